@@ -43,6 +43,8 @@ pub struct SessionRow {
 }
 
 /// What the authority decided to do with a session read inside [`Store::update_session`].
+// Lives for one call; boxing the row would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum SessionUpdate {
     /// Leave the row as it is.

@@ -1,0 +1,30 @@
+# Tessera: the single entry point. `make test` is what CI runs.
+SHELL := /bin/bash
+CARGO ?= cargo
+
+.PHONY: test lint fmt-check clippy rust-test demo bench fuzz fmt
+
+test: lint rust-test
+
+lint: fmt-check clippy
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+rust-test:
+	$(CARGO) test --workspace
+
+fmt:
+	$(CARGO) fmt --all
+
+demo:
+	$(CARGO) run -p tessera-core --example demo
+
+bench:
+	bash scripts/bench.sh
+
+fuzz:
+	bash scripts/fuzz.sh

@@ -1,0 +1,261 @@
+//! [`Tessera`]: one configured engine (config, keys, authority, verified-token cache) shared
+//! by every request of a process.
+
+use std::collections::hash_map::RandomState;
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+use crate::authority::{Authority, AuthorityConfig};
+use crate::config::{Config, Connection};
+use crate::embedded_keys::{EmbeddedKeys, KeyPolicy};
+use crate::error::{Error, ErrorKind, Result};
+use crate::jwks_remote::{RemoteJwks, RemoteJwksConfig};
+use crate::keys::{KeySet, PublicKey};
+use crate::store::{SqliteStore, Store};
+use crate::token::{self, KeyProvider, VerifiedToken};
+
+/// The current time in ms since the epoch.
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Where verification keys come from.
+enum Keys {
+    Embedded(Arc<EmbeddedKeys>),
+    Remote(Arc<RemoteJwks>),
+    Fixed(Arc<KeySet>),
+}
+
+impl Keys {
+    fn provider(&self) -> &dyn KeyProvider {
+        match self {
+            Keys::Embedded(k) => &**k,
+            Keys::Remote(r) => &**r,
+            Keys::Fixed(k) => &**k,
+        }
+    }
+
+    /// Whether `kid` still verifies, without I/O.
+    fn has_key(&self, kid: &str) -> bool {
+        match self {
+            Keys::Embedded(k) => k.verification_keys().contains(kid),
+            Keys::Remote(r) => r.cached().contains(kid),
+            Keys::Fixed(k) => k.contains(kid),
+        }
+    }
+}
+
+impl KeyProvider for RemoteJwks {
+    fn key_for(&self, kid: &str, now_ms: u64) -> Result<Arc<PublicKey>> {
+        RemoteJwks::key_for(self, kid, now_ms)
+    }
+
+    fn all_keys(&self, now_ms: u64) -> Result<Arc<KeySet>> {
+        RemoteJwks::all_keys(self, now_ms)
+    }
+}
+
+/// A configured session engine. Cheap to share (`Arc<Tessera>`); every method is safe to
+/// call from many threads at once.
+pub struct Tessera {
+    config: Arc<Config>,
+    keys: Keys,
+    authority: Option<Authority>,
+    cache: TokenCache,
+}
+
+impl std::fmt::Debug for Tessera {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tessera").field("connection", &self.config.connection).finish_non_exhaustive()
+    }
+}
+
+impl Tessera {
+    /// An engine from a JSON configuration (see [`crate::config::ConfigInput`]).
+    ///
+    /// # Errors
+    /// `INVALID_CONFIG` naming the wrong option; `STORAGE` if the store cannot be opened.
+    pub fn from_json(json: &str) -> Result<Tessera> {
+        Tessera::new(Config::from_json(json)?)
+    }
+
+    /// An engine from a normalised configuration. Opens (and migrates) the store; makes no
+    /// network request.
+    ///
+    /// # Errors
+    /// `STORAGE` if the store cannot be opened.
+    pub fn new(config: Config) -> Result<Tessera> {
+        let store: Option<Arc<dyn Store>> = match &config.connection {
+            Connection::Sqlite(path) => Some(Arc::new(SqliteStore::open(path).map_err(|e| {
+                Error::new(e.kind(), format!("opening the session store at {}: {}", path.display(), e.message()))
+            })?)),
+            Connection::SqliteMemory => Some(Arc::new(SqliteStore::open_in_memory()?)),
+            Connection::Remote(_) => None,
+        };
+        Tessera::with_store(config, store)
+    }
+
+    /// An engine over a store of the caller's choosing (`None` only for remote connections).
+    ///
+    /// # Errors
+    /// `STORAGE` if the store's keys cannot be read; `INVALID_CONFIG` if an embedded
+    /// connection has no store.
+    pub fn with_store(config: Config, store: Option<Arc<dyn Store>>) -> Result<Tessera> {
+        let s = &config.session;
+        let (keys, authority) = match (&config.connection, store) {
+            (Connection::Remote(hosts), _) => {
+                let remote = RemoteJwks::new(RemoteJwksConfig {
+                    hosts: hosts.clone(),
+                    refresh_interval_ms: s.jwks_refresh_interval_sec.saturating_mul(1000),
+                    cooldown_ms: 500,
+                    timeout: Duration::from_secs(5),
+                });
+                (Keys::Remote(Arc::new(remote)), None)
+            }
+            (_, Some(store)) => {
+                let policy = KeyPolicy {
+                    update_interval_ms: s.signing_key_update_interval_ms,
+                    access_token_validity_ms: s.access_token_validity_ms,
+                };
+                let keys = Arc::new(EmbeddedKeys::new(Arc::clone(&store), policy, now_ms())?);
+                let authority = Authority::new(
+                    store,
+                    Arc::clone(&keys),
+                    AuthorityConfig {
+                        access_token_validity_ms: s.access_token_validity_ms,
+                        refresh_token_validity_ms: s.refresh_token_validity_ms,
+                        refresh_token_grace_ms: s.refresh_token_grace_ms,
+                        issuer: config.issuer(),
+                    },
+                );
+                (Keys::Embedded(keys), Some(authority))
+            }
+            (_, None) => return Err(Error::config("connectionURI: an embedded connection needs a store")),
+        };
+        let cache = TokenCache::new(s.verified_token_cache_size);
+        Ok(Tessera { config: Arc::new(config), keys, authority, cache })
+    }
+
+    /// A verification-only engine that trusts exactly the keys of `keys` (for example a
+    /// JWKS document the application ships). It has no session authority, so create,
+    /// refresh and `checkDatabase` answer `NOT_SUPPORTED`; the connection in `config` is
+    /// ignored.
+    pub fn with_key_set(config: Config, keys: KeySet) -> Tessera {
+        let cache = TokenCache::new(config.session.verified_token_cache_size);
+        Tessera { config: Arc::new(config), keys: Keys::Fixed(Arc::new(keys)), authority: None, cache }
+    }
+
+    /// The normalised configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The embedded session authority.
+    ///
+    /// # Errors
+    /// `NOT_SUPPORTED` when the connection is a remote SuperTokens core (verification only).
+    pub fn authority(&self) -> Result<&Authority> {
+        self.authority.as_ref().ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotSupported,
+                "this operation needs the embedded session store; this engine only verifies tokens (connectionURI points at a remote SuperTokens core, or a fixed key set was given)",
+            )
+        })
+    }
+
+    /// Parses and verifies an access token (signature, structure, expiry). A token verified
+    /// before is answered from the cache while it is valid and its key is still in the key
+    /// set. The dynamic/static key and anti-CSRF checks are the caller's.
+    ///
+    /// # Errors
+    /// `UNAUTHORISED` (tokens kept) when `raw` is not an access token; `TRY_REFRESH_TOKEN`
+    /// when it does not verify.
+    pub fn verify_access_token(&self, raw: &str, now_ms: u64) -> Result<Arc<VerifiedToken>> {
+        if let Some(hit) = self.cache.get(raw) {
+            let key_present = hit.kid.as_deref().is_none_or(|kid| self.keys.has_key(kid));
+            if hit.is_valid_at(now_ms) && key_present {
+                return Ok(hit);
+            }
+            self.cache.remove(raw);
+        }
+        let verified = Arc::new(token::verify(raw, self.keys.provider(), now_ms)?);
+        self.cache.insert(raw, Arc::clone(&verified));
+        Ok(verified)
+    }
+
+    /// The JWKS document served at `{apiBasePath}/jwt/jwks.json` and its max-age in seconds.
+    ///
+    /// # Errors
+    /// `TRY_REFRESH_TOKEN` when a remote JWKS cannot be fetched.
+    pub fn jwks(&self, now_ms: u64) -> Result<(Value, u64)> {
+        match &self.keys {
+            Keys::Embedded(k) => {
+                if k.verification_keys().is_empty() {
+                    // Serve a real key from the first request on, as the core does.
+                    k.signing_key(self.config.session.use_dynamic_access_token_signing_key, now_ms)?;
+                }
+                Ok(k.jwks(now_ms))
+            }
+            Keys::Remote(r) => {
+                let set = r.all_keys(now_ms)?;
+                Ok((set.to_jwks_json(), self.config.session.jwks_refresh_interval_sec.max(1)))
+            }
+            Keys::Fixed(k) => Ok((k.to_jwks_json(), self.config.session.jwks_refresh_interval_sec.max(1))),
+        }
+    }
+}
+
+/// A bounded map from token bytes to verified tokens. Sharded so that threads rarely meet on
+/// one lock; when a shard is full an arbitrary entry goes (expired ones first when cheap).
+struct TokenCache {
+    shards: Vec<Mutex<HashMap<Box<str>, Arc<VerifiedToken>>>>,
+    per_shard: usize,
+    hasher: RandomState,
+}
+
+const SHARDS: usize = 16;
+
+impl TokenCache {
+    fn new(capacity: usize) -> TokenCache {
+        let per_shard = capacity.div_ceil(SHARDS);
+        let shards = if capacity == 0 { Vec::new() } else { (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect() };
+        TokenCache { shards, per_shard, hasher: RandomState::new() }
+    }
+
+    fn shard(&self, key: &str) -> Option<std::sync::MutexGuard<'_, HashMap<Box<str>, Arc<VerifiedToken>>>> {
+        if self.shards.is_empty() {
+            return None;
+        }
+        let i = (self.hasher.hash_one(key) as usize) % self.shards.len();
+        self.shards.get(i).map(|m| m.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    fn get(&self, key: &str) -> Option<Arc<VerifiedToken>> {
+        self.shard(key)?.get(key).cloned()
+    }
+
+    fn remove(&self, key: &str) {
+        if let Some(mut s) = self.shard(key) {
+            s.remove(key);
+        }
+    }
+
+    fn insert(&self, key: &str, value: Arc<VerifiedToken>) {
+        let per_shard = self.per_shard;
+        if let Some(mut s) = self.shard(key) {
+            if s.len() >= per_shard {
+                let victim = s.keys().next().cloned();
+                if let Some(v) = victim {
+                    s.remove(&v);
+                }
+            }
+            s.insert(key.into(), value);
+        }
+    }
+}

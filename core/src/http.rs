@@ -1,0 +1,268 @@
+//! The framework-neutral request and response: what adapters hand to the core, and the
+//! mutations they apply to their framework's response ("collect, then apply").
+
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde_json::Value;
+
+/// The largest `Cookie` or `Authorization` value the core reads; longer ones are treated as
+/// absent, so a hostile header costs nothing more than its length.
+pub const MAX_HEADER_VALUE_BYTES: usize = 64 * 1024;
+
+/// An incoming request as the core sees it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// The method, any case.
+    pub method: String,
+    /// The path, possibly with a query string.
+    pub path: String,
+    /// Header names and values; names in any case; repeated headers as repeated entries.
+    pub headers: Vec<(String, String)>,
+}
+
+impl HttpRequest {
+    /// A request with these parts.
+    pub fn new(method: impl Into<String>, path: impl Into<String>, headers: Vec<(String, String)>) -> HttpRequest {
+        HttpRequest { method: method.into(), path: path.into(), headers }
+    }
+
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `Cookie` header; several `Cookie` headers (HTTP/2) are joined with `; `.
+    pub fn cookie_header(&self) -> String {
+        let mut out = String::new();
+        for (_, v) in self.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("cookie")) {
+            if !out.is_empty() {
+                out.push_str("; ");
+            }
+            out.push_str(v);
+        }
+        if out.len() > MAX_HEADER_VALUE_BYTES {
+            out.clear();
+        }
+        out
+    }
+
+    /// The path without query string or fragment, and without a trailing `/`.
+    pub fn bare_path(&self) -> &str {
+        let p = self.path.split(['?', '#']).next().unwrap_or_default();
+        let t = p.trim_end_matches('/');
+        if t.is_empty() {
+            "/"
+        } else {
+            t
+        }
+    }
+
+    /// Whether the method is `m` (case-insensitive).
+    pub fn is_method(&self, m: &str) -> bool {
+        self.method.eq_ignore_ascii_case(m)
+    }
+}
+
+/// The value of cookie `name`, decoded as the `cookie` npm package does (first occurrence
+/// wins, surrounding quotes dropped, percent-decoding when valid UTF-8).
+pub fn get_cookie(cookie_header: &str, name: &str) -> Option<String> {
+    for pair in cookie_header.split(';') {
+        let Some((k, v)) = pair.split_once('=') else { continue };
+        if k.trim() != name {
+            continue;
+        }
+        let v = v.trim();
+        let v = v.strip_prefix('"').and_then(|x| x.strip_suffix('"')).unwrap_or(v);
+        return Some(decode_component(v));
+    }
+    None
+}
+
+/// How many times cookie `name` appears (names percent-decoded), to detect duplicates that
+/// ordinary parsers hide by keeping one.
+pub fn count_cookie(cookie_header: &str, name: &str) -> usize {
+    cookie_header
+        .split(';')
+        .filter_map(|pair| pair.split_once('=').map(|(k, _)| k))
+        .filter(|k| decode_component(k.trim()) == name)
+        .count()
+}
+
+fn decode_component(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_owned();
+    }
+    percent_decode_str(s).decode_utf8().map_or_else(|_| s.to_owned(), |c| c.into_owned())
+}
+
+/// What `encodeURIComponent` leaves alone: letters, digits and `-_.!~*'()`.
+const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+/// `encodeURIComponent`.
+pub fn encode_component(s: &str) -> String {
+    utf8_percent_encode(s, URI_COMPONENT).to_string()
+}
+
+/// A header change to apply to the response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderMutation {
+    /// Set the header, replacing any value.
+    Set { name: String, value: String },
+    /// Remove the header.
+    Remove { name: String },
+    /// Add `value` to a comma-separated list header unless it is there already (use
+    /// [`append_to_header_list`] to merge with what the response holds).
+    AppendToList { name: String, value: String },
+}
+
+/// A `Set-Cookie` to add, replacing any earlier one for the same cookie name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetCookie {
+    /// The cookie name.
+    pub name: String,
+    /// The full `Set-Cookie` header value.
+    pub header: String,
+}
+
+/// Everything the core wants done to a response.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResponseMutations {
+    /// The status to send, when the core answers the request itself.
+    pub status: Option<u16>,
+    /// The JSON body to send, when the core answers the request itself.
+    pub body: Option<Value>,
+    /// Header changes, in order.
+    pub headers: Vec<HeaderMutation>,
+    /// Cookies to set, one per name.
+    pub cookies: Vec<SetCookie>,
+}
+
+impl ResponseMutations {
+    /// Sets a header (replacing an earlier set or removal of it here).
+    pub fn set_header(&mut self, name: &str, value: &str) {
+        self.headers.retain(|h| !matches!(h, HeaderMutation::Set { name: n, .. } | HeaderMutation::Remove { name: n } if n.eq_ignore_ascii_case(name)));
+        self.headers.push(HeaderMutation::Set { name: name.to_owned(), value: value.to_owned() });
+    }
+
+    /// Removes a header.
+    pub fn remove_header(&mut self, name: &str) {
+        self.headers.retain(|h| !matches!(h, HeaderMutation::Set { name: n, .. } | HeaderMutation::Remove { name: n } if n.eq_ignore_ascii_case(name)));
+        self.headers.push(HeaderMutation::Remove { name: name.to_owned() });
+    }
+
+    /// Appends `value` to `Access-Control-Expose-Headers`.
+    pub fn expose_header(&mut self, value: &str) {
+        let exists = self.headers.iter().any(|h| {
+            matches!(h, HeaderMutation::AppendToList { name, value: v } if name == "Access-Control-Expose-Headers" && v == value)
+        });
+        if !exists {
+            self.headers.push(HeaderMutation::AppendToList {
+                name: "Access-Control-Expose-Headers".to_owned(),
+                value: value.to_owned(),
+            });
+        }
+    }
+
+    /// Adds a `Set-Cookie`, replacing one for the same name.
+    pub fn set_cookie(&mut self, cookie: SetCookie) {
+        self.cookies.retain(|c| c.name != cookie.name);
+        self.cookies.push(cookie);
+    }
+
+    /// Applies `later` after `self`: later header and cookie changes win.
+    pub fn extend(&mut self, later: ResponseMutations) {
+        if later.status.is_some() {
+            self.status = later.status;
+        }
+        if later.body.is_some() {
+            self.body = later.body;
+        }
+        for h in later.headers {
+            match h {
+                HeaderMutation::Set { name, value } => self.set_header(&name, &value),
+                HeaderMutation::Remove { name } => self.remove_header(&name),
+                HeaderMutation::AppendToList { value, .. } => self.expose_header(&value),
+            }
+        }
+        for c in later.cookies {
+            self.set_cookie(c);
+        }
+    }
+
+    /// The final value of a header after these mutations, for tests and simple adapters.
+    pub fn header(&self, name: &str) -> Option<String> {
+        let mut value: Option<String> = None;
+        for h in &self.headers {
+            match h {
+                HeaderMutation::Set { name: n, value: v } if n.eq_ignore_ascii_case(name) => value = Some(v.clone()),
+                HeaderMutation::Remove { name: n } if n.eq_ignore_ascii_case(name) => value = None,
+                HeaderMutation::AppendToList { name: n, value: v } if n.eq_ignore_ascii_case(name) => {
+                    value = Some(append_to_header_list(value.as_deref(), v));
+                }
+                _ => {}
+            }
+        }
+        value
+    }
+}
+
+/// Adds `value` to a comma-separated header list unless present (case-insensitive), joining
+/// with `", "` as supertokens-node does; never drops what was there.
+pub fn append_to_header_list(existing: Option<&str>, value: &str) -> String {
+    match existing.map(str::trim).filter(|e| !e.is_empty()) {
+        None => value.to_owned(),
+        Some(e) if e.split(',').any(|v| v.trim().eq_ignore_ascii_case(value)) => e.to_owned(),
+        Some(e) => format!("{e}, {value}"),
+    }
+}
+
+/// Formats an HTTP date (`Thu, 01 Jan 1970 00:00:00 GMT`) for `ms` since the epoch.
+pub fn http_date(ms: u64) -> String {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.min(253_402_300_799_000));
+    httpdate::fmt_http_date(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_parse_like_the_cookie_package() {
+        let h = "a=1; sAccessToken=x%2By; b=\"q\"; sAccessToken=second; bad; =e; c=%ZZ";
+        assert_eq!(get_cookie(h, "sAccessToken").as_deref(), Some("x+y"));
+        assert_eq!(get_cookie(h, "b").as_deref(), Some("q"));
+        assert_eq!(get_cookie(h, "c").as_deref(), Some("%ZZ"));
+        assert_eq!(get_cookie(h, "missing"), None);
+        assert_eq!(count_cookie(h, "sAccessToken"), 2);
+        assert_eq!(count_cookie("s%41ccessToken=1; sAccessToken=2", "sAccessToken"), 2);
+    }
+
+    #[test]
+    fn expose_headers_append_without_duplicates() {
+        assert_eq!(append_to_header_list(None, "front-token"), "front-token");
+        assert_eq!(append_to_header_list(Some("customValue"), "front-token"), "customValue, front-token");
+        assert_eq!(append_to_header_list(Some("a, Front-Token"), "front-token"), "a, Front-Token");
+        let mut m = ResponseMutations::default();
+        m.expose_header("front-token");
+        m.expose_header("anti-csrf");
+        m.expose_header("front-token");
+        assert_eq!(m.header("access-control-expose-headers").as_deref(), Some("front-token, anti-csrf"));
+    }
+
+    #[test]
+    fn encode_component_matches_js() {
+        assert_eq!(encode_component("a+b/c=d.e-f_g~"), "a%2Bb%2Fc%3Dd.e-f_g~");
+        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+    }
+}

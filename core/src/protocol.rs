@@ -1,0 +1,748 @@
+//! The SuperTokens session request protocol, framework neutral: verify a request's session,
+//! create and refresh sessions in a request, sign out, serve the JWKS, and turn errors into
+//! the protocol's answers. Each function returns the response mutations to apply.
+
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+
+use crate::authority::{custom_claims, IssuedTokens};
+use crate::b64;
+use crate::config::{AntiCsrf, TokenTransfer, TransferMethodSetting};
+use crate::engine::Tessera;
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::{count_cookie, encode_component, get_cookie, http_date, HttpRequest, ResponseMutations, SetCookie, MAX_HEADER_VALUE_BYTES};
+use crate::token::{self, VerifiedToken, PROTECTED_PROPS};
+
+/// Access-token cookie.
+pub const ACCESS_TOKEN_COOKIE: &str = "sAccessToken";
+/// Refresh-token cookie.
+pub const REFRESH_TOKEN_COOKIE: &str = "sRefreshToken";
+/// Legacy id-refresh cookie of pre-v3 SDKs: only read and cleared.
+pub const LEGACY_ID_REFRESH_COOKIE: &str = "sIdRefreshToken";
+/// Response header carrying the access token (header mode, or exposed in cookie mode).
+pub const ACCESS_TOKEN_HEADER: &str = "st-access-token";
+/// Response header carrying the refresh token (header mode).
+pub const REFRESH_TOKEN_HEADER: &str = "st-refresh-token";
+/// Response header carrying the front token.
+pub const FRONT_TOKEN_HEADER: &str = "front-token";
+/// Request and response header carrying the anti-CSRF token.
+pub const ANTI_CSRF_HEADER: &str = "anti-csrf";
+/// Request header with the frontend's preferred transport.
+pub const AUTH_MODE_HEADER: &str = "st-auth-mode";
+/// Access cookies live a year; the JWT's own `exp` is what counts.
+const ACCESS_COOKIE_LIFETIME_MS: u64 = 31_536_000_000;
+
+/// The request headers a CORS setup must allow for the frontend SDKs.
+pub const CORS_ALLOWED_HEADERS: &[&str] = &["rid", "fdi-version", "anti-csrf", "authorization", "st-auth-mode"];
+
+/// `verifySession` options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerifyOptions {
+    /// `false`: a request without a session passes with no session (default `true`).
+    pub session_required: bool,
+    /// Force the anti-CSRF check on or off; default: on unless the method is GET.
+    pub anti_csrf_check: Option<bool>,
+    /// Also check the session in the store (revocation, payload updates).
+    pub check_database: bool,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> VerifyOptions {
+        VerifyOptions { session_required: true, anti_csrf_check: None, check_database: false }
+    }
+}
+
+/// A session in a request: what a `SessionContainer` holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionState {
+    /// The current access token and what it says.
+    pub token: VerifiedToken,
+    /// The front token for the current access token.
+    pub front_token: String,
+    /// The refresh token, after create or refresh only.
+    pub refresh_token: Option<String>,
+    /// The refresh token's (session's) expiry, ms, when `refresh_token` is set.
+    pub refresh_token_expiry_ms: Option<u64>,
+    /// The anti-CSRF token: new after create/refresh, else as sent by the request.
+    pub anti_csrf_token: Option<String>,
+    /// Whether the access token (and front token) changed in this request.
+    pub access_token_updated: bool,
+    /// The transport the session's tokens travel on in this request.
+    pub transfer: TokenTransfer,
+}
+
+impl SessionState {
+    fn from_issued(issued: IssuedTokens, transfer: TokenTransfer) -> SessionState {
+        let token = verified_from_issued(&issued);
+        SessionState {
+            front_token: front_token(&token.user_id, token.expiry_ms, &issued.access_token_payload),
+            token,
+            refresh_token: issued.refresh_token,
+            refresh_token_expiry_ms: Some(issued.refresh_token_expiry_ms),
+            anti_csrf_token: issued.anti_csrf_token,
+            access_token_updated: true,
+            transfer,
+        }
+    }
+
+    fn from_verified(token: VerifiedToken, anti_csrf: Option<String>, transfer: TokenTransfer) -> SessionState {
+        SessionState {
+            front_token: front_token(&token.user_id, token.expiry_ms, &token.payload),
+            token,
+            refresh_token: None,
+            refresh_token_expiry_ms: None,
+            anti_csrf_token: anti_csrf,
+            access_token_updated: false,
+            transfer,
+        }
+    }
+
+    fn replace_token(&mut self, issued: IssuedTokens) {
+        let token = verified_from_issued(&issued);
+        self.front_token = front_token(&token.user_id, token.expiry_ms, &issued.access_token_payload);
+        self.token = token;
+        if issued.refresh_token.is_some() {
+            self.refresh_token = issued.refresh_token;
+            self.refresh_token_expiry_ms = Some(issued.refresh_token_expiry_ms);
+        }
+        if issued.anti_csrf_token.is_some() {
+            self.anti_csrf_token = issued.anti_csrf_token;
+        }
+        self.access_token_updated = true;
+    }
+
+    /// The access token.
+    pub fn access_token(&self) -> &str {
+        &self.token.raw
+    }
+
+    /// The payload as users see it (the whole JWT payload for v3+, `userData` for v2).
+    pub fn access_token_payload(&self) -> &Map<String, Value> {
+        &self.token.payload
+    }
+}
+
+fn verified_from_issued(issued: &IssuedTokens) -> VerifiedToken {
+    let p = &issued.access_token_payload;
+    let s = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_owned);
+    VerifiedToken {
+        raw: issued.access_token.clone(),
+        version: crate::authority::ACCESS_TOKEN_VERSION,
+        kid: None,
+        user_id: issued.session.user_id.clone(),
+        recipe_user_id: issued.session.recipe_user_id.clone(),
+        tenant_id: issued.session.tenant_id.clone(),
+        session_handle: issued.session.handle.clone(),
+        refresh_token_hash1: s("refreshTokenHash1").unwrap_or_default(),
+        parent_refresh_token_hash1: None,
+        anti_csrf_token: s("antiCsrfToken"),
+        expiry_ms: issued.access_token_expiry_ms,
+        time_created_ms: issued.access_token_created_ms,
+        payload: issued.access_token_payload.clone(),
+    }
+}
+
+/// The front token: standard base64 of `{"uid":…,"ate":…,"up":…}`.
+pub fn front_token(user_id: &str, access_token_expiry_ms: u64, payload: &Map<String, Value>) -> String {
+    let json = format!(
+        "{{\"uid\":{},\"ate\":{},\"up\":{}}}",
+        Value::String(user_id.to_owned()),
+        access_token_expiry_ms,
+        Value::Object(payload.clone())
+    );
+    b64::encode_standard(json.as_bytes())
+}
+
+/// The access token (if any) carried by each transport of a request.
+struct RequestTokens {
+    header: Option<String>,
+    cookie: Option<String>,
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let v = req.header("authorization")?;
+    if v.len() > MAX_HEADER_VALUE_BYTES {
+        return None;
+    }
+    let t = v.strip_prefix("Bearer ")?.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+impl Tessera {
+    fn allows(&self, t: TokenTransfer) -> bool {
+        match self.config().session.token_transfer_method {
+            TransferMethodSetting::Any => true,
+            TransferMethodSetting::Cookie => t == TokenTransfer::Cookie,
+            TransferMethodSetting::Header => t == TokenTransfer::Header,
+        }
+    }
+
+    /// The transport new tokens go out on when a session is created in `req` (§3.3).
+    pub fn output_transfer(&self, req: &HttpRequest) -> TokenTransfer {
+        match self.config().session.token_transfer_method {
+            TransferMethodSetting::Cookie => TokenTransfer::Cookie,
+            TransferMethodSetting::Header => TokenTransfer::Header,
+            TransferMethodSetting::Any => {
+                if req.header(AUTH_MODE_HEADER).is_some_and(|m| m.trim().eq_ignore_ascii_case("cookie")) {
+                    TokenTransfer::Cookie
+                } else {
+                    TokenTransfer::Header
+                }
+            }
+        }
+    }
+
+    fn access_tokens_in(&self, req: &HttpRequest) -> RequestTokens {
+        let is_token = |t: &String| token::parse(t).is_ok();
+        RequestTokens {
+            header: bearer(req).filter(is_token),
+            cookie: get_cookie(&req.cookie_header(), ACCESS_TOKEN_COOKIE).filter(is_token),
+        }
+    }
+
+    /// `verifySession` / `getSession` on a request (§5.2). `Ok((None, _))` is "no session"
+    /// with `session_required: false`, or an OPTIONS/TRACE request.
+    ///
+    /// # Errors
+    /// The session errors of §6 (answer them with [`Tessera::error_response`]); `STORAGE`
+    /// or `NOT_SUPPORTED` with `check_database`.
+    pub fn verify_session(
+        &self,
+        req: &HttpRequest,
+        options: &VerifyOptions,
+        now_ms: u64,
+    ) -> Result<(Option<SessionState>, ResponseMutations)> {
+        if req.is_method("options") || req.is_method("trace") {
+            return Ok((None, ResponseMutations::default()));
+        }
+        if req.is_method("post") && req.bare_path() == self.config().refresh_path() {
+            let (s, m) = self.refresh_session_in_request(req, now_ms)?;
+            return Ok((Some(s), m));
+        }
+        let cookies = req.cookie_header();
+        if get_cookie(&cookies, LEGACY_ID_REFRESH_COOKIE).is_some() {
+            return Err(Error::try_refresh("using legacy session, please call the refresh API"));
+        }
+        let found = self.access_tokens_in(req);
+        let chosen = if let (true, Some(t)) = (self.allows(TokenTransfer::Header), found.header) {
+            Some((TokenTransfer::Header, t))
+        } else if let (true, Some(t)) = (self.allows(TokenTransfer::Cookie), found.cookie) {
+            if count_cookie(&cookies, ACCESS_TOKEN_COOKIE) > 1 {
+                return Err(Error::try_refresh("Multiple access tokens present in the request cookies."));
+            }
+            Some((TokenTransfer::Cookie, t))
+        } else {
+            None
+        };
+        let anti_csrf_header = req.header(ANTI_CSRF_HEADER).map(str::to_owned);
+        let mut do_anti_csrf = options.anti_csrf_check.unwrap_or(!req.is_method("get"));
+        if chosen.as_ref().is_none_or(|(t, _)| *t == TokenTransfer::Header) {
+            do_anti_csrf = false;
+        }
+        if do_anti_csrf && self.config().session.anti_csrf == AntiCsrf::ViaCustomHeader {
+            if req.header("rid").is_none() {
+                return Err(Error::try_refresh(
+                    "anti-csrf check failed. Please pass 'rid: \"session\"' header in the request, or disable anti-csrf protection for this API",
+                ));
+            }
+            do_anti_csrf = false;
+        }
+        let Some((transfer, raw)) = chosen else {
+            if !options.session_required {
+                return Ok((None, ResponseMutations::default()));
+            }
+            return Err(Error::unauthorised_keep_tokens(
+                "Session does not exist. Are you sending the session tokens in the request with the appropriate token transfer method?",
+            ));
+        };
+        let state = self.get_session_from_token(
+            &raw,
+            anti_csrf_header.as_deref(),
+            do_anti_csrf,
+            options.check_database,
+            transfer,
+            now_ms,
+        )?;
+        let mut m = ResponseMutations::default();
+        if state.access_token_updated {
+            self.attach_tokens(&state, &mut m, now_ms);
+        }
+        Ok((Some(state), m))
+    }
+
+    /// `getSessionWithoutRequestResponse`: verifies an access token given directly.
+    /// `anti_csrf_check` defaults to true here, as in the SDKs.
+    ///
+    /// # Errors
+    /// As [`Tessera::verify_session`]; a string that is not an access token is
+    /// `UNAUTHORISED` unless `session_required` is false (then `Ok(None)`).
+    pub fn get_session_without_request_response(
+        &self,
+        access_token: &str,
+        anti_csrf_token: Option<&str>,
+        options: &VerifyOptions,
+        now_ms: u64,
+    ) -> Result<Option<SessionState>> {
+        if token::parse(access_token).is_err() {
+            if !options.session_required {
+                return Ok(None);
+            }
+            return Err(Error::unauthorised_keep_tokens("Token parsing failed"));
+        }
+        let do_anti_csrf = options.anti_csrf_check.unwrap_or(true);
+        self.get_session_from_token(
+            access_token,
+            anti_csrf_token,
+            do_anti_csrf,
+            options.check_database,
+            TokenTransfer::Header,
+            now_ms,
+        )
+        .map(Some)
+    }
+
+    fn get_session_from_token(
+        &self,
+        raw: &str,
+        anti_csrf_header: Option<&str>,
+        do_anti_csrf: bool,
+        check_database: bool,
+        transfer: TokenTransfer,
+        now_ms: u64,
+    ) -> Result<SessionState> {
+        let s = &self.config().session;
+        let via_token = s.anti_csrf == AntiCsrf::ViaToken;
+        let token = self.verify_access_token(raw, now_ms)?;
+        if via_token && do_anti_csrf && token.anti_csrf_token.is_none() {
+            return Err(Error::try_refresh("Access token does not contain the anti-csrf token"));
+        }
+        if token.version >= 3 && token.uses_dynamic_key() != s.use_dynamic_access_token_signing_key {
+            return Err(Error::try_refresh(
+                "The access token doesn't match the useDynamicAccessTokenSigningKey setting",
+            ));
+        }
+        if via_token && do_anti_csrf {
+            match anti_csrf_header {
+                None => {
+                    return Err(Error::try_refresh(
+                        "Provided antiCsrfToken is undefined. If you do not want anti-csrf check for this API, please set doAntiCsrfCheck to false for this API",
+                    ))
+                }
+                Some(h) if Some(h) != token.anti_csrf_token.as_deref() => {
+                    return Err(Error::try_refresh("anti-csrf check failed"))
+                }
+                Some(_) => {}
+            }
+        }
+        let mut state = SessionState::from_verified((*token).clone(), anti_csrf_header.map(str::to_owned), transfer);
+        // Tokens minted by a CDI <= 5.4 refresh carry a parent hash; only a store can
+        // promote them, so with an embedded store they go through it like checkDatabase.
+        let needs_store = check_database || (token.parent_refresh_token_hash1.is_some() && self.authority().is_ok());
+        if needs_store {
+            if let Some(issued) = self.authority()?.check_database(&token, now_ms)? {
+                state.replace_token(issued);
+            }
+        }
+        Ok(state)
+    }
+
+    /// `createNewSession` in a request (§8.1): protected props in `payload` are dropped, as
+    /// the SDKs do.
+    ///
+    /// # Errors
+    /// `INVALID_INPUT`, `STORAGE`, `NOT_SUPPORTED` (remote connection).
+    pub fn create_new_session_in_request(
+        &self,
+        req: &HttpRequest,
+        tenant_id: &str,
+        recipe_user_id: &str,
+        payload: Map<String, Value>,
+        session_data: Map<String, Value>,
+        now_ms: u64,
+    ) -> Result<(SessionState, ResponseMutations)> {
+        let transfer = self.output_transfer(req);
+        let enable_anti_csrf = transfer == TokenTransfer::Cookie && self.config().session.anti_csrf == AntiCsrf::ViaToken;
+        let issued = self.create_session_tokens(tenant_id, recipe_user_id, payload, session_data, enable_anti_csrf, now_ms)?;
+        let state = SessionState::from_issued(issued, transfer);
+        let mut m = ResponseMutations::default();
+        let found = self.access_tokens_in(req);
+        let other = match transfer {
+            TokenTransfer::Cookie if found.header.is_some() => Some(TokenTransfer::Header),
+            TokenTransfer::Header if found.cookie.is_some() => Some(TokenTransfer::Cookie),
+            _ => None,
+        };
+        if let Some(other) = other {
+            self.clear_transport(other, &mut m);
+        }
+        self.attach_tokens(&state, &mut m, now_ms);
+        Ok((state, m))
+    }
+
+    /// `createNewSessionWithoutRequestResponse`.
+    ///
+    /// # Errors
+    /// As [`Tessera::create_new_session_in_request`].
+    pub fn create_new_session_without_request_response(
+        &self,
+        tenant_id: &str,
+        recipe_user_id: &str,
+        payload: Map<String, Value>,
+        session_data: Map<String, Value>,
+        disable_anti_csrf: bool,
+        now_ms: u64,
+    ) -> Result<SessionState> {
+        let enable = !disable_anti_csrf && self.config().session.anti_csrf == AntiCsrf::ViaToken;
+        let issued = self.create_session_tokens(tenant_id, recipe_user_id, payload, session_data, enable, now_ms)?;
+        Ok(SessionState::from_issued(issued, TokenTransfer::Header))
+    }
+
+    fn create_session_tokens(
+        &self,
+        tenant_id: &str,
+        recipe_user_id: &str,
+        mut payload: Map<String, Value>,
+        session_data: Map<String, Value>,
+        enable_anti_csrf: bool,
+        now_ms: u64,
+    ) -> Result<IssuedTokens> {
+        for p in PROTECTED_PROPS {
+            payload.remove(*p);
+        }
+        self.authority()?.create(
+            tenant_id,
+            recipe_user_id,
+            payload,
+            session_data,
+            enable_anti_csrf,
+            self.config().session.use_dynamic_access_token_signing_key,
+            now_ms,
+        )
+    }
+
+    /// `refreshSession` in a request: what `POST {apiBasePath}/session/refresh` does (§8.2).
+    /// The endpoint answers 200 `{}` with these mutations.
+    ///
+    /// # Errors
+    /// `UNAUTHORISED`, `TOKEN_THEFT_DETECTED`, `CLEAR_DUPLICATE_SESSION_COOKIES`,
+    /// `INVALID_CONFIG` (duplicate cookies without `olderCookieDomain`), `STORAGE`.
+    pub fn refresh_session_in_request(&self, req: &HttpRequest, now_ms: u64) -> Result<(SessionState, ResponseMutations)> {
+        let s = &self.config().session;
+        let cookies = req.cookie_header();
+        if s.token_transfer_method != TransferMethodSetting::Header && has_duplicate_session_cookies(&cookies) {
+            return Err(if s.older_cookie_domain.is_none() {
+                Error::config(
+                    "The request contains multiple session cookies. This may happen if you've changed the 'cookieDomain' value in your configuration. To clear tokens from the previous domain, set 'olderCookieDomain' in your configuration.",
+                )
+            } else {
+                Error::new(
+                    ErrorKind::ClearDuplicateSessionCookies,
+                    "The request contains multiple session cookies. We are clearing the cookie from olderCookieDomain. Session will be refreshed in the next refresh call.",
+                )
+            });
+        }
+        let header_rt = bearer(req);
+        let cookie_rt = get_cookie(&cookies, REFRESH_TOKEN_COOKIE).filter(|v| !v.is_empty());
+        let chosen = if let (true, Some(t)) = (self.allows(TokenTransfer::Header), header_rt.clone()) {
+            Some((TokenTransfer::Header, t))
+        } else if let (true, Some(t)) = (self.allows(TokenTransfer::Cookie), cookie_rt.clone()) {
+            Some((TokenTransfer::Cookie, t))
+        } else {
+            None
+        };
+        let Some((transfer, refresh_token)) = chosen else {
+            let has_access_cookie = self.allows(TokenTransfer::Cookie) && get_cookie(&cookies, ACCESS_TOKEN_COOKIE).is_some();
+            return Err(Error::unauthorised(if has_access_cookie {
+                "Refresh token not found but access token is present. Clearing all tokens."
+            } else {
+                "Refresh token not found. Are you sending the refresh token in the request?"
+            }));
+        };
+        let mut disable_anti_csrf = transfer == TokenTransfer::Header;
+        if s.anti_csrf == AntiCsrf::ViaCustomHeader && !disable_anti_csrf {
+            if req.header("rid").is_none() {
+                return Err(Error::unauthorised(
+                    "anti-csrf check failed. Please pass 'rid: \"session\"' header in the request.",
+                ));
+            }
+            disable_anti_csrf = true;
+        }
+        let enable_anti_csrf = !disable_anti_csrf && s.anti_csrf == AntiCsrf::ViaToken;
+        let issued = self.authority()?.refresh(
+            &refresh_token,
+            req.header(ANTI_CSRF_HEADER),
+            enable_anti_csrf,
+            s.use_dynamic_access_token_signing_key,
+            now_ms,
+        )?;
+        let state = SessionState::from_issued(issued, transfer);
+        let mut m = ResponseMutations::default();
+        let other_had_token = match transfer {
+            TokenTransfer::Header => cookie_rt.is_some().then_some(TokenTransfer::Cookie),
+            TokenTransfer::Cookie => header_rt.is_some().then_some(TokenTransfer::Header),
+        };
+        if let Some(other) = other_had_token {
+            self.clear_transport(other, &mut m);
+        }
+        self.attach_tokens(&state, &mut m, now_ms);
+        if get_cookie(&cookies, LEGACY_ID_REFRESH_COOKIE).is_some() {
+            self.clear_legacy_cookie(&mut m);
+        }
+        Ok((state, m))
+    }
+
+    /// `refreshSessionWithoutRequestResponse`.
+    ///
+    /// # Errors
+    /// As [`crate::authority::Authority::refresh`].
+    pub fn refresh_session_without_request_response(
+        &self,
+        refresh_token: &str,
+        disable_anti_csrf: bool,
+        anti_csrf_token: Option<&str>,
+        now_ms: u64,
+    ) -> Result<SessionState> {
+        let s = &self.config().session;
+        let enable = !disable_anti_csrf && s.anti_csrf == AntiCsrf::ViaToken;
+        let issued = self.authority()?.refresh(
+            refresh_token,
+            anti_csrf_token,
+            enable,
+            s.use_dynamic_access_token_signing_key,
+            now_ms,
+        )?;
+        Ok(SessionState::from_issued(issued, TokenTransfer::Header))
+    }
+
+    /// `session.mergeIntoAccessTokenPayload(update)`: stores the merged payload and, if the
+    /// access token is still valid, replaces it with one of the same expiry. The mutations
+    /// write the new token to the session's transport.
+    ///
+    /// # Errors
+    /// `UNAUTHORISED` if the session is gone; `STORAGE`; `NOT_SUPPORTED`.
+    pub fn merge_into_access_token_payload_in_session(
+        &self,
+        state: &mut SessionState,
+        update: &Map<String, Value>,
+        now_ms: u64,
+    ) -> Result<ResponseMutations> {
+        let mut m = ResponseMutations::default();
+        match self.authority()?.regenerate(&state.token, update, now_ms)? {
+            Some(issued) => {
+                state.replace_token(issued);
+                self.attach_tokens(state, &mut m, now_ms);
+            }
+            None => {
+                // Expired token: the store has the new payload; the local copy follows it.
+                let base = if state.token.version >= 3 { state.token.payload.clone() } else { custom_claims(&state.token.payload) };
+                state.token.payload = crate::authority::merge_payload(base, update);
+            }
+        }
+        Ok(m)
+    }
+
+    /// `session.revokeSession()` in a request: revokes and clears the session's transport.
+    ///
+    /// # Errors
+    /// `STORAGE`; `NOT_SUPPORTED`.
+    pub fn revoke_session_in_request(&self, state: &SessionState) -> Result<ResponseMutations> {
+        self.authority()?.revoke_sessions(std::slice::from_ref(&state.token.session_handle))?;
+        let mut m = ResponseMutations::default();
+        self.clear_transport(state.transfer, &mut m);
+        Ok(m)
+    }
+
+    /// Writes the session's tokens to its transport (`attachToRequestResponse` with
+    /// `accessTokenUpdated`): front token, access token (and `st-access-token` when exposed),
+    /// refresh token, anti-CSRF token.
+    pub fn attach_tokens(&self, state: &SessionState, m: &mut ResponseMutations, now_ms: u64) {
+        let s = &self.config().session;
+        m.set_header(FRONT_TOKEN_HEADER, &state.front_token);
+        m.expose_header(FRONT_TOKEN_HEADER);
+        match state.transfer {
+            TokenTransfer::Cookie => {
+                m.set_cookie(self.cookie(ACCESS_TOKEN_COOKIE, &state.token.raw, &s.access_token_path, now_ms.saturating_add(ACCESS_COOKIE_LIFETIME_MS)));
+                if s.expose_access_token_to_frontend_in_cookie_based_auth {
+                    m.set_header(ACCESS_TOKEN_HEADER, &state.token.raw);
+                    m.expose_header(ACCESS_TOKEN_HEADER);
+                }
+            }
+            TokenTransfer::Header => {
+                m.set_header(ACCESS_TOKEN_HEADER, &state.token.raw);
+                m.expose_header(ACCESS_TOKEN_HEADER);
+            }
+        }
+        if let Some(rt) = &state.refresh_token {
+            let expiry = state.refresh_token_expiry_ms.unwrap_or(now_ms);
+            match state.transfer {
+                TokenTransfer::Cookie => m.set_cookie(self.cookie(REFRESH_TOKEN_COOKIE, rt, &self.config().refresh_path(), expiry)),
+                TokenTransfer::Header => {
+                    m.set_header(REFRESH_TOKEN_HEADER, rt);
+                    m.expose_header(REFRESH_TOKEN_HEADER);
+                }
+            }
+        }
+        if let Some(a) = &state.anti_csrf_token {
+            m.set_header(ANTI_CSRF_HEADER, a);
+            m.expose_header(ANTI_CSRF_HEADER);
+        }
+    }
+
+    /// Clears one transport's tokens (`clearSession`): empty expired cookies or empty
+    /// headers, no `anti-csrf`, `front-token: remove`.
+    pub fn clear_transport(&self, transfer: TokenTransfer, m: &mut ResponseMutations) {
+        let s = &self.config().session;
+        match transfer {
+            TokenTransfer::Cookie => {
+                m.set_cookie(self.cookie(ACCESS_TOKEN_COOKIE, "", &s.access_token_path, 0));
+                m.set_cookie(self.cookie(REFRESH_TOKEN_COOKIE, "", &self.config().refresh_path(), 0));
+            }
+            TokenTransfer::Header => {
+                m.set_header(ACCESS_TOKEN_HEADER, "");
+                m.expose_header(ACCESS_TOKEN_HEADER);
+                m.set_header(REFRESH_TOKEN_HEADER, "");
+                m.expose_header(REFRESH_TOKEN_HEADER);
+            }
+        }
+        m.remove_header(ANTI_CSRF_HEADER);
+        m.set_header(FRONT_TOKEN_HEADER, "remove");
+        m.expose_header(FRONT_TOKEN_HEADER);
+    }
+
+    fn clear_legacy_cookie(&self, m: &mut ResponseMutations) {
+        m.set_cookie(self.cookie(LEGACY_ID_REFRESH_COOKIE, "", &self.config().refresh_path(), 0));
+    }
+
+    /// A `Set-Cookie` with the protocol's attributes (§3.5).
+    fn cookie(&self, name: &str, value: &str, path: &str, expires_ms: u64) -> SetCookie {
+        self.cookie_with_domain(name, value, path, expires_ms, self.config().session.cookie_domain.as_deref())
+    }
+
+    fn cookie_with_domain(&self, name: &str, value: &str, path: &str, expires_ms: u64, domain: Option<&str>) -> SetCookie {
+        let s = &self.config().session;
+        let mut h = format!("{name}={}", encode_component(value));
+        if let Some(d) = domain.filter(|d| !d.is_empty()) {
+            h.push_str("; Domain=");
+            h.push_str(d);
+        }
+        h.push_str("; Path=");
+        h.push_str(path);
+        h.push_str("; Expires=");
+        h.push_str(&http_date(expires_ms));
+        h.push_str("; HttpOnly");
+        if s.cookie_secure {
+            h.push_str("; Secure");
+        }
+        h.push_str("; SameSite=");
+        h.push_str(s.cookie_same_site.as_str());
+        SetCookie { name: name.to_owned(), header: h }
+    }
+
+    /// The protocol's answer to an error (§6): status, body and token clearing. A
+    /// `TOKEN_THEFT_DETECTED` also revokes the session. Errors that are not session errors
+    /// answer 500 with a body that reveals nothing.
+    pub fn error_response(&self, req: &HttpRequest, err: &Error) -> ResponseMutations {
+        let s = &self.config().session;
+        let mut m = ResponseMutations::default();
+        let (status, body) = match err.kind() {
+            ErrorKind::Unauthorised => (s.session_expired_status_code, json!({"message": "unauthorised"})),
+            ErrorKind::TryRefreshToken => (s.session_expired_status_code, json!({"message": "try refresh token"})),
+            ErrorKind::TokenTheftDetected => {
+                if let (Ok(a), Some(h)) = (
+                    self.authority(),
+                    err.payload().and_then(|p| p.get("sessionHandle")).and_then(Value::as_str),
+                ) {
+                    let _ = a.revoke_sessions(&[h.to_owned()]);
+                }
+                (s.session_expired_status_code, json!({"message": "token theft detected"}))
+            }
+            ErrorKind::InvalidClaims => (
+                s.invalid_claim_status_code,
+                json!({"message": "invalid claim", "claimValidationErrors": err.payload().cloned().unwrap_or(json!([]))}),
+            ),
+            ErrorKind::ClearDuplicateSessionCookies => {
+                let cookies = req.cookie_header();
+                let domain = s.older_cookie_domain.as_deref();
+                if count_cookie(&cookies, ACCESS_TOKEN_COOKIE) > 1 {
+                    m.set_cookie(self.cookie_with_domain(ACCESS_TOKEN_COOKIE, "", &s.access_token_path, 0, domain));
+                }
+                if count_cookie(&cookies, REFRESH_TOKEN_COOKIE) > 1 {
+                    m.set_cookie(self.cookie_with_domain(REFRESH_TOKEN_COOKIE, "", &self.config().refresh_path(), 0, domain));
+                }
+                (200, json!({"message": err.message()}))
+            }
+            _ => (500, json!({"message": "Internal Server Error"})),
+        };
+        if err.kind().is_session_error() && err.clear_tokens() {
+            self.clear_transport(TokenTransfer::Cookie, &mut m);
+            self.clear_transport(TokenTransfer::Header, &mut m);
+            if get_cookie(&req.cookie_header(), LEGACY_ID_REFRESH_COOKIE).is_some() {
+                self.clear_legacy_cookie(&mut m);
+            }
+        }
+        m.status = Some(status);
+        m.body = Some(body);
+        m
+    }
+
+    /// Serves the endpoints the frontend calls, if `req` is for one: `POST
+    /// {apiBasePath}/session/refresh`, `POST {apiBasePath}/signout` and `GET
+    /// {apiBasePath}/jwt/jwks.json`. `None` means the request is not for Tessera. The answer
+    /// (errors included) is complete: status, body, headers and cookies.
+    pub fn handle_api_request(&self, req: &HttpRequest, now_ms: u64) -> Option<ResponseMutations> {
+        let path = req.bare_path();
+        let cfg = self.config();
+        let outcome = if req.is_method("post") && path == cfg.refresh_path() {
+            self.refresh_session_in_request(req, now_ms).map(|(_, mut m)| {
+                m.status = Some(200);
+                m.body = Some(json!({}));
+                m
+            })
+        } else if req.is_method("post") && path == cfg.signout_path() {
+            self.sign_out(req, now_ms)
+        } else if req.is_method("get") && path == cfg.jwks_path() {
+            self.jwks(now_ms).map(|(doc, max_age)| {
+                let mut m = ResponseMutations { status: Some(200), body: Some(doc), ..Default::default() };
+                m.set_header("Cache-Control", &format!("max-age={max_age}, must-revalidate"));
+                m.set_header("Access-Control-Allow-Origin", "*");
+                m
+            })
+        } else {
+            return None;
+        };
+        Some(outcome.unwrap_or_else(|e| self.error_response(req, &e)))
+    }
+
+    fn sign_out(&self, req: &HttpRequest, now_ms: u64) -> Result<ResponseMutations> {
+        let options = VerifyOptions { session_required: true, anti_csrf_check: None, check_database: false };
+        let (state, mut m) = self.verify_session(req, &options, now_ms)?;
+        if let Some(state) = state {
+            m.extend(self.revoke_session_in_request(&state)?);
+        }
+        m.status = Some(200);
+        m.body = Some(json!({"status": "OK"}));
+        Ok(m)
+    }
+}
+
+fn has_duplicate_session_cookies(cookies: &str) -> bool {
+    count_cookie(cookies, ACCESS_TOKEN_COOKIE) > 1 || count_cookie(cookies, REFRESH_TOKEN_COOKIE) > 1
+}
+
+/// Shared by bindings that return a session's tokens to users.
+pub fn tokens_of(state: &SessionState) -> Value {
+    json!({
+        "accessToken": state.token.raw,
+        "accessAndFrontTokenUpdated": state.access_token_updated,
+        "refreshToken": state.refresh_token,
+        "frontToken": state.front_token,
+        "antiCsrfToken": state.anti_csrf_token,
+    })
+}
+
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Tessera>();
+    check::<Arc<Tessera>>();
+}

@@ -1,0 +1,387 @@
+//! The embedded authority through the engine: rotation, grace window, theft detection,
+//! revocation, checkDatabase, payload merges, key rotation across handles, concurrency.
+
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+use tessera_core::authority::hash2;
+use tessera_core::http::HttpRequest;
+use tessera_core::protocol::VerifyOptions;
+use tessera_core::{ErrorKind, Tessera};
+
+const T0: u64 = 1_700_000_000_000;
+
+fn engine(extra_session: Value, connection: &str) -> Tessera {
+    let cfg = json!({
+        "appInfo": {"appName": "t", "apiDomain": "https://api.example.com", "websiteDomain": "https://example.com"},
+        "connectionURI": connection,
+        "session": extra_session,
+    });
+    Tessera::from_json(&cfg.to_string()).unwrap()
+}
+
+fn mem(extra: Value) -> Tessera {
+    engine(extra, "sqlite::memory:")
+}
+
+fn obj(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => panic!("not an object"),
+    }
+}
+
+fn cookie_req(method: &str, path: &str, cookies: &str, extra: &[(&str, &str)]) -> HttpRequest {
+    let mut headers = vec![("cookie".to_owned(), cookies.to_owned())];
+    headers.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    HttpRequest::new(method, path, headers)
+}
+
+#[test]
+fn create_verify_refresh_and_theft() {
+    let t = mem(json!({}));
+    let s0 = t
+        .create_new_session_without_request_response("public", "user-1", obj(json!({"role": "admin"})), Map::new(), false, T0)
+        .unwrap();
+    assert_eq!(s0.token.user_id, "user-1");
+    assert_eq!(s0.token.payload["role"], "admin");
+    assert_eq!(s0.token.payload["iss"], "https://api.example.com/auth");
+    assert_eq!(s0.token.payload["tId"], "public");
+    assert_eq!(s0.token.payload["rsub"], "user-1");
+    assert!(s0.token.payload["parentRefreshTokenHash1"].is_null());
+    assert_eq!(s0.token.expiry_ms, T0 + 3_600_000);
+    let rt0 = s0.refresh_token.clone().unwrap();
+
+    let v = t
+        .get_session_without_request_response(&s0.token.raw, None, &VerifyOptions::default(), T0 + 1)
+        .unwrap()
+        .unwrap();
+    assert_eq!(v.token.session_handle, s0.token.session_handle);
+    assert_eq!(v.token.kid.as_deref().map(|k| k.starts_with("d-")), Some(true));
+
+    let s1 = t.refresh_session_without_request_response(&rt0, false, None, T0 + 1000).unwrap();
+    let rt1 = s1.refresh_token.clone().unwrap();
+    assert_ne!(rt0, rt1);
+    assert_eq!(s1.token.session_handle, s0.token.session_handle);
+    assert!(s1.token.payload["parentRefreshTokenHash1"].is_null());
+    assert_eq!(s1.token.payload["role"], "admin");
+
+    // The previous token again, within the grace window: accepted, rotates again.
+    let s1b = t.refresh_session_without_request_response(&rt0, false, None, T0 + 20_000).unwrap();
+    let rt1b = s1b.refresh_token.clone().unwrap();
+    // The newest token works.
+    let s2 = t.refresh_session_without_request_response(&rt1b, false, None, T0 + 25_000).unwrap();
+    // The first token, now two rotations old: theft, and the session is revoked.
+    let err = t.refresh_session_without_request_response(&rt0, false, None, T0 + 26_000).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TokenTheftDetected);
+    let p = err.payload().unwrap();
+    assert_eq!(p["userId"], "user-1");
+    assert_eq!(p["recipeUserId"], "user-1");
+    assert_eq!(p["sessionHandle"], s0.token.session_handle.as_str());
+    let err = t
+        .refresh_session_without_request_response(s2.refresh_token.as_deref().unwrap(), false, None, T0 + 27_000)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unauthorised);
+    // Stateless verification still accepts the unexpired access token; checkDatabase does not.
+    let opts = VerifyOptions { check_database: true, ..VerifyOptions::default() };
+    let err = t.get_session_without_request_response(&s2.token.raw, None, &opts, T0 + 28_000).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unauthorised);
+    assert!(t
+        .get_session_without_request_response(&s2.token.raw, None, &VerifyOptions::default(), T0 + 28_000)
+        .unwrap()
+        .is_some());
+}
+
+#[test]
+fn previous_token_after_grace_is_theft() {
+    let t = mem(json!({}));
+    let s0 = t.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0).unwrap();
+    let rt0 = s0.refresh_token.unwrap();
+    t.refresh_session_without_request_response(&rt0, false, None, T0 + 1).unwrap();
+    let err = t.refresh_session_without_request_response(&rt0, false, None, T0 + 1 + 30_001).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TokenTheftDetected);
+}
+
+#[test]
+fn garbage_and_forged_refresh_tokens_are_unauthorised_not_theft() {
+    let t = mem(json!({}));
+    let s0 = t.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0).unwrap();
+    let rt0 = s0.refresh_token.unwrap();
+    let mut forged = rt0.clone();
+    forged.pop();
+    forged.push(if rt0.ends_with('A') { 'B' } else { 'A' });
+    for bad in ["", "asdf", "a.b.c.d.e", forged.as_str(), "T1.....", "\u{0}\u{ffff}"] {
+        let err = t.refresh_session_without_request_response(bad, false, None, T0 + 1).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Unauthorised, "{bad:?}");
+    }
+    // The session survived all of that.
+    t.refresh_session_without_request_response(&rt0, false, None, T0 + 2).unwrap();
+}
+
+#[test]
+fn expired_session_cannot_refresh() {
+    let t = mem(json!({"refreshTokenValidity": 1, "accessTokenValidity": 10}));
+    let s0 = t.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0).unwrap();
+    let err = t
+        .refresh_session_without_request_response(s0.refresh_token.as_deref().unwrap(), false, None, T0 + 60_000)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unauthorised);
+}
+
+#[test]
+fn revoke_handles_information_and_data() {
+    let t = mem(json!({}));
+    let a = t.authority().unwrap();
+    let mk = |tenant: &str, user: &str| {
+        t.create_new_session_without_request_response(tenant, user, Map::new(), obj(json!({"n": 1})), false, T0)
+            .unwrap()
+    };
+    let s1 = mk("public", "alice");
+    let s2 = mk("public", "alice");
+    let s3 = mk("tenant-b", "alice");
+    let s4 = mk("public", "bob");
+    assert!(s3.token.session_handle.ends_with("_tenant-b"));
+    assert_eq!(s3.token.tenant_id, "tenant-b");
+
+    let mut all = a.session_handles_for_user("alice", None, T0).unwrap();
+    all.sort();
+    let mut expected = vec![s1.token.session_handle.clone(), s2.token.session_handle.clone(), s3.token.session_handle.clone()];
+    expected.sort();
+    assert_eq!(all, expected);
+    assert_eq!(a.session_handles_for_user("alice", Some("tenant-b"), T0).unwrap(), vec![s3.token.session_handle.clone()]);
+
+    let info = a.session_information(&s1.token.session_handle, T0).unwrap().unwrap();
+    assert_eq!(info.session.user_id, "alice");
+    assert_eq!(info.session_data_in_database, obj(json!({"n": 1})));
+    assert_eq!(info.time_created_ms, T0);
+    assert_eq!(info.expiry_ms, T0 + 100 * 86_400_000);
+    assert_eq!(info.custom_claims_in_access_token_payload["iss"], "https://api.example.com/auth");
+
+    assert!(a.update_session_data(&s1.token.session_handle, &obj(json!({"n": 2})), T0).unwrap());
+    assert_eq!(
+        a.session_information(&s1.token.session_handle, T0).unwrap().unwrap().session_data_in_database,
+        obj(json!({"n": 2}))
+    );
+    assert!(!a.update_session_data("nope", &Map::new(), T0).unwrap());
+
+    let revoked = a.revoke_all_sessions_for_user("alice", Some("public"), T0).unwrap();
+    assert_eq!(revoked.len(), 2);
+    assert!(a.session_information(&s1.token.session_handle, T0).unwrap().is_none());
+    assert!(a.session_information(&s3.token.session_handle, T0).unwrap().is_some());
+    assert_eq!(a.revoke_sessions(&[s4.token.session_handle.clone(), "missing".into()]).unwrap(), vec![s4.token.session_handle.clone()]);
+    assert!(a.session_handles_for_user("bob", None, T0).unwrap().is_empty());
+}
+
+#[test]
+fn protected_props_rejected_by_authority_dropped_by_sdk_api() {
+    let t = mem(json!({}));
+    let err = t
+        .authority()
+        .unwrap()
+        .create("public", "u", obj(json!({"sub": "evil", "exp": 1})), Map::new(), false, true, T0)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.message().contains("sub") && err.message().contains("exp"), "{err}");
+    let s = t
+        .create_new_session_without_request_response("public", "u", obj(json!({"sub": "evil", "ok": 1})), Map::new(), false, T0)
+        .unwrap();
+    assert_eq!(s.token.payload["sub"], "u");
+    assert_eq!(s.token.payload["ok"], 1);
+    for bad_tenant in ["", "a_b", "x y"] {
+        let err = t.create_new_session_without_request_response(bad_tenant, "u", Map::new(), Map::new(), false, T0).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    }
+}
+
+#[test]
+fn merge_keeps_expiry_and_null_deletes() {
+    let t = mem(json!({}));
+    let req = cookie_req("POST", "/x", "", &[("st-auth-mode", "cookie")]);
+    let (mut s, _) = t
+        .create_new_session_in_request(&req, "public", "u", obj(json!({"a": 1, "b": 2})), Map::new(), T0)
+        .unwrap();
+    let old = s.token.raw.clone();
+    let m = t
+        .merge_into_access_token_payload_in_session(&mut s, &obj(json!({"a": null, "c": 3, "sub": "x"})), T0 + 5_000)
+        .unwrap();
+    assert_ne!(s.token.raw, old);
+    assert_eq!(s.token.expiry_ms, T0 + 3_600_000);
+    assert!(!s.token.payload.contains_key("a"));
+    assert_eq!(s.token.payload["b"], 2);
+    assert_eq!(s.token.payload["c"], 3);
+    assert_eq!(s.token.payload["sub"], "u");
+    let cookie = m.cookies.iter().find(|c| c.name == "sAccessToken").unwrap();
+    assert!(cookie.header.starts_with(&format!("sAccessToken={}", s.token.raw)));
+    assert_eq!(m.header("front-token").as_deref(), Some(s.front_token.as_str()));
+    let verified = t.get_session_without_request_response(&s.token.raw, None, &VerifyOptions::default(), T0 + 6_000).unwrap().unwrap();
+    assert_eq!(verified.token.payload["c"], 3);
+    let info = t.authority().unwrap().session_information(&s.token.session_handle, T0).unwrap().unwrap();
+    assert_eq!(info.custom_claims_in_access_token_payload.get("a"), None);
+    assert_eq!(info.custom_claims_in_access_token_payload["c"], 3);
+}
+
+#[test]
+fn check_database_mints_a_token_after_a_merge_by_handle() {
+    let t = mem(json!({}));
+    let s = t.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0).unwrap();
+    assert!(t.authority().unwrap().merge_into_access_token_payload(&s.token.session_handle, &obj(json!({"role": "x"})), T0).unwrap());
+    let req = HttpRequest::new("GET", "/x", vec![("authorization".into(), format!("Bearer {}", s.token.raw))]);
+    let (plain, m) = t.verify_session(&req, &VerifyOptions::default(), T0 + 1000).unwrap();
+    assert!(!plain.unwrap().access_token_updated);
+    assert!(m.headers.is_empty());
+    let opts = VerifyOptions { check_database: true, ..VerifyOptions::default() };
+    let (updated, m) = t.verify_session(&req, &opts, T0 + 1000).unwrap();
+    let updated = updated.unwrap();
+    assert!(updated.access_token_updated);
+    assert_eq!(updated.token.payload["role"], "x");
+    assert_eq!(m.header("st-access-token").as_deref(), Some(updated.token.raw.as_str()));
+    assert!(m.header("front-token").is_some());
+}
+
+#[test]
+fn static_key_sessions_and_switching() {
+    let file = tempfile::tempdir().unwrap();
+    let uri = format!("sqlite:{}", file.path().join("s.db").display());
+    let static_engine = engine(json!({"useDynamicAccessTokenSigningKey": false}), &uri);
+    let s = static_engine.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0).unwrap();
+    let v = static_engine.get_session_without_request_response(&s.token.raw, None, &VerifyOptions::default(), T0).unwrap().unwrap();
+    assert!(v.token.kid.as_deref().unwrap().starts_with("s-"));
+    let dynamic_engine = engine(json!({}), &uri);
+    let err = dynamic_engine.get_session_without_request_response(&s.token.raw, None, &VerifyOptions::default(), T0).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TryRefreshToken);
+    let r = dynamic_engine.refresh_session_without_request_response(s.refresh_token.as_deref().unwrap(), false, None, T0).unwrap();
+    let v = dynamic_engine.get_session_without_request_response(&r.token.raw, None, &VerifyOptions::default(), T0).unwrap().unwrap();
+    assert!(v.token.kid.as_deref().unwrap().starts_with("d-"));
+}
+
+#[test]
+fn key_rotation_is_seen_by_a_second_handle_on_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = format!("sqlite:{}", dir.path().join("keys.db").display());
+    // A new key every 0.01 h = 36 s.
+    let cfg = json!({"accessTokenDynamicSigningKeyUpdateInterval": 0.01, "accessTokenValidity": 10});
+    let a = engine(cfg.clone(), &uri);
+    let b = engine(cfg, &uri);
+    let s1 = a.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0).unwrap();
+    let kid1 = b.get_session_without_request_response(&s1.token.raw, None, &VerifyOptions::default(), T0 + 1).unwrap().unwrap().token.kid;
+    // Past the interval a new key is made, but the old one signs until the new one is past
+    // the 60 s overlap.
+    let s2 = a.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0 + 40_000).unwrap();
+    let kid2 = b.get_session_without_request_response(&s2.token.raw, None, &VerifyOptions::default(), T0 + 40_001).unwrap().unwrap().token.kid;
+    assert_eq!(kid1, kid2);
+    let s3 = a.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0 + 101_000).unwrap();
+    let v3 = b.get_session_without_request_response(&s3.token.raw, None, &VerifyOptions::default(), T0 + 101_001).unwrap().unwrap();
+    assert_ne!(v3.token.kid, kid1, "a rotated key signs after the overlap");
+    // b made no key of its own: the JWKS both serve is the same.
+    let (ja, _) = a.jwks(T0 + 101_002).unwrap();
+    let (jb, _) = b.jwks(T0 + 101_002).unwrap();
+    assert_eq!(ja, jb);
+    // The first key is past interval + 2 x validity (56 s) and has left the key set.
+    let kids: Vec<&str> = ja["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
+    assert_eq!(kids, vec![v3.token.kid.as_deref().unwrap()]);
+}
+
+#[test]
+fn one_session_refreshed_from_many_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = format!("sqlite:{}", dir.path().join("race.db").display());
+    let t = Arc::new(engine(json!({}), &uri));
+    let s0 = t.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0).unwrap();
+    let rt0 = s0.refresh_token.unwrap();
+    let results: Vec<_> = (0..8)
+        .map(|i| {
+            let t = Arc::clone(&t);
+            let rt0 = rt0.clone();
+            std::thread::spawn(move || t.refresh_session_without_request_response(&rt0, false, None, T0 + 100 + i))
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .collect();
+    // Documented outcome: every concurrent refresh with the same token succeeds (the grace
+    // window), the session keeps exactly one current refresh token, which is one of those
+    // handed out, and the session is not revoked.
+    let new_rts: Vec<String> = results.into_iter().map(|r| r.unwrap().refresh_token.unwrap()).collect();
+    let row = t.authority().unwrap().store().get_session(&s0.token.session_handle).unwrap().unwrap();
+    let current: Vec<&String> = new_rts.iter().filter(|rt| hash2(rt) == row.refresh_token_hash2).collect();
+    assert_eq!(current.len(), 1);
+    assert_eq!(row.prev_refresh_token_hash2.as_deref(), Some(hash2(&rt0).as_str()));
+    t.refresh_session_without_request_response(current[0], false, None, T0 + 1000).unwrap();
+}
+
+#[test]
+fn anti_csrf_via_token_on_refresh() {
+    let t = mem(json!({"antiCsrf": "VIA_TOKEN"}));
+    let req = cookie_req("POST", "/login", "", &[("st-auth-mode", "cookie")]);
+    let (s, m) = t.create_new_session_in_request(&req, "public", "u", Map::new(), Map::new(), T0).unwrap();
+    let anti_csrf = s.anti_csrf_token.clone().unwrap();
+    assert_eq!(m.header("anti-csrf").as_deref(), Some(anti_csrf.as_str()));
+    assert_eq!(m.header("access-control-expose-headers").as_deref(), Some("front-token, anti-csrf"));
+    let rt = s.refresh_token.clone().unwrap();
+    let refresh = |csrf: Option<&str>| {
+        let mut extra = vec![("rid", "session")];
+        if let Some(c) = csrf {
+            extra.push(("anti-csrf", c));
+        }
+        let req = cookie_req("POST", "/auth/session/refresh", &format!("sRefreshToken={rt}"), &extra);
+        t.handle_api_request(&req, T0 + 10).unwrap()
+    };
+    assert_eq!(refresh(None).status, Some(401));
+    assert_eq!(refresh(Some("wrong")).status, Some(401));
+    let ok = refresh(Some(&anti_csrf));
+    assert_eq!(ok.status, Some(200));
+    assert_eq!(ok.body, Some(json!({})));
+    assert!(ok.header("anti-csrf").is_some_and(|a| a != anti_csrf));
+}
+
+#[test]
+fn signout_and_jwks_endpoints() {
+    let t = mem(json!({}));
+    let req = cookie_req("POST", "/login", "", &[("st-auth-mode", "cookie")]);
+    let (s, _) = t.create_new_session_in_request(&req, "public", "u", Map::new(), Map::new(), T0).unwrap();
+    let jwks = t.handle_api_request(&HttpRequest::new("GET", "/auth/jwt/jwks.json", vec![]), T0).unwrap();
+    assert_eq!(jwks.status, Some(200));
+    assert_eq!(jwks.header("access-control-allow-origin").as_deref(), Some("*"));
+    let cc = jwks.header("cache-control").unwrap();
+    assert!(cc.starts_with("max-age=") && cc.ends_with(", must-revalidate"), "{cc}");
+    let keys = jwks.body.unwrap()["keys"].as_array().unwrap().clone();
+    assert_eq!(keys[0]["kty"], "RSA");
+    assert_eq!(keys[0]["alg"], "RS256");
+    assert_eq!(keys[0]["use"], "sig");
+    assert!(keys[0]["kid"].as_str().unwrap().starts_with("d-"));
+
+    let out = cookie_req("POST", "/auth/signout", &format!("sAccessToken={}", s.token.raw), &[("rid", "session")]);
+    let m = t.handle_api_request(&out, T0 + 1).unwrap();
+    assert_eq!(m.status, Some(200));
+    assert_eq!(m.body, Some(json!({"status": "OK"})));
+    assert_eq!(m.header("front-token").as_deref(), Some("remove"));
+    let cleared = m.cookies.iter().find(|c| c.name == "sAccessToken").unwrap();
+    assert!(cleared.header.starts_with("sAccessToken=;"), "{}", cleared.header);
+    assert!(cleared.header.contains("Expires=Thu, 01 Jan 1970 00:00:00 GMT"));
+    assert!(t.authority().unwrap().session_information(&s.token.session_handle, T0).unwrap().is_none());
+    // Signed out without a session: 401 unauthorised.
+    let m = t.handle_api_request(&cookie_req("POST", "/auth/signout", "", &[]), T0 + 2).unwrap();
+    assert_eq!(m.status, Some(401));
+    assert_eq!(m.body, Some(json!({"message": "unauthorised"})));
+    // Not our path.
+    assert!(t.handle_api_request(&HttpRequest::new("GET", "/auth/other", vec![]), T0).is_none());
+}
+
+#[test]
+fn cookie_attributes() {
+    let t = engine(json!({"cookieDomain": ".Example.com", "cookieSameSite": "strict"}), "sqlite::memory:");
+    let req = cookie_req("POST", "/login", "", &[("st-auth-mode", "cookie")]);
+    let (s, m) = t.create_new_session_in_request(&req, "public", "u", Map::new(), Map::new(), T0).unwrap();
+    let access = &m.cookies.iter().find(|c| c.name == "sAccessToken").unwrap().header;
+    assert_eq!(
+        access,
+        &format!(
+            "sAccessToken={}; Domain=.example.com; Path=/; Expires=Wed, 13 Nov 2024 22:13:20 GMT; HttpOnly; Secure; SameSite=Strict",
+            s.token.raw
+        )
+    );
+    let refresh = &m.cookies.iter().find(|c| c.name == "sRefreshToken").unwrap().header;
+    assert!(refresh.contains("; Path=/auth/session/refresh;"), "{refresh}");
+    assert!(refresh.contains("Expires=Thu, 22 Feb 2024 22:13:20 GMT"), "{refresh}");
+    assert!(m.header("st-access-token").is_none());
+}
