@@ -54,16 +54,27 @@ pub struct AppInfoInput {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SessionInput {
+    /// `cookieSecure`: default true when apiDomain is https.
     pub cookie_secure: Option<bool>,
+    /// `cookieSameSite`: `strict`, `lax` or `none`; default `none` across sites, else `lax`.
     pub cookie_same_site: Option<String>,
+    /// `cookieDomain`: the Domain attribute of session cookies; default host-only.
     pub cookie_domain: Option<String>,
+    /// `olderCookieDomain`: where to expire duplicate cookies from (`""`: host-only).
     pub older_cookie_domain: Option<String>,
+    /// `sessionExpiredStatusCode`, default 401.
     pub session_expired_status_code: Option<u16>,
+    /// `invalidClaimStatusCode`, default 403; must differ from the session-expired code.
     pub invalid_claim_status_code: Option<u16>,
+    /// `antiCsrf`: `VIA_TOKEN`, `VIA_CUSTOM_HEADER` or `NONE`; default by SameSite.
     pub anti_csrf: Option<String>,
+    /// `exposeAccessTokenToFrontendInCookieBasedAuth`, default false.
     pub expose_access_token_to_frontend_in_cookie_based_auth: Option<bool>,
+    /// `useDynamicAccessTokenSigningKey`, default true.
     pub use_dynamic_access_token_signing_key: Option<bool>,
+    /// `accessTokenPath`: the access cookie's Path, default `/`.
     pub access_token_path: Option<String>,
+    /// `jwksRefreshIntervalSec`: remote JWKS cache lifetime, default 14400.
     pub jwks_refresh_interval_sec: Option<u64>,
     /// `getTokenTransferMethod` as a constant: `any`, `cookie` or `header`.
     pub token_transfer_method: Option<String>,
@@ -82,8 +93,11 @@ pub struct SessionInput {
 /// SameSite cookie attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SameSite {
+    /// `SameSite=Strict`.
     Strict,
+    /// `SameSite=Lax`.
     Lax,
+    /// `SameSite=None` (needs `Secure`).
     None,
 }
 
@@ -112,15 +126,20 @@ pub enum AntiCsrf {
 /// Which transports tokens may use (`getTokenTransferMethod`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransferMethodSetting {
+    /// Either transport; create picks by `st-auth-mode`.
     Any,
+    /// Cookies only.
     Cookie,
+    /// Headers only.
     Header,
 }
 
 /// A concrete transport.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenTransfer {
+    /// `sAccessToken`/`sRefreshToken` cookies.
     Cookie,
+    /// `Authorization: Bearer` in, `st-access-token`/`st-refresh-token` out.
     Header,
 }
 
@@ -159,34 +178,56 @@ pub struct Origin {
 /// The normalised configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// `appInfo.appName`.
     pub app_name: String,
+    /// `appInfo.apiDomain`, normalised.
     pub api_domain: Origin,
+    /// `appInfo.websiteDomain`, normalised.
     pub website_domain: Option<Origin>,
     /// Normalised: leading `/`, no trailing `/`; empty for the root.
     pub api_base_path: String,
+    /// Where sessions and keys come from.
     pub connection: Connection,
+    /// The session options.
     pub session: SessionConfig,
 }
 
 /// Normalised session options.
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
+    /// Whether cookies carry `Secure`.
     pub cookie_secure: bool,
+    /// The SameSite attribute of session cookies.
     pub cookie_same_site: SameSite,
+    /// The Domain attribute, normalised; `None` for host-only cookies.
     pub cookie_domain: Option<String>,
+    /// Where duplicate cookies are expired from on refresh.
     pub older_cookie_domain: Option<String>,
+    /// Status of UNAUTHORISED, TRY_REFRESH_TOKEN and TOKEN_THEFT_DETECTED answers.
     pub session_expired_status_code: u16,
+    /// Status of INVALID_CLAIMS answers.
     pub invalid_claim_status_code: u16,
+    /// The anti-CSRF mode.
     pub anti_csrf: AntiCsrf,
+    /// Also send `st-access-token` in cookie mode.
     pub expose_access_token_to_frontend_in_cookie_based_auth: bool,
+    /// Sign with rotating (`d-`) keys rather than the static (`s-`) key.
     pub use_dynamic_access_token_signing_key: bool,
+    /// Path of the access-token cookie.
     pub access_token_path: String,
+    /// Remote JWKS cache lifetime, seconds.
     pub jwks_refresh_interval_sec: u64,
+    /// Which transports tokens may use.
     pub token_transfer_method: TransferMethodSetting,
+    /// Access-token lifetime, ms.
     pub access_token_validity_ms: u64,
+    /// Refresh-token (session) lifetime, ms.
     pub refresh_token_validity_ms: u64,
+    /// A new dynamic signing key every this many ms.
     pub signing_key_update_interval_ms: u64,
+    /// How long the previous refresh token is accepted again, ms.
     pub refresh_token_grace_ms: u64,
+    /// Capacity of the verified-token cache; 0 turns it off.
     pub verified_token_cache_size: usize,
 }
 

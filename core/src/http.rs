@@ -118,12 +118,25 @@ pub fn encode_component(s: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HeaderMutation {
     /// Set the header, replacing any value.
-    Set { name: String, value: String },
+    Set {
+        /// Header name.
+        name: String,
+        /// Header value.
+        value: String,
+    },
     /// Remove the header.
-    Remove { name: String },
+    Remove {
+        /// Header name.
+        name: String,
+    },
     /// Add `value` to a comma-separated list header unless it is there already (use
     /// [`append_to_header_list`] to merge with what the response holds).
-    AppendToList { name: String, value: String },
+    AppendToList {
+        /// Header name.
+        name: String,
+        /// The list item to add.
+        value: String,
+    },
 }
 
 /// A `Set-Cookie` to add, replacing any earlier one for the same cookie name.

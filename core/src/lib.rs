@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! tessera-core: the session engine behind every Tessera binding.
 //!
 //! It speaks the SuperTokens session protocol: it verifies SuperTokens access tokens (v2 to
@@ -38,3 +39,8 @@ pub mod token;
 
 pub use engine::Tessera;
 pub use error::{all_error_kinds, Error, ErrorKind, Result};
+
+/// The README's Rust snippets, run as doctests so that what it shows keeps working.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

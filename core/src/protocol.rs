@@ -291,6 +291,12 @@ impl Tessera {
             return Err(Error::unauthorised_keep_tokens("Token parsing failed"));
         }
         let do_anti_csrf = options.anti_csrf_check.unwrap_or(true);
+        if do_anti_csrf && self.config().session.anti_csrf == AntiCsrf::ViaCustomHeader {
+            // The custom header lives in a request this call does not have.
+            return Err(Error::config(
+                "Since the anti-csrf mode is VIA_CUSTOM_HEADER getSession can't check the CSRF token. Please either use VIA_TOKEN or set antiCsrfCheck to false",
+            ));
+        }
         self.get_session_from_token(
             access_token,
             anti_csrf_token,
