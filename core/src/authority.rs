@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use ring::{digest, hmac};
+use aws_lc_rs::{digest, hmac};
 use serde_json::{json, Map, Value};
 
 use crate::b64;
@@ -502,8 +502,8 @@ fn validate_tenant(tenant_id: &str) -> Result<()> {
 }
 
 fn fill_random(buf: &mut [u8]) -> Result<()> {
-    use ring::rand::SecureRandom;
-    ring::rand::SystemRandom::new()
+    use aws_lc_rs::rand::SecureRandom;
+    aws_lc_rs::rand::SystemRandom::new()
         .fill(buf)
         .map_err(|_| Error::internal("the system random source failed"))
 }

@@ -4,8 +4,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use ring::rand::SystemRandom;
-use ring::signature::{self, RsaKeyPair, RsaPublicKeyComponents};
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::KeySize;
+use aws_lc_rs::signature::{self, KeyPair, ParsedPublicKey, RsaKeyPair};
 use serde_json::{json, Value};
 
 use crate::b64;
@@ -14,12 +16,28 @@ use crate::error::{Error, Result};
 /// The largest JWKS document we parse; a real one is a few kilobytes.
 pub const MAX_JWKS_BYTES: usize = 1 << 20;
 
-/// An RSA public key usable for RS256 verification.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An RSA public key usable for RS256 verification, parsed once so that each verification
+/// costs only the RSA operation.
+#[derive(Clone)]
 pub struct PublicKey {
     kid: Option<String>,
     n: Vec<u8>,
     e: Vec<u8>,
+    parsed: Arc<ParsedPublicKey>,
+}
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &PublicKey) -> bool {
+        self.kid == other.kid && self.n == other.n && self.e == other.e
+    }
+}
+
+impl Eq for PublicKey {}
+
+impl std::fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublicKey").field("kid", &self.kid).field("bits", &(self.n.len() * 8)).finish()
+    }
 }
 
 impl PublicKey {
@@ -31,7 +49,8 @@ impl PublicKey {
     pub fn from_components(kid: Option<String>, n: &[u8], e: &[u8]) -> Result<PublicKey> {
         let n = strip_leading_zeros(n);
         let e = strip_leading_zeros(e);
-        let bits = n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize);
+        // After stripping, the first byte is non-zero (or there is none).
+        let bits = n.first().map_or(0, |b| n.len() * 8 - b.leading_zeros() as usize);
         if !(2048..=8192).contains(&bits) || e.is_empty() || e.len() > 4 {
             return Err(Error::input(format!(
                 "RSA key {} has an unusable size ({} bits)",
@@ -39,7 +58,9 @@ impl PublicKey {
                 bits
             )));
         }
-        Ok(PublicKey { kid, n: n.to_vec(), e: e.to_vec() })
+        let parsed = ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, rsa_public_key_der(n, e))
+            .map_err(|e| Error::input(format!("RSA key {} is unusable: {e}", kid.as_deref().unwrap_or("(no kid)"))))?;
+        Ok(PublicKey { kid, n: n.to_vec(), e: e.to_vec(), parsed: Arc::new(parsed) })
     }
 
     /// The key id, if the key has one.
@@ -49,8 +70,7 @@ impl PublicKey {
 
     /// Whether `signature` is a valid RS256 signature of `message` by this key.
     pub fn verify_rs256(&self, message: &[u8], signature: &[u8]) -> bool {
-        let key = RsaPublicKeyComponents { n: &self.n, e: &self.e };
-        key.verify(&signature::RSA_PKCS1_2048_8192_SHA256, message, signature).is_ok()
+        self.parsed.verify_sig(message, signature).is_ok()
     }
 
     /// This key as a JWK object (`kty`, `kid`, `n`, `e`, `alg`, `use`).
@@ -64,6 +84,38 @@ impl PublicKey {
             "use": "sig",
         })
     }
+}
+
+/// DER of PKCS#1 `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }`.
+fn rsa_public_key_der(n: &[u8], e: &[u8]) -> Vec<u8> {
+    fn push_len(len: usize, out: &mut Vec<u8>) {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        let significant = bytes.get(skip..).unwrap_or_default();
+        if len < 0x80 {
+            out.push(len as u8);
+        } else {
+            out.push(0x80 | significant.len() as u8);
+            out.extend_from_slice(significant);
+        }
+    }
+    fn push_uint(value: &[u8], out: &mut Vec<u8>) {
+        let pad = value.first().is_some_and(|b| b & 0x80 != 0);
+        out.push(0x02);
+        push_len(value.len() + usize::from(pad), out);
+        if pad {
+            out.push(0);
+        }
+        out.extend_from_slice(value);
+    }
+    let mut body = Vec::with_capacity(n.len() + e.len() + 16);
+    push_uint(n, &mut body);
+    push_uint(e, &mut body);
+    let mut out = Vec::with_capacity(body.len() + 4);
+    out.push(0x30);
+    push_len(body.len(), &mut out);
+    out.extend_from_slice(&body);
+    out
 }
 
 fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
@@ -185,13 +237,10 @@ impl SigningKey {
     /// # Errors
     /// `INTERNAL` if the operating system's random source fails.
     pub fn generate(kid: String, created_at_ms: u64) -> Result<SigningKey> {
-        use rsa::pkcs8::EncodePrivateKey;
-        let private = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)
+        let pair = RsaKeyPair::generate(KeySize::Rsa2048)
             .map_err(|e| Error::internal(format!("RSA key generation failed: {e}")))?;
-        let der = private
-            .to_pkcs8_der()
-            .map_err(|e| Error::internal(format!("RSA key encoding failed: {e}")))?;
-        SigningKey::from_pkcs8(kid, created_at_ms, der.as_bytes())
+        let der = pair.as_der().map_err(|e| Error::internal(format!("RSA key encoding failed: {e}")))?;
+        SigningKey::from_pkcs8(kid, created_at_ms, der.as_ref())
     }
 
     /// A key from PKCS#8 DER, as stored.
@@ -202,8 +251,12 @@ impl SigningKey {
         let pair = RsaKeyPair::from_pkcs8(der)
             .map_err(|e| Error::storage(format!("signing key {kid} is unreadable: {e}")))?;
         let public = {
-            let components: RsaPublicKeyComponents<Vec<u8>> = pair.public().into();
-            PublicKey::from_components(Some(kid.clone()), &components.n, &components.e)?
+            let p = pair.public_key();
+            PublicKey::from_components(
+                Some(kid.clone()),
+                p.modulus().big_endian_without_leading_zero(),
+                p.exponent().big_endian_without_leading_zero(),
+            )?
         };
         Ok(SigningKey { kid, created_at_ms, pkcs8_der: der.to_vec(), pair, public })
     }
@@ -233,7 +286,7 @@ impl SigningKey {
     /// # Errors
     /// `INTERNAL` if signing fails (it does not for a well-formed key).
     pub fn sign_rs256(&self, message: &[u8]) -> Result<Vec<u8>> {
-        let mut sig = vec![0u8; self.pair.public().modulus_len()];
+        let mut sig = vec![0u8; self.pair.public_modulus_len()];
         self.pair
             .sign(&signature::RSA_PKCS1_SHA256, &SystemRandom::new(), message, &mut sig)
             .map_err(|_| Error::internal("RS256 signing failed"))?;
@@ -264,6 +317,8 @@ mod tests {
         assert!(KeySet::from_jwks_json(b"nope").is_err());
         assert!(KeySet::from_jwks_json(b"[]").is_err());
         assert!(KeySet::from_jwks_json(b"{\"keys\":{}}").is_err());
+        assert!(PublicKey::from_components(None, &[], &[1, 0, 1]).is_err());
+        assert!(PublicKey::from_components(None, &[0, 0], &[]).is_err());
         let skipped = KeySet::from_jwks_json(
             br#"{"keys":[1,null,{"kty":"EC"},{"kty":"RSA","n":"AQAB","e":"AQAB","kid":"small"},
             {"kty":"RSA","kid":"x","alg":"HS256","n":"","e":""},{"kty":"RSA","kid":7}]}"#,

@@ -237,7 +237,7 @@ impl VerifiedToken {
 /// # Errors
 /// `TRY_REFRESH_TOKEN` for every failure (bad signature, unknown key, wrong algorithm,
 /// expired), as in the SDKs.
-pub fn verify_parsed(parsed: &ParsedToken<'_>, keys: &dyn KeyProvider, now_ms: u64) -> Result<VerifiedToken> {
+pub fn verify_parsed(parsed: ParsedToken<'_>, keys: &dyn KeyProvider, now_ms: u64) -> Result<VerifiedToken> {
     if parsed.alg.as_deref() != Some("RS256") {
         return Err(Error::try_refresh("Failed to verify access token: algorithm is not RS256"));
     }
@@ -269,7 +269,7 @@ pub fn verify_parsed(parsed: &ParsedToken<'_>, keys: &dyn KeyProvider, now_ms: u
 
     let p = &parsed.payload;
     check_registered_claims(p, now_ms)?;
-    let (user_id, expiry_ms, time_created_ms, payload) = if parsed.version >= 3 {
+    let (user_id, expiry_ms, time_created_ms) = if parsed.version >= 3 {
         let exp = p.get("exp").and_then(Value::as_f64).unwrap_or(0.0);
         // jose: exp must be after the current whole second; the SDK then also requires
         // exp*1000 >= now. For integer exp both say now_ms < exp*1000.
@@ -278,18 +278,14 @@ pub fn verify_parsed(parsed: &ParsedToken<'_>, keys: &dyn KeyProvider, now_ms: u
             return Err(Error::try_refresh("Access token expired"));
         }
         let iat = p.get("iat").and_then(Value::as_f64).unwrap_or(0.0);
-        (str_claim(p, "sub"), to_ms(exp * 1000.0), to_ms(iat * 1000.0), p.clone())
+        (str_claim(p, "sub"), to_ms(exp * 1000.0), to_ms(iat * 1000.0))
     } else {
         let expiry = p.get("expiryTime").and_then(Value::as_f64).unwrap_or(0.0);
         if expiry < now_ms as f64 {
             return Err(Error::try_refresh("Access token expired"));
         }
         let created = p.get("timeCreated").and_then(Value::as_f64).unwrap_or(0.0);
-        let user_data = match p.get("userData") {
-            Some(Value::Object(m)) => m.clone(),
-            _ => Map::new(),
-        };
-        (str_claim(p, "userId"), to_ms(expiry), to_ms(created), user_data)
+        (str_claim(p, "userId"), to_ms(expiry), to_ms(created))
     };
     let recipe_user_id = match p.get("rsub") {
         Some(Value::String(r)) => r.clone(),
@@ -299,17 +295,30 @@ pub fn verify_parsed(parsed: &ParsedToken<'_>, keys: &dyn KeyProvider, now_ms: u
         (true, Some(Value::String(t))) => t.clone(),
         _ => DEFAULT_TENANT_ID.to_owned(),
     };
+    let session_handle = str_claim(p, "sessionHandle");
+    let refresh_token_hash1 = str_claim(p, "refreshTokenHash1");
+    let parent_refresh_token_hash1 = opt_str_claim(p, "parentRefreshTokenHash1");
+    let anti_csrf_token = opt_str_claim(p, "antiCsrfToken");
+    let version = parsed.version;
+    let raw = parsed.raw.to_owned();
+    let mut payload = parsed.payload;
+    if version < 3 {
+        payload = match payload.remove("userData") {
+            Some(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+    }
     Ok(VerifiedToken {
-        raw: parsed.raw.to_owned(),
-        version: parsed.version,
+        raw,
+        version,
         kid,
         user_id,
         recipe_user_id,
         tenant_id,
-        session_handle: str_claim(p, "sessionHandle"),
-        refresh_token_hash1: str_claim(p, "refreshTokenHash1"),
-        parent_refresh_token_hash1: opt_str_claim(p, "parentRefreshTokenHash1"),
-        anti_csrf_token: opt_str_claim(p, "antiCsrfToken"),
+        session_handle,
+        refresh_token_hash1,
+        parent_refresh_token_hash1,
+        anti_csrf_token,
         expiry_ms,
         time_created_ms,
         payload,
@@ -322,7 +331,7 @@ pub fn verify_parsed(parsed: &ParsedToken<'_>, keys: &dyn KeyProvider, now_ms: u
 /// `UNAUTHORISED` (tokens kept) when `raw` is not an access token; `TRY_REFRESH_TOKEN` when it
 /// is one that does not verify.
 pub fn verify(raw: &str, keys: &dyn KeyProvider, now_ms: u64) -> Result<VerifiedToken> {
-    verify_parsed(&parse(raw)?, keys, now_ms)
+    verify_parsed(parse(raw)?, keys, now_ms)
 }
 
 /// jose's checks of `nbf` and `iat` (types, and `nbf` not in the future).
