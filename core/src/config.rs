@@ -229,6 +229,8 @@ pub struct SessionConfig {
     pub refresh_token_grace_ms: u64,
     /// Capacity of the verified-token cache; 0 turns it off.
     pub verified_token_cache_size: usize,
+    /// Why sessions cannot be created in cookie mode with these settings, if they cannot.
+    pub cookie_misconfiguration: Option<String>,
 }
 
 impl Config {
@@ -271,12 +273,12 @@ impl Config {
             }
             None => default_same_site(&api_domain, website_domain.as_ref()),
         };
+        // As in the SDKs this only fails sessions created in cookie mode, so a header-only
+        // API with these settings still works.
         let both_local = is_local(&api_domain.host) && website_domain.as_ref().is_none_or(|w| is_local(&w.host));
-        if cookie_same_site == SameSite::None && !cookie_secure && !both_local {
-            return Err(Error::config(
-                "cookieSecure must be true when cookieSameSite is \"none\" (the API and website domains differ): use https on your apiDomain",
-            ));
-        }
+        let cookie_misconfiguration = (cookie_same_site == SameSite::None && !cookie_secure && !both_local).then(|| {
+            "Since your API and website domain are different, for sessions to work, please use https on your apiDomain and don't set cookieSecure to false (cookieSameSite \"none\" needs Secure cookies)".to_owned()
+        });
         let cookie_domain = match &s.cookie_domain {
             Some(d) => Some(normalise_session_scope(d, "cookieDomain")?),
             None => None,
@@ -374,6 +376,7 @@ impl Config {
                 signing_key_update_interval_ms: (interval_h * 3_600_000.0) as u64,
                 refresh_token_grace_ms: s.refresh_token_rotation_grace_period.unwrap_or(30) * 1000,
                 verified_token_cache_size: s.verified_token_cache_size.unwrap_or(10_000),
+                cookie_misconfiguration,
             },
         })
     }
@@ -584,8 +587,8 @@ mod tests {
         let c = cfg(r#"{"appInfo":{"apiDomain":"https://api.a.com","websiteDomain":"https://b.com"}}"#).unwrap();
         assert_eq!(c.session.cookie_same_site, SameSite::None);
         assert_eq!(c.session.anti_csrf, AntiCsrf::ViaCustomHeader);
-        let e = cfg(r#"{"appInfo":{"apiDomain":"http://api.a.com","websiteDomain":"https://b.com"}}"#).unwrap_err();
-        assert!(e.message().contains("cookieSecure"), "{e}");
+        let c = cfg(r#"{"appInfo":{"apiDomain":"http://api.a.com","websiteDomain":"https://b.com"}}"#).unwrap();
+        assert!(c.session.cookie_misconfiguration.as_deref().is_some_and(|m| m.contains("cookieSecure")));
         let local = cfg(r#"{"appInfo":{"apiDomain":"localhost:3001","websiteDomain":"http://127.0.0.1:3000"}}"#).unwrap();
         assert_eq!(local.api_domain.origin, "http://localhost:3001");
     }

@@ -189,6 +189,12 @@ impl Tessera {
         Ok(verified)
     }
 
+    /// Whether `raw` is an access token by structure (§1.4, §1.5), without verifying it. A
+    /// token verified before answers from the cache without being parsed again.
+    pub fn is_access_token(&self, raw: &str) -> bool {
+        self.cache.get(raw).is_some() || token::parse(raw).is_ok()
+    }
+
     /// The JWKS document served at `{apiBasePath}/jwt/jwks.json` and its max-age in seconds.
     ///
     /// # Errors

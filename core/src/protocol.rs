@@ -194,7 +194,7 @@ impl Tessera {
     }
 
     fn access_tokens_in(&self, req: &HttpRequest) -> RequestTokens {
-        let is_token = |t: &String| token::parse(t).is_ok();
+        let is_token = |t: &String| self.is_access_token(t);
         RequestTokens {
             header: bearer(req).filter(is_token),
             cookie: get_cookie(&req.cookie_header(), ACCESS_TOKEN_COOKIE).filter(is_token),
@@ -368,14 +368,21 @@ impl Tessera {
         now_ms: u64,
     ) -> Result<(SessionState, ResponseMutations)> {
         let transfer = self.output_transfer(req);
+        if transfer == TokenTransfer::Cookie {
+            if let Some(problem) = &self.config().session.cookie_misconfiguration {
+                return Err(Error::config(problem.clone()));
+            }
+        }
         let enable_anti_csrf = transfer == TokenTransfer::Cookie && self.config().session.anti_csrf == AntiCsrf::ViaToken;
         let issued = self.create_session_tokens(tenant_id, recipe_user_id, payload, session_data, enable_anti_csrf, now_ms)?;
         let state = SessionState::from_issued(issued, transfer);
         let mut m = ResponseMutations::default();
-        let found = self.access_tokens_in(req);
+        // Any value in the other transport is cleared, token or not, as the SDKs do.
         let other = match transfer {
-            TokenTransfer::Cookie if found.header.is_some() => Some(TokenTransfer::Header),
-            TokenTransfer::Header if found.cookie.is_some() => Some(TokenTransfer::Cookie),
+            TokenTransfer::Cookie if bearer(req).is_some() => Some(TokenTransfer::Header),
+            TokenTransfer::Header if get_cookie(&req.cookie_header(), ACCESS_TOKEN_COOKIE).is_some() => {
+                Some(TokenTransfer::Cookie)
+            }
             _ => None,
         };
         if let Some(other) = other {
@@ -616,7 +623,8 @@ impl Tessera {
     }
 
     fn clear_legacy_cookie(&self, m: &mut ResponseMutations) {
-        m.set_cookie(self.cookie(LEGACY_ID_REFRESH_COOKIE, "", &self.config().refresh_path(), 0));
+        // Old SDKs set it on the access-token path; a cookie is only removed on its own path.
+        m.set_cookie(self.cookie(LEGACY_ID_REFRESH_COOKIE, "", &self.config().session.access_token_path, 0));
     }
 
     /// A `Set-Cookie` with the protocol's attributes (§3.5).

@@ -385,3 +385,42 @@ fn cookie_attributes() {
     assert!(refresh.contains("Expires=Thu, 22 Feb 2024 22:13:20 GMT"), "{refresh}");
     assert!(m.header("st-access-token").is_none());
 }
+
+#[test]
+fn insecure_cross_site_cookies_fail_only_in_cookie_mode() {
+    let cfg = json!({
+        "appInfo": {"appName": "t", "apiDomain": "http://api.a.com", "websiteDomain": "https://b.com"},
+        "connectionURI": "sqlite::memory:",
+    });
+    let t = Tessera::from_json(&cfg.to_string()).unwrap();
+    let header_mode = HttpRequest::new("POST", "/login", vec![]);
+    assert!(t.create_new_session_in_request(&header_mode, "public", "u", Map::new(), Map::new(), T0).is_ok());
+    let cookie_mode = HttpRequest::new("POST", "/login", vec![("st-auth-mode".into(), "cookie".into())]);
+    let err = t.create_new_session_in_request(&cookie_mode, "public", "u", Map::new(), Map::new(), T0).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidConfig);
+    assert!(err.message().contains("cookieSecure"), "{err}");
+    let answer = t.error_response(&cookie_mode, &err);
+    assert_eq!(answer.status, Some(500));
+    assert_eq!(answer.body, Some(json!({"message": "Internal Server Error"})));
+}
+
+#[test]
+fn create_clears_any_value_in_the_other_transport() {
+    let t = mem(json!({}));
+    // A non-Tessera bearer value (say an API key) is cleared too, as the SDKs do.
+    let req = HttpRequest::new(
+        "POST",
+        "/login",
+        vec![("st-auth-mode".into(), "cookie".into()), ("authorization".into(), "Bearer some-api-key".into())],
+    );
+    let (_, m) = t.create_new_session_in_request(&req, "public", "u", Map::new(), Map::new(), T0).unwrap();
+    assert_eq!(m.header("st-refresh-token").as_deref(), Some(""));
+    assert_eq!(m.header("st-access-token").as_deref(), Some(""));
+    assert!(m.cookies.iter().any(|c| c.name == "sAccessToken" && !c.header.starts_with("sAccessToken=;")));
+    let req = HttpRequest::new("POST", "/login", vec![("cookie".into(), "sAccessToken=garbage".into())]);
+    let (s, m) = t.create_new_session_in_request(&req, "public", "u", Map::new(), Map::new(), T0).unwrap();
+    let cleared = m.cookies.iter().find(|c| c.name == "sAccessToken").unwrap();
+    assert!(cleared.header.starts_with("sAccessToken=;"), "{}", cleared.header);
+    assert_eq!(m.header("st-access-token").as_deref(), Some(s.access_token()));
+    assert_ne!(m.header("front-token").as_deref(), Some("remove"));
+}
