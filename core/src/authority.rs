@@ -273,7 +273,9 @@ impl Authority {
     ) -> Result<Option<IssuedTokens>> {
         let base = if token.version >= 3 { custom_claims(&token.payload) } else { token.payload.clone() };
         let merged = merge_payload(base, update);
-        let row = self.set_payload(&token.session_handle, merged, now_ms)?;
+        let row = self
+            .update_live_session(&token.session_handle, now_ms, &mut |row| row.access_token_payload = merged.clone())?
+            .ok_or_else(|| Error::unauthorised("Session does not exist anymore"))?;
         if now_ms >= token.expiry_ms {
             return Ok(None);
         }
@@ -287,28 +289,24 @@ impl Authority {
     /// # Errors
     /// `STORAGE`.
     pub fn merge_into_access_token_payload(&self, handle: &str, update: &Map<String, Value>, now_ms: u64) -> Result<bool> {
-        let mut found = false;
-        self.store.update_session(handle, &mut |row| match row {
-            Some(row) if row.expires_at_ms > now_ms => {
-                found = true;
-                let mut new_row = row.clone();
-                new_row.access_token_payload = merge_payload(row.access_token_payload.clone(), update);
-                SessionUpdate::Replace(new_row)
-            }
-            _ => {
-                found = false;
-                SessionUpdate::Keep
-            }
+        let updated = self.update_live_session(handle, now_ms, &mut |row| {
+            row.access_token_payload = merge_payload(std::mem::take(&mut row.access_token_payload), update);
         })?;
-        Ok(found)
+        Ok(updated.is_some())
     }
 
-    fn set_payload(&self, handle: &str, payload: Map<String, Value>, now_ms: u64) -> Result<SessionRow> {
+    /// Applies `change` to the live session `handle` atomically; `None` if there is none.
+    fn update_live_session(
+        &self,
+        handle: &str,
+        now_ms: u64,
+        change: &mut dyn FnMut(&mut SessionRow),
+    ) -> Result<Option<SessionRow>> {
         let mut out = None;
         self.store.update_session(handle, &mut |row| match row {
             Some(row) if row.expires_at_ms > now_ms => {
                 let mut new_row = row.clone();
-                new_row.access_token_payload = payload.clone();
+                change(&mut new_row);
                 out = Some(new_row.clone());
                 SessionUpdate::Replace(new_row)
             }
@@ -317,7 +315,7 @@ impl Authority {
                 SessionUpdate::Keep
             }
         })?;
-        out.ok_or_else(|| Error::unauthorised("Session does not exist anymore"))
+        Ok(out)
     }
 
     /// The live (unexpired) session with this handle.
@@ -347,20 +345,8 @@ impl Authority {
     /// # Errors
     /// `STORAGE`.
     pub fn update_session_data(&self, handle: &str, data: &Map<String, Value>, now_ms: u64) -> Result<bool> {
-        let mut found = false;
-        self.store.update_session(handle, &mut |row| match row {
-            Some(row) if row.expires_at_ms > now_ms => {
-                found = true;
-                let mut new_row = row.clone();
-                new_row.session_data = data.clone();
-                SessionUpdate::Replace(new_row)
-            }
-            _ => {
-                found = false;
-                SessionUpdate::Keep
-            }
-        })?;
-        Ok(found)
+        let updated = self.update_live_session(handle, now_ms, &mut |row| row.session_data = data.clone())?;
+        Ok(updated.is_some())
     }
 
     /// Revokes sessions by handle; returns those that existed.
