@@ -424,3 +424,21 @@ fn create_clears_any_value_in_the_other_transport() {
     assert_eq!(m.header("st-access-token").as_deref(), Some(s.access_token()));
     assert_ne!(m.header("front-token").as_deref(), Some("remove"));
 }
+
+#[test]
+fn remote_jwks_failure_is_try_refresh_and_create_is_not_supported() {
+    let issuer = mem(json!({}));
+    let s = issuer.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0).unwrap();
+    // Nothing listens on port 9 (discard) here: the fetch fails fast.
+    let remote = engine(json!({}), "http://127.0.0.1:9;http://127.0.0.1:9/base");
+    let req = HttpRequest::new("GET", "/x", vec![("authorization".into(), format!("Bearer {}", s.token.raw))]);
+    let err = remote.verify_session(&req, &VerifyOptions::default(), T0 + 1).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TryRefreshToken);
+    let answer = remote.error_response(&req, &err);
+    assert_eq!(answer.status, Some(401));
+    assert_eq!(answer.body, Some(json!({"message": "try refresh token"})));
+    let err = remote.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotSupported);
+    let refresh = HttpRequest::new("POST", "/auth/session/refresh", vec![("authorization".into(), "Bearer x".into())]);
+    assert_eq!(remote.handle_api_request(&refresh, T0).unwrap().status, Some(500));
+}
