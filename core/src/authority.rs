@@ -33,7 +33,8 @@ pub struct AuthorityConfig {
 }
 
 /// The identity of a session.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SessionIdentity {
     /// The session handle.
     pub handle: String,
@@ -67,7 +68,8 @@ pub struct IssuedTokens {
 }
 
 /// What `getSessionInformation` answers.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SessionInformation {
     /// The session.
     pub session: SessionIdentity,

@@ -135,7 +135,8 @@ pub enum TransferMethodSetting {
 }
 
 /// A concrete transport.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum TokenTransfer {
     /// `sAccessToken`/`sRefreshToken` cookies.
     Cookie,

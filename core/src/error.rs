@@ -185,6 +185,16 @@ impl Error {
     pub fn clear_tokens(&self) -> bool {
         self.clear_tokens
     }
+
+    /// The error as JSON for bindings: `{code, message, payload, clearTokens}`.
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "code": self.code(),
+            "message": self.message,
+            "payload": self.payload,
+            "clearTokens": self.clear_tokens,
+        })
+    }
 }
 
 impl fmt::Display for Error {

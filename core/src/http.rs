@@ -2,14 +2,15 @@
 //! mutations they apply to their framework's response ("collect, then apply").
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The largest `Cookie` or `Authorization` value the core reads; longer ones are treated as
 /// absent, so a hostile header costs nothing more than its length.
 pub const MAX_HEADER_VALUE_BYTES: usize = 64 * 1024;
 
-/// An incoming request as the core sees it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// An incoming request as the core sees it. As JSON: `{method, path, headers: [[name, value], ...]}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpRequest {
     /// The method, any case.
     pub method: String,
@@ -114,8 +115,9 @@ pub fn encode_component(s: &str) -> String {
     utf8_percent_encode(s, URI_COMPONENT).to_string()
 }
 
-/// A header change to apply to the response.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A header change to apply to the response. As JSON: `{"op": "set"|"remove"|"appendToList", name, value?}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "op", rename_all = "camelCase")]
 pub enum HeaderMutation {
     /// Set the header, replacing any value.
     Set {
@@ -140,7 +142,7 @@ pub enum HeaderMutation {
 }
 
 /// A `Set-Cookie` to add, replacing any earlier one for the same cookie name.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SetCookie {
     /// The cookie name.
     pub name: String,
@@ -149,7 +151,7 @@ pub struct SetCookie {
 }
 
 /// Everything the core wants done to a response.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ResponseMutations {
     /// The status to send, when the core answers the request itself.
     pub status: Option<u16>,
@@ -271,6 +273,31 @@ mod tests {
         m.expose_header("anti-csrf");
         m.expose_header("front-token");
         assert_eq!(m.header("access-control-expose-headers").as_deref(), Some("front-token, anti-csrf"));
+    }
+
+    #[test]
+    fn json_shapes_for_bindings() {
+        let req: HttpRequest =
+            serde_json::from_str(r#"{"method":"GET","path":"/x","headers":[["Cookie","a=1"],["rid","session"]]}"#).unwrap();
+        assert_eq!(req.header("cookie"), Some("a=1"));
+        let mut m = ResponseMutations::default();
+        m.set_header("front-token", "remove");
+        m.expose_header("front-token");
+        m.remove_header("anti-csrf");
+        m.set_cookie(SetCookie { name: "sAccessToken".into(), header: "sAccessToken=; Path=/".into() });
+        assert_eq!(
+            serde_json::to_value(&m).unwrap(),
+            serde_json::json!({
+                "status": null,
+                "body": null,
+                "headers": [
+                    {"op": "set", "name": "front-token", "value": "remove"},
+                    {"op": "appendToList", "name": "Access-Control-Expose-Headers", "value": "front-token"},
+                    {"op": "remove", "name": "anti-csrf"},
+                ],
+                "cookies": [{"name": "sAccessToken", "header": "sAccessToken=; Path=/"}],
+            })
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::authority::{custom_claims, IssuedTokens};
@@ -36,8 +37,9 @@ const ACCESS_COOKIE_LIFETIME_MS: u64 = 31_536_000_000;
 /// The request headers a CORS setup must allow for the frontend SDKs.
 pub const CORS_ALLOWED_HEADERS: &[&str] = &["rid", "fdi-version", "anti-csrf", "authorization", "st-auth-mode"];
 
-/// `verifySession` options.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `verifySession` options (JSON: `{sessionRequired, antiCsrfCheck, checkDatabase}`, all optional).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct VerifyOptions {
     /// `false`: a request without a session passes with no session (default `true`).
     pub session_required: bool,
@@ -54,7 +56,8 @@ impl Default for VerifyOptions {
 }
 
 /// A session in a request: what a `SessionContainer` holds.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SessionState {
     /// The current access token and what it says.
     pub token: VerifiedToken,

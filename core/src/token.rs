@@ -185,7 +185,8 @@ impl KeyProvider for KeySet {
 }
 
 /// A verified access token and what the protocol reads from it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct VerifiedToken {
     /// The token exactly as received.
     pub raw: String,
