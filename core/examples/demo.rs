@@ -55,10 +55,10 @@ fn main() -> Result<(), tessera_core::Error> {
         tessera.create_new_session_in_request(&sign_in, "public", "demo-user", payload, Map::new(), now_ms())?;
     print_response("createNewSession (cookie mode, access token exposed)", &created);
     println!("\naccess token: {}", session.token.raw);
-    let front: Value = b64::decode_lenient(session.front_token.as_bytes())
+    let front: Value = b64::decode_lenient(session.front_token().as_bytes())
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or(Value::Null);
-    println!("front token: {}\nfront token decoded: {front}", session.front_token);
+    println!("front token: {}\nfront token decoded: {front}", session.front_token());
 
     // A protected route: the browser sends the cookie back.
     let cookie = format!("sAccessToken={}", session.token.raw);
@@ -66,7 +66,10 @@ fn main() -> Result<(), tessera_core::Error> {
     match tessera.verify_session(&get_jwt, &VerifyOptions::default(), now_ms()) {
         Ok((Some(s), m)) => {
             println!("\n== verifySession on GET /getJWT");
-            println!("user id: {}, session handle: {}, tenant: {}", s.token.user_id, s.token.session_handle, s.token.tenant_id);
+            println!(
+                "user id: {}, session handle: {}, tenant: {}",
+                s.token.user_id, s.token.session_handle, s.token.tenant_id
+            );
             println!("getAccessToken() equals the token created: {}", s.access_token() == session.token.raw);
             println!("response mutations: {} headers, {} cookies", m.headers.len(), m.cookies.len());
         }

@@ -1974,12 +1974,12 @@ fn verify_requests(k: &Keys) -> Value {
         let mut e = expect_error_cleared("UNAUTHORISED", 401, &base_path);
         e["response"]["cookies"]["sIdRefreshToken"] = cookie_cleared(&base_path, "/app", None);
         path_cases.push(request_case(
-                "legacy_cookie_cleared_with_access_token_path",
-                "the legacy sIdRefreshToken cookie is cleared with the access-token path (/app)",
-                req("POST", "/api/v1/session/refresh", &[("cookie", "sIdRefreshToken=legacy")]),
-                required(),
-                e,
-            ));
+            "legacy_cookie_cleared_with_access_token_path",
+            "the legacy sIdRefreshToken cookie is cleared with the access-token path (/app)",
+            req("POST", "/api/v1/session/refresh", &[("cookie", "sIdRefreshToken=legacy")]),
+            required(),
+            e,
+        ));
     }
     path_cases.push(request_case(
         "default_refresh_path_is_not_special",

@@ -223,12 +223,13 @@ impl Authority {
                 verdict = Some(Ok(new_row.clone()));
                 return SessionUpdate::Replace(new_row);
             }
-            verdict = Some(Err(Error::new(ErrorKind::TokenTheftDetected, "Refresh token reuse detected: session revoked")
-                .with_payload(json!({
-                    "userId": row.user_id,
-                    "recipeUserId": row.recipe_user_id,
-                    "sessionHandle": row.handle,
-                }))));
+            verdict =
+                Some(Err(Error::new(ErrorKind::TokenTheftDetected, "Refresh token reuse detected: session revoked")
+                    .with_payload(json!({
+                        "userId": row.user_id,
+                        "recipeUserId": row.recipe_user_id,
+                        "sessionHandle": row.handle,
+                    }))));
             SessionUpdate::Delete
         })?;
         let row = verdict.unwrap_or_else(|| Err(Error::internal("store did not consult the refresh decision")))?;
@@ -290,7 +291,12 @@ impl Authority {
     ///
     /// # Errors
     /// `STORAGE`.
-    pub fn merge_into_access_token_payload(&self, handle: &str, update: &Map<String, Value>, now_ms: u64) -> Result<bool> {
+    pub fn merge_into_access_token_payload(
+        &self,
+        handle: &str,
+        update: &Map<String, Value>,
+        now_ms: u64,
+    ) -> Result<bool> {
         let updated = self.update_live_session(handle, now_ms, &mut |row| {
             row.access_token_payload = merge_payload(std::mem::take(&mut row.access_token_payload), update);
         })?;
@@ -371,7 +377,12 @@ impl Authority {
     ///
     /// # Errors
     /// `STORAGE`.
-    pub fn revoke_all_sessions_for_user(&self, user_id: &str, tenant_id: Option<&str>, now_ms: u64) -> Result<Vec<String>> {
+    pub fn revoke_all_sessions_for_user(
+        &self,
+        user_id: &str,
+        tenant_id: Option<&str>,
+        now_ms: u64,
+    ) -> Result<Vec<String>> {
         let handles = self.store.session_handles_for_user(user_id, tenant_id, now_ms)?;
         self.store.delete_sessions(&handles)
     }
@@ -454,8 +465,10 @@ impl Authority {
         else {
             return Err(invalid());
         };
-        let handle = b64::decode_lenient(handle.as_bytes()).and_then(|h| String::from_utf8(h).ok()).ok_or_else(invalid)?;
-        let anti_csrf = b64::decode_lenient(anti_csrf.as_bytes()).and_then(|h| String::from_utf8(h).ok()).ok_or_else(invalid)?;
+        let handle =
+            b64::decode_lenient(handle.as_bytes()).and_then(|h| String::from_utf8(h).ok()).ok_or_else(invalid)?;
+        let anti_csrf =
+            b64::decode_lenient(anti_csrf.as_bytes()).and_then(|h| String::from_utf8(h).ok()).ok_or_else(invalid)?;
         Ok(ParsedRefreshToken { handle, anti_csrf: (!anti_csrf.is_empty()).then_some(anti_csrf) })
     }
 }
@@ -491,9 +504,7 @@ fn validate_tenant(tenant_id: &str) -> Result<()> {
 
 fn fill_random(buf: &mut [u8]) -> Result<()> {
     use aws_lc_rs::rand::SecureRandom;
-    aws_lc_rs::rand::SystemRandom::new()
-        .fill(buf)
-        .map_err(|_| Error::internal("the system random source failed"))
+    aws_lc_rs::rand::SystemRandom::new().fill(buf).map_err(|_| Error::internal("the system random source failed"))
 }
 
 /// Lowercase hex SHA-256.

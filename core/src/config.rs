@@ -259,7 +259,8 @@ impl Config {
             Some(w) if !w.trim().is_empty() => Some(normalise_origin(w, "appInfo.websiteDomain")?),
             _ => None,
         };
-        let api_base_path = normalise_path(app_info.api_base_path.as_deref().unwrap_or("/auth"), "appInfo.apiBasePath")?;
+        let api_base_path =
+            normalise_path(app_info.api_base_path.as_deref().unwrap_or("/auth"), "appInfo.apiBasePath")?;
         let connection = parse_connection(connection_uri.as_deref())?;
 
         let cookie_secure = s.cookie_secure.unwrap_or(api_domain.scheme == "https");
@@ -300,9 +301,7 @@ impl Config {
             }
         }
         if session_expired_status_code == invalid_claim_status_code {
-            return Err(Error::config(
-                "sessionExpiredStatusCode and invalidClaimStatusCode cannot be the same",
-            ));
+            return Err(Error::config("sessionExpiredStatusCode and invalidClaimStatusCode cannot be the same"));
         }
         let anti_csrf = match s.anti_csrf.as_deref() {
             Some("VIA_TOKEN") => AntiCsrf::ViaToken,
@@ -343,9 +342,7 @@ impl Config {
         }
         let interval_h = s.access_token_dynamic_signing_key_update_interval.unwrap_or(168.0);
         if !interval_h.is_finite() || interval_h <= 0.0 || interval_h > 24.0 * 365.0 * 10.0 {
-            return Err(Error::config(
-                "accessTokenDynamicSigningKeyUpdateInterval must be a positive number of hours",
-            ));
+            return Err(Error::config("accessTokenDynamicSigningKeyUpdateInterval must be a positive number of hours"));
         }
         let jwks_refresh_interval_sec = s.jwks_refresh_interval_sec.unwrap_or(4 * 3600);
         if jwks_refresh_interval_sec == 0 {
@@ -429,14 +426,9 @@ fn parse_connection(uri: Option<&str>) -> Result<Connection> {
     let mut hosts = Vec::new();
     for part in uri.split(';').map(str::trim).filter(|p| !p.is_empty()) {
         let lower = part.to_ascii_lowercase();
-        let rest = lower
-            .strip_prefix("http://")
-            .or_else(|| lower.strip_prefix("https://"))
-            .ok_or_else(|| {
-                Error::config(format!(
-                    "connectionURI {part:?} must start with http://, https://, sqlite: or postgresql://"
-                ))
-            })?;
+        let rest = lower.strip_prefix("http://").or_else(|| lower.strip_prefix("https://")).ok_or_else(|| {
+            Error::config(format!("connectionURI {part:?} must start with http://, https://, sqlite: or postgresql://"))
+        })?;
         if rest.split(['/', '?', '#']).next().is_none_or(str::is_empty) {
             return Err(Error::config(format!("connectionURI {part:?} has no host")));
         }
@@ -480,7 +472,10 @@ fn split_url(input: &str) -> Option<(Option<String>, String, Option<u16>)> {
 
 fn is_ip(host: &str) -> bool {
     host.parse::<std::net::IpAddr>().is_ok()
-        || host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).is_some_and(|h| h.parse::<std::net::Ipv6Addr>().is_ok())
+        || host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .is_some_and(|h| h.parse::<std::net::Ipv6Addr>().is_ok())
 }
 
 fn is_local(host: &str) -> bool {
@@ -488,8 +483,8 @@ fn is_local(host: &str) -> bool {
 }
 
 fn normalise_origin(input: &str, option: &str) -> Result<Origin> {
-    let (scheme, host, port) = split_url(input)
-        .ok_or_else(|| Error::config(format!("{option} {input:?} is not a valid domain")))?;
+    let (scheme, host, port) =
+        split_url(input).ok_or_else(|| Error::config(format!("{option} {input:?} is not a valid domain")))?;
     let scheme = match scheme.as_deref() {
         Some("http") => "http".to_owned(),
         Some("https") => "https".to_owned(),
@@ -590,14 +585,18 @@ mod tests {
         assert_eq!(c.session.anti_csrf, AntiCsrf::ViaCustomHeader);
         let c = cfg(r#"{"appInfo":{"apiDomain":"http://api.a.com","websiteDomain":"https://b.com"}}"#).unwrap();
         assert!(c.session.cookie_misconfiguration.as_deref().is_some_and(|m| m.contains("cookieSecure")));
-        let local = cfg(r#"{"appInfo":{"apiDomain":"localhost:3001","websiteDomain":"http://127.0.0.1:3000"}}"#).unwrap();
+        let local =
+            cfg(r#"{"appInfo":{"apiDomain":"localhost:3001","websiteDomain":"http://127.0.0.1:3000"}}"#).unwrap();
         assert_eq!(local.api_domain.origin, "http://localhost:3001");
     }
 
     #[test]
     fn wrong_options_are_named() {
         for (json, needle) in [
-            (r#"{"appInfo":{"apiDomain":"x.com"},"session":{"sessionExpiredStatusCode":403}}"#, "sessionExpiredStatusCode"),
+            (
+                r#"{"appInfo":{"apiDomain":"x.com"},"session":{"sessionExpiredStatusCode":403}}"#,
+                "sessionExpiredStatusCode",
+            ),
             (r#"{"appInfo":{"apiDomain":"x.com"},"session":{"antiCsrf":"X"}}"#, "antiCsrf"),
             (r#"{"appInfo":{"apiDomain":"x.com"},"session":{"cookieSameSite":"loose"}}"#, "cookieSameSite"),
             (r#"{"appInfo":{"apiDomain":"x.com"},"session":{"bogus":1}}"#, "bogus"),

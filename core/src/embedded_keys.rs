@@ -78,8 +78,7 @@ impl EmbeddedKeys {
     fn reload(&self, now_ms: u64) -> Result<()> {
         let stored = self.store.signing_keys()?;
         let current = self.loaded.load();
-        let mut known: HashMap<&str, &Arc<SigningKey>> =
-            current.dynamic.iter().map(|k| (k.kid(), k)).collect();
+        let mut known: HashMap<&str, &Arc<SigningKey>> = current.dynamic.iter().map(|k| (k.kid(), k)).collect();
         if let Some(s) = &current.static_key {
             known.insert(s.kid(), s);
         }
@@ -100,8 +99,7 @@ impl EmbeddedKeys {
             }
         }
         dynamic.sort_by_key(|k| k.created_at_ms());
-        let publics: Vec<PublicKey> =
-            dynamic.iter().chain(static_key.iter()).map(|k| k.public_key().clone()).collect();
+        let publics: Vec<PublicKey> = dynamic.iter().chain(static_key.iter()).map(|k| k.public_key().clone()).collect();
         self.loaded.store(Arc::new(Loaded { dynamic, static_key, verify: Arc::new(KeySet::new(publics)) }));
         self.last_reload_ms.store(now_ms, Ordering::Relaxed);
         Ok(())
@@ -147,8 +145,7 @@ impl EmbeddedKeys {
         self.store.add_dynamic_key_unless_newer(&stored(&candidate, KeyKind::Dynamic), threshold)?;
         let _ = self.store.delete_dynamic_keys_before(now_ms.saturating_sub(self.policy.retention_ms()));
         self.reload(now_ms)?;
-        self.pick_any_dynamic(now_ms)
-            .ok_or_else(|| Error::storage("no dynamic signing key after rotation"))
+        self.pick_any_dynamic(now_ms).ok_or_else(|| Error::storage("no dynamic signing key after rotation"))
     }
 
     /// The key to sign with, unless the newest dynamic key is due for rotation.
@@ -185,10 +182,8 @@ impl EmbeddedKeys {
 /// The newest key past the overlap; a first key on a new store signs at once, as there is
 /// nothing older to use.
 fn choose_dynamic(dynamic: &[Arc<SigningKey>], now_ms: u64) -> Option<Arc<SigningKey>> {
-    let past_overlap = dynamic
-        .iter()
-        .rev()
-        .find(|k| k.created_at_ms().saturating_add(SIGNING_KEY_OVERLAP_MS) <= now_ms);
+    let past_overlap =
+        dynamic.iter().rev().find(|k| k.created_at_ms().saturating_add(SIGNING_KEY_OVERLAP_MS) <= now_ms);
     past_overlap.or(dynamic.first()).map(Arc::clone)
 }
 

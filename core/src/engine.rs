@@ -20,9 +20,7 @@ use crate::token::{self, KeyProvider, VerifiedToken};
 
 /// The current time in ms since the epoch.
 pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// Where verification keys come from.
@@ -59,6 +57,15 @@ impl KeyProvider for RemoteJwks {
     fn all_keys(&self, now_ms: u64) -> Result<Arc<KeySet>> {
         RemoteJwks::all_keys(self, now_ms)
     }
+}
+
+/// An access token from a request, looked at once (see [`Tessera::examine_access_token`]).
+#[derive(Debug)]
+pub enum TokenCandidate<'a> {
+    /// Verified before; the cached result, to be re-checked for expiry and key.
+    Known(Arc<VerifiedToken>),
+    /// Parsed and structure-checked, not yet verified.
+    Parsed(token::ParsedToken<'a>),
 }
 
 /// A configured session engine. Cheap to share (`Arc<Tessera>`); every method is safe to
@@ -177,22 +184,46 @@ impl Tessera {
     /// `UNAUTHORISED` (tokens kept) when `raw` is not an access token; `TRY_REFRESH_TOKEN`
     /// when it does not verify.
     pub fn verify_access_token(&self, raw: &str, now_ms: u64) -> Result<Arc<VerifiedToken>> {
-        if let Some(hit) = self.cache.get(raw) {
-            let key_present = hit.kid.as_deref().is_none_or(|kid| self.keys.has_key(kid));
-            if hit.is_valid_at(now_ms) && key_present {
-                return Ok(hit);
-            }
-            self.cache.remove(raw);
-        }
-        let verified = Arc::new(token::verify(raw, self.keys.provider(), now_ms)?);
-        self.cache.insert(raw, Arc::clone(&verified));
-        Ok(verified)
+        let candidate = self.examine_access_token(raw)?;
+        self.verify_candidate(raw, candidate, now_ms)
     }
 
-    /// Whether `raw` is an access token by structure (§1.4, §1.5), without verifying it. A
-    /// token verified before answers from the cache without being parsed again.
-    pub fn is_access_token(&self, raw: &str) -> bool {
-        self.cache.get(raw).is_some() || token::parse(raw).is_ok()
+    /// Looks at `raw` once: a token verified before comes from the cache, anything else is
+    /// parsed and structure-checked (§1.4, §1.5) but not verified.
+    ///
+    /// # Errors
+    /// `UNAUTHORISED` (tokens kept) when `raw` is not an access token.
+    pub fn examine_access_token<'a>(&self, raw: &'a str) -> Result<TokenCandidate<'a>> {
+        match self.cache.get(raw) {
+            Some(hit) => Ok(TokenCandidate::Known(hit)),
+            None => token::parse(raw).map(TokenCandidate::Parsed),
+        }
+    }
+
+    /// Verifies what [`Tessera::examine_access_token`] found in `raw`, caching the result.
+    ///
+    /// # Errors
+    /// `TRY_REFRESH_TOKEN` when the token does not verify (or no longer does).
+    pub fn verify_candidate(
+        &self,
+        raw: &str,
+        candidate: TokenCandidate<'_>,
+        now_ms: u64,
+    ) -> Result<Arc<VerifiedToken>> {
+        let verified = match candidate {
+            TokenCandidate::Known(hit) => {
+                let key_present = hit.kid.as_deref().is_none_or(|kid| self.keys.has_key(kid));
+                if hit.is_valid_at(now_ms) && key_present {
+                    return Ok(hit);
+                }
+                self.cache.remove(raw);
+                token::verify(raw, self.keys.provider(), now_ms)?
+            }
+            TokenCandidate::Parsed(parsed) => token::verify_parsed(parsed, self.keys.provider(), now_ms)?,
+        };
+        let verified = Arc::new(verified);
+        self.cache.insert(raw, Arc::clone(&verified));
+        Ok(verified)
     }
 
     /// The JWKS document served at `{apiBasePath}/jwt/jwks.json` and its max-age in seconds.

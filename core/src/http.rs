@@ -28,10 +28,7 @@ impl HttpRequest {
 
     /// The first value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// The `Cookie` header; several `Cookie` headers (HTTP/2) are joined with `; `.
@@ -278,7 +275,8 @@ mod tests {
     #[test]
     fn json_shapes_for_bindings() {
         let req: HttpRequest =
-            serde_json::from_str(r#"{"method":"GET","path":"/x","headers":[["Cookie","a=1"],["rid","session"]]}"#).unwrap();
+            serde_json::from_str(r#"{"method":"GET","path":"/x","headers":[["Cookie","a=1"],["rid","session"]]}"#)
+                .unwrap();
         assert_eq!(req.header("cookie"), Some("a=1"));
         let mut m = ResponseMutations::default();
         m.set_header("front-token", "remove");

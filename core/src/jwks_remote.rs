@@ -81,32 +81,21 @@ pub fn parse_connection_uri(uri: &str) -> Result<Vec<String>> {
 }
 
 fn parse_host_entry(entry: &str) -> Result<String> {
-    let (scheme, rest) = split_scheme(entry).ok_or_else(|| {
-        Error::config(format!(
-            "connectionURI entry {entry:?} must start with http:// or https://"
-        ))
-    })?;
+    let (scheme, rest) = split_scheme(entry)
+        .ok_or_else(|| Error::config(format!("connectionURI entry {entry:?} must start with http:// or https://")))?;
     // Echoing an entry with credentials would put them in logs.
     if rest.contains('@') {
-        return Err(Error::config(
-            "a connectionURI entry contains '@': credentials are not allowed in connectionURI",
-        ));
+        return Err(Error::config("a connectionURI entry contains '@': credentials are not allowed in connectionURI"));
     }
     let bad = |why: &str| Error::config(format!("connectionURI entry {entry:?} {why}"));
     if rest.contains(['?', '#']) {
         return Err(bad("must not have a query or a fragment"));
     }
-    if rest
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
-    {
+    if rest.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\') {
         return Err(bad("contains whitespace, a control character or '\\'"));
     }
     let (authority, path) = match rest.find('/') {
-        Some(slash) => (
-            rest.get(..slash).unwrap_or_default(),
-            rest.get(slash..).unwrap_or_default(),
-        ),
+        Some(slash) => (rest.get(..slash).unwrap_or_default(), rest.get(slash..).unwrap_or_default()),
         None => (rest, ""),
     };
     validate_authority(authority).map_err(bad)?;
@@ -128,20 +117,11 @@ fn split_scheme(entry: &str) -> Option<(&'static str, &str)> {
 /// Checks `host[:port]` or `[ipv6][:port]`.
 fn validate_authority(authority: &str) -> std::result::Result<(), &'static str> {
     let (host_ok, port) = if let Some(bracketed) = authority.strip_prefix('[') {
-        let (ip, after) = bracketed
-            .split_once(']')
-            .ok_or("has an unclosed '[' in its host")?;
-        let ip_ok = !ip.is_empty()
-            && ip
-                .chars()
-                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+        let (ip, after) = bracketed.split_once(']').ok_or("has an unclosed '[' in its host")?;
+        let ip_ok = !ip.is_empty() && ip.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
         let port = match after {
             "" => None,
-            _ => Some(
-                after
-                    .strip_prefix(':')
-                    .ok_or("has text after its IPv6 address")?,
-            ),
+            _ => Some(after.strip_prefix(':').ok_or("has text after its IPv6 address")?),
         };
         (ip_ok, port)
     } else {
@@ -149,10 +129,7 @@ fn validate_authority(authority: &str) -> std::result::Result<(), &'static str> 
             Some((host, port)) => (host, Some(port)),
             None => (authority, None),
         };
-        let host_ok = !host.is_empty()
-            && host
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '-' || c == '.' || c == '_');
+        let host_ok = !host.is_empty() && host.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.' || c == '_');
         (host_ok, port)
     };
     if !host_ok {
@@ -205,18 +182,11 @@ impl RemoteJwks {
             .build();
         RemoteJwks {
             inner: Arc::new(Inner {
-                urls: config
-                    .hosts
-                    .iter()
-                    .map(|h| RemoteJwks::jwks_url(h))
-                    .collect(),
+                urls: config.hosts.iter().map(|h| RemoteJwks::jwks_url(h)).collect(),
                 refresh_interval_ms: config.refresh_interval_ms,
                 cooldown_ms: config.cooldown_ms,
                 agent,
-                current: ArcSwap::from_pointee(Snapshot {
-                    keys: Arc::new(KeySet::default()),
-                    fetched: None,
-                }),
+                current: ArcSwap::from_pointee(Snapshot { keys: Arc::new(KeySet::default()), fetched: None }),
                 state: Mutex::new(FetchState {
                     in_flight: false,
                     generation: 0,
@@ -255,10 +225,7 @@ impl RemoteJwks {
     pub fn key_for(&self, kid: &str, now_ms: u64) -> Result<Arc<PublicKey>> {
         let hit = {
             let snapshot = self.inner.current.load();
-            snapshot
-                .keys
-                .get(kid)
-                .map(|key| (Arc::clone(key), snapshot.is_stale(now_ms, &self.inner)))
+            snapshot.keys.get(kid).map(|key| (Arc::clone(key), snapshot.is_stale(now_ms, &self.inner)))
         };
         if let Some((key, stale)) = hit {
             if stale {
@@ -282,9 +249,7 @@ impl RemoteJwks {
     pub fn all_keys(&self, now_ms: u64) -> Result<Arc<KeySet>> {
         match self.inner.fetch_blocking(now_ms, Wanted::All) {
             Ok(keys) if !keys.is_empty() => Ok(keys),
-            Ok(_) => Err(Error::try_refresh(
-                "the JWKS of the SuperTokens core has no usable RS256 key",
-            )),
+            Ok(_) => Err(Error::try_refresh("the JWKS of the SuperTokens core has no usable RS256 key")),
             Err(e) => {
                 let stale = self.cached();
                 if stale.is_empty() {
@@ -325,17 +290,12 @@ struct Stamp {
 
 impl Stamp {
     fn at_completion(started_ms: u64, started_at: Instant) -> Stamp {
-        Stamp {
-            ms: started_ms.saturating_add(millis(started_at.elapsed())),
-            at: Instant::now(),
-        }
+        Stamp { ms: started_ms.saturating_add(millis(started_at.elapsed())), at: Instant::now() }
     }
 
     /// Time since this stamp by whichever clock says more.
     fn age_ms(&self, now_ms: u64) -> u64 {
-        now_ms
-            .saturating_sub(self.ms)
-            .max(millis(self.at.elapsed()))
+        now_ms.saturating_sub(self.ms).max(millis(self.at.elapsed()))
     }
 }
 
@@ -385,9 +345,7 @@ impl Inner {
     }
 
     fn cooling_down(&self, state: &FetchState, now_ms: u64) -> bool {
-        state
-            .last_attempt
-            .is_some_and(|stamp| stamp.age_ms(now_ms) < self.cooldown_ms)
+        state.last_attempt.is_some_and(|stamp| stamp.age_ms(now_ms) < self.cooldown_ms)
     }
 
     /// The current set once it satisfies `wanted`, fetching (or joining the fetch in flight)
@@ -405,10 +363,7 @@ impl Inner {
         if state.in_flight {
             let seen = state.generation;
             while state.in_flight && state.generation == seen {
-                state = self
-                    .fetch_done
-                    .wait(state)
-                    .unwrap_or_else(PoisonError::into_inner);
+                state = self.fetch_done.wait(state).unwrap_or_else(PoisonError::into_inner);
             }
             let outcome = state.last_outcome.clone();
             drop(state);
@@ -441,12 +396,10 @@ impl Inner {
         let fetch = InFlight::start(Arc::clone(self), now_ms);
         // If the thread cannot be spawned the closure is dropped, and with it `fetch`, whose
         // Drop clears the in-flight mark.
-        let spawned = thread::Builder::new()
-            .name("tessera-jwks-refresh".to_owned())
-            .spawn(move || {
-                // A failure is recorded as the last outcome; nobody waits on this thread.
-                let _ = fetch.run();
-            });
+        let spawned = thread::Builder::new().name("tessera-jwks-refresh".to_owned()).spawn(move || {
+            // A failure is recorded as the last outcome; nobody waits on this thread.
+            let _ = fetch.run();
+        });
         drop(spawned);
     }
 
@@ -468,18 +421,14 @@ impl Inner {
     fn fetch_one(&self, url: &str) -> std::result::Result<KeySet, String> {
         let response = match self.agent.get(url).call() {
             Ok(response) => response,
-            Err(ureq::Error::Status(code, _)) => {
-                return Err(format!("HTTP status {code}, expected 200"))
-            }
+            Err(ureq::Error::Status(code, _)) => return Err(format!("HTTP status {code}, expected 200")),
             Err(ureq::Error::Transport(transport)) => return Err(transport.to_string()),
         };
         if response.status() != 200 {
             return Err(format!("HTTP status {}, expected 200", response.status()));
         }
         let limit = u64::try_from(MAX_JWKS_BYTES).unwrap_or(u64::MAX);
-        let declared = response
-            .header("content-length")
-            .and_then(|v| v.trim().parse::<u64>().ok());
+        let declared = response.header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
         if declared.is_some_and(|len| len > limit) {
             return Err(format!("the body is over {MAX_JWKS_BYTES} bytes"));
         }
@@ -497,18 +446,10 @@ impl Inner {
     }
 
     /// Records the end of a fetch attempt: a new set replaces the old one only on success.
-    fn finish_fetch(
-        &self,
-        result: Result<KeySet>,
-        started_ms: u64,
-        started_at: Instant,
-    ) -> Result<()> {
+    fn finish_fetch(&self, result: Result<KeySet>, started_ms: u64, started_at: Instant) -> Result<()> {
         let stamp = Stamp::at_completion(started_ms, started_at);
         let outcome = result.map(|keys| {
-            self.current.store(Arc::new(Snapshot {
-                keys: Arc::new(keys),
-                fetched: Some(stamp),
-            }));
+            self.current.store(Arc::new(Snapshot { keys: Arc::new(keys), fetched: Some(stamp) }));
         });
         let mut state = self.lock_state();
         state.in_flight = false;
@@ -532,31 +473,21 @@ struct InFlight {
 
 impl InFlight {
     fn start(inner: Arc<Inner>, started_ms: u64) -> InFlight {
-        InFlight {
-            inner,
-            started_ms,
-            started_at: Instant::now(),
-            finished: false,
-        }
+        InFlight { inner, started_ms, started_at: Instant::now(), finished: false }
     }
 
     fn run(mut self) -> Result<()> {
         let result = self.inner.fetch_from_hosts();
         self.finished = true;
-        self.inner
-            .finish_fetch(result, self.started_ms, self.started_at)
+        self.inner.finish_fetch(result, self.started_ms, self.started_at)
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
         if !self.finished {
-            let abandoned = Err(Error::try_refresh(
-                "the JWKS fetch was abandoned before it completed",
-            ));
-            let _ = self
-                .inner
-                .finish_fetch(abandoned, self.started_ms, self.started_at);
+            let abandoned = Err(Error::try_refresh("the JWKS fetch was abandoned before it completed"));
+            let _ = self.inner.finish_fetch(abandoned, self.started_ms, self.started_at);
         }
     }
 }
@@ -578,18 +509,12 @@ mod tests {
     fn signing_keys() -> &'static [SigningKey] {
         static KEYS: OnceLock<Vec<SigningKey>> = OnceLock::new();
         KEYS.get_or_init(|| {
-            ["d-1", "d-2", "s-3"]
-                .iter()
-                .map(|kid| SigningKey::generate((*kid).to_owned(), 0).unwrap())
-                .collect()
+            ["d-1", "d-2", "s-3"].iter().map(|kid| SigningKey::generate((*kid).to_owned(), 0).unwrap()).collect()
         })
     }
 
     fn doc(which: &[usize]) -> Vec<u8> {
-        let keys = which
-            .iter()
-            .map(|i| signing_keys()[*i].public_key().clone())
-            .collect();
+        let keys = which.iter().map(|i| signing_keys()[*i].public_key().clone()).collect();
         serde_json::to_vec(&KeySet::new(keys).to_jwks_json()).unwrap()
     }
 
@@ -617,10 +542,7 @@ mod tests {
 
         fn wait(&self) {
             let guard = self.open.lock().unwrap();
-            let _ = self
-                .cv
-                .wait_timeout_while(guard, Duration::from_secs(30), |open| !*open)
-                .unwrap();
+            let _ = self.cv.wait_timeout_while(guard, Duration::from_secs(30), |open| !*open).unwrap();
         }
     }
 
@@ -646,21 +568,12 @@ mod tests {
         fn start(reply: Reply) -> Server {
             let listener = TcpListener::bind("127.0.0.1:0").unwrap();
             let base = format!("http://{}", listener.local_addr().unwrap());
-            let server = Server {
-                base,
-                hits: Arc::default(),
-                heads: Arc::default(),
-                reply: Arc::new(Mutex::new(reply)),
-            };
-            let (hits, heads, reply) = (
-                Arc::clone(&server.hits),
-                Arc::clone(&server.heads),
-                Arc::clone(&server.reply),
-            );
+            let server =
+                Server { base, hits: Arc::default(), heads: Arc::default(), reply: Arc::new(Mutex::new(reply)) };
+            let (hits, heads, reply) = (Arc::clone(&server.hits), Arc::clone(&server.heads), Arc::clone(&server.reply));
             thread::spawn(move || {
                 for stream in listener.incoming().flatten() {
-                    let (hits, heads, reply) =
-                        (Arc::clone(&hits), Arc::clone(&heads), Arc::clone(&reply));
+                    let (hits, heads, reply) = (Arc::clone(&hits), Arc::clone(&heads), Arc::clone(&reply));
                     thread::spawn(move || serve(stream, &hits, &heads, &reply));
                 }
             });
@@ -676,12 +589,7 @@ mod tests {
         }
     }
 
-    fn serve(
-        mut stream: TcpStream,
-        hits: &AtomicUsize,
-        heads: &Mutex<Vec<String>>,
-        reply: &Mutex<Reply>,
-    ) {
+    fn serve(mut stream: TcpStream, hits: &AtomicUsize, heads: &Mutex<Vec<String>>, reply: &Mutex<Reply>) {
         let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
         let mut head = Vec::new();
         let mut chunk = [0u8; 1024];
@@ -691,10 +599,7 @@ mod tests {
                 Ok(n) => head.extend_from_slice(&chunk[..n]),
             }
         }
-        heads
-            .lock()
-            .unwrap()
-            .push(String::from_utf8_lossy(&head).into_owned());
+        heads.lock().unwrap().push(String::from_utf8_lossy(&head).into_owned());
         hits.fetch_add(1, Ordering::SeqCst);
         let reply = reply.lock().unwrap().clone();
         let respond = |stream: &mut TcpStream, status: u16, body: &[u8]| {
@@ -739,10 +644,7 @@ mod tests {
     fn assert_try_refresh<T: fmt::Debug>(result: Result<T>, needle: &str) {
         let err = result.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::TryRefreshToken, "{err}");
-        assert!(
-            err.message().contains(needle),
-            "{err} should mention {needle:?}"
-        );
+        assert!(err.message().contains(needle), "{err} should mention {needle:?}");
     }
 
     #[test]
@@ -753,18 +655,9 @@ mod tests {
 
     #[test]
     fn jwks_url_keeps_base_path() {
-        assert_eq!(
-            RemoteJwks::jwks_url("http://a:3567"),
-            "http://a:3567/.well-known/jwks.json"
-        );
-        assert_eq!(
-            RemoteJwks::jwks_url("http://a:3567/"),
-            "http://a:3567/.well-known/jwks.json"
-        );
-        assert_eq!(
-            RemoteJwks::jwks_url("https://a/base//"),
-            "https://a/base/.well-known/jwks.json"
-        );
+        assert_eq!(RemoteJwks::jwks_url("http://a:3567"), "http://a:3567/.well-known/jwks.json");
+        assert_eq!(RemoteJwks::jwks_url("http://a:3567/"), "http://a:3567/.well-known/jwks.json");
+        assert_eq!(RemoteJwks::jwks_url("https://a/base//"), "https://a/base/.well-known/jwks.json");
     }
 
     #[test]
@@ -793,17 +686,9 @@ mod tests {
         assert_eq!(jwks.cached().keys().len(), 2);
 
         let heads = server.heads.lock().unwrap();
-        assert!(
-            heads[0].starts_with("GET /base/.well-known/jwks.json HTTP/1.1\r\n"),
-            "{}",
-            heads[0]
-        );
+        assert!(heads[0].starts_with("GET /base/.well-known/jwks.json HTTP/1.1\r\n"), "{}", heads[0]);
         let lower = heads[0].to_ascii_lowercase();
-        assert!(
-            !lower.contains("api-key")
-                && !lower.contains("authorization")
-                && !lower.contains("rid:")
-        );
+        assert!(!lower.contains("api-key") && !lower.contains("authorization") && !lower.contains("rid:"));
     }
 
     #[test]
@@ -845,10 +730,7 @@ mod tests {
         let started = Instant::now();
         assert!(jwks.key_for("d-1", stale).is_ok());
         assert!(jwks.key_for("d-1", stale + 1).is_ok());
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "a cached kid waited on the network"
-        );
+        assert!(started.elapsed() < Duration::from_secs(10), "a cached kid waited on the network");
         wait_until("the background request", || server.hits() == 2);
         assert!(!jwks.cached().contains("d-2"));
         gate.open();
@@ -866,9 +748,7 @@ mod tests {
         server.set(Reply::Status(500));
         let stale = T0 + INTERVAL + 2 * COOLDOWN;
         assert!(jwks.key_for("d-1", stale).is_ok());
-        wait_until("the background attempt", || {
-            jwks.inner.lock_state().generation == 2
-        });
+        wait_until("the background attempt", || jwks.inner.lock_state().generation == 2);
         for i in 0..5 {
             assert!(jwks.key_for("d-1", stale + i).is_ok());
         }
@@ -916,14 +796,8 @@ mod tests {
     fn falls_through_error_statuses_and_redirects() {
         let good = Server::start(Reply::Json(doc(&[0])));
         let location = format!("{}/.well-known/jwks.json", good.base);
-        let redirect =
-            format!("HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n");
-        for reply in [
-            Reply::Status(500),
-            Reply::Status(404),
-            Reply::Status(204),
-            Reply::Raw(redirect.into_bytes()),
-        ] {
+        let redirect = format!("HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n");
+        for reply in [Reply::Status(500), Reply::Status(404), Reply::Status(204), Reply::Raw(redirect.into_bytes())] {
             let bad = Server::start(reply);
             let before = good.hits();
             let jwks = RemoteJwks::new(config(vec![bad.base.clone(), good.base.clone()]));
@@ -994,20 +868,12 @@ mod tests {
         let jwks = RemoteJwks::new(cfg);
         let started = Instant::now();
         assert!(jwks.key_for("d-1", T0).is_ok());
-        assert!(
-            started.elapsed() < Duration::from_secs(8),
-            "took {:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() < Duration::from_secs(8), "took {:?}", started.elapsed());
         assert_eq!(hang.hits(), 1);
         assert_eq!(good.hits(), 1);
     }
 
-    fn sixteen_at_once(
-        jwks: &Arc<RemoteJwks>,
-        kid: &'static str,
-        now_ms: u64,
-    ) -> Vec<Result<Arc<PublicKey>>> {
+    fn sixteen_at_once(jwks: &Arc<RemoteJwks>, kid: &'static str, now_ms: u64) -> Vec<Result<Arc<PublicKey>>> {
         let barrier = Arc::new(Barrier::new(16));
         let threads: Vec<_> = (0..16)
             .map(|_| {
@@ -1115,9 +981,6 @@ mod tests {
             assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{bad:?}");
             assert!(err.message().contains("connectionURI"), "{bad:?}: {err}");
         }
-        assert!(!parse_connection_uri("http://user:secret@host")
-            .unwrap_err()
-            .message()
-            .contains("secret"));
+        assert!(!parse_connection_uri("http://user:secret@host").unwrap_err().message().contains("secret"));
     }
 }

@@ -136,10 +136,7 @@ impl KeySet {
     /// lookups.
     pub fn new(keys: Vec<PublicKey>) -> KeySet {
         let keys: Vec<Arc<PublicKey>> = keys.into_iter().map(Arc::new).collect();
-        let by_kid = keys
-            .iter()
-            .filter_map(|k| k.kid.clone().map(|kid| (kid, Arc::clone(k))))
-            .collect();
+        let by_kid = keys.iter().filter_map(|k| k.kid.clone().map(|kid| (kid, Arc::clone(k)))).collect();
         KeySet { keys, by_kid }
     }
 
@@ -153,8 +150,8 @@ impl KeySet {
         if bytes.len() > MAX_JWKS_BYTES {
             return Err(Error::input("JWKS document is too large"));
         }
-        let doc: Value = serde_json::from_slice(bytes)
-            .map_err(|e| Error::input(format!("JWKS document is not JSON: {e}")))?;
+        let doc: Value =
+            serde_json::from_slice(bytes).map_err(|e| Error::input(format!("JWKS document is not JSON: {e}")))?;
         let keys = doc
             .get("keys")
             .and_then(Value::as_array)
@@ -248,8 +245,8 @@ impl SigningKey {
     /// # Errors
     /// `STORAGE` if the bytes are not an RSA private key of a usable size.
     pub fn from_pkcs8(kid: String, created_at_ms: u64, der: &[u8]) -> Result<SigningKey> {
-        let pair = RsaKeyPair::from_pkcs8(der)
-            .map_err(|e| Error::storage(format!("signing key {kid} is unreadable: {e}")))?;
+        let pair =
+            RsaKeyPair::from_pkcs8(der).map_err(|e| Error::storage(format!("signing key {kid} is unreadable: {e}")))?;
         let public = {
             let p = pair.public_key();
             PublicKey::from_components(

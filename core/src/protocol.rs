@@ -4,16 +4,19 @@
 
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::authority::{custom_claims, IssuedTokens};
+use crate::authority::IssuedTokens;
 use crate::b64;
 use crate::config::{AntiCsrf, TokenTransfer, TransferMethodSetting};
-use crate::engine::Tessera;
+use crate::engine::{Tessera, TokenCandidate};
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{count_cookie, encode_component, get_cookie, http_date, HttpRequest, ResponseMutations, SetCookie, MAX_HEADER_VALUE_BYTES};
-use crate::token::{self, VerifiedToken, PROTECTED_PROPS};
+use crate::http::{
+    count_cookie, encode_component, get_cookie, http_date, HttpRequest, ResponseMutations, SetCookie,
+    MAX_HEADER_VALUE_BYTES,
+};
+use crate::token::{VerifiedToken, PROTECTED_PROPS};
 
 /// Access-token cookie.
 pub const ACCESS_TOKEN_COOKIE: &str = "sAccessToken";
@@ -56,13 +59,10 @@ impl Default for VerifyOptions {
 }
 
 /// A session in a request: what a `SessionContainer` holds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SessionState {
-    /// The current access token and what it says.
-    pub token: VerifiedToken,
-    /// The front token for the current access token.
-    pub front_token: String,
+    /// The current access token and what it says (shared with the verified-token cache).
+    pub token: Arc<VerifiedToken>,
     /// The refresh token, after create or refresh only.
     pub refresh_token: Option<String>,
     /// The refresh token's (session's) expiry, ms, when `refresh_token` is set.
@@ -77,10 +77,8 @@ pub struct SessionState {
 
 impl SessionState {
     fn from_issued(issued: IssuedTokens, transfer: TokenTransfer) -> SessionState {
-        let token = verified_from_issued(&issued);
         SessionState {
-            front_token: front_token(&token.user_id, token.expiry_ms, &issued.access_token_payload),
-            token,
+            token: Arc::new(verified_from_issued(&issued)),
             refresh_token: issued.refresh_token,
             refresh_token_expiry_ms: Some(issued.refresh_token_expiry_ms),
             anti_csrf_token: issued.anti_csrf_token,
@@ -89,9 +87,8 @@ impl SessionState {
         }
     }
 
-    fn from_verified(token: VerifiedToken, anti_csrf: Option<String>, transfer: TokenTransfer) -> SessionState {
+    fn from_verified(token: Arc<VerifiedToken>, anti_csrf: Option<String>, transfer: TokenTransfer) -> SessionState {
         SessionState {
-            front_token: front_token(&token.user_id, token.expiry_ms, &token.payload),
             token,
             refresh_token: None,
             refresh_token_expiry_ms: None,
@@ -102,9 +99,7 @@ impl SessionState {
     }
 
     fn replace_token(&mut self, issued: IssuedTokens) {
-        let token = verified_from_issued(&issued);
-        self.front_token = front_token(&token.user_id, token.expiry_ms, &issued.access_token_payload);
-        self.token = token;
+        self.token = Arc::new(verified_from_issued(&issued));
         if issued.refresh_token.is_some() {
             self.refresh_token = issued.refresh_token;
             self.refresh_token_expiry_ms = Some(issued.refresh_token_expiry_ms);
@@ -123,6 +118,27 @@ impl SessionState {
     /// The payload as users see it (the whole JWT payload for v3+, `userData` for v2).
     pub fn access_token_payload(&self) -> &Map<String, Value> {
         &self.token.payload
+    }
+
+    /// The front token for the current access token. Built on demand: most verified
+    /// requests never send one.
+    pub fn front_token(&self) -> String {
+        front_token(&self.token.user_id, self.token.expiry_ms, &self.token.payload)
+    }
+
+    /// The session as JSON for bindings: the token's fields (camelCase) plus
+    /// `frontToken`, `refreshToken`, `refreshTokenExpiryMs`, `antiCsrfToken`,
+    /// `accessTokenUpdated` and `transfer`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "token": &*self.token,
+            "frontToken": self.front_token(),
+            "refreshToken": self.refresh_token,
+            "refreshTokenExpiryMs": self.refresh_token_expiry_ms,
+            "antiCsrfToken": self.anti_csrf_token,
+            "accessTokenUpdated": self.access_token_updated,
+            "transfer": self.transfer,
+        })
     }
 }
 
@@ -155,12 +171,6 @@ pub fn front_token(user_id: &str, access_token_expiry_ms: u64, payload: &Map<Str
         Value::Object(payload.clone())
     );
     b64::encode_standard(json.as_bytes())
-}
-
-/// The access token (if any) carried by each transport of a request.
-struct RequestTokens {
-    header: Option<String>,
-    cookie: Option<String>,
 }
 
 fn bearer(req: &HttpRequest) -> Option<String> {
@@ -196,14 +206,6 @@ impl Tessera {
         }
     }
 
-    fn access_tokens_in(&self, req: &HttpRequest) -> RequestTokens {
-        let is_token = |t: &String| self.is_access_token(t);
-        RequestTokens {
-            header: bearer(req).filter(is_token),
-            cookie: get_cookie(&req.cookie_header(), ACCESS_TOKEN_COOKIE).filter(is_token),
-        }
-    }
-
     /// `verifySession` / `getSession` on a request (§5.2). `Ok((None, _))` is "no session"
     /// with `session_required: false`, or an OPTIONS/TRACE request.
     ///
@@ -227,20 +229,28 @@ impl Tessera {
         if get_cookie(&cookies, LEGACY_ID_REFRESH_COOKIE).is_some() {
             return Err(Error::try_refresh("using legacy session, please call the refresh API"));
         }
-        let found = self.access_tokens_in(req);
-        let chosen = if let (true, Some(t)) = (self.allows(TokenTransfer::Header), found.header) {
-            Some((TokenTransfer::Header, t))
-        } else if let (true, Some(t)) = (self.allows(TokenTransfer::Cookie), found.cookie) {
+        // A value that is not an access token counts as absent (§3.3); the cookie is only
+        // looked at when the header does not win.
+        let header_raw = if self.allows(TokenTransfer::Header) { bearer(req) } else { None };
+        let header = header_raw.as_deref().and_then(|raw| Some((raw, self.examine_access_token(raw).ok()?)));
+        let cookie_raw = match (&header, self.allows(TokenTransfer::Cookie)) {
+            (None, true) => get_cookie(&cookies, ACCESS_TOKEN_COOKIE),
+            _ => None,
+        };
+        let cookie = cookie_raw.as_deref().and_then(|raw| Some((raw, self.examine_access_token(raw).ok()?)));
+        let chosen = if let Some((raw, candidate)) = header {
+            Some((TokenTransfer::Header, raw, candidate))
+        } else if let Some((raw, candidate)) = cookie {
             if count_cookie(&cookies, ACCESS_TOKEN_COOKIE) > 1 {
                 return Err(Error::try_refresh("Multiple access tokens present in the request cookies."));
             }
-            Some((TokenTransfer::Cookie, t))
+            Some((TokenTransfer::Cookie, raw, candidate))
         } else {
             None
         };
         let anti_csrf_header = req.header(ANTI_CSRF_HEADER).map(str::to_owned);
         let mut do_anti_csrf = options.anti_csrf_check.unwrap_or(!req.is_method("get"));
-        if chosen.as_ref().is_none_or(|(t, _)| *t == TokenTransfer::Header) {
+        if chosen.as_ref().is_none_or(|(t, _, _)| *t == TokenTransfer::Header) {
             do_anti_csrf = false;
         }
         if do_anti_csrf && self.config().session.anti_csrf == AntiCsrf::ViaCustomHeader {
@@ -251,7 +261,7 @@ impl Tessera {
             }
             do_anti_csrf = false;
         }
-        let Some((transfer, raw)) = chosen else {
+        let Some((transfer, raw, candidate)) = chosen else {
             if !options.session_required {
                 return Ok((None, ResponseMutations::default()));
             }
@@ -260,7 +270,8 @@ impl Tessera {
             ));
         };
         let state = self.get_session_from_token(
-            &raw,
+            raw,
+            candidate,
             anti_csrf_header.as_deref(),
             do_anti_csrf,
             options.check_database,
@@ -287,12 +298,12 @@ impl Tessera {
         options: &VerifyOptions,
         now_ms: u64,
     ) -> Result<Option<SessionState>> {
-        if token::parse(access_token).is_err() {
+        let Ok(candidate) = self.examine_access_token(access_token) else {
             if !options.session_required {
                 return Ok(None);
             }
             return Err(Error::unauthorised_keep_tokens("Token parsing failed"));
-        }
+        };
         let do_anti_csrf = options.anti_csrf_check.unwrap_or(true);
         if do_anti_csrf && self.config().session.anti_csrf == AntiCsrf::ViaCustomHeader {
             // The custom header lives in a request this call does not have.
@@ -302,6 +313,7 @@ impl Tessera {
         }
         self.get_session_from_token(
             access_token,
+            candidate,
             anti_csrf_token,
             do_anti_csrf,
             options.check_database,
@@ -311,9 +323,11 @@ impl Tessera {
         .map(Some)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn get_session_from_token(
         &self,
         raw: &str,
+        candidate: TokenCandidate<'_>,
         anti_csrf_header: Option<&str>,
         do_anti_csrf: bool,
         check_database: bool,
@@ -322,7 +336,7 @@ impl Tessera {
     ) -> Result<SessionState> {
         let s = &self.config().session;
         let via_token = s.anti_csrf == AntiCsrf::ViaToken;
-        let token = self.verify_access_token(raw, now_ms)?;
+        let token = self.verify_candidate(raw, candidate, now_ms)?;
         if via_token && do_anti_csrf && token.anti_csrf_token.is_none() {
             return Err(Error::try_refresh("Access token does not contain the anti-csrf token"));
         }
@@ -344,7 +358,7 @@ impl Tessera {
                 Some(_) => {}
             }
         }
-        let mut state = SessionState::from_verified((*token).clone(), anti_csrf_header.map(str::to_owned), transfer);
+        let mut state = SessionState::from_verified(Arc::clone(&token), anti_csrf_header.map(str::to_owned), transfer);
         // Tokens minted by a CDI <= 5.4 refresh carry a parent hash; only a store can
         // promote them, so with an embedded store they go through it like checkDatabase.
         let needs_store = check_database || (token.parent_refresh_token_hash1.is_some() && self.authority().is_ok());
@@ -376,8 +390,10 @@ impl Tessera {
                 return Err(Error::config(problem.clone()));
             }
         }
-        let enable_anti_csrf = transfer == TokenTransfer::Cookie && self.config().session.anti_csrf == AntiCsrf::ViaToken;
-        let issued = self.create_session_tokens(tenant_id, recipe_user_id, payload, session_data, enable_anti_csrf, now_ms)?;
+        let enable_anti_csrf =
+            transfer == TokenTransfer::Cookie && self.config().session.anti_csrf == AntiCsrf::ViaToken;
+        let issued =
+            self.create_session_tokens(tenant_id, recipe_user_id, payload, session_data, enable_anti_csrf, now_ms)?;
         let state = SessionState::from_issued(issued, transfer);
         let mut m = ResponseMutations::default();
         // Any value in the other transport is cleared, token or not, as the SDKs do.
@@ -442,7 +458,11 @@ impl Tessera {
     /// # Errors
     /// `UNAUTHORISED`, `TOKEN_THEFT_DETECTED`, `CLEAR_DUPLICATE_SESSION_COOKIES`,
     /// `INVALID_CONFIG` (duplicate cookies without `olderCookieDomain`), `STORAGE`.
-    pub fn refresh_session_in_request(&self, req: &HttpRequest, now_ms: u64) -> Result<(SessionState, ResponseMutations)> {
+    pub fn refresh_session_in_request(
+        &self,
+        req: &HttpRequest,
+        now_ms: u64,
+    ) -> Result<(SessionState, ResponseMutations)> {
         let s = &self.config().session;
         let cookies = req.cookie_header();
         if s.token_transfer_method != TransferMethodSetting::Header && has_duplicate_session_cookies(&cookies) {
@@ -467,7 +487,8 @@ impl Tessera {
             None
         };
         let Some((transfer, refresh_token)) = chosen else {
-            let has_access_cookie = self.allows(TokenTransfer::Cookie) && get_cookie(&cookies, ACCESS_TOKEN_COOKIE).is_some();
+            let has_access_cookie =
+                self.allows(TokenTransfer::Cookie) && get_cookie(&cookies, ACCESS_TOKEN_COOKIE).is_some();
             return Err(Error::unauthorised(if has_access_cookie {
                 "Refresh token not found but access token is present. Clearing all tokens."
             } else {
@@ -550,8 +571,9 @@ impl Tessera {
             }
             None => {
                 // Expired token: the store has the new payload; the local copy follows it.
-                let base = if state.token.version >= 3 { state.token.payload.clone() } else { custom_claims(&state.token.payload) };
-                state.token.payload = crate::authority::merge_payload(base, update);
+                let token = Arc::make_mut(&mut state.token);
+                let base = std::mem::take(&mut token.payload);
+                token.payload = crate::authority::merge_payload(base, update);
             }
         }
         Ok(m)
@@ -573,11 +595,16 @@ impl Tessera {
     /// refresh token, anti-CSRF token.
     pub fn attach_tokens(&self, state: &SessionState, m: &mut ResponseMutations, now_ms: u64) {
         let s = &self.config().session;
-        m.set_header(FRONT_TOKEN_HEADER, &state.front_token);
+        m.set_header(FRONT_TOKEN_HEADER, &state.front_token());
         m.expose_header(FRONT_TOKEN_HEADER);
         match state.transfer {
             TokenTransfer::Cookie => {
-                m.set_cookie(self.cookie(ACCESS_TOKEN_COOKIE, &state.token.raw, &s.access_token_path, now_ms.saturating_add(ACCESS_COOKIE_LIFETIME_MS)));
+                m.set_cookie(self.cookie(
+                    ACCESS_TOKEN_COOKIE,
+                    &state.token.raw,
+                    &s.access_token_path,
+                    now_ms.saturating_add(ACCESS_COOKIE_LIFETIME_MS),
+                ));
                 if s.expose_access_token_to_frontend_in_cookie_based_auth {
                     m.set_header(ACCESS_TOKEN_HEADER, &state.token.raw);
                     m.expose_header(ACCESS_TOKEN_HEADER);
@@ -591,7 +618,9 @@ impl Tessera {
         if let Some(rt) = &state.refresh_token {
             let expiry = state.refresh_token_expiry_ms.unwrap_or(now_ms);
             match state.transfer {
-                TokenTransfer::Cookie => m.set_cookie(self.cookie(REFRESH_TOKEN_COOKIE, rt, &self.config().refresh_path(), expiry)),
+                TokenTransfer::Cookie => {
+                    m.set_cookie(self.cookie(REFRESH_TOKEN_COOKIE, rt, &self.config().refresh_path(), expiry))
+                }
                 TokenTransfer::Header => {
                     m.set_header(REFRESH_TOKEN_HEADER, rt);
                     m.expose_header(REFRESH_TOKEN_HEADER);
@@ -635,7 +664,14 @@ impl Tessera {
         self.cookie_with_domain(name, value, path, expires_ms, self.config().session.cookie_domain.as_deref())
     }
 
-    fn cookie_with_domain(&self, name: &str, value: &str, path: &str, expires_ms: u64, domain: Option<&str>) -> SetCookie {
+    fn cookie_with_domain(
+        &self,
+        name: &str,
+        value: &str,
+        path: &str,
+        expires_ms: u64,
+        domain: Option<&str>,
+    ) -> SetCookie {
         let s = &self.config().session;
         let mut h = format!("{name}={}", encode_component(value));
         if let Some(d) = domain.filter(|d| !d.is_empty()) {
@@ -665,10 +701,9 @@ impl Tessera {
             ErrorKind::Unauthorised => (s.session_expired_status_code, json!({"message": "unauthorised"})),
             ErrorKind::TryRefreshToken => (s.session_expired_status_code, json!({"message": "try refresh token"})),
             ErrorKind::TokenTheftDetected => {
-                if let (Ok(a), Some(h)) = (
-                    self.authority(),
-                    err.payload().and_then(|p| p.get("sessionHandle")).and_then(Value::as_str),
-                ) {
+                if let (Ok(a), Some(h)) =
+                    (self.authority(), err.payload().and_then(|p| p.get("sessionHandle")).and_then(Value::as_str))
+                {
                     let _ = a.revoke_sessions(&[h.to_owned()]);
                 }
                 (s.session_expired_status_code, json!({"message": "token theft detected"}))
@@ -684,7 +719,13 @@ impl Tessera {
                     m.set_cookie(self.cookie_with_domain(ACCESS_TOKEN_COOKIE, "", &s.access_token_path, 0, domain));
                 }
                 if count_cookie(&cookies, REFRESH_TOKEN_COOKIE) > 1 {
-                    m.set_cookie(self.cookie_with_domain(REFRESH_TOKEN_COOKIE, "", &self.config().refresh_path(), 0, domain));
+                    m.set_cookie(self.cookie_with_domain(
+                        REFRESH_TOKEN_COOKIE,
+                        "",
+                        &self.config().refresh_path(),
+                        0,
+                        domain,
+                    ));
                 }
                 (200, json!({"message": err.message()}))
             }
@@ -752,7 +793,7 @@ pub fn tokens_of(state: &SessionState) -> Value {
         "accessToken": state.token.raw,
         "accessAndFrontTokenUpdated": state.access_token_updated,
         "refreshToken": state.refresh_token,
-        "frontToken": state.front_token,
+        "frontToken": state.front_token(),
         "antiCsrfToken": state.anti_csrf_token,
     })
 }

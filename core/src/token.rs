@@ -66,8 +66,7 @@ impl<'a> ParsedToken<'a> {
 /// `UNAUTHORISED` (tokens kept) with the reason.
 pub fn parse(raw: &str) -> Result<ParsedToken<'_>> {
     let mut parts = raw.split('.');
-    let (Some(header), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(header), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(not_a_token("Invalid JWT: not three parts"));
     };
@@ -114,11 +113,8 @@ fn decode_json_object(segment: &str) -> Option<Map<String, Value>> {
 /// JavaScript `parseInt` on a version string: leading whitespace, optional sign, digits.
 fn parse_int_prefix(s: &str) -> Option<i64> {
     let t = s.trim_start();
-    let (neg, digits) = if let Some(rest) = t.strip_prefix('-') {
-        (true, rest)
-    } else {
-        (false, t.strip_prefix('+').unwrap_or(t))
-    };
+    let (neg, digits) =
+        if let Some(rest) = t.strip_prefix('-') { (true, rest) } else { (false, t.strip_prefix('+').unwrap_or(t)) };
     let end = digits.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(digits.len());
     let n: i64 = digits.get(..end)?.parse().ok()?;
     Some(if neg { -n } else { n })
@@ -259,11 +255,10 @@ pub fn verify_parsed(parsed: ParsedToken<'_>, keys: &dyn KeyProvider, now_ms: u6
         }
         None => {
             let set = keys.all_keys(now_ms)?;
-            let key = set
-                .keys()
-                .iter()
-                .find(|k| k.verify_rs256(message, &signature))
-                .ok_or_else(|| Error::try_refresh("Failed to verify access token: no key verifies this v2 token"))?;
+            let key =
+                set.keys().iter().find(|k| k.verify_rs256(message, &signature)).ok_or_else(|| {
+                    Error::try_refresh("Failed to verify access token: no key verifies this v2 token")
+                })?;
             key.kid().map(str::to_owned)
         }
     };
@@ -343,9 +338,8 @@ fn check_registered_claims(p: &Map<String, Value>, now_ms: u64) -> Result<()> {
         }
     }
     if let Some(nbf) = p.get("nbf") {
-        let nbf = nbf
-            .as_f64()
-            .ok_or_else(|| Error::try_refresh("Failed to verify access token: nbf is not a number"))?;
+        let nbf =
+            nbf.as_f64().ok_or_else(|| Error::try_refresh("Failed to verify access token: nbf is not a number"))?;
         if nbf > (now_ms / 1000) as f64 {
             return Err(Error::try_refresh("Failed to verify access token: not yet valid (nbf)"));
         }
@@ -374,11 +368,7 @@ fn opt_str_claim(p: &Map<String, Value>, key: &str) -> Option<String> {
 ///
 /// # Errors
 /// `INTERNAL` if signing fails.
-pub fn sign_jwt(
-    key: &crate::keys::SigningKey,
-    version: u32,
-    payload: &Map<String, Value>,
-) -> Result<String> {
+pub fn sign_jwt(key: &crate::keys::SigningKey, version: u32, payload: &Map<String, Value>) -> Result<String> {
     let header = serde_json::json!({
         "kid": key.kid(),
         "typ": "JWT",

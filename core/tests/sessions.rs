@@ -41,7 +41,14 @@ fn cookie_req(method: &str, path: &str, cookies: &str, extra: &[(&str, &str)]) -
 fn create_verify_refresh_and_theft() {
     let t = mem(json!({}));
     let s0 = t
-        .create_new_session_without_request_response("public", "user-1", obj(json!({"role": "admin"})), Map::new(), false, T0)
+        .create_new_session_without_request_response(
+            "public",
+            "user-1",
+            obj(json!({"role": "admin"})),
+            Map::new(),
+            false,
+            T0,
+        )
         .unwrap();
     assert_eq!(s0.token.user_id, "user-1");
     assert_eq!(s0.token.payload["role"], "admin");
@@ -145,10 +152,14 @@ fn revoke_handles_information_and_data() {
 
     let mut all = a.session_handles_for_user("alice", None, T0).unwrap();
     all.sort();
-    let mut expected = vec![s1.token.session_handle.clone(), s2.token.session_handle.clone(), s3.token.session_handle.clone()];
+    let mut expected =
+        vec![s1.token.session_handle.clone(), s2.token.session_handle.clone(), s3.token.session_handle.clone()];
     expected.sort();
     assert_eq!(all, expected);
-    assert_eq!(a.session_handles_for_user("alice", Some("tenant-b"), T0).unwrap(), vec![s3.token.session_handle.clone()]);
+    assert_eq!(
+        a.session_handles_for_user("alice", Some("tenant-b"), T0).unwrap(),
+        vec![s3.token.session_handle.clone()]
+    );
 
     let info = a.session_information(&s1.token.session_handle, T0).unwrap().unwrap();
     assert_eq!(info.session.user_id, "alice");
@@ -168,7 +179,10 @@ fn revoke_handles_information_and_data() {
     assert_eq!(revoked.len(), 2);
     assert!(a.session_information(&s1.token.session_handle, T0).unwrap().is_none());
     assert!(a.session_information(&s3.token.session_handle, T0).unwrap().is_some());
-    assert_eq!(a.revoke_sessions(&[s4.token.session_handle.clone(), "missing".into()]).unwrap(), vec![s4.token.session_handle.clone()]);
+    assert_eq!(
+        a.revoke_sessions(&[s4.token.session_handle.clone(), "missing".into()]).unwrap(),
+        vec![s4.token.session_handle.clone()]
+    );
     assert!(a.session_handles_for_user("bob", None, T0).unwrap().is_empty());
 }
 
@@ -183,12 +197,21 @@ fn protected_props_rejected_by_authority_dropped_by_sdk_api() {
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.message().contains("sub") && err.message().contains("exp"), "{err}");
     let s = t
-        .create_new_session_without_request_response("public", "u", obj(json!({"sub": "evil", "ok": 1})), Map::new(), false, T0)
+        .create_new_session_without_request_response(
+            "public",
+            "u",
+            obj(json!({"sub": "evil", "ok": 1})),
+            Map::new(),
+            false,
+            T0,
+        )
         .unwrap();
     assert_eq!(s.token.payload["sub"], "u");
     assert_eq!(s.token.payload["ok"], 1);
     for bad_tenant in ["", "a_b", "x y"] {
-        let err = t.create_new_session_without_request_response(bad_tenant, "u", Map::new(), Map::new(), false, T0).unwrap_err();
+        let err = t
+            .create_new_session_without_request_response(bad_tenant, "u", Map::new(), Map::new(), false, T0)
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput);
     }
 }
@@ -197,9 +220,8 @@ fn protected_props_rejected_by_authority_dropped_by_sdk_api() {
 fn merge_keeps_expiry_and_null_deletes() {
     let t = mem(json!({}));
     let req = cookie_req("POST", "/x", "", &[("st-auth-mode", "cookie")]);
-    let (mut s, _) = t
-        .create_new_session_in_request(&req, "public", "u", obj(json!({"a": 1, "b": 2})), Map::new(), T0)
-        .unwrap();
+    let (mut s, _) =
+        t.create_new_session_in_request(&req, "public", "u", obj(json!({"a": 1, "b": 2})), Map::new(), T0).unwrap();
     let old = s.token.raw.clone();
     let m = t
         .merge_into_access_token_payload_in_session(&mut s, &obj(json!({"a": null, "c": 3, "sub": "x"})), T0 + 5_000)
@@ -212,8 +234,11 @@ fn merge_keeps_expiry_and_null_deletes() {
     assert_eq!(s.token.payload["sub"], "u");
     let cookie = m.cookies.iter().find(|c| c.name == "sAccessToken").unwrap();
     assert!(cookie.header.starts_with(&format!("sAccessToken={}", s.token.raw)));
-    assert_eq!(m.header("front-token").as_deref(), Some(s.front_token.as_str()));
-    let verified = t.get_session_without_request_response(&s.token.raw, None, &VerifyOptions::default(), T0 + 6_000).unwrap().unwrap();
+    assert_eq!(m.header("front-token").as_deref(), Some(s.front_token().as_str()));
+    let verified = t
+        .get_session_without_request_response(&s.token.raw, None, &VerifyOptions::default(), T0 + 6_000)
+        .unwrap()
+        .unwrap();
     assert_eq!(verified.token.payload["c"], 3);
     let info = t.authority().unwrap().session_information(&s.token.session_handle, T0).unwrap().unwrap();
     assert_eq!(info.custom_claims_in_access_token_payload.get("a"), None);
@@ -224,7 +249,11 @@ fn merge_keeps_expiry_and_null_deletes() {
 fn check_database_mints_a_token_after_a_merge_by_handle() {
     let t = mem(json!({}));
     let s = t.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0).unwrap();
-    assert!(t.authority().unwrap().merge_into_access_token_payload(&s.token.session_handle, &obj(json!({"role": "x"})), T0).unwrap());
+    assert!(t
+        .authority()
+        .unwrap()
+        .merge_into_access_token_payload(&s.token.session_handle, &obj(json!({"role": "x"})), T0)
+        .unwrap());
     let req = HttpRequest::new("GET", "/x", vec![("authorization".into(), format!("Bearer {}", s.token.raw))]);
     let (plain, m) = t.verify_session(&req, &VerifyOptions::default(), T0 + 1000).unwrap();
     assert!(!plain.unwrap().access_token_updated);
@@ -243,14 +272,26 @@ fn static_key_sessions_and_switching() {
     let file = tempfile::tempdir().unwrap();
     let uri = format!("sqlite:{}", file.path().join("s.db").display());
     let static_engine = engine(json!({"useDynamicAccessTokenSigningKey": false}), &uri);
-    let s = static_engine.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0).unwrap();
-    let v = static_engine.get_session_without_request_response(&s.token.raw, None, &VerifyOptions::default(), T0).unwrap().unwrap();
+    let s = static_engine
+        .create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0)
+        .unwrap();
+    let v = static_engine
+        .get_session_without_request_response(&s.token.raw, None, &VerifyOptions::default(), T0)
+        .unwrap()
+        .unwrap();
     assert!(v.token.kid.as_deref().unwrap().starts_with("s-"));
     let dynamic_engine = engine(json!({}), &uri);
-    let err = dynamic_engine.get_session_without_request_response(&s.token.raw, None, &VerifyOptions::default(), T0).unwrap_err();
+    let err = dynamic_engine
+        .get_session_without_request_response(&s.token.raw, None, &VerifyOptions::default(), T0)
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TryRefreshToken);
-    let r = dynamic_engine.refresh_session_without_request_response(s.refresh_token.as_deref().unwrap(), false, None, T0).unwrap();
-    let v = dynamic_engine.get_session_without_request_response(&r.token.raw, None, &VerifyOptions::default(), T0).unwrap().unwrap();
+    let r = dynamic_engine
+        .refresh_session_without_request_response(s.refresh_token.as_deref().unwrap(), false, None, T0)
+        .unwrap();
+    let v = dynamic_engine
+        .get_session_without_request_response(&r.token.raw, None, &VerifyOptions::default(), T0)
+        .unwrap()
+        .unwrap();
     assert!(v.token.kid.as_deref().unwrap().starts_with("d-"));
 }
 
@@ -263,14 +304,33 @@ fn key_rotation_is_seen_by_a_second_handle_on_the_same_file() {
     let a = engine(cfg.clone(), &uri);
     let b = engine(cfg, &uri);
     let s1 = a.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0).unwrap();
-    let kid1 = b.get_session_without_request_response(&s1.token.raw, None, &VerifyOptions::default(), T0 + 1).unwrap().unwrap().token.kid;
+    let kid1 = b
+        .get_session_without_request_response(&s1.token.raw, None, &VerifyOptions::default(), T0 + 1)
+        .unwrap()
+        .unwrap()
+        .token
+        .kid
+        .clone();
     // Past the interval a new key is made, but the old one signs until the new one is past
     // the 60 s overlap.
-    let s2 = a.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0 + 40_000).unwrap();
-    let kid2 = b.get_session_without_request_response(&s2.token.raw, None, &VerifyOptions::default(), T0 + 40_001).unwrap().unwrap().token.kid;
+    let s2 = a
+        .create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0 + 40_000)
+        .unwrap();
+    let kid2 = b
+        .get_session_without_request_response(&s2.token.raw, None, &VerifyOptions::default(), T0 + 40_001)
+        .unwrap()
+        .unwrap()
+        .token
+        .kid
+        .clone();
     assert_eq!(kid1, kid2);
-    let s3 = a.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0 + 101_000).unwrap();
-    let v3 = b.get_session_without_request_response(&s3.token.raw, None, &VerifyOptions::default(), T0 + 101_001).unwrap().unwrap();
+    let s3 = a
+        .create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0 + 101_000)
+        .unwrap();
+    let v3 = b
+        .get_session_without_request_response(&s3.token.raw, None, &VerifyOptions::default(), T0 + 101_001)
+        .unwrap()
+        .unwrap();
     assert_ne!(v3.token.kid, kid1, "a rotated key signs after the overlap");
     // b made no key of its own: the JWKS both serve is the same.
     let (ja, _) = a.jwks(T0 + 101_002).unwrap();
@@ -428,7 +488,8 @@ fn create_clears_any_value_in_the_other_transport() {
 #[test]
 fn remote_jwks_failure_is_try_refresh_and_create_is_not_supported() {
     let issuer = mem(json!({}));
-    let s = issuer.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0).unwrap();
+    let s =
+        issuer.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0).unwrap();
     // Nothing listens on port 9 (discard) here: the fetch fails fast.
     let remote = engine(json!({}), "http://127.0.0.1:9;http://127.0.0.1:9/base");
     let req = HttpRequest::new("GET", "/x", vec![("authorization".into(), format!("Bearer {}", s.token.raw))]);
@@ -437,7 +498,9 @@ fn remote_jwks_failure_is_try_refresh_and_create_is_not_supported() {
     let answer = remote.error_response(&req, &err);
     assert_eq!(answer.status, Some(401));
     assert_eq!(answer.body, Some(json!({"message": "try refresh token"})));
-    let err = remote.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0).unwrap_err();
+    let err = remote
+        .create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0)
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotSupported);
     let refresh = HttpRequest::new("POST", "/auth/session/refresh", vec![("authorization".into(), "Bearer x".into())]);
     assert_eq!(remote.handle_api_request(&refresh, T0).unwrap().status, Some(500));

@@ -31,8 +31,7 @@ fn in_memory_stores_are_separate() {
     let a = SqliteStore::open_in_memory().expect("open_in_memory");
     let b = SqliteStore::open_in_memory().expect("open_in_memory");
     assert_eq!(a.path(), None);
-    a.insert_session(&sample_session("h", "u", "u", "public", 1, 2))
-        .expect("insert");
+    a.insert_session(&sample_session("h", "u", "u", "public", 1, 2)).expect("insert");
     assert_eq!(b.get_session("h").expect("get"), None);
 }
 
@@ -60,10 +59,7 @@ fn reopening_keeps_the_data() {
     let store = SqliteStore::open(&path).expect("reopen");
     assert_eq!(store.get_session("h").expect("get"), Some(row));
     assert_eq!(store.signing_keys().expect("keys"), vec![key]);
-    assert_eq!(
-        store.get_or_add_secret("mac", b"other").expect("secret"),
-        b"secret"
-    );
+    assert_eq!(store.get_or_add_secret("mac", b"other").expect("secret"), b"secret");
 }
 
 #[test]
@@ -78,26 +74,11 @@ fn two_handles_on_one_file_see_each_other() {
     increment(&b, "h");
     let seen = a.get_session("h").expect("get").expect("row");
     assert_eq!(counter(&seen), 1);
-    assert_eq!(
-        b.get_or_add_secret("s", b"from b").expect("secret"),
-        b"from b"
-    );
-    assert_eq!(
-        a.get_or_add_secret("s", b"from a").expect("secret"),
-        b"from b"
-    );
-    assert!(a
-        .add_dynamic_key_unless_newer(&sample_key("d-1", KeyKind::Dynamic, 1), 1)
-        .expect("add"));
-    assert!(!b
-        .add_dynamic_key_unless_newer(&sample_key("d-2", KeyKind::Dynamic, 1), 1)
-        .expect("add"));
-    assert_eq!(
-        b.update_session("h", &mut |_| SessionUpdate::Delete)
-            .expect("delete")
-            .map(|r| counter(&r)),
-        Some(1)
-    );
+    assert_eq!(b.get_or_add_secret("s", b"from b").expect("secret"), b"from b");
+    assert_eq!(a.get_or_add_secret("s", b"from a").expect("secret"), b"from b");
+    assert!(a.add_dynamic_key_unless_newer(&sample_key("d-1", KeyKind::Dynamic, 1), 1).expect("add"));
+    assert!(!b.add_dynamic_key_unless_newer(&sample_key("d-2", KeyKind::Dynamic, 1), 1).expect("add"));
+    assert_eq!(b.update_session("h", &mut |_| SessionUpdate::Delete).expect("delete").map(|r| counter(&r)), Some(1));
     assert_eq!(a.get_session("h").expect("get"), None);
 }
 
@@ -117,11 +98,7 @@ fn wait_for(path: &Path, children: &mut [Child]) {
                 panic!("a child exited early with {status}");
             }
         }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {}",
-            path.display()
-        );
+        assert!(Instant::now() < deadline, "timed out waiting for {}", path.display());
         thread::sleep(Duration::from_millis(5));
     }
 }
@@ -145,27 +122,13 @@ fn several_processes_lose_no_increment() {
     let gate = dir.path().join("gate");
     std::fs::create_dir(&gate).expect("gate dir");
     let store = SqliteStore::open(&db).expect("open");
-    store
-        .insert_session(&sample_session(
-            "counter",
-            "u",
-            "u",
-            "public",
-            1,
-            u64::from(u32::MAX),
-        ))
-        .expect("insert");
+    store.insert_session(&sample_session("counter", "u", "u", "public", 1, u64::from(u32::MAX))).expect("insert");
 
     let exe = std::env::current_exe().expect("current_exe");
     let mut children: Vec<Child> = (0..CHILDREN)
         .map(|i| {
             Command::new(&exe)
-                .args([
-                    "--exact",
-                    "several_processes_lose_no_increment",
-                    "--nocapture",
-                    "--test-threads=1",
-                ])
+                .args(["--exact", "several_processes_lose_no_increment", "--nocapture", "--test-threads=1"])
                 .env(CHILD_ENV, &db)
                 .env(GATE_ENV, &gate)
                 .env(CHILD_INDEX_ENV, i.to_string())
@@ -204,14 +167,11 @@ fn a_newer_schema_is_refused_and_left_alone() {
     let path = dir.path().join("x.db");
     {
         let store = SqliteStore::open(&path).expect("open");
-        store
-            .insert_session(&sample_session("h", "u", "u", "public", 1, 2))
-            .expect("insert");
+        store.insert_session(&sample_session("h", "u", "u", "public", 1, 2)).expect("insert");
     }
     {
         let conn = rusqlite::Connection::open(&path).expect("raw open");
-        conn.pragma_update(None, "user_version", 99)
-            .expect("bump version");
+        conn.pragma_update(None, "user_version", 99).expect("bump version");
     }
     let err = SqliteStore::open(&path).expect_err("a newer schema was accepted");
     assert_eq!(err.kind(), ErrorKind::Storage);
@@ -219,13 +179,9 @@ fn a_newer_schema_is_refused_and_left_alone() {
     assert!(err.message().contains("newer"), "{err}");
 
     let conn = rusqlite::Connection::open(&path).expect("raw open");
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .expect("user_version");
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).expect("user_version");
     assert_eq!(version, 99);
-    let sessions: i64 = conn
-        .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
-        .expect("count");
+    let sessions: i64 = conn.query_row("SELECT count(*) FROM sessions", [], |r| r.get(0)).expect("count");
     assert_eq!(sessions, 1);
 }
 
@@ -244,13 +200,9 @@ fn corrupt_cells_are_storage_errors() {
     let path = dir.path().join("x.db");
     let store = SqliteStore::open(&path).expect("open");
     for h in ["bad-json", "not-object", "negative"] {
-        store
-            .insert_session(&sample_session(h, "u", "u", "public", 1, 2))
-            .expect("insert");
+        store.insert_session(&sample_session(h, "u", "u", "public", 1, 2)).expect("insert");
     }
-    store
-        .get_or_add_static_key(&sample_key("s-1", KeyKind::Static, 1))
-        .expect("static key");
+    store.get_or_add_static_key(&sample_key("s-1", KeyKind::Static, 1)).expect("static key");
     let conn = rusqlite::Connection::open(&path).expect("raw open");
     conn.execute_batch(
         "UPDATE sessions SET session_data = '{not json' WHERE handle = 'bad-json';
@@ -261,15 +213,11 @@ fn corrupt_cells_are_storage_errors() {
     for h in ["bad-json", "not-object", "negative"] {
         let err = store.get_session(h).expect_err("corrupt row read");
         assert_eq!(err.kind(), ErrorKind::Storage, "{h}: {err}");
-        let err = store
-            .update_session(h, &mut |_| SessionUpdate::Delete)
-            .expect_err("corrupt row updated");
+        let err = store.update_session(h, &mut |_| SessionUpdate::Delete).expect_err("corrupt row updated");
         assert_eq!(err.kind(), ErrorKind::Storage, "{h}: {err}");
     }
     // The failed updates changed nothing.
-    let left: i64 = conn
-        .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
-        .expect("count");
+    let left: i64 = conn.query_row("SELECT count(*) FROM sessions", [], |r| r.get(0)).expect("count");
     assert_eq!(left, 3);
 
     // Checking the constraint off lets a foreign kind in, as another tool might.
@@ -292,9 +240,7 @@ fn timestamps_beyond_i64_are_input_errors() {
     assert_eq!(store.get_session("h").expect("get"), None);
 
     let key = sample_key("d-big", KeyKind::Dynamic, u64::MAX);
-    let err = store
-        .add_dynamic_key_unless_newer(&key, 0)
-        .expect_err("u64::MAX stored");
+    let err = store.add_dynamic_key_unless_newer(&key, 0).expect_err("u64::MAX stored");
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
     assert!(store.signing_keys().expect("keys").is_empty());
 }
@@ -305,9 +251,7 @@ fn replace_must_keep_the_handle() {
     let row = sample_session("h", "u", "u", "public", 1, 2);
     store.insert_session(&row).expect("insert");
     let other = sample_session("other", "u", "u", "public", 1, 2);
-    let err = store
-        .update_session("h", &mut |_| SessionUpdate::Replace(other.clone()))
-        .expect_err("handle changed");
+    let err = store.update_session("h", &mut |_| SessionUpdate::Replace(other.clone())).expect_err("handle changed");
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
     assert_eq!(store.get_session("h").expect("get"), Some(row));
     assert_eq!(store.get_session("other").expect("get"), None);
@@ -317,9 +261,7 @@ fn replace_must_keep_the_handle() {
 fn replace_on_a_missing_row_inserts_it() {
     let store = SqliteStore::open_in_memory().expect("open_in_memory");
     let row = sample_session("h", "u", "u", "public", 1, 2);
-    let seen = store
-        .update_session("h", &mut |_| SessionUpdate::Replace(row.clone()))
-        .expect("update");
+    let seen = store.update_session("h", &mut |_| SessionUpdate::Replace(row.clone())).expect("update");
     assert_eq!(seen, None);
     assert_eq!(store.get_session("h").expect("get"), Some(row));
 }

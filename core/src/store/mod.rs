@@ -116,12 +116,7 @@ pub trait Store: Send + Sync {
     ///
     /// # Errors
     /// `STORAGE` on failure.
-    fn session_handles_for_user(
-        &self,
-        user_id: &str,
-        tenant_id: Option<&str>,
-        now_ms: u64,
-    ) -> Result<Vec<String>>;
+    fn session_handles_for_user(&self, user_id: &str, tenant_id: Option<&str>, now_ms: u64) -> Result<Vec<String>>;
 
     /// Deletes sessions whose expiry is at or before `now_ms`; returns how many.
     ///
@@ -141,8 +136,7 @@ pub trait Store: Send + Sync {
     ///
     /// # Errors
     /// `STORAGE` on failure.
-    fn add_dynamic_key_unless_newer(&self, key: &StoredKey, unless_newer_than_ms: u64)
-        -> Result<bool>;
+    fn add_dynamic_key_unless_newer(&self, key: &StoredKey, unless_newer_than_ms: u64) -> Result<bool>;
 
     /// Inserts `key` as the static key unless one exists; returns the static key in force.
     ///

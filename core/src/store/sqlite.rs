@@ -100,10 +100,7 @@ pub struct SqliteStore {
 
 enum Backend {
     /// A pool of connections to one file; a connection is used by one thread at a time.
-    File {
-        path: PathBuf,
-        idle: Mutex<Vec<Connection>>,
-    },
+    File { path: PathBuf, idle: Mutex<Vec<Connection>> },
     /// An in-memory database lives and dies with its one connection, so every thread shares
     /// it in turn: an in-memory store is for tests and small single-process use.
     Memory(Mutex<Connection>),
@@ -112,13 +109,8 @@ enum Backend {
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.backend {
-            Backend::File { path, .. } => {
-                f.debug_struct("SqliteStore").field("path", path).finish()
-            }
-            Backend::Memory(_) => f
-                .debug_struct("SqliteStore")
-                .field("path", &":memory:")
-                .finish(),
+            Backend::File { path, .. } => f.debug_struct("SqliteStore").field("path", path).finish(),
+            Backend::Memory(_) => f.debug_struct("SqliteStore").field("path", &":memory:").finish(),
         }
     }
 }
@@ -155,12 +147,7 @@ impl SqliteStore {
                 .map_err(Fail::from)
         })?;
         migrate(&conn, &path.display().to_string())?;
-        Ok(SqliteStore {
-            backend: Backend::File {
-                path,
-                idle: Mutex::new(vec![conn]),
-            },
-        })
+        Ok(SqliteStore { backend: Backend::File { path, idle: Mutex::new(vec![conn]) } })
     }
 
     /// Opens a new, empty in-memory database, private to this handle and shared by every
@@ -171,9 +158,7 @@ impl SqliteStore {
     pub fn open_in_memory() -> Result<SqliteStore> {
         let conn = Connection::open_in_memory()?;
         migrate(&conn, ":memory:")?;
-        Ok(SqliteStore {
-            backend: Backend::Memory(Mutex::new(conn)),
-        })
+        Ok(SqliteStore { backend: Backend::Memory(Mutex::new(conn)) })
     }
 
     /// The database file, or `None` for an in-memory store.
@@ -267,8 +252,7 @@ impl Store for SqliteStore {
                     SessionValues::new(&row)?.execute(conn, UPSERT_SESSION)?;
                 }
                 SessionUpdate::Delete => {
-                    conn.prepare_cached("DELETE FROM sessions WHERE handle = ?1")?
-                        .execute([handle])?;
+                    conn.prepare_cached("DELETE FROM sessions WHERE handle = ?1")?.execute([handle])?;
                 }
             }
             Ok(current)
@@ -292,12 +276,7 @@ impl Store for SqliteStore {
         })
     }
 
-    fn session_handles_for_user(
-        &self,
-        user_id: &str,
-        tenant_id: Option<&str>,
-        now_ms: u64,
-    ) -> Result<Vec<String>> {
+    fn session_handles_for_user(&self, user_id: &str, tenant_id: Option<&str>, now_ms: u64) -> Result<Vec<String>> {
         let now = to_i64(now_ms, "now_ms")?;
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
@@ -317,9 +296,7 @@ impl Store for SqliteStore {
     fn delete_expired_sessions(&self, now_ms: u64) -> Result<u64> {
         let now = to_i64(now_ms, "now_ms")?;
         self.write(|conn| {
-            let n = conn
-                .prepare_cached("DELETE FROM sessions WHERE expires_at_ms <= ?1")?
-                .execute([now])?;
+            let n = conn.prepare_cached("DELETE FROM sessions WHERE expires_at_ms <= ?1")?.execute([now])?;
             Ok(n as u64)
         })
     }
@@ -336,16 +313,9 @@ impl Store for SqliteStore {
         })
     }
 
-    fn add_dynamic_key_unless_newer(
-        &self,
-        key: &StoredKey,
-        unless_newer_than_ms: u64,
-    ) -> Result<bool> {
+    fn add_dynamic_key_unless_newer(&self, key: &StoredKey, unless_newer_than_ms: u64) -> Result<bool> {
         if key.kind != KeyKind::Dynamic {
-            return Err(Error::input(format!(
-                "add_dynamic_key_unless_newer: key {} is not a dynamic key",
-                key.kid
-            )));
+            return Err(Error::input(format!("add_dynamic_key_unless_newer: key {} is not a dynamic key", key.kid)));
         }
         let created = to_i64(key.created_at_ms, "created_at_ms")?;
         let threshold = to_i64(unless_newer_than_ms, "unless_newer_than_ms")?;
@@ -366,10 +336,7 @@ impl Store for SqliteStore {
 
     fn get_or_add_static_key(&self, key: &StoredKey) -> Result<StoredKey> {
         if key.kind != KeyKind::Static {
-            return Err(Error::input(format!(
-                "get_or_add_static_key: key {} is not a static key",
-                key.kid
-            )));
+            return Err(Error::input(format!("get_or_add_static_key: key {} is not a static key", key.kid)));
         }
         let created = to_i64(key.created_at_ms, "created_at_ms")?;
         self.write(|conn| {
@@ -387,9 +354,7 @@ impl Store for SqliteStore {
         let before = to_i64(created_before_ms, "created_before_ms")?;
         self.write(|conn| {
             let n = conn
-                .prepare_cached(
-                    "DELETE FROM signing_keys WHERE kind = 'dynamic' AND created_at_ms < ?1",
-                )?
+                .prepare_cached("DELETE FROM signing_keys WHERE kind = 'dynamic' AND created_at_ms < ?1")?
                 .execute([before])?;
             Ok(n as u64)
         })
@@ -433,10 +398,7 @@ impl From<Error> for Fail {
 impl Fail {
     fn is_busy(&self) -> bool {
         match self {
-            Fail::Sql(e) => matches!(
-                e.sqlite_error_code(),
-                Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
-            ),
+            Fail::Sql(e) => matches!(e.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)),
             Fail::Other(_) => false,
         }
     }
@@ -459,9 +421,8 @@ fn with_retry<T>(mut attempt: impl FnMut() -> Result<T, Fail>) -> Result<T> {
             Ok(out) => return Ok(out),
             Err(fail) if fail.is_busy() && Instant::now() < deadline => {
                 // Jitter keeps processes that collided once from colliding again in lockstep.
-                let jitter = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map_or(0, |d| u64::from(d.subsec_nanos()) % 1_000_000);
+                let jitter =
+                    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::from(d.subsec_nanos()) % 1_000_000);
                 thread::sleep(pause + Duration::from_nanos(jitter));
                 pause = (pause * 2).min(Duration::from_millis(50));
             }
@@ -469,11 +430,7 @@ fn with_retry<T>(mut attempt: impl FnMut() -> Result<T, Fail>) -> Result<T> {
                 let busy = fail.is_busy();
                 let e = fail.into_error();
                 return Err(if busy {
-                    Error::storage(format!(
-                        "{} (still busy after {} s)",
-                        e.message(),
-                        BUSY_TIMEOUT.as_secs()
-                    ))
+                    Error::storage(format!("{} (still busy after {} s)", e.message(), BUSY_TIMEOUT.as_secs()))
                 } else {
                     e
                 });
@@ -491,15 +448,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Opens one connection to a database file with the per-connection settings.
 fn open_file_connection(path: &Path) -> Result<Connection> {
     // No SQLITE_OPEN_URI: a path that happens to start with "file:" is still a path.
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-        | OpenFlags::SQLITE_OPEN_CREATE
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| {
-        Error::storage(format!(
-            "cannot open the session database {}: {e}",
-            path.display()
-        ))
-    })?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| Error::storage(format!("cannot open the session database {}: {e}", path.display())))?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // NORMAL is durable across application crashes in WAL mode; only a power loss can undo
     // the last commits, which for sessions means a client signs in again.
@@ -540,10 +491,9 @@ fn migrate_locked(conn: &Connection, name: &str) -> Result<(), Fail> {
         .into());
     }
     if version < 0 {
-        return Err(Error::storage(format!(
-            "the session database {name} has an invalid schema version {version}"
-        ))
-        .into());
+        return Err(
+            Error::storage(format!("the session database {name} has an invalid schema version {version}")).into()
+        );
     }
     for (from, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         conn.execute_batch(sql)?;
@@ -569,10 +519,7 @@ impl<'a> SessionValues<'a> {
             row,
             session_data: json_text(&row.session_data, "session_data")?,
             access_token_payload: json_text(&row.access_token_payload, "access_token_payload")?,
-            rotated_at_ms: row
-                .rotated_at_ms
-                .map(|v| to_i64(v, "rotated_at_ms"))
-                .transpose()?,
+            rotated_at_ms: row.rotated_at_ms.map(|v| to_i64(v, "rotated_at_ms")).transpose()?,
             created_at_ms: to_i64(row.created_at_ms, "created_at_ms")?,
             expires_at_ms: to_i64(row.expires_at_ms, "expires_at_ms")?,
         })
@@ -619,9 +566,7 @@ fn session_from_row(r: &rusqlite::Row<'_>) -> Result<SessionRow, Fail> {
         tenant_id: r.get(3)?,
         refresh_token_hash2: r.get(6)?,
         prev_refresh_token_hash2: r.get(7)?,
-        rotated_at_ms: rotated_at_ms
-            .map(|v| to_u64(v, "rotated_at_ms"))
-            .transpose()?,
+        rotated_at_ms: rotated_at_ms.map(|v| to_u64(v, "rotated_at_ms")).transpose()?,
         created_at_ms: to_u64(r.get(9)?, "created_at_ms")?,
         expires_at_ms: to_u64(r.get(10)?, "expires_at_ms")?,
         use_static_key: r.get(11)?,
@@ -635,26 +580,12 @@ fn key_from_row(r: &rusqlite::Row<'_>) -> Result<StoredKey, Fail> {
     let kind = match kind.as_str() {
         "dynamic" => KeyKind::Dynamic,
         "static" => KeyKind::Static,
-        other => {
-            return Err(
-                Error::storage(format!("signing key {kid} has an unknown kind {other:?}")).into(),
-            )
-        }
+        other => return Err(Error::storage(format!("signing key {kid} has an unknown kind {other:?}")).into()),
     };
-    Ok(StoredKey {
-        kind,
-        private_pkcs8_der: r.get(2)?,
-        created_at_ms: to_u64(r.get(3)?, "created_at_ms")?,
-        kid,
-    })
+    Ok(StoredKey { kind, private_pkcs8_der: r.get(2)?, created_at_ms: to_u64(r.get(3)?, "created_at_ms")?, kid })
 }
 
-fn insert_key(
-    conn: &Connection,
-    key: &StoredKey,
-    kind: &str,
-    created_at_ms: i64,
-) -> rusqlite::Result<usize> {
+fn insert_key(conn: &Connection, key: &StoredKey, kind: &str, created_at_ms: i64) -> rusqlite::Result<usize> {
     conn.prepare_cached(
         "INSERT INTO signing_keys (kid, kind, private_pkcs8_der, created_at_ms) \
          VALUES (?1, ?2, ?3, ?4)",
@@ -663,16 +594,12 @@ fn insert_key(
 }
 
 fn json_text(map: &Map<String, Value>, column: &str) -> Result<String> {
-    serde_json::to_string(map)
-        .map_err(|e| Error::input(format!("cannot serialise {column} as JSON: {e}")))
+    serde_json::to_string(map).map_err(|e| Error::input(format!("cannot serialise {column} as JSON: {e}")))
 }
 
 fn json_map(text: &str, column: &str, handle: &str) -> Result<Map<String, Value>> {
-    serde_json::from_str(text).map_err(|e| {
-        Error::storage(format!(
-            "session {handle}: the stored {column} is not a JSON object: {e}"
-        ))
-    })
+    serde_json::from_str(text)
+        .map_err(|e| Error::storage(format!("session {handle}: the stored {column} is not a JSON object: {e}")))
 }
 
 /// SQLite integers are signed 64-bit: a larger timestamp is refused rather than wrapped.

@@ -23,10 +23,7 @@ pub const BEHAVIOURS: &[Behaviour] = &[
     ("update_replace", update_replace),
     ("update_delete", update_delete),
     ("update_missing_row", update_missing_row),
-    (
-        "delete_sessions_reports_existing",
-        delete_sessions_reports_existing,
-    ),
+    ("delete_sessions_reports_existing", delete_sessions_reports_existing),
     ("handles_for_user", handles_for_user),
     ("delete_expired_sessions", delete_expired_sessions),
     ("signing_keys_oldest_first", signing_keys_oldest_first),
@@ -34,10 +31,7 @@ pub const BEHAVIOURS: &[Behaviour] = &[
     ("delete_dynamic_keys_before", delete_dynamic_keys_before),
     ("static_key_first_wins", static_key_first_wins),
     ("secret_first_wins", secret_first_wins),
-    (
-        "concurrent_updates_lose_nothing",
-        concurrent_updates_lose_nothing,
-    ),
+    ("concurrent_updates_lose_nothing", concurrent_updates_lose_nothing),
     ("concurrent_dynamic_key_race", concurrent_dynamic_key_race),
 ];
 
@@ -81,20 +75,12 @@ pub fn sample_session(
 
 /// A key of `kind` with a short recognisable body (stores do not parse keys).
 pub fn sample_key(kid: &str, kind: KeyKind, created_at_ms: u64) -> StoredKey {
-    StoredKey {
-        kid: kid.to_owned(),
-        kind,
-        private_pkcs8_der: format!("der-of-{kid}").into_bytes(),
-        created_at_ms,
-    }
+    StoredKey { kid: kid.to_owned(), kind, private_pkcs8_der: format!("der-of-{kid}").into_bytes(), created_at_ms }
 }
 
 /// The `count` kept in a session's data by the counter behaviours (0 when absent).
 pub fn counter(row: &SessionRow) -> u64 {
-    row.session_data
-        .get("count")
-        .and_then(Value::as_u64)
-        .unwrap_or(0)
+    row.session_data.get("count").and_then(Value::as_u64).unwrap_or(0)
 }
 
 /// Adds one to the `count` in session `handle`'s data through [`Store::update_session`].
@@ -106,8 +92,7 @@ pub fn increment(store: &dyn Store, handle: &str) {
         .update_session(handle, &mut |row| match row {
             Some(row) => {
                 let mut next = row.clone();
-                next.session_data
-                    .insert("count".to_owned(), json!(counter(row) + 1));
+                next.session_data.insert("count".to_owned(), json!(counter(row) + 1));
                 SessionUpdate::Replace(next)
             }
             None => SessionUpdate::Keep,
@@ -171,9 +156,7 @@ pub fn duplicate_handle_is_refused(store: &dyn Store) {
     let first = sample_session("h", "u1", "u1", "public", 1, 1_000);
     store.insert_session(&first).expect("insert_session");
     let second = sample_session("h", "u2", "u2", "public", 2, 2_000);
-    let err = store
-        .insert_session(&second)
-        .expect_err("duplicate handle accepted");
+    let err = store.insert_session(&second).expect_err("duplicate handle accepted");
     assert_eq!(err.kind(), ErrorKind::Storage, "{err}");
     assert_eq!(store.get_session("h").expect("get_session"), Some(first));
 }
@@ -181,9 +164,7 @@ pub fn duplicate_handle_is_refused(store: &dyn Store) {
 /// Reading a handle that was never stored gives `None`.
 pub fn missing_session_is_none(store: &dyn Store) {
     assert_eq!(store.get_session("nope").expect("get_session"), None);
-    store
-        .insert_session(&sample_session("h", "u", "u", "public", 1, 2))
-        .expect("insert_session");
+    store.insert_session(&sample_session("h", "u", "u", "public", 1, 2)).expect("insert_session");
     assert_eq!(store.get_session("nope").expect("get_session"), None);
 }
 
@@ -214,13 +195,10 @@ pub fn update_replace(store: &dyn Store) {
     new.rotated_at_ms = Some(500);
     new.expires_at_ms = 5_000;
     new.session_data.insert("count".into(), json!(7));
-    new.access_token_payload
-        .insert("extra".into(), json!({"x": [1]}));
+    new.access_token_payload.insert("extra".into(), json!({"x": [1]}));
     new.use_static_key = true;
     let replacement = new.clone();
-    let seen = store
-        .update_session("h", &mut |_| SessionUpdate::Replace(replacement.clone()))
-        .expect("update_session");
+    let seen = store.update_session("h", &mut |_| SessionUpdate::Replace(replacement.clone())).expect("update_session");
     assert_eq!(seen, Some(old));
     assert_eq!(store.get_session("h").expect("get_session"), Some(new));
 }
@@ -231,9 +209,7 @@ pub fn update_delete(store: &dyn Store) {
     let other = sample_session("h2", "u", "u", "public", 1, 1_000);
     store.insert_session(&row).expect("insert_session");
     store.insert_session(&other).expect("insert_session");
-    let seen = store
-        .update_session("h", &mut |_| SessionUpdate::Delete)
-        .expect("update_session");
+    let seen = store.update_session("h", &mut |_| SessionUpdate::Delete).expect("update_session");
     assert_eq!(seen, Some(row));
     assert_eq!(store.get_session("h").expect("get_session"), None);
     assert_eq!(store.get_session("h2").expect("get_session"), Some(other));
@@ -259,25 +235,16 @@ pub fn update_missing_row(store: &dyn Store) {
 /// `delete_sessions` deletes the listed sessions and reports only those that existed.
 pub fn delete_sessions_reports_existing(store: &dyn Store) {
     for h in ["a", "b", "c"] {
-        store
-            .insert_session(&sample_session(h, "u", "u", "public", 1, 1_000))
-            .expect("insert_session");
+        store.insert_session(&sample_session(h, "u", "u", "public", 1, 1_000)).expect("insert_session");
     }
-    assert!(store
-        .delete_sessions(&[])
-        .expect("delete_sessions")
-        .is_empty());
-    let mut deleted = store
-        .delete_sessions(&["a".into(), "missing".into(), "c".into()])
-        .expect("delete_sessions");
+    assert!(store.delete_sessions(&[]).expect("delete_sessions").is_empty());
+    let mut deleted = store.delete_sessions(&["a".into(), "missing".into(), "c".into()]).expect("delete_sessions");
     deleted.sort();
     assert_eq!(deleted, vec!["a".to_owned(), "c".to_owned()]);
     assert_eq!(store.get_session("a").expect("get_session"), None);
     assert!(store.get_session("b").expect("get_session").is_some());
     assert_eq!(store.get_session("c").expect("get_session"), None);
-    let again = store
-        .delete_sessions(&["a".into()])
-        .expect("delete_sessions");
+    let again = store.delete_sessions(&["a".into()]).expect("delete_sessions");
     assert!(again.is_empty(), "deleted twice: {again:?}");
 }
 
@@ -297,14 +264,10 @@ pub fn handles_for_user(store: &dyn Store) {
         ("s-bob", "bob", "bob", "public", 10, now + 5_000),
     ];
     for (h, u, r, t, c, e) in rows {
-        store
-            .insert_session(&sample_session(h, u, r, t, c, e))
-            .expect("insert_session");
+        store.insert_session(&sample_session(h, u, r, t, c, e)).expect("insert_session");
     }
     let find = |user: &str, tenant: Option<&str>| {
-        store
-            .session_handles_for_user(user, tenant, now)
-            .expect("session_handles_for_user")
+        store.session_handles_for_user(user, tenant, now).expect("session_handles_for_user")
     };
     assert_eq!(find("alice", None), ["s-a", "s-b", "s-linked", "s-late"]);
     assert_eq!(find("alice", Some("public")), ["s-a", "s-linked", "s-late"]);
@@ -319,25 +282,14 @@ pub fn handles_for_user(store: &dyn Store) {
 /// Sessions expiring at or before the given time are deleted and counted.
 pub fn delete_expired_sessions(store: &dyn Store) {
     for (h, e) in [("e100", 100), ("e200", 200), ("e300", 300)] {
-        store
-            .insert_session(&sample_session(h, "u", "u", "public", 1, e))
-            .expect("insert_session");
+        store.insert_session(&sample_session(h, "u", "u", "public", 1, e)).expect("insert_session");
     }
-    assert_eq!(
-        store.delete_expired_sessions(50).expect("delete_expired"),
-        0
-    );
-    assert_eq!(
-        store.delete_expired_sessions(200).expect("delete_expired"),
-        2
-    );
+    assert_eq!(store.delete_expired_sessions(50).expect("delete_expired"), 0);
+    assert_eq!(store.delete_expired_sessions(200).expect("delete_expired"), 2);
     assert_eq!(store.get_session("e100").expect("get_session"), None);
     assert_eq!(store.get_session("e200").expect("get_session"), None);
     assert!(store.get_session("e300").expect("get_session").is_some());
-    assert_eq!(
-        store.delete_expired_sessions(200).expect("delete_expired"),
-        0
-    );
+    assert_eq!(store.delete_expired_sessions(200).expect("delete_expired"), 0);
 }
 
 /// `signing_keys` lists every key, dynamic and static, oldest first, whatever the insert order.
@@ -346,23 +298,11 @@ pub fn signing_keys_oldest_first(store: &dyn Store) {
     let d3000 = sample_key("d-3000", KeyKind::Dynamic, 3_000);
     let d1000 = sample_key("d-1000", KeyKind::Dynamic, 1_000);
     let s2000 = sample_key("s-2000", KeyKind::Static, 2_000);
-    assert!(store
-        .add_dynamic_key_unless_newer(&d3000, 3_000)
-        .expect("add_dynamic_key_unless_newer"));
+    assert!(store.add_dynamic_key_unless_newer(&d3000, 3_000).expect("add_dynamic_key_unless_newer"));
     // A threshold above every existing key lets an older key in.
-    assert!(store
-        .add_dynamic_key_unless_newer(&d1000, 4_000)
-        .expect("add_dynamic_key_unless_newer"));
-    assert_eq!(
-        store
-            .get_or_add_static_key(&s2000)
-            .expect("get_or_add_static_key"),
-        s2000
-    );
-    assert_eq!(
-        store.signing_keys().expect("signing_keys"),
-        vec![d1000, s2000, d3000]
-    );
+    assert!(store.add_dynamic_key_unless_newer(&d1000, 4_000).expect("add_dynamic_key_unless_newer"));
+    assert_eq!(store.get_or_add_static_key(&s2000).expect("get_or_add_static_key"), s2000);
+    assert_eq!(store.signing_keys().expect("signing_keys"), vec![d1000, s2000, d3000]);
 }
 
 /// A dynamic key is added unless one created at or after the threshold exists.
@@ -371,48 +311,30 @@ pub fn dynamic_key_unless_newer(store: &dyn Store) {
     assert!(store.add_dynamic_key_unless_newer(&k1, 1_000).expect("add"));
     let k1b = sample_key("d-1000-b", KeyKind::Dynamic, 1_000);
     assert!(
-        !store
-            .add_dynamic_key_unless_newer(&k1b, 1_000)
-            .expect("add"),
+        !store.add_dynamic_key_unless_newer(&k1b, 1_000).expect("add"),
         "a key created exactly at the threshold must block"
     );
     let k2 = sample_key("d-900", KeyKind::Dynamic, 900);
     assert!(!store.add_dynamic_key_unless_newer(&k2, 900).expect("add"));
     // A static key never blocks dynamic rotation.
     let s = sample_key("s-5000", KeyKind::Static, 5_000);
-    store
-        .get_or_add_static_key(&s)
-        .expect("get_or_add_static_key");
+    store.get_or_add_static_key(&s).expect("get_or_add_static_key");
     let k3 = sample_key("d-2000", KeyKind::Dynamic, 2_000);
     assert!(store.add_dynamic_key_unless_newer(&k3, 1_001).expect("add"));
-    let kids: Vec<String> = store
-        .signing_keys()
-        .expect("signing_keys")
-        .into_iter()
-        .map(|k| k.kid)
-        .collect();
+    let kids: Vec<String> = store.signing_keys().expect("signing_keys").into_iter().map(|k| k.kid).collect();
     assert_eq!(kids, ["d-1000", "d-2000", "s-5000"]);
 }
 
 /// Only dynamic keys older than the cut-off are deleted.
 pub fn delete_dynamic_keys_before(store: &dyn Store) {
     let s = sample_key("s-500", KeyKind::Static, 500);
-    store
-        .get_or_add_static_key(&s)
-        .expect("get_or_add_static_key");
+    store.get_or_add_static_key(&s).expect("get_or_add_static_key");
     for (kid, created) in [("d-1000", 1_000), ("d-2000", 2_000), ("d-3000", 3_000)] {
         let k = sample_key(kid, KeyKind::Dynamic, created);
-        assert!(store
-            .add_dynamic_key_unless_newer(&k, created)
-            .expect("add"));
+        assert!(store.add_dynamic_key_unless_newer(&k, created).expect("add"));
     }
     assert_eq!(store.delete_dynamic_keys_before(2_000).expect("delete"), 1);
-    let kids: Vec<String> = store
-        .signing_keys()
-        .expect("signing_keys")
-        .into_iter()
-        .map(|k| k.kid)
-        .collect();
+    let kids: Vec<String> = store.signing_keys().expect("signing_keys").into_iter().map(|k| k.kid).collect();
     assert_eq!(kids, ["s-500", "d-2000", "d-3000"]);
     assert_eq!(store.delete_dynamic_keys_before(2_000).expect("delete"), 0);
 }
@@ -428,27 +350,12 @@ pub fn static_key_first_wins(store: &dyn Store) {
 
 /// The first value stored under a secret's name stays; names are independent.
 pub fn secret_first_wins(store: &dyn Store) {
-    assert_eq!(
-        store.get_or_add_secret("a", b"one").expect("secret"),
-        b"one"
-    );
-    assert_eq!(
-        store.get_or_add_secret("a", b"two").expect("secret"),
-        b"one"
-    );
-    assert_eq!(
-        store.get_or_add_secret("b", b"two").expect("secret"),
-        b"two"
-    );
+    assert_eq!(store.get_or_add_secret("a", b"one").expect("secret"), b"one");
+    assert_eq!(store.get_or_add_secret("a", b"two").expect("secret"), b"one");
+    assert_eq!(store.get_or_add_secret("b", b"two").expect("secret"), b"two");
     let binary: Vec<u8> = (0..=255).collect();
-    assert_eq!(
-        store.get_or_add_secret("bin", &binary).expect("secret"),
-        binary
-    );
-    assert_eq!(
-        store.get_or_add_secret("bin", b"x").expect("secret"),
-        binary
-    );
+    assert_eq!(store.get_or_add_secret("bin", &binary).expect("secret"), binary);
+    assert_eq!(store.get_or_add_secret("bin", b"x").expect("secret"), binary);
 }
 
 /// 8 threads each doing 50 read-increment-write updates of one session lose no increment.
@@ -456,14 +363,7 @@ pub fn concurrent_updates_lose_nothing(store: &dyn Store) {
     const THREADS: usize = 8;
     const EACH: usize = 50;
     store
-        .insert_session(&sample_session(
-            "counter",
-            "u",
-            "u",
-            "public",
-            1,
-            u64::from(u32::MAX),
-        ))
+        .insert_session(&sample_session("counter", "u", "u", "public", 1, u64::from(u32::MAX)))
         .expect("insert_session");
     let start = Barrier::new(THREADS);
     thread::scope(|s| {
@@ -476,10 +376,7 @@ pub fn concurrent_updates_lose_nothing(store: &dyn Store) {
             });
         }
     });
-    let row = store
-        .get_session("counter")
-        .expect("get_session")
-        .expect("counter session");
+    let row = store.get_session("counter").expect("get_session").expect("counter session");
     assert_eq!(counter(&row), (THREADS * EACH) as u64);
 }
 
@@ -495,16 +392,11 @@ pub fn concurrent_dynamic_key_race(store: &dyn Store) {
                 s.spawn(move || {
                     let key = sample_key(&format!("d-race-{i}"), KeyKind::Dynamic, threshold + i);
                     start.wait();
-                    store
-                        .add_dynamic_key_unless_newer(&key, threshold)
-                        .expect("add_dynamic_key_unless_newer")
+                    store.add_dynamic_key_unless_newer(&key, threshold).expect("add_dynamic_key_unless_newer")
                 })
             })
             .collect();
-        racers
-            .into_iter()
-            .map(|r| u64::from(r.join().expect("racer panicked")))
-            .sum()
+        racers.into_iter().map(|r| u64::from(r.join().expect("racer panicked"))).sum()
     });
     assert_eq!(added, 1, "{added} racers added a key");
     assert_eq!(store.signing_keys().expect("signing_keys").len(), 1);
