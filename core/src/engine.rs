@@ -39,6 +39,24 @@ impl Keys {
         }
     }
 
+    /// The key for `kid` if it is known now; never does I/O (a stale remote set still
+    /// answers and refreshes in the background).
+    fn key_without_io(&self, kid: &str, now_ms: u64) -> Option<Arc<PublicKey>> {
+        match self {
+            Keys::Embedded(k) => k.verification_keys().get(kid).cloned(),
+            Keys::Remote(r) => r.cached().contains(kid).then(|| r.key_for(kid, now_ms).ok()).flatten(),
+            Keys::Fixed(k) => k.get(kid).cloned(),
+        }
+    }
+
+    fn keys_without_io(&self) -> Arc<KeySet> {
+        match self {
+            Keys::Embedded(k) => k.verification_keys(),
+            Keys::Remote(r) => r.cached(),
+            Keys::Fixed(k) => Arc::clone(k),
+        }
+    }
+
     /// Whether `kid` still verifies, without I/O.
     fn has_key(&self, kid: &str) -> bool {
         match self {
@@ -57,6 +75,31 @@ impl KeyProvider for RemoteJwks {
     fn all_keys(&self, now_ms: u64) -> Result<Arc<KeySet>> {
         RemoteJwks::all_keys(self, now_ms)
     }
+}
+
+/// A key provider that answers from what is in memory and reports `WOULD_BLOCK` for
+/// anything that would need the store or the network.
+struct WithoutIo<'a> {
+    keys: &'a Keys,
+}
+
+impl KeyProvider for WithoutIo<'_> {
+    fn key_for(&self, kid: &str, now_ms: u64) -> Result<Arc<PublicKey>> {
+        self.keys.key_without_io(kid, now_ms).ok_or_else(would_block)
+    }
+
+    fn all_keys(&self, _now_ms: u64) -> Result<Arc<KeySet>> {
+        let set = self.keys.keys_without_io();
+        if set.is_empty() {
+            Err(would_block())
+        } else {
+            Ok(set)
+        }
+    }
+}
+
+pub(crate) fn would_block() -> Error {
+    Error::new(ErrorKind::WouldBlock, "this call needs I/O; run it off the event loop")
 }
 
 /// An access token from a request, looked at once (see [`Tessera::examine_access_token`]).
@@ -210,6 +253,20 @@ impl Tessera {
         candidate: TokenCandidate<'_>,
         now_ms: u64,
     ) -> Result<Arc<VerifiedToken>> {
+        self.verify_candidate_with(raw, candidate, now_ms, true)
+    }
+
+    /// As [`Tessera::verify_candidate`]; with `allow_io: false` a key that is not in memory
+    /// is `WOULD_BLOCK` instead of a reload or a fetch.
+    pub(crate) fn verify_candidate_with(
+        &self,
+        raw: &str,
+        candidate: TokenCandidate<'_>,
+        now_ms: u64,
+        allow_io: bool,
+    ) -> Result<Arc<VerifiedToken>> {
+        let without_io = WithoutIo { keys: &self.keys };
+        let provider: &dyn KeyProvider = if allow_io { self.keys.provider() } else { &without_io };
         let verified = match candidate {
             TokenCandidate::Known(hit) => {
                 let key_present = hit.kid.as_deref().is_none_or(|kid| self.keys.has_key(kid));
@@ -217,9 +274,9 @@ impl Tessera {
                     return Ok(hit);
                 }
                 self.cache.remove(raw);
-                token::verify(raw, self.keys.provider(), now_ms)?
+                token::verify(raw, provider, now_ms)?
             }
-            TokenCandidate::Parsed(parsed) => token::verify_parsed(parsed, self.keys.provider(), now_ms)?,
+            TokenCandidate::Parsed(parsed) => token::verify_parsed(parsed, provider, now_ms)?,
         };
         let verified = Arc::new(verified);
         self.cache.insert(raw, Arc::clone(&verified));

@@ -31,6 +31,9 @@ pub enum ErrorKind {
     NotSupported,
     /// A bug or a panic inside Tessera.
     Internal,
+    /// A call made in non-blocking mode needs disk or network I/O: retry it off the event
+    /// loop. Bindings handle it; users never see it.
+    WouldBlock,
 }
 
 impl ErrorKind {
@@ -47,6 +50,7 @@ impl ErrorKind {
             ErrorKind::Storage => "STORAGE",
             ErrorKind::NotSupported => "NOT_SUPPORTED",
             ErrorKind::Internal => "INTERNAL",
+            ErrorKind::WouldBlock => "WOULD_BLOCK",
         }
     }
 
@@ -88,6 +92,7 @@ pub const fn all_error_kinds() -> &'static [ErrorKind] {
         ErrorKind::Storage,
         ErrorKind::NotSupported,
         ErrorKind::Internal,
+        ErrorKind::WouldBlock,
     ]
 }
 

@@ -218,10 +218,39 @@ impl Tessera {
         options: &VerifyOptions,
         now_ms: u64,
     ) -> Result<(Option<SessionState>, ResponseMutations)> {
+        self.verify_session_with(req, options, now_ms, true)
+    }
+
+    /// [`Tessera::verify_session`] for an event loop: answers whenever that needs no disk
+    /// or network I/O (the usual case: a known key, no `check_database`), and otherwise
+    /// fails with `WOULD_BLOCK` so the caller can run [`Tessera::verify_session`] off the
+    /// loop.
+    ///
+    /// # Errors
+    /// As [`Tessera::verify_session`], plus `WOULD_BLOCK`.
+    pub fn verify_session_without_io(
+        &self,
+        req: &HttpRequest,
+        options: &VerifyOptions,
+        now_ms: u64,
+    ) -> Result<(Option<SessionState>, ResponseMutations)> {
+        self.verify_session_with(req, options, now_ms, false)
+    }
+
+    fn verify_session_with(
+        &self,
+        req: &HttpRequest,
+        options: &VerifyOptions,
+        now_ms: u64,
+        allow_io: bool,
+    ) -> Result<(Option<SessionState>, ResponseMutations)> {
         if req.is_method("options") || req.is_method("trace") {
             return Ok((None, ResponseMutations::default()));
         }
         if req.is_method("post") && req.bare_path() == self.config().refresh_path() {
+            if !allow_io {
+                return Err(crate::engine::would_block());
+            }
             let (s, m) = self.refresh_session_in_request(req, now_ms)?;
             return Ok((Some(s), m));
         }
@@ -277,6 +306,7 @@ impl Tessera {
             options.check_database,
             transfer,
             now_ms,
+            allow_io,
         )?;
         let mut m = ResponseMutations::default();
         if state.access_token_updated {
@@ -319,6 +349,7 @@ impl Tessera {
             options.check_database,
             TokenTransfer::Header,
             now_ms,
+            true,
         )
         .map(Some)
     }
@@ -333,10 +364,11 @@ impl Tessera {
         check_database: bool,
         transfer: TokenTransfer,
         now_ms: u64,
+        allow_io: bool,
     ) -> Result<SessionState> {
         let s = &self.config().session;
         let via_token = s.anti_csrf == AntiCsrf::ViaToken;
-        let token = self.verify_candidate(raw, candidate, now_ms)?;
+        let token = self.verify_candidate_with(raw, candidate, now_ms, allow_io)?;
         if via_token && do_anti_csrf && token.anti_csrf_token.is_none() {
             return Err(Error::try_refresh("Access token does not contain the anti-csrf token"));
         }
@@ -363,6 +395,9 @@ impl Tessera {
         // promote them, so with an embedded store they go through it like checkDatabase.
         let needs_store = check_database || (token.parent_refresh_token_hash1.is_some() && self.authority().is_ok());
         if needs_store {
+            if !allow_io {
+                return Err(crate::engine::would_block());
+            }
             if let Some(issued) = self.authority()?.check_database(&token, now_ms)? {
                 state.replace_token(issued);
             }

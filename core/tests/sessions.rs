@@ -505,3 +505,32 @@ fn remote_jwks_failure_is_try_refresh_and_create_is_not_supported() {
     let refresh = HttpRequest::new("POST", "/auth/session/refresh", vec![("authorization".into(), "Bearer x".into())]);
     assert_eq!(remote.handle_api_request(&refresh, T0).unwrap().status, Some(500));
 }
+
+#[test]
+fn event_loop_verification_never_does_io() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = format!("sqlite:{}", dir.path().join("io.db").display());
+    let a = engine(json!({}), &uri);
+    let b = engine(json!({}), &uri);
+    let s = a.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0).unwrap();
+    let req = HttpRequest::new("GET", "/x", vec![("authorization".into(), format!("Bearer {}", s.token.raw))]);
+    let opts = VerifyOptions::default();
+    // a knows its key: answered without I/O.
+    assert!(a.verify_session_without_io(&req, &opts, T0 + 1).unwrap().0.is_some());
+    // b has not loaded a's key yet: that needs the store.
+    let err = b.verify_session_without_io(&req, &opts, T0 + 1).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::WouldBlock);
+    assert!(b.verify_session(&req, &opts, T0 + 1).unwrap().0.is_some());
+    assert!(b.verify_session_without_io(&req, &opts, T0 + 2).unwrap().0.is_some());
+    // checkDatabase and the refresh path always need the store.
+    let check = VerifyOptions { check_database: true, ..opts };
+    assert_eq!(a.verify_session_without_io(&req, &check, T0 + 3).unwrap_err().kind(), ErrorKind::WouldBlock);
+    let refresh = HttpRequest::new("POST", "/auth/session/refresh", vec![]);
+    assert_eq!(a.verify_session_without_io(&refresh, &opts, T0 + 3).unwrap_err().kind(), ErrorKind::WouldBlock);
+    // Session errors that need no I/O are answered as usual.
+    let none = HttpRequest::new("GET", "/x", vec![]);
+    assert_eq!(a.verify_session_without_io(&none, &opts, T0).unwrap_err().kind(), ErrorKind::Unauthorised);
+    // A remote JWKS that was never fetched: WOULD_BLOCK, not a fetch on the caller's thread.
+    let remote = engine(json!({}), "http://127.0.0.1:9");
+    assert_eq!(remote.verify_session_without_io(&req, &opts, T0 + 1).unwrap_err().kind(), ErrorKind::WouldBlock);
+}
