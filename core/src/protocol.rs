@@ -37,6 +37,9 @@ pub const AUTH_MODE_HEADER: &str = "st-auth-mode";
 /// Access cookies live a year; the JWT's own `exp` is what counts.
 const ACCESS_COOKIE_LIFETIME_MS: u64 = 31_536_000_000;
 
+/// The request headers the core reads (lowercase). Adapters may pass only these.
+pub const REQUEST_HEADERS: &[&str] = &["cookie", "authorization", ANTI_CSRF_HEADER, "rid", AUTH_MODE_HEADER];
+
 /// The request headers a CORS setup must allow for the frontend SDKs.
 pub const CORS_ALLOWED_HEADERS: &[&str] = &["rid", "fdi-version", "anti-csrf", "authorization", "st-auth-mode"];
 

@@ -1,0 +1,145 @@
+"""The private native module of Tessera (Rust, PyO3). Use the public ``tessera`` package.
+
+Every function releases the GIL while the core works. Errors are raised as instances of
+``tessera.exceptions.TesseraError`` subclasses, built by ``tessera.exceptions._from_native``;
+a Rust panic becomes ``InternalError`` (code ``INTERNAL``).
+
+Mutations are what the core wants done to the HTTP response:
+``(status, body_json, headers, cookies)`` where ``headers`` is a list of
+``(op, name, value)`` with ``op`` one of ``"set"``, ``"remove"`` (value ``None``) or
+``"append"`` (add ``value`` to a comma-separated list header such as
+``Access-Control-Expose-Headers``; merge with ``append_to_header_list``), and ``cookies`` is a
+list of ``(name, set_cookie_header_value)``.
+"""
+
+from typing import List, Optional, Tuple
+
+Headers = List[Tuple[str, str]]
+HeaderOp = Tuple[str, str, Optional[str]]
+Mutations = Tuple[Optional[int], Optional[str], List[HeaderOp], List[Tuple[str, str]]]
+
+#: Lowercase names of the request headers the core reads; adapters pass only these.
+REQUEST_HEADERS: Tuple[str, ...]
+#: Request headers a CORS setup must allow for the frontend SDKs.
+CORS_ALLOWED_HEADERS: Tuple[str, ...]
+
+def all_error_kinds() -> List[str]:
+    """Every core error code, e.g. ``"UNAUTHORISED"``."""
+
+def append_to_header_list(existing: Optional[str], value: str) -> str:
+    """Adds ``value`` to a comma-separated header list unless present."""
+
+class Session:
+    """A session in a request (the state behind a ``SessionContainer``). Immutable."""
+
+    @property
+    def access_token(self) -> str: ...
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def recipe_user_id(self) -> str: ...
+    @property
+    def tenant_id(self) -> str: ...
+    @property
+    def handle(self) -> str: ...
+    @property
+    def payload_json(self) -> str:
+        """The access-token payload as JSON (whole JWT payload for v3+, ``userData`` for v2)."""
+    @property
+    def access_token_expiry_ms(self) -> int: ...
+    @property
+    def access_token_created_ms(self) -> int: ...
+    @property
+    def front_token(self) -> str: ...
+    @property
+    def refresh_token(self) -> Optional[str]: ...
+    @property
+    def refresh_token_expiry_ms(self) -> Optional[int]: ...
+    @property
+    def anti_csrf_token(self) -> Optional[str]: ...
+    @property
+    def access_token_updated(self) -> bool: ...
+    @property
+    def transfer(self) -> str:
+        """``"cookie"`` or ``"header"``."""
+
+class Engine:
+    """One configured Tessera engine; share it between threads."""
+
+    def __init__(self, config_json: str) -> None:
+        """``config_json``: ``{"appInfo": {...}, "connectionURI": ..., "session": {...}}`` with
+        supertokens-node's camelCase option names. Opens (and migrates) the store."""
+    def verify_session(
+        self,
+        method: str,
+        path: str,
+        headers: Headers,
+        session_required: bool = True,
+        anti_csrf_check: Optional[bool] = None,
+        check_database: bool = False,
+        allow_io: bool = True,
+    ) -> Tuple[Optional[Session], Optional[Mutations]]:
+        """``verifySession``. With ``allow_io=False`` a call that would need disk or network
+        raises ``WouldBlockError`` instead (retry it with ``allow_io=True`` off the event loop).
+        Mutations are ``None`` when there is nothing to write."""
+    def create_new_session(
+        self,
+        method: str,
+        path: str,
+        headers: Headers,
+        tenant_id: str,
+        recipe_user_id: str,
+        access_token_payload_json: str,
+        session_data_json: str,
+    ) -> Tuple[Session, Mutations]: ...
+    def create_new_session_without_request_response(
+        self,
+        tenant_id: str,
+        recipe_user_id: str,
+        access_token_payload_json: str,
+        session_data_json: str,
+        disable_anti_csrf: bool,
+    ) -> Session: ...
+    def get_session_without_request_response(
+        self,
+        access_token: str,
+        anti_csrf_token: Optional[str],
+        session_required: bool,
+        anti_csrf_check: Optional[bool],
+        check_database: bool,
+    ) -> Optional[Session]: ...
+    def refresh_session(self, method: str, path: str, headers: Headers) -> Tuple[Session, Mutations]: ...
+    def refresh_session_without_request_response(
+        self, refresh_token: str, disable_anti_csrf: bool, anti_csrf_token: Optional[str]
+    ) -> Session: ...
+    def handle_api_request(self, method: str, path: str, headers: Headers) -> Optional[Mutations]:
+        """Serves ``{apiBasePath}/session/refresh``, ``/signout`` and ``/jwt/jwks.json``;
+        ``None`` when the request is not for Tessera. Errors are answered in the mutations."""
+    def error_response(
+        self,
+        method: str,
+        path: str,
+        headers: Headers,
+        code: str,
+        message: str,
+        payload_json: Optional[str],
+        clear_tokens: bool,
+    ) -> Mutations:
+        """The protocol's answer (status, body, clearing) to an error raised earlier."""
+    def attach_tokens(self, session: Session) -> Mutations:
+        """Writes the session's tokens to its transport (front token, access token, refresh
+        token, anti-CSRF)."""
+    def merge_into_access_token_payload_in_session(
+        self, session: Session, update_json: str
+    ) -> Tuple[Session, Mutations]: ...
+    def revoke_session_in_request(self, session: Session) -> Mutations: ...
+    def revoke_session(self, session_handle: str) -> bool: ...
+    def revoke_multiple_sessions(self, session_handles: List[str]) -> List[str]: ...
+    def revoke_all_sessions_for_user(self, user_id: str, tenant_id: Optional[str]) -> List[str]: ...
+    def get_all_session_handles_for_user(self, user_id: str, tenant_id: Optional[str]) -> List[str]: ...
+    def get_session_information(self, session_handle: str) -> Optional[str]:
+        """JSON ``{session: {handle, userId, recipeUserId, tenantId}, sessionDataInDatabase,
+        customClaimsInAccessTokenPayload, expiryMs, timeCreatedMs}`` or ``None``."""
+    def update_session_data_in_database(self, session_handle: str, data_json: str) -> bool: ...
+    def merge_into_access_token_payload(self, session_handle: str, update_json: str) -> bool: ...
+    def jwks_json(self) -> str: ...

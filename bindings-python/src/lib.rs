@@ -1,0 +1,443 @@
+//! `tessera._native`: the Python binding of tessera-core. It converts arguments, calls the
+//! core with the GIL released, maps errors through `tessera.exceptions._from_native`, and
+//! converts results back. The public API is the `tessera` Python package.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+use serde_json::{Map, Value};
+use tessera_core::engine::now_ms;
+use tessera_core::http::{append_to_header_list as core_append, HeaderMutation, HttpRequest, ResponseMutations};
+use tessera_core::protocol::{SessionState, VerifyOptions, CORS_ALLOWED_HEADERS, REQUEST_HEADERS};
+use tessera_core::{Error, ErrorKind, Tessera};
+
+type Headers = Vec<(String, String)>;
+type HeaderOp = (&'static str, String, Option<String>);
+type Mutations = (Option<u16>, Option<String>, Vec<HeaderOp>, Vec<(String, String)>);
+
+/// Raises `err` as the `tessera.exceptions` class of its kind.
+fn to_py_err(py: Python<'_>, err: &Error) -> PyErr {
+    let payload = err.payload().map(Value::to_string);
+    let built = py
+        .import("tessera.exceptions")
+        .and_then(|m| m.getattr("_from_native"))
+        .and_then(|f| f.call1((err.code(), err.message(), payload, err.clear_tokens())));
+    match built {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(_) => PyRuntimeError::new_err(format!("{}: {}", err.code(), err.message())),
+    }
+}
+
+/// Runs core work without the GIL; a panic becomes an `INTERNAL` error, never a
+/// `BaseException` in Python.
+fn run<T: Send>(py: Python<'_>, work: impl FnOnce() -> Result<T, Error> + Send) -> PyResult<T> {
+    let outcome = py.allow_threads(|| {
+        catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            Err(Error::internal(format!("panic in tessera-core: {what}")))
+        })
+    });
+    outcome.map_err(|e| to_py_err(py, &e))
+}
+
+fn json_object(json: &str, what: &str) -> Result<Map<String, Value>, Error> {
+    match serde_json::from_str::<Value>(json) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(Value::Null) => Ok(Map::new()),
+        _ => Err(Error::input(format!("{what} must be a JSON object"))),
+    }
+}
+
+fn request(method: &str, path: &str, headers: Headers) -> HttpRequest {
+    HttpRequest::new(method, path, headers)
+}
+
+fn mutations(m: ResponseMutations) -> Mutations {
+    let headers = m
+        .headers
+        .into_iter()
+        .map(|h| match h {
+            HeaderMutation::Set { name, value } => ("set", name, Some(value)),
+            HeaderMutation::Remove { name } => ("remove", name, None),
+            HeaderMutation::AppendToList { name, value } => ("append", name, Some(value)),
+        })
+        .collect();
+    let cookies = m.cookies.into_iter().map(|c| (c.name, c.header)).collect();
+    (m.status, m.body.map(|b| b.to_string()), headers, cookies)
+}
+
+fn some_mutations(m: ResponseMutations) -> Option<Mutations> {
+    let empty = m.status.is_none() && m.body.is_none() && m.headers.is_empty() && m.cookies.is_empty();
+    (!empty).then(|| mutations(m))
+}
+
+/// A session in a request: the state behind a `SessionContainer`.
+#[pyclass(frozen, module = "tessera._native")]
+struct Session {
+    state: SessionState,
+}
+
+#[pymethods]
+impl Session {
+    #[getter]
+    fn access_token(&self) -> &str {
+        self.state.access_token()
+    }
+    #[getter]
+    fn user_id(&self) -> &str {
+        &self.state.token.user_id
+    }
+    #[getter]
+    fn recipe_user_id(&self) -> &str {
+        &self.state.token.recipe_user_id
+    }
+    #[getter]
+    fn tenant_id(&self) -> &str {
+        &self.state.token.tenant_id
+    }
+    #[getter]
+    fn handle(&self) -> &str {
+        &self.state.token.session_handle
+    }
+    #[getter]
+    fn payload_json(&self) -> String {
+        Value::Object(self.state.token.payload.clone()).to_string()
+    }
+    #[getter]
+    fn access_token_expiry_ms(&self) -> u64 {
+        self.state.token.expiry_ms
+    }
+    #[getter]
+    fn access_token_created_ms(&self) -> u64 {
+        self.state.token.time_created_ms
+    }
+    #[getter]
+    fn front_token(&self) -> String {
+        self.state.front_token()
+    }
+    #[getter]
+    fn refresh_token(&self) -> Option<&str> {
+        self.state.refresh_token.as_deref()
+    }
+    #[getter]
+    fn refresh_token_expiry_ms(&self) -> Option<u64> {
+        self.state.refresh_token_expiry_ms
+    }
+    #[getter]
+    fn anti_csrf_token(&self) -> Option<&str> {
+        self.state.anti_csrf_token.as_deref()
+    }
+    #[getter]
+    fn access_token_updated(&self) -> bool {
+        self.state.access_token_updated
+    }
+    #[getter]
+    fn transfer(&self) -> &'static str {
+        self.state.transfer.as_str()
+    }
+}
+
+fn session(state: SessionState) -> Session {
+    Session { state }
+}
+
+/// One configured engine, shared by every thread of the process.
+#[pyclass(frozen, module = "tessera._native")]
+struct Engine {
+    inner: Arc<Tessera>,
+}
+
+#[pymethods]
+impl Engine {
+    #[new]
+    fn new(py: Python<'_>, config_json: &str) -> PyResult<Engine> {
+        let config_json = config_json.to_owned();
+        let inner = run(py, move || Tessera::from_json(&config_json))?;
+        Ok(Engine { inner: Arc::new(inner) })
+    }
+
+    #[pyo3(signature = (method, path, headers, session_required=true, anti_csrf_check=None, check_database=false, allow_io=true))]
+    #[allow(clippy::too_many_arguments)]
+    fn verify_session(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        path: &str,
+        headers: Headers,
+        session_required: bool,
+        anti_csrf_check: Option<bool>,
+        check_database: bool,
+        allow_io: bool,
+    ) -> PyResult<(Option<Session>, Option<Mutations>)> {
+        let req = request(method, path, headers);
+        let options = VerifyOptions { session_required, anti_csrf_check, check_database };
+        let t = &self.inner;
+        let (state, m) = run(py, || {
+            if allow_io {
+                t.verify_session(&req, &options, now_ms())
+            } else {
+                t.verify_session_without_io(&req, &options, now_ms())
+            }
+        })?;
+        Ok((state.map(session), some_mutations(m)))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn create_new_session(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        path: &str,
+        headers: Headers,
+        tenant_id: &str,
+        recipe_user_id: &str,
+        access_token_payload_json: &str,
+        session_data_json: &str,
+    ) -> PyResult<(Session, Mutations)> {
+        let req = request(method, path, headers);
+        let t = &self.inner;
+        let (state, m) = run(py, || {
+            let payload = json_object(access_token_payload_json, "access_token_payload")?;
+            let data = json_object(session_data_json, "session_data_in_database")?;
+            t.create_new_session_in_request(&req, tenant_id, recipe_user_id, payload, data, now_ms())
+        })?;
+        Ok((session(state), mutations(m)))
+    }
+
+    fn create_new_session_without_request_response(
+        &self,
+        py: Python<'_>,
+        tenant_id: &str,
+        recipe_user_id: &str,
+        access_token_payload_json: &str,
+        session_data_json: &str,
+        disable_anti_csrf: bool,
+    ) -> PyResult<Session> {
+        let t = &self.inner;
+        run(py, || {
+            let payload = json_object(access_token_payload_json, "access_token_payload")?;
+            let data = json_object(session_data_json, "session_data_in_database")?;
+            t.create_new_session_without_request_response(
+                tenant_id,
+                recipe_user_id,
+                payload,
+                data,
+                disable_anti_csrf,
+                now_ms(),
+            )
+        })
+        .map(session)
+    }
+
+    fn get_session_without_request_response(
+        &self,
+        py: Python<'_>,
+        access_token: &str,
+        anti_csrf_token: Option<&str>,
+        session_required: bool,
+        anti_csrf_check: Option<bool>,
+        check_database: bool,
+    ) -> PyResult<Option<Session>> {
+        let options = VerifyOptions { session_required, anti_csrf_check, check_database };
+        let t = &self.inner;
+        run(py, || t.get_session_without_request_response(access_token, anti_csrf_token, &options, now_ms()))
+            .map(|s| s.map(session))
+    }
+
+    fn refresh_session(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        path: &str,
+        headers: Headers,
+    ) -> PyResult<(Session, Mutations)> {
+        let req = request(method, path, headers);
+        let t = &self.inner;
+        let (state, m) = run(py, || t.refresh_session_in_request(&req, now_ms()))?;
+        Ok((session(state), mutations(m)))
+    }
+
+    fn refresh_session_without_request_response(
+        &self,
+        py: Python<'_>,
+        refresh_token: &str,
+        disable_anti_csrf: bool,
+        anti_csrf_token: Option<&str>,
+    ) -> PyResult<Session> {
+        let t = &self.inner;
+        run(py, || {
+            t.refresh_session_without_request_response(refresh_token, disable_anti_csrf, anti_csrf_token, now_ms())
+        })
+        .map(session)
+    }
+
+    fn handle_api_request(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        path: &str,
+        headers: Headers,
+    ) -> PyResult<Option<Mutations>> {
+        let req = request(method, path, headers);
+        let t = &self.inner;
+        run(py, || Ok(t.handle_api_request(&req, now_ms()))).map(|m| m.map(mutations))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn error_response(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        path: &str,
+        headers: Headers,
+        code: &str,
+        message: &str,
+        payload_json: Option<&str>,
+        clear_tokens: bool,
+    ) -> PyResult<Mutations> {
+        let req = request(method, path, headers);
+        let kind = ErrorKind::from_code(code).unwrap_or(ErrorKind::Internal);
+        let mut err = Error::new(kind, message).with_clear_tokens(clear_tokens);
+        if let Some(p) = payload_json.and_then(|p| serde_json::from_str(p).ok()) {
+            err = err.with_payload(p);
+        }
+        let t = &self.inner;
+        run(py, || Ok(t.error_response(&req, &err))).map(mutations)
+    }
+
+    fn attach_tokens(&self, py: Python<'_>, session: &Session) -> PyResult<Mutations> {
+        let t = &self.inner;
+        run(py, || {
+            let mut m = ResponseMutations::default();
+            t.attach_tokens(&session.state, &mut m, now_ms());
+            Ok(m)
+        })
+        .map(mutations)
+    }
+
+    fn merge_into_access_token_payload_in_session(
+        &self,
+        py: Python<'_>,
+        session: &Session,
+        update_json: &str,
+    ) -> PyResult<(Session, Mutations)> {
+        let t = &self.inner;
+        let (state, m) = run(py, || {
+            let update = json_object(update_json, "access_token_payload_update")?;
+            let mut state = session.state.clone();
+            let m = t.merge_into_access_token_payload_in_session(&mut state, &update, now_ms())?;
+            Ok((state, m))
+        })?;
+        Ok((self::session(state), mutations(m)))
+    }
+
+    fn revoke_session_in_request(&self, py: Python<'_>, session: &Session) -> PyResult<Mutations> {
+        let t = &self.inner;
+        run(py, || t.revoke_session_in_request(&session.state)).map(mutations)
+    }
+
+    fn revoke_session(&self, py: Python<'_>, session_handle: &str) -> PyResult<bool> {
+        let t = &self.inner;
+        run(py, || Ok(!t.authority()?.revoke_sessions(&[session_handle.to_owned()])?.is_empty()))
+    }
+
+    fn revoke_multiple_sessions(&self, py: Python<'_>, session_handles: Vec<String>) -> PyResult<Vec<String>> {
+        let t = &self.inner;
+        run(py, || t.authority()?.revoke_sessions(&session_handles))
+    }
+
+    fn revoke_all_sessions_for_user(
+        &self,
+        py: Python<'_>,
+        user_id: &str,
+        tenant_id: Option<&str>,
+    ) -> PyResult<Vec<String>> {
+        let t = &self.inner;
+        run(py, || t.authority()?.revoke_all_sessions_for_user(user_id, tenant_id, now_ms()))
+    }
+
+    fn get_all_session_handles_for_user(
+        &self,
+        py: Python<'_>,
+        user_id: &str,
+        tenant_id: Option<&str>,
+    ) -> PyResult<Vec<String>> {
+        let t = &self.inner;
+        run(py, || t.authority()?.session_handles_for_user(user_id, tenant_id, now_ms()))
+    }
+
+    fn get_session_information(&self, py: Python<'_>, session_handle: &str) -> PyResult<Option<String>> {
+        let t = &self.inner;
+        run(py, || {
+            let info = t.authority()?.session_information(session_handle, now_ms())?;
+            Ok(info.map(|i| {
+                serde_json::json!({
+                    "session": i.session,
+                    "sessionDataInDatabase": i.session_data_in_database,
+                    "customClaimsInAccessTokenPayload": i.custom_claims_in_access_token_payload,
+                    "expiryMs": i.expiry_ms,
+                    "timeCreatedMs": i.time_created_ms,
+                })
+                .to_string()
+            }))
+        })
+    }
+
+    fn update_session_data_in_database(&self, py: Python<'_>, session_handle: &str, data_json: &str) -> PyResult<bool> {
+        let t = &self.inner;
+        run(py, || {
+            let data = json_object(data_json, "new_session_data")?;
+            t.authority()?.update_session_data(session_handle, &data, now_ms())
+        })
+    }
+
+    fn merge_into_access_token_payload(
+        &self,
+        py: Python<'_>,
+        session_handle: &str,
+        update_json: &str,
+    ) -> PyResult<bool> {
+        let t = &self.inner;
+        run(py, || {
+            let update = json_object(update_json, "access_token_payload_update")?;
+            t.authority()?.merge_into_access_token_payload(session_handle, &update, now_ms())
+        })
+    }
+
+    fn jwks_json(&self, py: Python<'_>) -> PyResult<String> {
+        let t = &self.inner;
+        run(py, || t.jwks(now_ms()).map(|(doc, _)| doc.to_string()))
+    }
+}
+
+/// Every core error code.
+#[pyfunction]
+fn all_error_kinds() -> Vec<&'static str> {
+    tessera_core::all_error_kinds().iter().map(|k| k.code()).collect()
+}
+
+/// Adds `value` to a comma-separated header list unless present.
+#[pyfunction]
+#[pyo3(signature = (existing, value))]
+fn append_to_header_list(existing: Option<&str>, value: &str) -> String {
+    core_append(existing, value)
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<Engine>()?;
+    m.add_class::<Session>()?;
+    m.add_function(wrap_pyfunction!(all_error_kinds, m)?)?;
+    m.add_function(wrap_pyfunction!(append_to_header_list, m)?)?;
+    m.add("REQUEST_HEADERS", PyTuple::new(py, REQUEST_HEADERS)?)?;
+    m.add("CORS_ALLOWED_HEADERS", PyTuple::new(py, CORS_ALLOWED_HEADERS)?)?;
+    Ok(())
+}
