@@ -163,6 +163,17 @@ impl Engine {
         Ok(Engine { inner: Arc::new(inner) })
     }
 
+    /// A verification-only engine that trusts exactly the keys of a JWKS document.
+    #[staticmethod]
+    fn with_jwks(py: Python<'_>, config_json: &str, jwks_json: &str) -> PyResult<Engine> {
+        let inner = run(py, || {
+            let config = tessera_core::config::Config::from_json(config_json)?;
+            let keys = tessera_core::keys::KeySet::from_jwks_json(jwks_json.as_bytes())?;
+            Ok(Tessera::with_key_set(config, keys))
+        })?;
+        Ok(Engine { inner: Arc::new(inner) })
+    }
+
     #[pyo3(signature = (method, path, headers, session_required=true, anti_csrf_check=None, check_database=false, allow_io=true))]
     #[allow(clippy::too_many_arguments)]
     fn verify_session(

@@ -69,6 +69,10 @@ class Engine:
     def __init__(self, config_json: str) -> None:
         """``config_json``: ``{"appInfo": {...}, "connectionURI": ..., "session": {...}}`` with
         supertokens-node's camelCase option names. Opens (and migrates) the store."""
+    @staticmethod
+    def with_jwks(config_json: str, jwks_json: str) -> "Engine":
+        """A verification-only engine trusting exactly the keys of ``jwks_json`` (no store:
+        create, refresh and ``check_database`` raise ``NotSupportedError``)."""
     def verify_session(
         self,
         method: str,
