@@ -2,9 +2,9 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: test lint fmt-check clippy rust-test demo bench fuzz fmt
+.PHONY: test lint fmt-check clippy rust-test python-test demo bench fuzz fmt
 
-test: lint rust-test
+test: lint rust-test python-test
 
 lint: fmt-check clippy
 
@@ -16,6 +16,9 @@ clippy:
 
 rust-test:
 	$(CARGO) test --workspace
+
+python-test:
+	bash scripts/python-test.sh
 
 fmt:
 	$(CARGO) fmt --all

@@ -174,7 +174,7 @@ impl Engine {
         Ok(Engine { inner: Arc::new(inner) })
     }
 
-    #[pyo3(signature = (method, path, headers, session_required=true, anti_csrf_check=None, check_database=false, allow_io=true))]
+    #[pyo3(signature = (method, path, headers, session_required=true, anti_csrf_check=None, check_database=false, allow_io=true, now_ms=None))]
     #[allow(clippy::too_many_arguments)]
     fn verify_session(
         &self,
@@ -186,18 +186,32 @@ impl Engine {
         anti_csrf_check: Option<bool>,
         check_database: bool,
         allow_io: bool,
+        now_ms: Option<u64>,
     ) -> PyResult<(Option<Session>, Option<Mutations>)> {
         let req = request(method, path, headers);
         let options = VerifyOptions { session_required, anti_csrf_check, check_database };
+        let now = now_ms.unwrap_or_else(tessera_core::engine::now_ms);
         let t = &self.inner;
         let (state, m) = run(py, || {
             if allow_io {
-                t.verify_session(&req, &options, now_ms())
+                t.verify_session(&req, &options, now)
             } else {
-                t.verify_session_without_io(&req, &options, now_ms())
+                t.verify_session_without_io(&req, &options, now)
             }
         })?;
         Ok((state.map(session), some_mutations(m)))
+    }
+
+    /// Parses and verifies an access token alone (no transfer, anti-CSRF or key-kind
+    /// checks); returns the verified token as JSON.
+    #[pyo3(signature = (access_token, now_ms=None))]
+    fn verify_access_token(&self, py: Python<'_>, access_token: &str, now_ms: Option<u64>) -> PyResult<String> {
+        let now = now_ms.unwrap_or_else(tessera_core::engine::now_ms);
+        let t = &self.inner;
+        run(py, || {
+            let token = t.verify_access_token(access_token, now)?;
+            serde_json::to_string(&*token).map_err(|e| Error::internal(e.to_string()))
+        })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -299,6 +313,11 @@ impl Engine {
         let req = request(method, path, headers);
         let t = &self.inner;
         run(py, || Ok(t.handle_api_request(&req, now_ms()))).map(|m| m.map(mutations))
+    }
+
+    /// Whether the request is for an endpoint `handle_api_request` serves (no I/O).
+    fn is_api_request(&self, method: &str, path: &str) -> bool {
+        self.inner.is_api_request(&request(method, path, Vec::new()))
     }
 
     #[allow(clippy::too_many_arguments)]

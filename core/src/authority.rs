@@ -210,7 +210,7 @@ impl Authority {
                 return SessionUpdate::Delete;
             }
             let within_grace = row.prev_refresh_token_hash2.as_deref() == Some(presented.as_str())
-                && row.rotated_at_ms.is_some_and(|t| now_ms.saturating_sub(t) <= grace);
+                && row.rotated_at_ms.is_some_and(|t| now_ms.saturating_sub(t) < grace);
             if row.refresh_token_hash2 == presented || within_grace {
                 let mut new_row = row.clone();
                 if row.refresh_token_hash2 == presented {

@@ -240,8 +240,17 @@ impl Config {
     /// # Errors
     /// `INVALID_CONFIG` naming the option that is wrong or unknown.
     pub fn from_json(json: &str) -> Result<Config> {
-        let input: ConfigInput =
-            serde_json::from_str(json).map_err(|e| Error::config(format!("invalid configuration: {e}")))?;
+        // The path names the option even when only its type is wrong.
+        let mut de = serde_json::Deserializer::from_str(json);
+        let input: ConfigInput = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if path.is_empty() || path == "." {
+                Error::config(format!("invalid configuration: {inner}"))
+            } else {
+                Error::config(format!("invalid configuration option {path}: {inner}"))
+            }
+        })?;
         Config::from_input(input)
     }
 
@@ -600,6 +609,7 @@ mod tests {
             (r#"{"appInfo":{"apiDomain":"x.com"},"session":{"antiCsrf":"X"}}"#, "antiCsrf"),
             (r#"{"appInfo":{"apiDomain":"x.com"},"session":{"cookieSameSite":"loose"}}"#, "cookieSameSite"),
             (r#"{"appInfo":{"apiDomain":"x.com"},"session":{"bogus":1}}"#, "bogus"),
+            (r#"{"appInfo":{"apiDomain":"x.com"},"session":{"cookieSecure":"yes"}}"#, "session.cookieSecure"),
             (r#"{"appInfo":{"apiDomain":""}}"#, "apiDomain"),
             (r#"{"appInfo":{"apiDomain":"x.com"},"connectionURI":"ftp://x"}"#, "connectionURI"),
             (r#"{"appInfo":{"apiDomain":"x.com"},"session":{"cookieDomain":""}}"#, "cookieDomain"),

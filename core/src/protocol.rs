@@ -781,11 +781,23 @@ impl Tessera {
         m
     }
 
+    /// Whether `req` is for one of the endpoints [`Tessera::handle_api_request`] serves, so
+    /// that adapters can leave every other request alone without calling it.
+    pub fn is_api_request(&self, req: &HttpRequest) -> bool {
+        let path = req.bare_path();
+        let cfg = self.config();
+        (req.is_method("post") && (path == cfg.refresh_path() || path == cfg.signout_path()))
+            || (req.is_method("get") && path == cfg.jwks_path())
+    }
+
     /// Serves the endpoints the frontend calls, if `req` is for one: `POST
     /// {apiBasePath}/session/refresh`, `POST {apiBasePath}/signout` and `GET
     /// {apiBasePath}/jwt/jwks.json`. `None` means the request is not for Tessera. The answer
     /// (errors included) is complete: status, body, headers and cookies.
     pub fn handle_api_request(&self, req: &HttpRequest, now_ms: u64) -> Option<ResponseMutations> {
+        if !self.is_api_request(req) {
+            return None;
+        }
         let path = req.bare_path();
         let cfg = self.config();
         let outcome = if req.is_method("post") && path == cfg.refresh_path() {

@@ -105,7 +105,7 @@ fn previous_token_after_grace_is_theft() {
     let s0 = t.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0).unwrap();
     let rt0 = s0.refresh_token.unwrap();
     t.refresh_session_without_request_response(&rt0, false, None, T0 + 1).unwrap();
-    let err = t.refresh_session_without_request_response(&rt0, false, None, T0 + 1 + 30_001).unwrap_err();
+    let err = t.refresh_session_without_request_response(&rt0, false, None, T0 + 1 + 30_000).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TokenTheftDetected);
 }
 

@@ -12,11 +12,14 @@ Mutations are what the core wants done to the HTTP response:
 list of ``(name, set_cookie_header_value)``.
 """
 
-from typing import List, Optional, Tuple
+from typing import List, Optional, Tuple, final
 
-Headers = List[Tuple[str, str]]
-HeaderOp = Tuple[str, str, Optional[str]]
-Mutations = Tuple[Optional[int], Optional[str], List[HeaderOp], List[Tuple[str, str]]]
+__all__ = ["Engine", "Session", "all_error_kinds", "append_to_header_list", "REQUEST_HEADERS", "CORS_ALLOWED_HEADERS"]
+
+# Typing-only aliases: private, because the module has no such names at runtime.
+_Headers = List[Tuple[str, str]]
+_HeaderOp = Tuple[str, str, Optional[str]]
+_Mutations = Tuple[Optional[int], Optional[str], List[_HeaderOp], List[Tuple[str, str]]]
 
 #: Lowercase names of the request headers the core reads; adapters pass only these.
 REQUEST_HEADERS: Tuple[str, ...]
@@ -29,6 +32,7 @@ def all_error_kinds() -> List[str]:
 def append_to_header_list(existing: Optional[str], value: str) -> str:
     """Adds ``value`` to a comma-separated header list unless present."""
 
+@final
 class Session:
     """A session in a request (the state behind a ``SessionContainer``). Immutable."""
 
@@ -63,10 +67,11 @@ class Session:
     def transfer(self) -> str:
         """``"cookie"`` or ``"header"``."""
 
+@final
 class Engine:
     """One configured Tessera engine; share it between threads."""
 
-    def __init__(self, config_json: str) -> None:
+    def __new__(cls, config_json: str) -> "Engine":
         """``config_json``: ``{"appInfo": {...}, "connectionURI": ..., "session": {...}}`` with
         supertokens-node's camelCase option names. Opens (and migrates) the store."""
     @staticmethod
@@ -77,25 +82,31 @@ class Engine:
         self,
         method: str,
         path: str,
-        headers: Headers,
+        headers: _Headers,
         session_required: bool = True,
         anti_csrf_check: Optional[bool] = None,
         check_database: bool = False,
         allow_io: bool = True,
-    ) -> Tuple[Optional[Session], Optional[Mutations]]:
+        now_ms: Optional[int] = None,
+    ) -> Tuple[Optional[Session], Optional[_Mutations]]:
         """``verifySession``. With ``allow_io=False`` a call that would need disk or network
         raises ``WouldBlockError`` instead (retry it with ``allow_io=True`` off the event loop).
         Mutations are ``None`` when there is nothing to write."""
+    def verify_access_token(self, access_token: str, now_ms: Optional[int] = None) -> str:
+        """Parses and verifies a token alone (no transfer, anti-CSRF or key-kind checks);
+        the verified token as JSON (camelCase: ``userId``, ``recipeUserId``, ``tenantId``,
+        ``sessionHandle``, ``antiCsrfToken``, ``expiryMs``, ``timeCreatedMs``, ``version``,
+        ``kid``, ``payload``, ...). ``now_ms`` defaults to the current time."""
     def create_new_session(
         self,
         method: str,
         path: str,
-        headers: Headers,
+        headers: _Headers,
         tenant_id: str,
         recipe_user_id: str,
         access_token_payload_json: str,
         session_data_json: str,
-    ) -> Tuple[Session, Mutations]: ...
+    ) -> Tuple[Session, _Mutations]: ...
     def create_new_session_without_request_response(
         self,
         tenant_id: str,
@@ -112,31 +123,33 @@ class Engine:
         anti_csrf_check: Optional[bool],
         check_database: bool,
     ) -> Optional[Session]: ...
-    def refresh_session(self, method: str, path: str, headers: Headers) -> Tuple[Session, Mutations]: ...
+    def refresh_session(self, method: str, path: str, headers: _Headers) -> Tuple[Session, _Mutations]: ...
     def refresh_session_without_request_response(
         self, refresh_token: str, disable_anti_csrf: bool, anti_csrf_token: Optional[str]
     ) -> Session: ...
-    def handle_api_request(self, method: str, path: str, headers: Headers) -> Optional[Mutations]:
+    def handle_api_request(self, method: str, path: str, headers: _Headers) -> Optional[_Mutations]:
         """Serves ``{apiBasePath}/session/refresh``, ``/signout`` and ``/jwt/jwks.json``;
         ``None`` when the request is not for Tessera. Errors are answered in the mutations."""
+    def is_api_request(self, method: str, path: str) -> bool:
+        """Whether ``handle_api_request`` would serve this request (pure, no I/O)."""
     def error_response(
         self,
         method: str,
         path: str,
-        headers: Headers,
+        headers: _Headers,
         code: str,
         message: str,
         payload_json: Optional[str],
         clear_tokens: bool,
-    ) -> Mutations:
+    ) -> _Mutations:
         """The protocol's answer (status, body, clearing) to an error raised earlier."""
-    def attach_tokens(self, session: Session) -> Mutations:
+    def attach_tokens(self, session: Session) -> _Mutations:
         """Writes the session's tokens to its transport (front token, access token, refresh
         token, anti-CSRF)."""
     def merge_into_access_token_payload_in_session(
         self, session: Session, update_json: str
-    ) -> Tuple[Session, Mutations]: ...
-    def revoke_session_in_request(self, session: Session) -> Mutations: ...
+    ) -> Tuple[Session, _Mutations]: ...
+    def revoke_session_in_request(self, session: Session) -> _Mutations: ...
     def revoke_session(self, session_handle: str) -> bool: ...
     def revoke_multiple_sessions(self, session_handles: List[str]) -> List[str]: ...
     def revoke_all_sessions_for_user(self, user_id: str, tenant_id: Optional[str]) -> List[str]: ...

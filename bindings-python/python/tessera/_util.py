@@ -1,0 +1,24 @@
+"""Small private helpers shared by the public modules."""
+
+import asyncio
+import functools
+import json
+from typing import Any, Callable, Dict, Optional, TypeVar
+
+T = TypeVar("T")
+
+
+async def off_loop(fn: Callable[..., T], *args: Any) -> T:
+    """Runs ``fn(*args)`` in a worker thread: native calls that touch the store must not
+    block the event loop (the native side releases the GIL while it works)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, functools.partial(fn, *args))
+
+
+def to_json(value: Optional[Dict[str, Any]], what: str) -> str:
+    """``value`` (a dict, or ``None`` for ``{}``) as the JSON the native module takes."""
+    if value is None:
+        return "{}"
+    if not isinstance(value, dict):
+        raise TypeError(f"{what} must be a dict, not {type(value).__name__}")
+    return json.dumps(value)

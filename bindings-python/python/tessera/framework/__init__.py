@@ -1,0 +1,7 @@
+"""Framework integrations: ``tessera.framework.{fastapi,flask,django}``, over the shared
+:mod:`tessera.framework.request` and :mod:`tessera.framework.response` layers."""
+
+from .request import RequestAdapter, wrap_request
+from .response import ResponseAdapter, apply_all, apply_mutations
+
+__all__ = ["RequestAdapter", "ResponseAdapter", "apply_all", "apply_mutations", "wrap_request"]

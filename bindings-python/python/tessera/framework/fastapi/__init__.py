@@ -1,0 +1,153 @@
+"""The FastAPI (Starlette, any ASGI app) integration: the middleware and an exception handler.
+
+::
+
+    from tessera.framework.fastapi import get_middleware
+    app.add_middleware(get_middleware())
+
+The middleware serves the core's endpoints (``POST {apiBasePath}/session/refresh``,
+``POST {apiBasePath}/signout``, ``GET {apiBasePath}/jwt/jwks.json``), writes the session's
+token changes to every response, and answers session errors raised by the app. Without it,
+``app.add_exception_handler(TesseraError, session_exception_handler)`` answers the errors
+(with every header and cookie the protocol asks for), but nothing writes token changes.
+"""
+
+from typing import Any, Awaitable, Callable, Dict, List, MutableMapping, Type
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ... import _state
+from ..._util import off_loop
+from ...exceptions import SuperTokensSessionError, TesseraError
+from ..request import Mutations
+from ..response import apply_all
+from .request import MUTATIONS_KEY, SESSION_KEY, FastApiRequest, scope_headers, scope_state
+from .response import AsgiHeaders
+
+__all__ = ["FastApiRequest", "Middleware", "get_middleware", "session_exception_handler"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+#: Set in ``scope["state"]`` once the pending mutations are in a response.
+_WRITTEN_KEY = "tessera_mutations_written"
+
+
+def _pending(state: Dict[str, Any]) -> List[Mutations]:
+    """The mutations of this request not yet written: its own, then its session's."""
+    if state.get(_WRITTEN_KEY):
+        return []
+    out: List[Mutations] = list(state.get(MUTATIONS_KEY) or ())
+    session = state.get(SESSION_KEY)
+    if session is not None:
+        out.extend(getattr(session, "response_mutations", ()))
+    return out
+
+
+async def _send_answer(send: Send, mutations: List[Mutations]) -> None:
+    """Sends a whole response made by the core (an endpoint's answer or an error)."""
+    response = AsgiHeaders()
+    apply_all(response, mutations)
+    body = response.body if response.body is not None else b""
+    headers = response.headers
+    headers.append((b"content-length", str(len(body)).encode("latin-1")))
+    await send({"type": "http.response.start", "status": response.status or 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _error_answer(scope: Scope, error: TesseraError) -> Mutations:
+    """The protocol's answer to ``error`` for this request. Off the loop: answering token
+    theft revokes the session in the store."""
+    engine = _state.engine()
+    return await off_loop(
+        engine.error_response,
+        scope["method"],
+        scope["path"],
+        scope_headers(scope),
+        error.code,
+        error.message,
+        error._payload_json(),
+        error.clear_tokens,
+    )
+
+
+class Middleware:
+    """A pure ASGI middleware (not ``BaseHTTPMiddleware``, so streaming and background tasks
+    are untouched)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        tessera = _state.current()
+        path = scope["path"]
+        if path.startswith(tessera.api_prefix):
+            # Refresh and sign-out touch the store: keep them off the event loop.
+            answer = await off_loop(
+                tessera.engine.handle_api_request,
+                scope["method"],
+                path,
+                scope_headers(scope),
+            )
+            if answer is not None:
+                await _send_answer(send, [answer])
+                return
+
+        state = scope_state(scope)
+        started = False
+
+        async def send_with_session(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                pending = _pending(state)
+                if pending:
+                    headers = AsgiHeaders(message.get("headers") or ())
+                    apply_all(headers, pending)
+                    message["headers"] = headers.headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_session)
+        except SuperTokensSessionError as error:
+            # Other Tessera errors are bugs or outages: let the server log them and answer 500.
+            if started:
+                raise
+            # Changes still pending go first, so the error's own (clearing the tokens, say)
+            # win over a token issued earlier in the same request.
+            await _send_answer(send, _pending(state) + [await _error_answer(scope, error)])
+
+
+def get_middleware() -> Type[Middleware]:
+    """The middleware class, for ``app.add_middleware(get_middleware())``."""
+    return Middleware
+
+
+async def session_exception_handler(request: Request, exc: Exception) -> Response:
+    """An exception handler for ``app.add_exception_handler(TesseraError, ...)`` when the
+    middleware is not used. Unlike supertokens-python's, the answer keeps the protocol's
+    headers and cookies (token clearing, ``front-token: remove``).
+
+    Errors that are not session errors are raised again, for the server to log and answer 500.
+    """
+    if not isinstance(exc, SuperTokensSessionError):
+        raise exc
+    mutations = await _error_answer(request.scope, exc)
+    state = scope_state(request.scope)
+    answer = AsgiHeaders()
+    apply_all(answer, _pending(state) + [mutations])
+    # With the middleware installed too, this response passes through it: do not write the
+    # pending changes again over the error's.
+    state[_WRITTEN_KEY] = True
+    response = Response(content=answer.body or b"", status_code=answer.status or 200)
+    # Keep Starlette's content-length; every other header comes from the core.
+    response.raw_headers = [(k, v) for k, v in response.raw_headers if k == b"content-length"] + answer.headers
+    return response

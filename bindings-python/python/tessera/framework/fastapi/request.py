@@ -1,0 +1,80 @@
+"""The FastAPI (Starlette) request adapter."""
+
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, MutableMapping, Optional, Tuple
+
+from starlette.requests import Request
+
+from ..request import REQUEST_HEADERS, Mutations, RequestAdapter
+
+if TYPE_CHECKING:
+    from ...recipe.session.interfaces import SessionContainer
+
+__all__ = ["FastApiRequest", "scope_headers", "wrap_request"]
+
+_WANTED: FrozenSet[bytes] = frozenset(name.encode("latin-1") for name in REQUEST_HEADERS)
+
+#: Where the request-level mutations are kept in ``scope["state"]``.
+MUTATIONS_KEY = "tessera_mutations"
+#: Where the session is kept in ``scope["state"]`` (``request.state.supertokens``).
+SESSION_KEY = "supertokens"
+
+
+def scope_headers(scope: MutableMapping[str, Any]) -> List[Tuple[str, str]]:
+    """The headers the core reads, straight from the ASGI scope (names are lowercase there)."""
+    wanted = _WANTED
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", ()) if k in wanted]
+
+
+def scope_state(scope: MutableMapping[str, Any]) -> Dict[str, Any]:
+    """The dict behind ``request.state``, shared by the middleware and the route."""
+    state: Dict[str, Any] = scope.setdefault("state", {})
+    return state
+
+
+class FastApiRequest(RequestAdapter):
+    """A Starlette/FastAPI ``Request``; the session lives on ``request.state.supertokens``."""
+
+    request: Request
+
+    def method(self) -> str:
+        """The HTTP method."""
+        return str(self.request.scope["method"])
+
+    def path(self) -> str:
+        """The path."""
+        return str(self.request.scope["path"])
+
+    def header(self, name: str) -> Optional[str]:
+        """The first value of header ``name``."""
+        return self.request.headers.get(name)
+
+    def header_values(self, name: str) -> List[str]:
+        """Every value of header ``name``."""
+        return self.request.headers.getlist(name)
+
+    def native_headers(self) -> List[Tuple[str, str]]:
+        """The headers the core reads, in one pass over the raw ASGI headers."""
+        return scope_headers(self.request.scope)
+
+    def get_session(self) -> Optional["SessionContainer"]:
+        """``request.state.supertokens``, or ``None``."""
+        session: Optional[SessionContainer] = scope_state(self.request.scope).get(SESSION_KEY)
+        return session
+
+    def set_session(self, session: Optional["SessionContainer"]) -> None:
+        """Sets ``request.state.supertokens``."""
+        scope_state(self.request.scope)[SESSION_KEY] = session
+
+    def request_mutations(self) -> List[Mutations]:
+        """The request-level mutations, in ``scope["state"]``."""
+        pending: List[Mutations] = scope_state(self.request.scope).setdefault(MUTATIONS_KEY, [])
+        return pending
+
+
+def wrap_request(obj: Any) -> RequestAdapter:
+    """A Starlette ``Request`` (or an ASGI scope) as a :class:`FastApiRequest`."""
+    if isinstance(obj, Request):
+        return FastApiRequest(obj)
+    if isinstance(obj, dict) and obj.get("type") == "http":
+        return FastApiRequest(Request(obj))
+    raise TypeError(f"expected a Starlette/FastAPI Request, got {type(obj).__name__}")

@@ -1,0 +1,89 @@
+"""The response side of a framework integration: applying the core's mutations.
+
+The native engine describes every change to a response as *mutations*:
+``(status, body_json, header_ops, cookies)``. A framework integration implements
+:class:`ResponseAdapter` over its response object and calls :func:`apply_mutations` (or
+:func:`apply_all`); the semantics of each operation live here, once:
+
+- ``("set", name, value)`` replaces the header;
+- ``("remove", name, None)`` deletes it;
+- ``("append", name, value)`` adds ``value`` to a comma-separated list header
+  (``Access-Control-Expose-Headers``), merged with what the response already holds by
+  ``_native.append_to_header_list``, so that values the application set are kept;
+- each ``(cookie_name, set_cookie_value)`` is a complete ``Set-Cookie`` header value: it is
+  added raw, never re-serialised, replacing an earlier ``Set-Cookie`` for the same cookie name;
+- ``status`` and ``body_json`` are set only when the core answers the request itself (its
+  endpoints, errors); the body is JSON.
+"""
+
+from abc import ABC, abstractmethod
+from typing import Iterable, Optional
+
+from .. import _native
+from .request import Mutations
+
+__all__ = ["ResponseAdapter", "apply_all", "apply_mutations", "set_cookie_name"]
+
+
+class ResponseAdapter(ABC):
+    """One framework response, as :func:`apply_mutations` changes it."""
+
+    @abstractmethod
+    def set_status(self, status: int) -> None:
+        """Sets the status code."""
+
+    @abstractmethod
+    def set_json_body(self, body_json: str) -> None:
+        """Replaces the body with ``body_json`` (UTF-8) and sets ``Content-Type:
+        application/json`` (and the length, if the framework needs it)."""
+
+    @abstractmethod
+    def get_header(self, name: str) -> Optional[str]:
+        """The header's current value (case-insensitive), or ``None``."""
+
+    @abstractmethod
+    def set_header(self, name: str, value: str) -> None:
+        """Sets the header, replacing every current value."""
+
+    @abstractmethod
+    def remove_header(self, name: str) -> None:
+        """Deletes the header, if present."""
+
+    @abstractmethod
+    def add_set_cookie(self, cookie_name: str, header_value: str) -> None:
+        """Adds ``Set-Cookie: header_value`` exactly as given, after removing any
+        ``Set-Cookie`` already on the response for ``cookie_name`` (see
+        :func:`set_cookie_name`)."""
+
+
+def set_cookie_name(header_value: str) -> str:
+    """The cookie name a ``Set-Cookie`` value is for (the text before its first ``=``)."""
+    return header_value.split("=", 1)[0].strip()
+
+
+def apply_mutations(response: ResponseAdapter, mutations: Optional[Mutations]) -> None:
+    """Applies one set of the core's mutations to ``response``."""
+    if mutations is None:
+        return
+    status, body_json, headers, cookies = mutations
+    if status is not None:
+        response.set_status(status)
+    if body_json is not None:
+        response.set_json_body(body_json)
+    for op, name, value in headers:
+        if op == "set":
+            response.set_header(name, value or "")
+        elif op == "remove":
+            response.remove_header(name)
+        elif op == "append":
+            response.set_header(name, _native.append_to_header_list(response.get_header(name), value or ""))
+        else:
+            raise ValueError(f"unknown header operation {op!r} from the native module")
+    for cookie_name, header_value in cookies:
+        response.add_set_cookie(cookie_name, header_value)
+
+
+def apply_all(response: ResponseAdapter, mutation_list: Iterable[Mutations]) -> None:
+    """Applies several sets of mutations in order (later ones win)."""
+    for mutations in mutation_list:
+        apply_mutations(response, mutations)

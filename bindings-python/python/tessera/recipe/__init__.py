@@ -1,0 +1,1 @@
+"""Tessera's recipes. Only the session recipe exists: ``from tessera.recipe import session``."""

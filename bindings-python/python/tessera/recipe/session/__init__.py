@@ -1,0 +1,93 @@
+"""The session recipe: ``session.init(...)`` for ``tessera.init(recipe_list=[...])``, and
+:class:`SessionContainer`.
+
+Functions that work on sessions are in :mod:`tessera.recipe.session.asyncio` and
+:mod:`tessera.recipe.session.syncio`; framework integrations in
+``tessera.recipe.session.framework.{fastapi,flask,django}``.
+"""
+
+from typing import Any, Dict, Optional, Union
+
+from ...exceptions import NotSupportedError
+from .interfaces import SessionContainer, SessionInformationResult
+from .recipe import SessionRecipeInit
+
+__all__ = ["SessionContainer", "SessionInformationResult", "SessionRecipeInit", "init"]
+
+# supertokens-python's snake_case names → the core's camelCase names.
+_OPTION_NAMES = (
+    ("cookie_domain", "cookieDomain"),
+    ("older_cookie_domain", "olderCookieDomain"),
+    ("cookie_secure", "cookieSecure"),
+    ("cookie_same_site", "cookieSameSite"),
+    ("session_expired_status_code", "sessionExpiredStatusCode"),
+    ("anti_csrf", "antiCsrf"),
+    ("get_token_transfer_method", "tokenTransferMethod"),
+    ("invalid_claim_status_code", "invalidClaimStatusCode"),
+    ("use_dynamic_access_token_signing_key", "useDynamicAccessTokenSigningKey"),
+    ("expose_access_token_to_frontend_in_cookie_based_auth", "exposeAccessTokenToFrontendInCookieBasedAuth"),
+    ("jwks_refresh_interval_sec", "jwksRefreshIntervalSec"),
+    ("access_token_path", "accessTokenPath"),
+    ("access_token_validity", "accessTokenValidity"),
+    ("refresh_token_validity", "refreshTokenValidity"),
+    ("access_token_dynamic_signing_key_update_interval", "accessTokenDynamicSigningKeyUpdateInterval"),
+    ("refresh_token_rotation_grace_period", "refreshTokenRotationGracePeriod"),
+    ("verified_token_cache_size", "verifiedTokenCacheSize"),
+)
+
+
+def init(
+    cookie_domain: Optional[str] = None,
+    older_cookie_domain: Optional[str] = None,
+    cookie_secure: Optional[bool] = None,
+    cookie_same_site: Optional[str] = None,
+    session_expired_status_code: Optional[int] = None,
+    anti_csrf: Optional[str] = None,
+    get_token_transfer_method: Optional[str] = None,
+    error_handlers: Any = None,
+    override: Any = None,
+    invalid_claim_status_code: Optional[int] = None,
+    use_dynamic_access_token_signing_key: Optional[bool] = None,
+    expose_access_token_to_frontend_in_cookie_based_auth: Optional[bool] = None,
+    jwks_refresh_interval_sec: Optional[int] = None,
+    *,
+    access_token_path: Optional[str] = None,
+    access_token_validity: Optional[int] = None,
+    refresh_token_validity: Optional[int] = None,
+    access_token_dynamic_signing_key_update_interval: Optional[Union[int, float]] = None,
+    refresh_token_rotation_grace_period: Optional[int] = None,
+    verified_token_cache_size: Optional[int] = None,
+) -> SessionRecipeInit:
+    """The session recipe's options, in supertokens-python's names and positional order.
+
+    Options left as ``None`` take the core's defaults. Tessera's own options (keyword only):
+    ``access_token_validity`` (seconds, default 3600), ``refresh_token_validity`` (minutes,
+    default 144000), ``access_token_dynamic_signing_key_update_interval`` (hours, default 168),
+    ``refresh_token_rotation_grace_period`` (seconds, default 30) and
+    ``verified_token_cache_size`` (default 10000; 0 turns the cache off).
+
+    ``get_token_transfer_method`` takes ``"any"``, ``"cookie"`` or ``"header"``; a function is
+    not supported yet. ``error_handlers`` and ``override`` are not supported.
+
+    Raises:
+        TypeError: ``get_token_transfer_method`` is a function.
+        NotSupportedError: ``error_handlers`` or ``override`` is given.
+
+    Wrong values are reported by ``tessera.init`` as ``InvalidConfigError`` naming the option.
+    """
+    if callable(get_token_transfer_method):
+        raise TypeError(
+            'session.init(get_token_transfer_method=...) takes "any", "cookie" or "header"; '
+            "a function is not supported by Tessera yet"
+        )
+    if error_handlers is not None:
+        raise NotSupportedError("session.init(error_handlers=...) is not supported by Tessera")
+    if override is not None:
+        raise NotSupportedError("session.init(override=...) is not supported by Tessera")
+    given = locals()
+    options: Dict[str, Any] = {}
+    for snake, camel in _OPTION_NAMES:
+        value = given[snake]
+        if value is not None:
+            options[camel] = value
+    return SessionRecipeInit(options)

@@ -1,0 +1,127 @@
+"""Argument conversions shared by :mod:`.asyncio`, :mod:`.syncio` and the framework
+integrations. Only conversions: every decision is the core's."""
+
+import inspect
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from ... import _native
+from ...exceptions import NotSupportedError, WouldBlockError
+from ...framework.request import Mutations, RequestAdapter
+from .interfaces import SessionContainer
+
+ClaimOverride = Optional[Callable[..., Any]]
+
+
+def tenant_scope(tenant_id: Optional[str], across_all_tenants: Optional[bool]) -> Optional[str]:
+    """The native ``tenant_id`` argument: ``None`` means every tenant. As in supertokens-python,
+    leaving ``tenant_id`` out means all tenants unless ``across_all_tenants`` says otherwise."""
+    across = across_all_tenants if across_all_tenants is not None else tenant_id is None
+    return None if across else (tenant_id or "public")
+
+
+def _claims_unsupported() -> NotSupportedError:
+    return NotSupportedError(
+        "override_global_claim_validators returned validators: session claims are not supported by Tessera yet"
+    )
+
+
+def check_claim_override_sync(
+    override: ClaimOverride, session: Optional[SessionContainer], user_context: Optional[Dict[str, Any]]
+) -> None:
+    """Tessera has no global claim validators yet: an override may only keep the list empty
+    (the common ``lambda validators, session, ctx: []``)."""
+    if override is None or session is None:
+        return
+    result = override([], session, user_context if user_context is not None else {})
+    if inspect.isawaitable(result):
+        close = getattr(result, "close", None)
+        if callable(close):
+            close()
+        raise NotSupportedError("an async override_global_claim_validators needs the asyncio functions")
+    if result:
+        raise _claims_unsupported()
+
+
+async def check_claim_override(
+    override: ClaimOverride, session: Optional[SessionContainer], user_context: Optional[Dict[str, Any]]
+) -> None:
+    """:func:`check_claim_override_sync` for async code (the override may be async)."""
+    if override is None or session is None:
+        return
+    result = override([], session, user_context if user_context is not None else {})
+    if inspect.isawaitable(result):
+        result = await result
+    if result:
+        raise _claims_unsupported()
+
+
+VerifyResult = Tuple[Optional["_native.Session"], Optional[Mutations]]
+
+
+def verify_in_request_sync(
+    engine: "_native.Engine",
+    parts: Tuple[str, str, Any],
+    session_required: bool,
+    anti_csrf_check: Optional[bool],
+    check_database: bool,
+) -> VerifyResult:
+    """The native ``verify_session``, allowed to do I/O."""
+    method, path, headers = parts
+    return engine.verify_session(method, path, headers, session_required, anti_csrf_check, check_database, True)
+
+
+async def verify_in_request(
+    engine: "_native.Engine",
+    parts: Tuple[str, str, Any],
+    session_required: bool,
+    anti_csrf_check: Optional[bool],
+    check_database: bool,
+) -> VerifyResult:
+    """The native ``verify_session`` from an event loop: inline when the core can answer
+    without I/O (the usual case), else in a worker thread."""
+    from ..._util import off_loop
+
+    method, path, headers = parts
+    if not check_database:
+        try:
+            return engine.verify_session(method, path, headers, session_required, anti_csrf_check, False, False)
+        except WouldBlockError:
+            pass
+    return await off_loop(
+        engine.verify_session, method, path, headers, session_required, anti_csrf_check, check_database, True
+    )
+
+
+def attach(
+    adapter: RequestAdapter,
+    engine: "_native.Engine",
+    native: Optional["_native.Session"],
+    mutations: Optional[Mutations],
+) -> Optional[SessionContainer]:
+    """Stores what a request-level native call returned on the request: the session (with
+    its response mutations), or the mutations alone when there is no session."""
+    if native is None:
+        adapter.add_response_mutations(mutations)
+        return None
+    return attach_session(adapter, engine, native, mutations)
+
+
+def attach_session(
+    adapter: RequestAdapter,
+    engine: "_native.Engine",
+    native: "_native.Session",
+    mutations: Optional[Mutations],
+) -> SessionContainer:
+    """Stores a new or refreshed session, with its response mutations, on the request."""
+    session = SessionContainer(engine, native, mutations)
+    adapter.set_session(session)
+    return session
+
+
+def reject_disable_anti_csrf(disable_anti_csrf: bool) -> None:
+    """``create_new_session(request, ...)`` chooses anti-CSRF from the request and config."""
+    if disable_anti_csrf:
+        raise NotSupportedError(
+            "create_new_session(disable_anti_csrf=True) with a request is not supported; "
+            "use create_new_session_without_request_response"
+        )

@@ -1,0 +1,2 @@
+"""``verify_session`` for each framework: ``fastapi``, ``flask``, ``django.asyncio`` and
+``django.syncio``."""

@@ -1,0 +1,63 @@
+"""``verify_session`` for FastAPI::
+
+    from fastapi import Depends
+    from tessera.recipe.session import SessionContainer
+    from tessera.recipe.session.framework.fastapi import verify_session
+
+    @app.get("/getJWT")
+    async def get_jwt(session: SessionContainer = Depends(verify_session())):
+        return {"token": session.get_access_token()}
+
+Install ``tessera.framework.fastapi.get_middleware()`` too: it answers the errors raised here
+and writes token changes to the response.
+"""
+
+from typing import Any, Callable, Coroutine, Dict, Optional
+
+from starlette.requests import Request
+
+from ..... import _state
+from .....framework.fastapi import session_exception_handler
+from .....framework.fastapi.request import FastApiRequest
+from ... import _common
+from ...interfaces import SessionContainer
+
+__all__ = ["session_exception_handler", "verify_session"]
+
+
+def verify_session(
+    anti_csrf_check: Optional[bool] = None,
+    session_required: bool = True,
+    check_database: bool = False,
+    override_global_claim_validators: _common.ClaimOverride = None,
+    user_context: Optional[Dict[str, Any]] = None,
+) -> Callable[[Request], Coroutine[Any, Any, Optional[SessionContainer]]]:
+    """A FastAPI dependency that verifies the request's session and returns it (``None``
+    when there is none and ``session_required`` is false). The session is also stored on
+    ``request.state.supertokens``.
+
+    A token whose key is known is verified on the event loop without I/O; anything that
+    needs the store (``check_database``, an unknown key) runs in a worker thread.
+
+    Raises (from the dependency):
+        UnauthorisedError, TryRefreshTokenError, ...: answered by the middleware with the
+            protocol's 401/403 response.
+    """
+    required = bool(session_required)
+    check_db = bool(check_database)
+
+    async def func(request: Request) -> Optional[SessionContainer]:
+        adapter = FastApiRequest(request)
+        engine = _state.engine()
+        native, mutations = await _common.verify_in_request(
+            engine, adapter.native_request(), required, anti_csrf_check, check_db
+        )
+        if native is None:
+            adapter.add_response_mutations(mutations)
+            adapter.set_session(None)
+            return None
+        session = _common.attach_session(adapter, engine, native, mutations)
+        await _common.check_claim_override(override_global_claim_validators, session, user_context)
+        return session
+
+    return func

@@ -1,0 +1,291 @@
+""":class:`SessionContainer`, the session of a request, and :class:`SessionInformationResult`."""
+
+import json
+from typing import Any, Dict, List, Optional
+
+from ... import _native
+from ..._util import off_loop, to_json
+from ...framework.request import Mutations, has_mutations
+from ...types import RecipeUserId
+from .exceptions import UnauthorisedError
+
+__all__ = ["SessionContainer", "SessionInformationResult"]
+
+_SESSION_GONE = "Session does not exist anymore."
+
+
+class SessionInformationResult:
+    """What ``get_session_information`` returns; times are milliseconds since the epoch and
+    ``expiry`` is the session's (refresh token's) expiry."""
+
+    def __init__(
+        self,
+        session_handle: str,
+        user_id: str,
+        recipe_user_id: RecipeUserId,
+        session_data_in_database: Dict[str, Any],
+        expiry: int,
+        custom_claims_in_access_token_payload: Dict[str, Any],
+        time_created: int,
+        tenant_id: str,
+    ) -> None:
+        self.session_handle = session_handle
+        self.user_id = user_id
+        self.recipe_user_id = recipe_user_id
+        self.session_data_in_database = session_data_in_database
+        self.expiry = expiry
+        self.custom_claims_in_access_token_payload = custom_claims_in_access_token_payload
+        self.time_created = time_created
+        self.tenant_id = tenant_id
+
+    @classmethod
+    def _from_native(cls, info_json: str) -> "SessionInformationResult":
+        info = json.loads(info_json)
+        session = info.get("session") or {}
+        user_id = session.get("userId", "")
+        return cls(
+            session_handle=session.get("handle", ""),
+            user_id=user_id,
+            recipe_user_id=RecipeUserId(session.get("recipeUserId") or user_id),
+            session_data_in_database=info.get("sessionDataInDatabase") or {},
+            expiry=int(info.get("expiryMs", 0)),
+            custom_claims_in_access_token_payload=info.get("customClaimsInAccessTokenPayload") or {},
+            time_created=int(info.get("timeCreatedMs", 0)),
+            tenant_id=session.get("tenantId", "public"),
+        )
+
+    def to_json(self) -> Dict[str, Any]:
+        """The result in supertokens-python's JSON names."""
+        return {
+            "sessionHandle": self.session_handle,
+            "userId": self.user_id,
+            "recipeUserId": self.recipe_user_id.get_as_string(),
+            "sessionDataInDatabase": self.session_data_in_database,
+            "expiry": self.expiry,
+            "customClaimsInAccessTokenPayload": self.custom_claims_in_access_token_payload,
+            "timeCreated": self.time_created,
+            "tenantId": self.tenant_id,
+        }
+
+    def __repr__(self) -> str:
+        return f"SessionInformationResult({self.to_json()!r})"
+
+
+class SessionContainer:
+    """A verified (or new) session, as supertokens-python's ``SessionContainer``.
+
+    The getters read the access token and never do I/O. The methods that reach the session
+    store are ``async`` (run off the event loop) with ``sync_*`` twins for sync code. Methods
+    that change the session's tokens (:meth:`merge_into_access_token_payload`,
+    :meth:`revoke_session`) add the response changes to :attr:`response_mutations`, which the
+    framework middleware applies to the response.
+    """
+
+    def __init__(
+        self,
+        engine: "_native.Engine",
+        native: "_native.Session",
+        mutations: Optional[Mutations] = None,
+    ) -> None:
+        self._engine = engine
+        self._native = native
+        self._payload: Optional[Dict[str, Any]] = None
+        #: Response changes this session still has to make, in order.
+        self.response_mutations: List[Mutations] = []
+        self._add_mutations(mutations)
+
+    def _add_mutations(self, mutations: Optional[Mutations]) -> None:
+        if has_mutations(mutations):
+            self.response_mutations.append(mutations)  # type: ignore[arg-type]
+
+    # -- getters: the token, no I/O -------------------------------------------------------
+
+    def get_access_token(self, user_context: Optional[Dict[str, Any]] = None) -> str:
+        """The raw access token (JWT) currently attached to the request."""
+        return self._native.access_token
+
+    def get_user_id(self, user_context: Optional[Dict[str, Any]] = None) -> str:
+        """The user id (``sub``)."""
+        return self._native.user_id
+
+    def get_recipe_user_id(self, user_context: Optional[Dict[str, Any]] = None) -> RecipeUserId:
+        """The recipe user id (``rsub``, else ``sub``)."""
+        return RecipeUserId(self._native.recipe_user_id)
+
+    def get_tenant_id(self, user_context: Optional[Dict[str, Any]] = None) -> str:
+        """The tenant id (``tId``, else ``"public"``)."""
+        return self._native.tenant_id
+
+    def get_handle(self, user_context: Optional[Dict[str, Any]] = None) -> str:
+        """The session handle."""
+        return self._native.handle
+
+    def get_access_token_payload(self, user_context: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """The access token's payload (the whole JWT payload; ``userData`` for v2 tokens)."""
+        payload = self._payload
+        if payload is None:
+            payload = json.loads(self._native.payload_json)
+            self._payload = payload
+        return payload
+
+    def get_all_session_tokens_dangerously(self) -> Dict[str, Any]:
+        """Every token of the session: ``accessToken``, ``accessAndFrontTokenUpdated``,
+        ``refreshToken`` (after create/refresh only), ``frontToken``, ``antiCsrfToken``."""
+        n = self._native
+        return {
+            "accessToken": n.access_token,
+            "accessAndFrontTokenUpdated": n.access_token_updated,
+            "refreshToken": n.refresh_token,
+            "frontToken": n.front_token,
+            "antiCsrfToken": n.anti_csrf_token,
+        }
+
+    # supertokens-python exposes these as attributes; some code reads them directly.
+    @property
+    def access_token(self) -> str:
+        """The raw access token."""
+        return self._native.access_token
+
+    @property
+    def front_token(self) -> str:
+        """The front token of the current access token."""
+        return self._native.front_token
+
+    @property
+    def anti_csrf_token(self) -> Optional[str]:
+        """The anti-CSRF token, if any."""
+        return self._native.anti_csrf_token
+
+    @property
+    def session_handle(self) -> str:
+        """The session handle."""
+        return self._native.handle
+
+    @property
+    def user_id(self) -> str:
+        """The user id."""
+        return self._native.user_id
+
+    @property
+    def recipe_user_id(self) -> RecipeUserId:
+        """The recipe user id."""
+        return RecipeUserId(self._native.recipe_user_id)
+
+    @property
+    def tenant_id(self) -> str:
+        """The tenant id."""
+        return self._native.tenant_id
+
+    @property
+    def access_token_updated(self) -> bool:
+        """Whether this request issued a new access token."""
+        return self._native.access_token_updated
+
+    @property
+    def user_data_in_access_token(self) -> Dict[str, Any]:
+        """The access token's payload."""
+        return self.get_access_token_payload()
+
+    def __getitem__(self, item: str) -> Any:
+        return getattr(self, item)
+
+    def __repr__(self) -> str:
+        return f"SessionContainer(handle={self._native.handle!r}, user_id={self._native.user_id!r})"
+
+    # -- store-backed methods: sync bodies ---------------------------------------------------
+
+    def _information(self) -> Dict[str, Any]:
+        info_json = self._engine.get_session_information(self._native.handle)
+        if info_json is None:
+            raise UnauthorisedError(_SESSION_GONE)
+        info: Dict[str, Any] = json.loads(info_json)
+        return info
+
+    def sync_get_session_data_from_database(self, user_context: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """:meth:`get_session_data_from_database` for sync code."""
+        data: Dict[str, Any] = self._information().get("sessionDataInDatabase") or {}
+        return data
+
+    def sync_update_session_data_in_database(
+        self, new_session_data: Dict[str, Any], user_context: Optional[Dict[str, Any]] = None
+    ) -> None:
+        """:meth:`update_session_data_in_database` for sync code."""
+        data_json = to_json(new_session_data, "new_session_data")
+        if not self._engine.update_session_data_in_database(self._native.handle, data_json):
+            raise UnauthorisedError(_SESSION_GONE)
+
+    def sync_merge_into_access_token_payload(
+        self, access_token_payload_update: Dict[str, Any], user_context: Optional[Dict[str, Any]] = None
+    ) -> None:
+        """:meth:`merge_into_access_token_payload` for sync code."""
+        update_json = to_json(access_token_payload_update, "access_token_payload_update")
+        native, mutations = self._engine.merge_into_access_token_payload_in_session(self._native, update_json)
+        self._native = native
+        self._payload = None
+        self._add_mutations(mutations)
+
+    def sync_revoke_session(self, user_context: Optional[Dict[str, Any]] = None) -> None:
+        """:meth:`revoke_session` for sync code."""
+        self._add_mutations(self._engine.revoke_session_in_request(self._native))
+
+    def sync_get_time_created(self, user_context: Optional[Dict[str, Any]] = None) -> int:
+        """:meth:`get_time_created` for sync code."""
+        return int(self._information()["timeCreatedMs"])
+
+    def sync_get_expiry(self, user_context: Optional[Dict[str, Any]] = None) -> int:
+        """:meth:`get_expiry` for sync code."""
+        return int(self._information()["expiryMs"])
+
+    # -- store-backed methods: async, off the event loop --------------------------------------
+
+    async def get_session_data_from_database(self, user_context: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """The session's data in the database.
+
+        Raises:
+            UnauthorisedError: the session no longer exists.
+        """
+        return await off_loop(self.sync_get_session_data_from_database)
+
+    async def update_session_data_in_database(
+        self, new_session_data: Dict[str, Any], user_context: Optional[Dict[str, Any]] = None
+    ) -> None:
+        """Replaces the session's data in the database.
+
+        Raises:
+            UnauthorisedError: the session no longer exists.
+        """
+        await off_loop(self.sync_update_session_data_in_database, new_session_data)
+
+    async def merge_into_access_token_payload(
+        self, access_token_payload_update: Dict[str, Any], user_context: Optional[Dict[str, Any]] = None
+    ) -> None:
+        """Shallow-merges ``access_token_payload_update`` into the access token's payload (a
+        ``None`` value deletes the key) and, if the access token is still valid, issues a new
+        one with the same expiry, written to the response by the middleware.
+
+        Raises:
+            UnauthorisedError: the session no longer exists.
+            InvalidInputError: the update touches a protected claim.
+        """
+        await off_loop(self.sync_merge_into_access_token_payload, access_token_payload_update)
+
+    async def revoke_session(self, user_context: Optional[Dict[str, Any]] = None) -> None:
+        """Revokes the session and clears its tokens from the response."""
+        await off_loop(self.sync_revoke_session)
+
+    async def get_time_created(self, user_context: Optional[Dict[str, Any]] = None) -> int:
+        """When the session was created, in milliseconds since the epoch.
+
+        Raises:
+            UnauthorisedError: the session no longer exists.
+        """
+        return await off_loop(self.sync_get_time_created)
+
+    async def get_expiry(self, user_context: Optional[Dict[str, Any]] = None) -> int:
+        """When the session (its refresh token, not the access token) expires, in
+        milliseconds since the epoch.
+
+        Raises:
+            UnauthorisedError: the session no longer exists.
+        """
+        return await off_loop(self.sync_get_expiry)

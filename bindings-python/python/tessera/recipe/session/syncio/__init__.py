@@ -1,0 +1,206 @@
+"""The session recipe's functions for sync code (supertokens-python's
+``supertokens_python.recipe.session.syncio``): Flask, sync Django views, scripts.
+
+Each calls the native engine directly (it releases the GIL while it works); there is no
+event loop to create or nest. The arguments are those of :mod:`tessera.recipe.session.asyncio`.
+"""
+
+from typing import Any, Dict, List, Optional, Union
+
+from .... import _state
+from ...._util import to_json
+from ....framework.request import wrap_request
+from ....types import RecipeUserId, recipe_user_id_str
+from .. import _common
+from ..interfaces import SessionContainer, SessionInformationResult
+
+__all__ = [
+    "create_new_session",
+    "create_new_session_without_request_response",
+    "get_all_session_handles_for_user",
+    "get_session",
+    "get_session_information",
+    "get_session_without_request_response",
+    "merge_into_access_token_payload",
+    "refresh_session",
+    "refresh_session_without_request_response",
+    "revoke_all_sessions_for_user",
+    "revoke_multiple_sessions",
+    "revoke_session",
+    "update_session_data_in_database",
+]
+
+
+def create_new_session(
+    request: Any,
+    tenant_id: str,
+    recipe_user_id: Union[RecipeUserId, str],
+    access_token_payload: Optional[Dict[str, Any]] = None,
+    session_data_in_database: Optional[Dict[str, Any]] = None,
+    user_context: Optional[Dict[str, Any]] = None,
+    *,
+    disable_anti_csrf: bool = False,
+) -> SessionContainer:
+    """Creates a session and writes its tokens to the response (through the middleware)."""
+    _common.reject_disable_anti_csrf(disable_anti_csrf)
+    adapter = wrap_request(request)
+    engine = _state.engine()
+    method, path, headers = adapter.native_request()
+    native, mutations = engine.create_new_session(
+        method,
+        path,
+        headers,
+        tenant_id,
+        recipe_user_id_str(recipe_user_id),
+        to_json(access_token_payload, "access_token_payload"),
+        to_json(session_data_in_database, "session_data_in_database"),
+    )
+    return _common.attach_session(adapter, engine, native, mutations)
+
+
+def create_new_session_without_request_response(
+    tenant_id: str,
+    recipe_user_id: Union[RecipeUserId, str],
+    access_token_payload: Optional[Dict[str, Any]] = None,
+    session_data_in_database: Optional[Dict[str, Any]] = None,
+    disable_anti_csrf: bool = False,
+    user_context: Optional[Dict[str, Any]] = None,
+) -> SessionContainer:
+    """Creates a session without a request."""
+    engine = _state.engine()
+    native = engine.create_new_session_without_request_response(
+        tenant_id,
+        recipe_user_id_str(recipe_user_id),
+        to_json(access_token_payload, "access_token_payload"),
+        to_json(session_data_in_database, "session_data_in_database"),
+        bool(disable_anti_csrf),
+    )
+    return SessionContainer(engine, native)
+
+
+def get_session(
+    request: Any,
+    session_required: Optional[bool] = None,
+    anti_csrf_check: Optional[bool] = None,
+    check_database: Optional[bool] = None,
+    override_global_claim_validators: _common.ClaimOverride = None,
+    user_context: Optional[Dict[str, Any]] = None,
+) -> Optional[SessionContainer]:
+    """Verifies the request's session; ``None`` when there is none and ``session_required``
+    is false. The session is also stored on the request."""
+    required = True if session_required is None else bool(session_required)
+    adapter = wrap_request(request)
+    engine = _state.engine()
+    native, mutations = _common.verify_in_request_sync(
+        engine, adapter.native_request(), required, anti_csrf_check, bool(check_database)
+    )
+    session = _common.attach(adapter, engine, native, mutations)
+    _common.check_claim_override_sync(override_global_claim_validators, session, user_context)
+    return session
+
+
+def get_session_without_request_response(
+    access_token: str,
+    anti_csrf_token: Optional[str] = None,
+    anti_csrf_check: Optional[bool] = None,
+    session_required: Optional[bool] = None,
+    check_database: Optional[bool] = None,
+    override_global_claim_validators: _common.ClaimOverride = None,
+    user_context: Optional[Dict[str, Any]] = None,
+) -> Optional[SessionContainer]:
+    """Verifies an access token given directly (``anti_csrf_check`` defaults to true)."""
+    required = True if session_required is None else bool(session_required)
+    engine = _state.engine()
+    native = engine.get_session_without_request_response(
+        access_token, anti_csrf_token, required, anti_csrf_check, bool(check_database)
+    )
+    session = None if native is None else SessionContainer(engine, native)
+    _common.check_claim_override_sync(override_global_claim_validators, session, user_context)
+    return session
+
+
+def refresh_session(request: Any, user_context: Optional[Dict[str, Any]] = None) -> SessionContainer:
+    """Refreshes the request's session and writes the new tokens to the response."""
+    adapter = wrap_request(request)
+    engine = _state.engine()
+    method, path, headers = adapter.native_request()
+    native, mutations = engine.refresh_session(method, path, headers)
+    return _common.attach_session(adapter, engine, native, mutations)
+
+
+def refresh_session_without_request_response(
+    refresh_token: str,
+    disable_anti_csrf: bool = False,
+    anti_csrf_token: Optional[str] = None,
+    user_context: Optional[Dict[str, Any]] = None,
+) -> SessionContainer:
+    """Refreshes a session from a refresh token given directly."""
+    engine = _state.engine()
+    native = engine.refresh_session_without_request_response(refresh_token, bool(disable_anti_csrf), anti_csrf_token)
+    return SessionContainer(engine, native)
+
+
+def revoke_session(session_handle: str, user_context: Optional[Dict[str, Any]] = None) -> bool:
+    """Revokes one session; whether it existed."""
+    return _state.engine().revoke_session(session_handle)
+
+
+def revoke_multiple_sessions(session_handles: List[str], user_context: Optional[Dict[str, Any]] = None) -> List[str]:
+    """Revokes sessions; the handles of those that existed."""
+    return _state.engine().revoke_multiple_sessions(list(session_handles))
+
+
+def revoke_all_sessions_for_user(
+    user_id: str,
+    revoke_sessions_for_linked_accounts: bool = True,
+    tenant_id: Optional[str] = None,
+    user_context: Optional[Dict[str, Any]] = None,
+    *,
+    revoke_across_all_tenants: Optional[bool] = None,
+) -> List[str]:
+    """Revokes every session of ``user_id`` in ``tenant_id`` (default: every tenant)."""
+    scope = _common.tenant_scope(tenant_id, revoke_across_all_tenants)
+    return _state.engine().revoke_all_sessions_for_user(user_id, scope)
+
+
+def get_all_session_handles_for_user(
+    user_id: str,
+    fetch_sessions_for_linked_accounts: bool = True,
+    tenant_id: Optional[str] = None,
+    user_context: Optional[Dict[str, Any]] = None,
+    *,
+    fetch_across_all_tenants: Optional[bool] = None,
+    fetch_sessions_for_all_linked_accounts: Optional[bool] = None,
+) -> List[str]:
+    """The live session handles of ``user_id`` in ``tenant_id`` (default: every tenant)."""
+    scope = _common.tenant_scope(tenant_id, fetch_across_all_tenants)
+    return _state.engine().get_all_session_handles_for_user(user_id, scope)
+
+
+def get_session_information(
+    session_handle: str, user_context: Optional[Dict[str, Any]] = None
+) -> Optional[SessionInformationResult]:
+    """The session's information, or ``None`` when it does not exist (or has expired)."""
+    info_json = _state.engine().get_session_information(session_handle)
+    return None if info_json is None else SessionInformationResult._from_native(info_json)
+
+
+def update_session_data_in_database(
+    session_handle: str,
+    new_session_data: Dict[str, Any],
+    user_context: Optional[Dict[str, Any]] = None,
+) -> bool:
+    """Replaces the session's data in the database; whether the session exists."""
+    return _state.engine().update_session_data_in_database(
+        session_handle, to_json(new_session_data, "new_session_data")
+    )
+
+
+def merge_into_access_token_payload(
+    session_handle: str,
+    new_access_token_payload: Dict[str, Any],
+    user_context: Optional[Dict[str, Any]] = None,
+) -> bool:
+    """Merges into the stored access-token payload of a session; whether it exists."""
+    update_json = to_json(new_access_token_payload, "new_access_token_payload")
+    return _state.engine().merge_into_access_token_payload(session_handle, update_json)

@@ -1,0 +1,150 @@
+"""``tessera.init`` and its inputs (supertokens-python's ``supertokens_python.supertokens``)."""
+
+import json
+from typing import Any, Dict, List, Optional
+
+from . import _native, _state
+from .exceptions import InvalidConfigError, NotSupportedError
+
+__all__ = ["InputAppInfo", "SupertokensConfig", "init", "get_all_cors_headers"]
+
+_FRAMEWORKS = ("fastapi", "flask", "django")
+_MODES = ("asgi", "wsgi")
+
+
+class InputAppInfo:
+    """Where the app runs: ``api_domain`` (e.g. ``"https://api.example.com"``), the website's
+    domain, and the base paths. The arguments and their order are supertokens-python's.
+
+    ``origin`` may stand for ``website_domain`` as a string; a function is not supported.
+    ``api_gateway_path`` is accepted only empty.
+    """
+
+    def __init__(
+        self,
+        app_name: str,
+        api_domain: str,
+        api_gateway_path: str = "",
+        api_base_path: str = "/auth",
+        website_base_path: str = "/auth",
+        website_domain: Optional[str] = None,
+        origin: Optional[str] = None,
+    ) -> None:
+        self.app_name = app_name
+        self.api_domain = api_domain
+        self.api_gateway_path = api_gateway_path
+        self.api_base_path = api_base_path
+        self.website_base_path = website_base_path
+        self.website_domain = website_domain
+        self.origin = origin
+
+    def _to_json(self) -> Dict[str, Any]:
+        if self.api_gateway_path:
+            raise NotSupportedError("InputAppInfo(api_gateway_path=...) is not supported by Tessera yet")
+        if self.origin is not None and not isinstance(self.origin, str):
+            raise NotSupportedError("InputAppInfo(origin=...) takes a string; a function is not supported")
+        website_domain = self.website_domain if self.website_domain is not None else self.origin
+        app_info: Dict[str, Any] = {
+            "appName": self.app_name,
+            "apiDomain": self.api_domain,
+            "apiBasePath": self.api_base_path,
+            "websiteBasePath": self.website_base_path,
+        }
+        if website_domain is not None:
+            app_info["websiteDomain"] = website_domain
+        return app_info
+
+
+class SupertokensConfig:
+    """Where sessions are kept.
+
+    ``connection_uri``: ``None`` for the embedded SQLite file (``.tessera/sessions.sqlite3``
+    in the working directory, or ``$TESSERA_SQLITE_PATH``); ``"sqlite:PATH"``;
+    ``"sqlite::memory:"``; or ``"http(s)://host[;http(s)://host2]"`` to verify against a
+    SuperTokens core's JWKS. ``network_interceptor`` is not supported;
+    ``disable_core_call_cache`` is accepted and has no effect.
+    """
+
+    def __init__(
+        self,
+        connection_uri: Optional[str] = None,
+        api_key: Optional[str] = None,
+        network_interceptor: Any = None,
+        disable_core_call_cache: bool = False,
+    ) -> None:
+        if network_interceptor is not None:
+            raise NotSupportedError("SupertokensConfig(network_interceptor=...) is not supported by Tessera")
+        self.connection_uri = connection_uri
+        self.api_key = api_key
+        self.network_interceptor = network_interceptor
+        self.disable_core_call_cache = disable_core_call_cache
+
+
+def _api_prefix(api_base_path: str) -> str:
+    """The path prefix of the core's endpoints, normalised as the core normalises
+    ``apiBasePath`` (a looser prefix only costs speed, never correctness)."""
+    p = str(api_base_path).strip().rstrip("/")
+    if p and not p.startswith("/"):
+        p = "/" + p
+    return p + "/"
+
+
+def init(
+    app_info: InputAppInfo,
+    framework: str,
+    supertokens_config: Optional[SupertokensConfig] = None,
+    recipe_list: Optional[List[Any]] = None,
+    mode: Optional[str] = None,
+    telemetry: Optional[bool] = None,
+    debug: Optional[bool] = None,
+    experimental: Any = None,
+) -> None:
+    """Configures Tessera for this process: makes the native engine and opens (and migrates)
+    the session store. Calling it again replaces the engine.
+
+    ``framework`` is ``"fastapi"``, ``"flask"`` or ``"django"`` and picks how a framework
+    request passed to ``get_session`` and friends is read; ``mode`` (``"asgi"`` or
+    ``"wsgi"``) defaults to ``"asgi"`` for FastAPI and ``"wsgi"`` otherwise. ``recipe_list``
+    holds ``session.init(...)`` (absent: the session defaults). ``telemetry``, ``debug`` and
+    ``experimental`` are accepted and have no effect.
+
+    Raises:
+        InvalidConfigError: a wrong option; the message names it.
+        StorageError: the store cannot be opened.
+    """
+    from .recipe.session.recipe import SessionRecipeInit
+
+    if framework not in _FRAMEWORKS:
+        raise InvalidConfigError(f'framework {framework!r} must be one of "fastapi", "flask", "django"')
+    if mode is None:
+        mode = "asgi" if framework == "fastapi" else "wsgi"
+    if mode not in _MODES:
+        raise InvalidConfigError(f'mode {mode!r} must be "asgi" or "wsgi"')
+    if not isinstance(app_info, InputAppInfo):
+        raise TypeError("app_info must be an InputAppInfo")
+
+    session_options: Dict[str, Any] = {}
+    for recipe in recipe_list or []:
+        if isinstance(recipe, SessionRecipeInit):
+            session_options = dict(recipe.options)
+        else:
+            raise NotSupportedError(f"recipe_list: only session.init(...) is supported by Tessera, not {recipe!r}")
+
+    config: Dict[str, Any] = {"appInfo": app_info._to_json(), "session": session_options}
+    if supertokens_config is not None:
+        if supertokens_config.connection_uri is not None:
+            config["connectionURI"] = supertokens_config.connection_uri
+        if supertokens_config.api_key is not None:
+            config["apiKey"] = supertokens_config.api_key
+    try:
+        config_json = json.dumps(config)
+    except (TypeError, ValueError) as e:
+        raise InvalidConfigError(f"an option is not JSON serialisable: {e}") from None
+
+    engine = _native.Engine(config_json)
+    _state.install(_state._State(engine, framework, mode, _api_prefix(app_info.api_base_path)))
+
+
+def get_all_cors_headers() -> List[str]:
+    """The request headers a CORS setup must allow for the SuperTokens frontend SDKs."""
+    return list(_native.CORS_ALLOWED_HEADERS)

@@ -1,0 +1,89 @@
+"""Shared fixtures: a configured engine per test and a FastAPI app with the seed routes."""
+
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+import pytest
+from tessera import InputAppInfo, SupertokensConfig, _state, init
+from tessera.recipe import session
+
+API_DOMAIN = "http://testserver"
+
+
+def init_tessera(connection_uri: str = "sqlite::memory:", framework: str = "fastapi", **session_options: Any) -> None:
+    """``tessera.init`` for tests: the TestClient's host, an in-memory store by default."""
+    init(
+        app_info=InputAppInfo(app_name="tests", api_domain=API_DOMAIN, website_domain=API_DOMAIN),
+        framework=framework,
+        supertokens_config=SupertokensConfig(connection_uri=connection_uri),
+        recipe_list=[session.init(**session_options)],
+    )
+
+
+def pytest_configure(config: Any) -> None:
+    # Starlette's TestClient asks for httpx2; httpx is what FastAPI documents and what we use.
+    config.addinivalue_line("filterwarnings", "ignore:.*httpx2.*")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state() -> Iterator[None]:
+    yield
+    _state.reset()
+
+
+class SetCookie:
+    """One parsed ``Set-Cookie`` header."""
+
+    def __init__(self, header: str) -> None:
+        self.header = header
+        first, *attrs = [part.strip() for part in header.split(";")]
+        self.name, _, self.value = first.partition("=")
+        self.attrs: Dict[str, str] = {}
+        for attr in attrs:
+            k, _, v = attr.partition("=")
+            self.attrs[k.lower()] = v
+
+    @property
+    def cleared(self) -> bool:
+        return self.value == "" and self.attrs.get("expires") == "Thu, 01 Jan 1970 00:00:00 GMT"
+
+
+def set_cookies(response: Any) -> Dict[str, SetCookie]:
+    """The response's ``Set-Cookie`` headers by cookie name (failing on duplicates)."""
+    out: Dict[str, SetCookie] = {}
+    for header in response.headers.get_list("set-cookie"):
+        c = SetCookie(header)
+        assert c.name not in out, f"duplicate Set-Cookie for {c.name}"
+        out[c.name] = c
+    return out
+
+
+class Client:
+    """A TestClient without a cookie jar between requests: every test says which cookies and
+    headers it sends."""
+
+    def __init__(self, app: Any) -> None:
+        from fastapi.testclient import TestClient
+
+        self._client = TestClient(app, raise_server_exceptions=True)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        headers: Optional[Dict[str, str]] = None,
+        cookies: Optional[Dict[str, str]] = None,
+        raw_headers: Optional[List[Tuple[str, Any]]] = None,
+    ) -> Any:
+        self._client.cookies.clear()
+        h: List[Tuple[str, Any]] = list((headers or {}).items()) + list(raw_headers or [])
+        if cookies:
+            h.append(("cookie", "; ".join(f"{k}={v}" for k, v in cookies.items())))
+        response = self._client.request(method, path, headers=h)
+        self._client.cookies.clear()
+        return response
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> Any:
+        return self.request("POST", path, **kw)

@@ -1,0 +1,410 @@
+"""The FastAPI integration end to end: the seed ``/getJWT`` route, the core's endpoints,
+errors and response mutations, through Starlette's TestClient."""
+
+import time
+from typing import Any, Dict, Optional
+
+import pytest
+from conftest import Client, init_tessera, set_cookies
+from fastapi import Depends, FastAPI, Request, Response, WebSocket
+from tessera import TesseraError
+from tessera.framework.fastapi import get_middleware, session_exception_handler
+from tessera.recipe.session import SessionContainer
+from tessera.recipe.session.asyncio import create_new_session, get_session
+from tessera.recipe.session.exceptions import UnauthorisedError
+from tessera.recipe.session.framework.fastapi import verify_session
+from tessera.types import RecipeUserId
+
+CLEARED = "Thu, 01 Jan 1970 00:00:00 GMT"
+
+
+def make_app(middleware: bool = True) -> FastAPI:
+    app = FastAPI()
+    if middleware:
+        app.add_middleware(get_middleware())
+
+    @app.post("/signin")
+    async def signin(request: Request) -> Dict[str, Any]:
+        s = await create_new_session(request, "public", RecipeUserId("user-1"), {"role": "user"}, {"db": 1})
+        return {"handle": s.get_handle()}
+
+    @app.post("/signin-custom-expose")
+    async def signin_custom_expose(request: Request, response: Response) -> Dict[str, Any]:
+        response.headers["Access-Control-Expose-Headers"] = "x-custom"
+        await create_new_session(request, "public", "user-1")
+        return {}
+
+    @app.get("/getJWT")
+    async def get_jwt(session: SessionContainer = Depends(verify_session())) -> Dict[str, Any]:
+        return {"token": session.get_access_token()}
+
+    @app.get("/optional")
+    async def optional(session: Optional[SessionContainer] = Depends(verify_session(session_required=False))) -> Any:
+        return {"session": None if session is None else session.get_user_id()}
+
+    @app.post("/merge")
+    async def merge(response: Response, session: SessionContainer = Depends(verify_session())) -> Dict[str, Any]:
+        response.headers["Access-Control-Expose-Headers"] = "x-custom"
+        await session.merge_into_access_token_payload({"role": "admin"})
+        return {"token": session.get_access_token(), "payload": session.get_access_token_payload()}
+
+    @app.get("/state")
+    async def state(request: Request, session: SessionContainer = Depends(verify_session())) -> Dict[str, Any]:
+        return {"same": request.state.supertokens is session}
+
+    @app.get("/raise")
+    async def raise_unauthorised(session: SessionContainer = Depends(verify_session())) -> None:
+        raise UnauthorisedError("the route says no")
+
+    @app.post("/signin-then-fail")
+    async def signin_then_fail(request: Request) -> None:
+        await create_new_session(request, "public", "user-1")
+        raise UnauthorisedError("changed my mind")
+
+    @app.get("/get-session")
+    async def get_session_route(request: Request) -> Dict[str, Any]:
+        s = await get_session(request, session_required=False)
+        return {"user": None if s is None else s.get_user_id()}
+
+    return app
+
+
+@pytest.fixture
+def client() -> Client:
+    init_tessera()
+    return Client(make_app())
+
+
+def sign_in(client: Client, mode: str = "cookie") -> Any:
+    r = client.post("/signin", headers={"st-auth-mode": mode})
+    assert r.status_code == 200, r.text
+    return r
+
+
+def test_get_jwt_cookie_mode(client: Client) -> None:
+    r = sign_in(client, "cookie")
+    cookies = set_cookies(r)
+    access = cookies["sAccessToken"].value
+    assert access and cookies["sRefreshToken"].value
+    assert cookies["sAccessToken"].attrs["path"] == "/"
+    assert cookies["sRefreshToken"].attrs["path"] == "/auth/session/refresh"
+    assert "httponly" in cookies["sAccessToken"].attrs
+    assert r.headers["front-token"]
+    assert "st-access-token" not in r.headers
+    g = client.get("/getJWT", cookies={"sAccessToken": access})
+    assert g.status_code == 200
+    assert g.json() == {"token": access}
+
+
+def test_get_jwt_header_mode(client: Client) -> None:
+    r = sign_in(client, "header")
+    assert "set-cookie" not in r.headers
+    access = r.headers["st-access-token"]
+    assert r.headers["st-refresh-token"]
+    assert r.headers["front-token"]
+    g = client.get("/getJWT", headers={"Authorization": f"Bearer {access}"})
+    assert g.status_code == 200
+    assert g.json() == {"token": access}
+
+
+def test_session_is_on_request_state(client: Client) -> None:
+    access = set_cookies(sign_in(client))["sAccessToken"].value
+    assert client.get("/state", cookies={"sAccessToken": access}).json() == {"same": True}
+
+
+def test_no_session_is_unauthorised(client: Client) -> None:
+    r = client.get("/getJWT")
+    assert r.status_code == 401
+    assert r.json() == {"message": "unauthorised"}
+    # No tokens were sent, so nothing is cleared.
+    assert "set-cookie" not in r.headers
+
+
+def test_session_not_required_gives_none(client: Client) -> None:
+    r = client.get("/optional")
+    assert r.status_code == 200
+    assert r.json() == {"session": None}
+    access = set_cookies(sign_in(client))["sAccessToken"].value
+    assert client.get("/optional", cookies={"sAccessToken": access}).json() == {"session": "user-1"}
+
+
+def test_expired_token_asks_for_refresh() -> None:
+    init_tessera(access_token_validity=1)
+    client = Client(make_app())
+    access = set_cookies(sign_in(client))["sAccessToken"].value
+    time.sleep(1.5)
+    r = client.get("/getJWT", cookies={"sAccessToken": access})
+    assert r.status_code == 401
+    assert r.json() == {"message": "try refresh token"}
+
+
+def test_refresh_rotates_and_reuse_is_theft() -> None:
+    init_tessera(refresh_token_rotation_grace_period=0)
+    client = Client(make_app())
+    first = set_cookies(sign_in(client))
+    old_access, old_refresh = first["sAccessToken"].value, first["sRefreshToken"].value
+
+    r = client.post("/auth/session/refresh", cookies={"sRefreshToken": old_refresh})
+    assert r.status_code == 200, r.text
+    assert r.json() == {}
+    rotated = set_cookies(r)
+    new_access, new_refresh = rotated["sAccessToken"].value, rotated["sRefreshToken"].value
+    assert new_access and new_access != old_access
+    assert new_refresh and new_refresh != old_refresh
+    assert r.headers["front-token"] not in ("", "remove")
+    assert client.get("/getJWT", cookies={"sAccessToken": new_access}).json() == {"token": new_access}
+
+    time.sleep(0.005)  # the core's grace window is inclusive, even at 0 s
+    theft = client.post("/auth/session/refresh", cookies={"sRefreshToken": old_refresh})
+    assert theft.status_code == 401
+    assert theft.json() == {"message": "token theft detected"}
+    cleared = set_cookies(theft)
+    assert cleared["sAccessToken"].cleared and cleared["sRefreshToken"].cleared
+    assert theft.headers["front-token"] == "remove"
+
+
+def test_refresh_in_header_mode() -> None:
+    init_tessera()
+    client = Client(make_app())
+    r = sign_in(client, "header")
+    refreshed = client.post(
+        "/auth/session/refresh",
+        headers={"Authorization": f"Bearer {r.headers['st-refresh-token']}", "st-auth-mode": "header"},
+    )
+    assert refreshed.status_code == 200, refreshed.text
+    access = refreshed.headers["st-access-token"]
+    assert access != r.headers["st-access-token"]
+    assert refreshed.headers["st-refresh-token"] != r.headers["st-refresh-token"]
+    g = client.get("/getJWT", headers={"Authorization": f"Bearer {access}"})
+    assert g.json() == {"token": access}
+
+
+def test_refresh_without_token_is_unauthorised(client: Client) -> None:
+    r = client.post("/auth/session/refresh")
+    assert r.status_code == 401
+    assert r.json() == {"message": "unauthorised"}
+
+
+def test_signout_clears_the_session(client: Client) -> None:
+    first = set_cookies(sign_in(client))
+    access = first["sAccessToken"].value
+    r = client.post("/auth/signout", cookies={"sAccessToken": access})
+    assert r.status_code == 200
+    assert r.json() == {"status": "OK"}
+    cleared = set_cookies(r)
+    assert cleared["sAccessToken"].cleared, cleared["sAccessToken"].header
+    assert cleared["sAccessToken"].attrs["expires"] == CLEARED
+    assert cleared["sRefreshToken"].cleared
+    assert r.headers["front-token"] == "remove"
+    # The session is gone from the store: refreshing with its refresh token fails.
+    again = client.post("/auth/session/refresh", cookies={"sRefreshToken": first["sRefreshToken"].value})
+    assert again.status_code == 401
+
+
+def test_signout_without_session_is_unauthorised(client: Client) -> None:
+    r = client.post("/auth/signout")
+    assert r.status_code == 401
+    assert r.json() == {"message": "unauthorised"}
+
+
+def test_jwks_endpoint(client: Client) -> None:
+    r = client.get("/auth/jwt/jwks.json")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/json")
+    assert r.json()["keys"]
+
+
+@pytest.mark.parametrize("expose", [True, False])
+def test_expose_access_token_in_cookie_mode(expose: bool) -> None:
+    init_tessera(expose_access_token_to_frontend_in_cookie_based_auth=expose)
+    client = Client(make_app())
+    r = sign_in(client, "cookie")
+    cookie = set_cookies(r)["sAccessToken"].value
+    if expose:
+        assert r.headers["st-access-token"] == cookie
+        assert "st-access-token" in r.headers["access-control-expose-headers"]
+    else:
+        assert "st-access-token" not in r.headers
+
+
+GARBAGE = [
+    {"cookies": {"sAccessToken": "garbage"}},
+    {"cookies": {"sAccessToken": "a.b.c"}},
+    {"cookies": {"sAccessToken": "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."}},
+    {"cookies": {"sAccessToken": "%%%%"}},
+    {"cookies": {"sAccessToken": "x" * 70000}},
+    {"headers": {"Authorization": "Bearer garbage"}},
+    {"headers": {"Authorization": "Bearer "}},
+    {"headers": {"Authorization": "Basic dXNlcjpwYXNz"}},
+    {"headers": {"Authorization": "Bearer a.b.c", "st-auth-mode": "nonsense"}},
+    {"raw_headers": [("cookie", "sAccessToken=a; sAccessToken=b")]},
+    {"raw_headers": [("cookie", "=;;;==;sAccessToken")]},
+    {"raw_headers": [("cookie", "sAccessToken=\u00e9\u00ff".encode("latin-1"))]},
+    {"cookies": {"sIdRefreshToken": "legacy"}},
+]
+
+
+@pytest.mark.parametrize("garbage", GARBAGE, ids=range(len(GARBAGE)))
+def test_garbage_is_401_never_500(client: Client, garbage: Dict[str, Any]) -> None:
+    r = client.get("/getJWT", **garbage)
+    assert r.status_code == 401, r.text
+    assert r.json()["message"] in ("unauthorised", "try refresh token")
+    signout = client.post("/auth/signout", **garbage)
+    assert signout.status_code == 401, signout.text
+
+
+_DUPLICATE_COOKIES = {"raw_headers": [("cookie", "sAccessToken=a; sAccessToken=b")]}
+
+
+@pytest.mark.parametrize("garbage", [g for g in GARBAGE if g != _DUPLICATE_COOKIES])
+def test_garbage_on_refresh_is_401_never_500(client: Client, garbage: Dict[str, Any]) -> None:
+    refresh = client.post("/auth/session/refresh", **garbage)
+    assert refresh.status_code == 401, refresh.text
+
+
+def test_duplicate_cookies_on_refresh_without_older_cookie_domain_is_a_500_like_the_sdks(client: Client) -> None:
+    # supertokens-node and -python answer 500 here, asking for olderCookieDomain; the body
+    # says nothing about internals.
+    refresh = client.post("/auth/session/refresh", **_DUPLICATE_COOKIES)
+    assert refresh.status_code == 500, refresh.text
+    assert refresh.json() == {"message": "Internal Server Error"}
+
+
+def test_garbage_refresh_token_is_401(client: Client) -> None:
+    for value in ["garbage", "a.b.V2", "x" * 5000, ""]:
+        r = client.post("/auth/session/refresh", cookies={"sRefreshToken": value})
+        assert r.status_code == 401, (value, r.text)
+
+
+def test_merge_writes_the_new_token(client: Client) -> None:
+    access = set_cookies(sign_in(client))["sAccessToken"].value
+    r = client.post("/merge", cookies={"sAccessToken": access})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["payload"]["role"] == "admin"
+    new_access = set_cookies(r)["sAccessToken"].value
+    assert new_access == body["token"] != access
+    assert r.headers["front-token"]
+    # The app's own expose list is kept and extended.
+    exposed = [h.strip() for h in r.headers["access-control-expose-headers"].split(",")]
+    assert exposed[0] == "x-custom"
+    assert "front-token" in exposed
+    g = client.get("/getJWT", cookies={"sAccessToken": new_access})
+    assert g.json() == {"token": new_access}
+
+
+def test_app_expose_headers_are_kept(client: Client) -> None:
+    r = client.post("/signin-custom-expose", headers={"st-auth-mode": "header"})
+    assert r.status_code == 200
+    exposed = [h.strip() for h in r.headers["access-control-expose-headers"].split(",")]
+    assert exposed[0] == "x-custom"
+    assert {"front-token", "st-access-token", "st-refresh-token"} <= set(exposed)
+    assert len(r.headers.get_list("access-control-expose-headers")) == 1
+
+
+def test_error_raised_in_route_is_answered(client: Client) -> None:
+    access = set_cookies(sign_in(client))["sAccessToken"].value
+    r = client.get("/raise", cookies={"sAccessToken": access})
+    assert r.status_code == 401
+    assert r.json() == {"message": "unauthorised"}
+    cleared = set_cookies(r)
+    assert cleared["sAccessToken"].cleared
+    assert r.headers["front-token"] == "remove"
+
+
+@pytest.mark.parametrize("handler", [False, True])
+def test_error_after_new_session_clears_it(handler: bool) -> None:
+    init_tessera()
+    app = make_app()
+    if handler:
+        # Both the middleware and the exception handler: the changes are written once.
+        app.add_exception_handler(TesseraError, session_exception_handler)  # type: ignore[arg-type]
+    client = Client(app)
+    r = client.post("/signin-then-fail", headers={"st-auth-mode": "cookie"})
+    assert r.status_code == 401
+    assert r.json() == {"message": "unauthorised"}
+    cookies = set_cookies(r)  # fails on a duplicate Set-Cookie
+    assert cookies["sAccessToken"].cleared and cookies["sRefreshToken"].cleared
+    assert r.headers["front-token"] == "remove"
+
+
+def test_get_session_in_route(client: Client) -> None:
+    assert client.get("/get-session").json() == {"user": None}
+    access = set_cookies(sign_in(client))["sAccessToken"].value
+    assert client.get("/get-session", cookies={"sAccessToken": access}).json() == {"user": "user-1"}
+
+
+def test_exception_handler_keeps_headers() -> None:
+    init_tessera()
+    app = make_app(middleware=False)
+    app.add_exception_handler(TesseraError, session_exception_handler)  # type: ignore[arg-type]
+    client = Client(app)
+    # Without the middleware nothing writes the sign-in tokens: mint one directly.
+    from tessera.recipe.session.syncio import create_new_session_without_request_response
+
+    access = create_new_session_without_request_response("public", "user-1").get_access_token()
+    ok = client.get("/getJWT", headers={"Authorization": f"Bearer {access}"})
+    assert ok.json() == {"token": access}
+    missing = client.get("/getJWT")
+    assert missing.status_code == 401
+    assert missing.json() == {"message": "unauthorised"}
+    r = client.get("/raise", headers={"Authorization": f"Bearer {access}"})
+    assert r.status_code == 401
+    assert r.json() == {"message": "unauthorised"}
+    assert r.headers["front-token"] == "remove"
+    assert set_cookies(r)["sAccessToken"].cleared
+    assert r.headers["content-type"].startswith("application/json")
+
+
+def test_non_http_scopes_pass_through() -> None:
+    init_tessera()
+    app = make_app()
+
+    @app.websocket("/ws")
+    async def ws(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("hi")
+        await websocket.close()
+
+    from fastapi.testclient import TestClient
+
+    with TestClient(app).websocket_connect("/ws") as socket:
+        assert socket.receive_text() == "hi"
+
+
+def test_issue_seed_snippet_runs_as_written(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The supertokens-python docs' code with only the import root changed; no
+    ``supertokens_config``, so the embedded SQLite default (in the working directory)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TESSERA_SQLITE_PATH", raising=False)
+
+    from fastapi import Depends, FastAPI
+    from tessera import InputAppInfo, init
+    from tessera.framework.fastapi import get_middleware
+    from tessera.recipe import session
+    from tessera.recipe.session import SessionContainer
+    from tessera.recipe.session.framework.fastapi import verify_session
+
+    init(
+        app_info=InputAppInfo(api_domain="http://testserver", app_name="seed", website_domain="http://testserver"),
+        framework="fastapi",
+        recipe_list=[session.init(expose_access_token_to_frontend_in_cookie_based_auth=True)],
+    )
+    app = FastAPI()
+    app.add_middleware(get_middleware())
+
+    @app.get("/getJWT")
+    async def get_jwt(session: SessionContainer = Depends(verify_session())) -> Dict[str, Any]:
+        return {"token": session.get_access_token()}
+
+    @app.post("/signin")
+    async def signin(request: Request) -> Dict[str, Any]:
+        await create_new_session(request, "public", RecipeUserId("user-1"))
+        return {}
+
+    client = Client(app)
+    r = client.post("/signin", headers={"st-auth-mode": "cookie"})
+    token = set_cookies(r)["sAccessToken"].value
+    assert r.headers["st-access-token"] == token
+    assert client.get("/getJWT", cookies={"sAccessToken": token}).json() == {"token": token}
+    assert (tmp_path / ".tessera" / "sessions.sqlite3").exists()

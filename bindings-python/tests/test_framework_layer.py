@@ -1,0 +1,149 @@
+"""The framework-neutral layer the FastAPI, Flask and Django integrations share."""
+
+from typing import Any, Dict, List, Optional
+
+import pytest
+from conftest import init_tessera
+from tessera import _native
+from tessera.exceptions import NotSupportedError
+from tessera.framework.fastapi.response import AsgiHeaders
+from tessera.framework.request import Mutations, RequestAdapter, has_mutations, wrap_request
+from tessera.framework.response import apply_all, apply_mutations, set_cookie_name
+
+
+class DictRequest(RequestAdapter):
+    """The smallest adapter: a dict of headers."""
+
+    def __init__(self, headers: Dict[str, List[str]]) -> None:
+        super().__init__(headers)
+        self.session: Any = None
+        self.pending: List[Mutations] = []
+
+    def method(self) -> str:
+        return "GET"
+
+    def path(self) -> str:
+        return "/x"
+
+    def header(self, name: str) -> Optional[str]:
+        values = self.request.get(name)
+        return values[0] if values else None
+
+    def header_values(self, name: str) -> List[str]:
+        return list(self.request.get(name, []))
+
+    def get_session(self) -> Any:
+        return self.session
+
+    def set_session(self, session: Any) -> None:
+        self.session = session
+
+    def request_mutations(self) -> List[Mutations]:
+        return self.pending
+
+
+def test_only_the_core_headers_are_passed() -> None:
+    req = DictRequest(
+        {
+            "cookie": ["a=1", "sAccessToken=x"],
+            "authorization": ["Bearer t"],
+            "rid": ["session"],
+            "x-forwarded-for": ["1.2.3.4"],
+            "user-agent": ["test"],
+        }
+    )
+    headers = req.native_headers()
+    assert ("cookie", "a=1") in headers and ("cookie", "sAccessToken=x") in headers
+    assert ("authorization", "Bearer t") in headers
+    assert {name for name, _ in headers} <= set(_native.REQUEST_HEADERS)
+    assert req.native_request() == ("GET", "/x", headers)
+
+
+def test_pending_mutations_are_the_requests_then_the_sessions() -> None:
+    req = DictRequest({})
+    first: Mutations = (None, None, [("set", "a", "1")], [])
+    req.add_response_mutations(first)
+    req.add_response_mutations((None, None, [], []))
+    req.add_response_mutations(None)
+    assert req.request_mutations() == [first]
+
+    class FakeSession:
+        response_mutations: List[Mutations] = [(None, None, [("set", "b", "2")], [])]
+
+    req.set_session(FakeSession())  # type: ignore[arg-type]
+    assert req.pending_mutations() == [first, FakeSession.response_mutations[0]]
+    req.set_session_as_none()
+    assert req.get_session() is None
+    assert not has_mutations((None, None, [], [])) and has_mutations((200, None, [], []))
+
+
+def test_apply_mutations_semantics() -> None:
+    response = AsgiHeaders(
+        [
+            (b"content-type", b"text/plain"),
+            (b"access-control-expose-headers", b"x-custom"),
+            (b"anti-csrf", b"old"),
+            (b"set-cookie", b"sAccessToken=old; Path=/"),
+            (b"set-cookie", b"other=keep; Path=/"),
+        ]
+    )
+    cookie = "sAccessToken=new%2Bvalue; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax"
+    apply_mutations(
+        response,
+        (
+            None,
+            None,
+            [
+                ("set", "front-token", "abc"),
+                ("append", "Access-Control-Expose-Headers", "front-token"),
+                ("append", "Access-Control-Expose-Headers", "front-token"),
+                ("append", "Access-Control-Expose-Headers", "st-access-token"),
+                ("remove", "anti-csrf", None),
+            ],
+            [("sAccessToken", cookie)],
+        ),
+    )
+    assert response.get_header("front-token") == "abc"
+    assert response.get_header("access-control-expose-headers") == "x-custom, front-token, st-access-token"
+    assert response.get_header("anti-csrf") is None
+    set_cookies = [v.decode() for k, v in response.headers if k == b"set-cookie"]
+    assert set_cookies == ["other=keep; Path=/", cookie]
+    assert response.get_header("content-type") == "text/plain"
+    assert response.status is None and response.body is None
+
+    apply_all(response, [(401, '{"message":"unauthorised"}', [("set", "front-token", "remove")], [])])
+    assert response.status == 401
+    assert response.body == b'{"message":"unauthorised"}'
+    assert response.get_header("content-type") == "application/json; charset=utf-8"
+    assert response.get_header("front-token") == "remove"
+    with pytest.raises(ValueError):
+        apply_mutations(response, (None, None, [("explode", "x", None)], []))
+
+
+def test_set_cookie_name() -> None:
+    assert set_cookie_name("sAccessToken=a=b; Path=/") == "sAccessToken"
+    assert set_cookie_name("weird") == "weird"
+
+
+def test_wrap_request_picks_the_framework_adapter() -> None:
+    from starlette.requests import Request
+    from tessera.framework.fastapi.request import FastApiRequest
+
+    init_tessera()
+    raw = Request({"type": "http", "method": "GET", "path": "/p", "headers": [(b"cookie", b"a=1")]})
+    adapter = wrap_request(raw)
+    assert isinstance(adapter, FastApiRequest)
+    assert adapter.native_request() == ("GET", "/p", [("cookie", "a=1")])
+    assert wrap_request(adapter) is adapter
+    with pytest.raises(TypeError):
+        wrap_request(object())
+
+
+def test_missing_integration_is_not_supported(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tessera.framework.request as request_module
+
+    init_tessera(framework="flask")
+    monkeypatch.setattr(request_module, "_wrappers", {})
+    monkeypatch.setitem(__import__("sys").modules, "tessera.framework.flask.request", None)
+    with pytest.raises(NotSupportedError, match="flask"):
+        wrap_request(object())
