@@ -10,7 +10,7 @@ if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    maturin pytest fastapi httpx flask django mypy ruff
+    maturin pytest fastapi httpx flask django djangorestframework mypy ruff
 
 # `maturin develop` rather than `pip install ./bindings-python`: an editable install that
 # reuses the workspace's cargo target directory (dev profile, dependencies optimised), so a

@@ -1,0 +1,102 @@
+"""The Django request adapter (Django's ``HttpRequest``, and Django REST framework's
+``Request`` wrapped around one)."""
+
+from typing import TYPE_CHECKING, Any, FrozenSet, List, Optional, Tuple
+
+from django.http import HttpRequest
+
+from ..request import REQUEST_HEADERS, Mutations, RequestAdapter
+
+if TYPE_CHECKING:
+    from ...recipe.session.interfaces import SessionContainer
+
+__all__ = ["DjangoRequest", "http_request", "wrap_request"]
+
+#: The attribute of Django's ``HttpRequest`` holding the request-level mutations.
+MUTATIONS_ATTR = "_tessera_response_mutations"
+#: The headers the core reads, as ASGI spells header names (lowercase bytes).
+_WANTED: FrozenSet[bytes] = frozenset(name.encode("latin-1") for name in REQUEST_HEADERS)
+#: Where users read the session: ``request.supertokens``, as in supertokens-python.
+SESSION_ATTR = "supertokens"
+
+
+def http_request(request: Any) -> Any:
+    """The Django ``HttpRequest`` behind ``request``: ``request`` itself, or, for a Django REST
+    framework ``Request``, the one it wraps (its ``_request``). Only that one reaches the
+    middleware, so everything the middleware reads is kept there."""
+    inner = getattr(request, "_request", None)
+    return inner if isinstance(inner, HttpRequest) else request
+
+
+class DjangoRequest(RequestAdapter):
+    """A Django ``HttpRequest`` (WSGI or ASGI) or a Django REST framework ``Request``; the
+    session lives on ``request.supertokens``."""
+
+    def method(self) -> str:
+        """The HTTP method."""
+        return str(self.request.method)
+
+    def path(self) -> str:
+        """The path as the client sent it (``SCRIPT_NAME`` included, so ``apiBasePath`` stays
+        a path of the API domain when the project is mounted under a prefix)."""
+        return str(self.request.path)
+
+    def header(self, name: str) -> Optional[str]:
+        """The value of header ``name``, from ``request.headers``."""
+        value: Optional[str] = self.request.headers.get(name)
+        return value
+
+    def native_headers(self) -> List[Tuple[str, str]]:
+        """The headers the core reads: from ``request.headers``, or under ASGI straight from
+        the scope. Django's ``ASGIRequest`` joins repeated headers with ``","``, which breaks
+        the several ``Cookie`` headers an HTTP/2 client sends; the core joins those itself
+        (with ``"; "``) when it gets them one by one."""
+        scope = getattr(http_request(self.request), "scope", None)
+        if isinstance(scope, dict):
+            return [
+                (name.decode("latin-1").lower(), value.decode("latin-1"))
+                for name, value in scope.get("headers", ())
+                if name.lower() in _WANTED
+            ]
+        headers = self.request.headers
+        out: List[Tuple[str, str]] = []
+        for name in REQUEST_HEADERS:
+            value = headers.get(name)
+            if value is not None:
+                out.append((name, value))
+        return out
+
+    def get_session(self) -> Optional["SessionContainer"]:
+        """``request.supertokens``, or ``None``."""
+        session: Optional["SessionContainer"] = getattr(self.request, SESSION_ATTR, None)
+        return session
+
+    def set_session(self, session: Optional["SessionContainer"]) -> None:
+        """Sets ``request.supertokens``; under Django REST framework also on the wrapped
+        ``HttpRequest`` (``request._request.supertokens``), which is what the middleware
+        sees when it writes the session's token changes to the response."""
+        setattr(self.request, SESSION_ATTR, session)
+        inner = http_request(self.request)
+        if inner is not self.request:
+            setattr(inner, SESSION_ATTR, session)
+
+    def request_mutations(self) -> List[Mutations]:
+        """The request-level mutations, on the Django ``HttpRequest`` (never on a DRF
+        wrapper, which the middleware does not see)."""
+        inner = http_request(self.request)
+        pending: Optional[List[Mutations]] = getattr(inner, MUTATIONS_ATTR, None)
+        if pending is None:
+            pending = []
+            setattr(inner, MUTATIONS_ATTR, pending)
+        return pending
+
+
+def wrap_request(obj: Any) -> RequestAdapter:
+    """A Django ``HttpRequest`` or a Django REST framework ``Request`` as a
+    :class:`DjangoRequest` (``tessera.init(framework="django")`` finds this by its module
+    path)."""
+    if isinstance(obj, RequestAdapter):
+        return obj
+    if isinstance(http_request(obj), HttpRequest):
+        return DjangoRequest(obj)
+    raise TypeError(f"expected a Django HttpRequest (or a DRF Request), got {type(obj).__name__}")
