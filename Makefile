@@ -28,6 +28,7 @@ demo:
 
 bench:
 	bash scripts/bench.sh
+	bash scripts/bench-python.sh
 
 fuzz:
 	bash scripts/fuzz.sh

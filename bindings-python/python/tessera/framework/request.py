@@ -13,8 +13,9 @@ interprets cookies, tokens or headers itself (the core does). To add a framework
    module path when ``tessera.init(framework="NAME")`` was called.
 2. Pass :meth:`RequestAdapter.native_request` to the native engine; store what the engine
    returns with :meth:`RequestAdapter.set_session` / :meth:`RequestAdapter.add_response_mutations`.
-3. When the response is made, apply :meth:`RequestAdapter.pending_mutations` with
-   :func:`tessera.framework.response.apply_mutations` (see that module).
+3. When the response is made, apply what is pending on the request with
+   :func:`tessera.framework.response.apply_pending` (or :meth:`RequestAdapter.pending_mutations`
+   with :func:`tessera.framework.response.apply_all`; see that module).
 """
 
 import importlib

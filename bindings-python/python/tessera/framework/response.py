@@ -3,7 +3,8 @@
 The native engine describes every change to a response as *mutations*:
 ``(status, body_json, header_ops, cookies)``. A framework integration implements
 :class:`ResponseAdapter` over its response object and calls :func:`apply_mutations` (or
-:func:`apply_all`); the semantics of each operation live here, once:
+:func:`apply_all`, or :func:`apply_pending` for what a request collected); the semantics of
+each operation live here, once:
 
 - ``("set", name, value)`` replaces the header;
 - ``("remove", name, None)`` deletes it;
@@ -17,12 +18,12 @@ The native engine describes every change to a response as *mutations*:
 """
 
 from abc import ABC, abstractmethod
-from typing import Iterable, Optional
+from typing import Iterable, List, Optional
 
 from .. import _native
-from .request import Mutations
+from .request import Mutations, RequestAdapter
 
-__all__ = ["ResponseAdapter", "apply_all", "apply_mutations", "set_cookie_name"]
+__all__ = ["ResponseAdapter", "apply_all", "apply_mutations", "apply_pending", "set_cookie_name"]
 
 
 class ResponseAdapter(ABC):
@@ -87,3 +88,18 @@ def apply_all(response: ResponseAdapter, mutation_list: Iterable[Mutations]) -> 
     """Applies several sets of mutations in order (later ones win)."""
     for mutations in mutation_list:
         apply_mutations(response, mutations)
+
+
+def apply_pending(request: RequestAdapter, response: ResponseAdapter) -> None:
+    """Applies every mutation still pending on ``request`` (its own, then its session's) to
+    ``response`` and forgets them, so that a second call for the same request (an error
+    answered first, then the middleware) never re-applies them."""
+    own = request.request_mutations()
+    session = request.get_session()
+    from_session: List[Mutations] = session.response_mutations if session is not None else []
+    if own or from_session:
+        apply_all(response, own)
+        apply_all(response, from_session)
+        # In place: the lists belong to the request and the session, which keep them.
+        del own[:]
+        del from_session[:]

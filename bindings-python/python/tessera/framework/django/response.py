@@ -1,14 +1,14 @@
 """Applying the core's mutations to a Django response."""
 
 from http.cookies import Morsel
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, Optional, Tuple, Union
 from urllib.parse import unquote
 
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 
 from ..request import Mutations, RequestAdapter
-from ..response import ResponseAdapter, apply_all, apply_mutations
+from ..response import ResponseAdapter, apply_mutations, apply_pending
 
 __all__ = ["DjangoResponse", "answer", "parse_set_cookie", "set_cookie_from_header", "write_pending"]
 
@@ -113,18 +113,9 @@ def answer(mutations: Mutations) -> HttpResponse:
 
 
 def write_pending(request: RequestAdapter, response: Any) -> Any:
-    """Applies every mutation still pending on ``request`` (its own, then its session's) to
-    ``response`` and forgets them, so that writing twice in one request (an error answered by
-    the decorator or ``process_exception``, then the middleware) never re-applies them over
-    the error's own changes. Returns ``response``."""
-    own = request.request_mutations()
-    session = request.get_session()
-    from_session: List[Mutations] = session.response_mutations if session is not None else []
-    if own or from_session:
-        adapter = DjangoResponse(response)
-        apply_all(adapter, own)
-        apply_all(adapter, from_session)
-        # In place: the lists belong to the request and the session, which keep them.
-        del own[:]
-        del from_session[:]
+    """:func:`tessera.framework.response.apply_pending` on a Django ``response``, which it
+    returns: writing twice in one request (an error answered by the decorator or
+    ``process_exception``, then the middleware) never re-applies the changes over the error's
+    own."""
+    apply_pending(request, DjangoResponse(response))
     return response

@@ -1,11 +1,11 @@
 """Applying the core's mutations to a Flask (Werkzeug) response."""
 
-from typing import List, Optional, Type
+from typing import Optional, Type
 
 from werkzeug.wrappers import Response
 
 from ..request import Mutations, RequestAdapter
-from ..response import ResponseAdapter, apply_all, apply_mutations, set_cookie_name
+from ..response import ResponseAdapter, apply_mutations, apply_pending, set_cookie_name
 
 __all__ = ["FlaskResponse", "answer", "write_pending"]
 
@@ -63,21 +63,12 @@ def answer(mutations: Mutations, response_class: Type[Response] = Response) -> R
 
 
 def write_pending(request: RequestAdapter, response: Response) -> Response:
-    """Applies every mutation still pending on ``request`` (its own, then its session's) to
-    ``response`` and forgets them.
+    """:func:`tessera.framework.response.apply_pending` on a Werkzeug ``response``, which it
+    returns.
 
     Forgetting makes this safe to call more than once per request: the ``verify_session``
     decorator writes them so it works without ``Middleware``, and ``after_request`` writes
     whatever came later (a session created or changed outside the decorator).
     """
-    own = request.request_mutations()
-    session = request.get_session()
-    from_session: List[Mutations] = session.response_mutations if session is not None else []
-    if own or from_session:
-        adapter = FlaskResponse(response)
-        apply_all(adapter, own)
-        apply_all(adapter, from_session)
-        # In place: the lists belong to the request and the session, which keep them.
-        del own[:]
-        del from_session[:]
+    apply_pending(request, FlaskResponse(response))
     return response

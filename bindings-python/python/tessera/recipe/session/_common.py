@@ -1,10 +1,11 @@
-"""Argument conversions shared by :mod:`.asyncio`, :mod:`.syncio` and the framework
-integrations. Only conversions: every decision is the core's."""
+"""What :mod:`.asyncio`, :mod:`.syncio` and the framework integrations share: argument
+conversions, and storing what the core returns on the request. Every decision is the core's."""
 
 import inspect
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from ... import _native
+from ... import _native, _state
+from ..._util import off_loop
 from ...exceptions import NotSupportedError, WouldBlockError
 from ...framework.request import Mutations, RequestAdapter
 from .interfaces import SessionContainer
@@ -58,18 +59,6 @@ async def check_claim_override(
 VerifyResult = Tuple[Optional["_native.Session"], Optional[Mutations]]
 
 
-def verify_in_request_sync(
-    engine: "_native.Engine",
-    parts: Tuple[str, str, Any],
-    session_required: bool,
-    anti_csrf_check: Optional[bool],
-    check_database: bool,
-) -> VerifyResult:
-    """The native ``verify_session``, allowed to do I/O."""
-    method, path, headers = parts
-    return engine.verify_session(method, path, headers, session_required, anti_csrf_check, check_database, True)
-
-
 async def verify_in_request(
     engine: "_native.Engine",
     parts: Tuple[str, str, Any],
@@ -79,8 +68,6 @@ async def verify_in_request(
 ) -> VerifyResult:
     """The native ``verify_session`` from an event loop: inline when the core can answer
     without I/O (the usual case), else in a worker thread."""
-    from ..._util import off_loop
-
     method, path, headers = parts
     if not check_database:
         try:
@@ -90,6 +77,70 @@ async def verify_in_request(
     return await off_loop(
         engine.verify_session, method, path, headers, session_required, anti_csrf_check, check_database, True
     )
+
+
+class VerifySessionOptions:
+    """The arguments of a ``verify_session`` (or ``get_session``), converted once."""
+
+    __slots__ = ("anti_csrf_check", "session_required", "check_database", "override", "user_context")
+
+    def __init__(
+        self,
+        anti_csrf_check: Optional[bool],
+        session_required: bool,
+        check_database: bool,
+        override: ClaimOverride,
+        user_context: Optional[Dict[str, Any]],
+    ) -> None:
+        self.anti_csrf_check = anti_csrf_check
+        self.session_required = bool(session_required)
+        self.check_database = bool(check_database)
+        self.override = override
+        self.user_context = user_context
+
+
+def _store_verified(
+    adapter: RequestAdapter,
+    engine: "_native.Engine",
+    result: VerifyResult,
+    store_none: bool,
+) -> Optional[SessionContainer]:
+    """Stores a verification's result on the request (:func:`attach`); with ``store_none``,
+    also ``None`` as the session when there is none."""
+    native, mutations = result
+    session = attach(adapter, engine, native, mutations)
+    if session is None and store_none:
+        adapter.set_session(None)
+    return session
+
+
+def verify_session_sync(
+    adapter: RequestAdapter, options: VerifySessionOptions, *, store_none: bool = True
+) -> Optional[SessionContainer]:
+    """Verifies the request's session (the native call may do I/O), stores it on the request
+    and checks the claim override; the session, or ``None``. Raises session errors."""
+    engine = _state.engine()
+    method, path, headers = adapter.native_request()
+    result = engine.verify_session(
+        method, path, headers, options.session_required, options.anti_csrf_check, options.check_database, True
+    )
+    session = _store_verified(adapter, engine, result, store_none)
+    check_claim_override_sync(options.override, session, options.user_context)
+    return session
+
+
+async def verify_session(
+    adapter: RequestAdapter, options: VerifySessionOptions, *, store_none: bool = True
+) -> Optional[SessionContainer]:
+    """:func:`verify_session_sync` on an event loop (:func:`verify_in_request`); the claim
+    override may be async."""
+    engine = _state.engine()
+    result = await verify_in_request(
+        engine, adapter.native_request(), options.session_required, options.anti_csrf_check, options.check_database
+    )
+    session = _store_verified(adapter, engine, result, store_none)
+    await check_claim_override(options.override, session, options.user_context)
+    return session
 
 
 def attach(

@@ -1,19 +1,19 @@
 """The session recipe's functions for async code (supertokens-python's
 ``supertokens_python.recipe.session.asyncio``).
 
-Functions that reach the session store run the native call in a worker thread, so the event
-loop never waits on disk or network. ``request`` is the framework's own request object
-(Starlette/FastAPI ``Request``, Flask ``request``, Django ``HttpRequest``) for the framework
-given to ``tessera.init``. ``user_context`` is accepted everywhere and not used.
+Each function is its :mod:`tessera.recipe.session.syncio` namesake, with the same arguments
+and documentation, run in a worker thread so that the event loop never waits on disk or
+network. :func:`get_session` is the exception: it verifies on the event loop when the core
+needs no I/O (the usual case) and goes to a worker thread only when it does. Claim overrides
+(``override_global_claim_validators``) run on the event loop and may be async.
 """
 
 from typing import Any, Dict, List, Optional, Union
 
-from .... import _state
-from ...._util import off_loop, to_json
+from ...._util import off_loop
 from ....framework.request import wrap_request
-from ....types import RecipeUserId, recipe_user_id_str
-from .. import _common
+from ....types import RecipeUserId
+from .. import _common, syncio
 from ..interfaces import SessionContainer, SessionInformationResult
 
 __all__ = [
@@ -43,29 +43,17 @@ async def create_new_session(
     *,
     disable_anti_csrf: bool = False,
 ) -> SessionContainer:
-    """Creates a session for ``recipe_user_id`` in ``tenant_id`` and writes its tokens to the
-    response (through the framework middleware), in the transport the request asks for
-    (``st-auth-mode``) and the configuration allows.
-
-    Raises:
-        InvalidInputError: the payload uses a protected claim name.
-        StorageError: the store failed.
-    """
-    _common.reject_disable_anti_csrf(disable_anti_csrf)
-    adapter = wrap_request(request)
-    engine = _state.engine()
-    method, path, headers = adapter.native_request()
-    native, mutations = await off_loop(
-        engine.create_new_session,
-        method,
-        path,
-        headers,
+    """:func:`tessera.recipe.session.syncio.create_new_session`, in a worker thread."""
+    return await off_loop(
+        syncio.create_new_session,
+        request,
         tenant_id,
-        recipe_user_id_str(recipe_user_id),
-        to_json(access_token_payload, "access_token_payload"),
-        to_json(session_data_in_database, "session_data_in_database"),
+        recipe_user_id,
+        access_token_payload,
+        session_data_in_database,
+        user_context,
+        disable_anti_csrf=disable_anti_csrf,
     )
-    return _common.attach_session(adapter, engine, native, mutations)
 
 
 async def create_new_session_without_request_response(
@@ -76,18 +64,17 @@ async def create_new_session_without_request_response(
     disable_anti_csrf: bool = False,
     user_context: Optional[Dict[str, Any]] = None,
 ) -> SessionContainer:
-    """Creates a session without a request; read its tokens with
-    ``get_all_session_tokens_dangerously()``."""
-    engine = _state.engine()
-    native = await off_loop(
-        engine.create_new_session_without_request_response,
+    """:func:`tessera.recipe.session.syncio.create_new_session_without_request_response`, in a
+    worker thread."""
+    return await off_loop(
+        syncio.create_new_session_without_request_response,
         tenant_id,
-        recipe_user_id_str(recipe_user_id),
-        to_json(access_token_payload, "access_token_payload"),
-        to_json(session_data_in_database, "session_data_in_database"),
-        bool(disable_anti_csrf),
+        recipe_user_id,
+        access_token_payload,
+        session_data_in_database,
+        disable_anti_csrf,
+        user_context,
     )
-    return SessionContainer(engine, native)
 
 
 async def get_session(
@@ -98,22 +85,14 @@ async def get_session(
     override_global_claim_validators: _common.ClaimOverride = None,
     user_context: Optional[Dict[str, Any]] = None,
 ) -> Optional[SessionContainer]:
-    """Verifies the request's session (``verifySession``); ``None`` when there is none and
-    ``session_required`` is false. The session is also stored on the request.
-
-    Raises:
-        UnauthorisedError, TryRefreshTokenError, ...: the protocol's session errors, which
-            the framework middleware answers.
-    """
+    """:func:`tessera.recipe.session.syncio.get_session` for async code: a token whose key is
+    known is verified on the event loop without I/O; anything that needs the store
+    (``check_database``, an unknown key) runs in a worker thread."""
     required = True if session_required is None else bool(session_required)
-    adapter = wrap_request(request)
-    engine = _state.engine()
-    native, mutations = await _common.verify_in_request(
-        engine, adapter.native_request(), required, anti_csrf_check, bool(check_database)
+    options = _common.VerifySessionOptions(
+        anti_csrf_check, required, bool(check_database), override_global_claim_validators, user_context
     )
-    session = _common.attach(adapter, engine, native, mutations)
-    await _common.check_claim_override(override_global_claim_validators, session, user_context)
-    return session
+    return await _common.verify_session(wrap_request(request), options, store_none=False)
 
 
 async def get_session_without_request_response(
@@ -125,36 +104,25 @@ async def get_session_without_request_response(
     override_global_claim_validators: _common.ClaimOverride = None,
     user_context: Optional[Dict[str, Any]] = None,
 ) -> Optional[SessionContainer]:
-    """Verifies an access token given directly. ``anti_csrf_check`` defaults to true here,
-    as in the SDKs (pass ``False`` when anti-CSRF is not by token)."""
-    required = True if session_required is None else bool(session_required)
-    engine = _state.engine()
-    native = await off_loop(
-        engine.get_session_without_request_response,
+    """:func:`tessera.recipe.session.syncio.get_session_without_request_response`, in a worker
+    thread (the claim override, which may be async, on the event loop)."""
+    session = await off_loop(
+        syncio.get_session_without_request_response,
         access_token,
         anti_csrf_token,
-        required,
         anti_csrf_check,
-        bool(check_database),
+        session_required,
+        check_database,
+        None,
+        user_context,
     )
-    session = None if native is None else SessionContainer(engine, native)
     await _common.check_claim_override(override_global_claim_validators, session, user_context)
     return session
 
 
 async def refresh_session(request: Any, user_context: Optional[Dict[str, Any]] = None) -> SessionContainer:
-    """Refreshes the request's session (the refresh endpoint's work) and writes the new
-    tokens to the response.
-
-    Raises:
-        UnauthorisedError: no usable refresh token.
-        TokenTheftError: the refresh token was reused outside the grace window.
-    """
-    adapter = wrap_request(request)
-    engine = _state.engine()
-    method, path, headers = adapter.native_request()
-    native, mutations = await off_loop(engine.refresh_session, method, path, headers)
-    return _common.attach_session(adapter, engine, native, mutations)
+    """:func:`tessera.recipe.session.syncio.refresh_session`, in a worker thread."""
+    return await off_loop(syncio.refresh_session, request, user_context)
 
 
 async def refresh_session_without_request_response(
@@ -163,24 +131,23 @@ async def refresh_session_without_request_response(
     anti_csrf_token: Optional[str] = None,
     user_context: Optional[Dict[str, Any]] = None,
 ) -> SessionContainer:
-    """Refreshes a session from a refresh token given directly."""
-    engine = _state.engine()
-    native = await off_loop(
-        engine.refresh_session_without_request_response, refresh_token, bool(disable_anti_csrf), anti_csrf_token
+    """:func:`tessera.recipe.session.syncio.refresh_session_without_request_response`, in a
+    worker thread."""
+    return await off_loop(
+        syncio.refresh_session_without_request_response, refresh_token, disable_anti_csrf, anti_csrf_token, user_context
     )
-    return SessionContainer(engine, native)
 
 
 async def revoke_session(session_handle: str, user_context: Optional[Dict[str, Any]] = None) -> bool:
-    """Revokes one session; whether it existed."""
-    return await off_loop(_state.engine().revoke_session, session_handle)
+    """:func:`tessera.recipe.session.syncio.revoke_session`, in a worker thread."""
+    return await off_loop(syncio.revoke_session, session_handle, user_context)
 
 
 async def revoke_multiple_sessions(
     session_handles: List[str], user_context: Optional[Dict[str, Any]] = None
 ) -> List[str]:
-    """Revokes sessions; the handles of those that existed."""
-    return await off_loop(_state.engine().revoke_multiple_sessions, list(session_handles))
+    """:func:`tessera.recipe.session.syncio.revoke_multiple_sessions`, in a worker thread."""
+    return await off_loop(syncio.revoke_multiple_sessions, session_handles, user_context)
 
 
 async def revoke_all_sessions_for_user(
@@ -191,11 +158,15 @@ async def revoke_all_sessions_for_user(
     *,
     revoke_across_all_tenants: Optional[bool] = None,
 ) -> List[str]:
-    """Revokes every session of ``user_id`` in ``tenant_id`` (default: every tenant); the
-    revoked handles. Tessera has no account linking, so
-    ``revoke_sessions_for_linked_accounts`` changes nothing."""
-    scope = _common.tenant_scope(tenant_id, revoke_across_all_tenants)
-    return await off_loop(_state.engine().revoke_all_sessions_for_user, user_id, scope)
+    """:func:`tessera.recipe.session.syncio.revoke_all_sessions_for_user`, in a worker thread."""
+    return await off_loop(
+        syncio.revoke_all_sessions_for_user,
+        user_id,
+        revoke_sessions_for_linked_accounts,
+        tenant_id,
+        user_context,
+        revoke_across_all_tenants=revoke_across_all_tenants,
+    )
 
 
 async def get_all_session_handles_for_user(
@@ -207,18 +178,24 @@ async def get_all_session_handles_for_user(
     fetch_across_all_tenants: Optional[bool] = None,
     fetch_sessions_for_all_linked_accounts: Optional[bool] = None,
 ) -> List[str]:
-    """The live session handles of ``user_id`` in ``tenant_id`` (default: every tenant).
-    Tessera has no account linking, so the linked-accounts flags change nothing."""
-    scope = _common.tenant_scope(tenant_id, fetch_across_all_tenants)
-    return await off_loop(_state.engine().get_all_session_handles_for_user, user_id, scope)
+    """:func:`tessera.recipe.session.syncio.get_all_session_handles_for_user`, in a worker
+    thread."""
+    return await off_loop(
+        syncio.get_all_session_handles_for_user,
+        user_id,
+        fetch_sessions_for_linked_accounts,
+        tenant_id,
+        user_context,
+        fetch_across_all_tenants=fetch_across_all_tenants,
+        fetch_sessions_for_all_linked_accounts=fetch_sessions_for_all_linked_accounts,
+    )
 
 
 async def get_session_information(
     session_handle: str, user_context: Optional[Dict[str, Any]] = None
 ) -> Optional[SessionInformationResult]:
-    """The session's information, or ``None`` when it does not exist (or has expired)."""
-    info_json = await off_loop(_state.engine().get_session_information, session_handle)
-    return None if info_json is None else SessionInformationResult._from_native(info_json)
+    """:func:`tessera.recipe.session.syncio.get_session_information`, in a worker thread."""
+    return await off_loop(syncio.get_session_information, session_handle, user_context)
 
 
 async def update_session_data_in_database(
@@ -226,9 +203,9 @@ async def update_session_data_in_database(
     new_session_data: Dict[str, Any],
     user_context: Optional[Dict[str, Any]] = None,
 ) -> bool:
-    """Replaces the session's data in the database; whether the session exists."""
-    data_json = to_json(new_session_data, "new_session_data")
-    return await off_loop(_state.engine().update_session_data_in_database, session_handle, data_json)
+    """:func:`tessera.recipe.session.syncio.update_session_data_in_database`, in a worker
+    thread."""
+    return await off_loop(syncio.update_session_data_in_database, session_handle, new_session_data, user_context)
 
 
 async def merge_into_access_token_payload(
@@ -236,7 +213,8 @@ async def merge_into_access_token_payload(
     new_access_token_payload: Dict[str, Any],
     user_context: Optional[Dict[str, Any]] = None,
 ) -> bool:
-    """Merges into the stored access-token payload of a session (used from its next access
-    token on; the current token is not re-issued); whether the session exists."""
-    update_json = to_json(new_access_token_payload, "new_access_token_payload")
-    return await off_loop(_state.engine().merge_into_access_token_payload, session_handle, update_json)
+    """:func:`tessera.recipe.session.syncio.merge_into_access_token_payload`, in a worker
+    thread."""
+    return await off_loop(
+        syncio.merge_into_access_token_payload, session_handle, new_access_token_payload, user_context
+    )

@@ -2,7 +2,10 @@
 ``supertokens_python.recipe.session.syncio``): Flask, sync Django views, scripts.
 
 Each calls the native engine directly (it releases the GIL while it works); there is no
-event loop to create or nest. The arguments are those of :mod:`tessera.recipe.session.asyncio`.
+event loop to create or nest. :mod:`tessera.recipe.session.asyncio` has the same functions
+for async code. ``request`` is the framework's own request object (Starlette/FastAPI
+``Request``, Flask ``request``, Django ``HttpRequest``) for the framework given to
+``tessera.init``. ``user_context`` is accepted everywhere and not used.
 """
 
 from typing import Any, Dict, List, Optional, Union
@@ -41,7 +44,14 @@ def create_new_session(
     *,
     disable_anti_csrf: bool = False,
 ) -> SessionContainer:
-    """Creates a session and writes its tokens to the response (through the middleware)."""
+    """Creates a session for ``recipe_user_id`` in ``tenant_id`` and writes its tokens to the
+    response (through the framework middleware), in the transport the request asks for
+    (``st-auth-mode``) and the configuration allows.
+
+    Raises:
+        InvalidInputError: the payload uses a protected claim name.
+        StorageError: the store failed.
+    """
     _common.reject_disable_anti_csrf(disable_anti_csrf)
     adapter = wrap_request(request)
     engine = _state.engine()
@@ -66,7 +76,8 @@ def create_new_session_without_request_response(
     disable_anti_csrf: bool = False,
     user_context: Optional[Dict[str, Any]] = None,
 ) -> SessionContainer:
-    """Creates a session without a request."""
+    """Creates a session without a request; read its tokens with
+    ``get_all_session_tokens_dangerously()``."""
     engine = _state.engine()
     native = engine.create_new_session_without_request_response(
         tenant_id,
@@ -86,17 +97,18 @@ def get_session(
     override_global_claim_validators: _common.ClaimOverride = None,
     user_context: Optional[Dict[str, Any]] = None,
 ) -> Optional[SessionContainer]:
-    """Verifies the request's session; ``None`` when there is none and ``session_required``
-    is false. The session is also stored on the request."""
+    """Verifies the request's session (``verifySession``); ``None`` when there is none and
+    ``session_required`` is false. The session is also stored on the request.
+
+    Raises:
+        UnauthorisedError, TryRefreshTokenError, ...: the protocol's session errors, which
+            the framework middleware answers.
+    """
     required = True if session_required is None else bool(session_required)
-    adapter = wrap_request(request)
-    engine = _state.engine()
-    native, mutations = _common.verify_in_request_sync(
-        engine, adapter.native_request(), required, anti_csrf_check, bool(check_database)
+    options = _common.VerifySessionOptions(
+        anti_csrf_check, required, bool(check_database), override_global_claim_validators, user_context
     )
-    session = _common.attach(adapter, engine, native, mutations)
-    _common.check_claim_override_sync(override_global_claim_validators, session, user_context)
-    return session
+    return _common.verify_session_sync(wrap_request(request), options, store_none=False)
 
 
 def get_session_without_request_response(
@@ -108,7 +120,8 @@ def get_session_without_request_response(
     override_global_claim_validators: _common.ClaimOverride = None,
     user_context: Optional[Dict[str, Any]] = None,
 ) -> Optional[SessionContainer]:
-    """Verifies an access token given directly (``anti_csrf_check`` defaults to true)."""
+    """Verifies an access token given directly. ``anti_csrf_check`` defaults to true here,
+    as in the SDKs (pass ``False`` when anti-CSRF is not by token)."""
     required = True if session_required is None else bool(session_required)
     engine = _state.engine()
     native = engine.get_session_without_request_response(
@@ -120,7 +133,13 @@ def get_session_without_request_response(
 
 
 def refresh_session(request: Any, user_context: Optional[Dict[str, Any]] = None) -> SessionContainer:
-    """Refreshes the request's session and writes the new tokens to the response."""
+    """Refreshes the request's session (the refresh endpoint's work) and writes the new
+    tokens to the response.
+
+    Raises:
+        UnauthorisedError: no usable refresh token.
+        TokenTheftError: the refresh token was reused outside the grace window.
+    """
     adapter = wrap_request(request)
     engine = _state.engine()
     method, path, headers = adapter.native_request()
@@ -158,7 +177,9 @@ def revoke_all_sessions_for_user(
     *,
     revoke_across_all_tenants: Optional[bool] = None,
 ) -> List[str]:
-    """Revokes every session of ``user_id`` in ``tenant_id`` (default: every tenant)."""
+    """Revokes every session of ``user_id`` in ``tenant_id`` (default: every tenant); the
+    revoked handles. Tessera has no account linking, so
+    ``revoke_sessions_for_linked_accounts`` changes nothing."""
     scope = _common.tenant_scope(tenant_id, revoke_across_all_tenants)
     return _state.engine().revoke_all_sessions_for_user(user_id, scope)
 
@@ -172,7 +193,8 @@ def get_all_session_handles_for_user(
     fetch_across_all_tenants: Optional[bool] = None,
     fetch_sessions_for_all_linked_accounts: Optional[bool] = None,
 ) -> List[str]:
-    """The live session handles of ``user_id`` in ``tenant_id`` (default: every tenant)."""
+    """The live session handles of ``user_id`` in ``tenant_id`` (default: every tenant).
+    Tessera has no account linking, so the linked-accounts flags change nothing."""
     scope = _common.tenant_scope(tenant_id, fetch_across_all_tenants)
     return _state.engine().get_all_session_handles_for_user(user_id, scope)
 
@@ -201,6 +223,7 @@ def merge_into_access_token_payload(
     new_access_token_payload: Dict[str, Any],
     user_context: Optional[Dict[str, Any]] = None,
 ) -> bool:
-    """Merges into the stored access-token payload of a session; whether it exists."""
+    """Merges into the stored access-token payload of a session (used from its next access
+    token on; the current token is not re-issued); whether the session exists."""
     update_json = to_json(new_access_token_payload, "new_access_token_payload")
     return _state.engine().merge_into_access_token_payload(session_handle, update_json)

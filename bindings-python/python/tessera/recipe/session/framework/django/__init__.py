@@ -7,9 +7,10 @@
     async def get_jwt(request):
         return JsonResponse({"token": request.supertokens.get_access_token()})
 
-Both decorators look at the view they wrap: a sync view gets a sync wrapper and an async view
-an async one, whichever module the decorator came from, so Django never has to adapt the view
-across threads and a mismatched import still works.
+Both modules' ``verify_session`` is the one decorator defined here. It looks at the view it
+wraps: a sync view gets a sync wrapper and an async view an async one, whichever module it
+was imported from, so Django never has to adapt the view across threads and a mismatched
+import still works.
 
 The decorator verifies the session and stores it on ``request.supertokens`` (and on
 ``request._request.supertokens`` for a Django REST framework request); it answers its own
@@ -23,60 +24,15 @@ from typing import Any, Callable, Dict, Optional, TypeVar, cast
 
 from asgiref.sync import iscoroutinefunction
 
-from ..... import _state
 from .....exceptions import SuperTokensSessionError
 from .....framework.django.django_middleware import error_response, error_response_async
 from .....framework.django.request import DjangoRequest
 from ... import _common
+from ..._common import VerifySessionOptions
 
 __all__ = ["VerifySessionOptions", "verify_session_decorator"]
 
 _View = TypeVar("_View", bound=Callable[..., Any])
-
-
-class VerifySessionOptions:
-    """The arguments of ``verify_session``, checked once at decoration time."""
-
-    __slots__ = ("anti_csrf_check", "session_required", "check_database", "override", "user_context")
-
-    def __init__(
-        self,
-        anti_csrf_check: Optional[bool],
-        session_required: bool,
-        check_database: bool,
-        override: _common.ClaimOverride,
-        user_context: Optional[Dict[str, Any]],
-    ) -> None:
-        self.anti_csrf_check = anti_csrf_check
-        self.session_required = bool(session_required)
-        self.check_database = bool(check_database)
-        self.override = override
-        self.user_context = user_context
-
-
-def _verify_sync(adapter: DjangoRequest, options: VerifySessionOptions) -> None:
-    """Verifies and stores the session (or ``None``) on the request. Raises session errors."""
-    engine = _state.engine()
-    native, mutations = _common.verify_in_request_sync(
-        engine, adapter.native_request(), options.session_required, options.anti_csrf_check, options.check_database
-    )
-    session = _common.attach(adapter, engine, native, mutations)
-    if session is None:
-        adapter.set_session(None)
-    _common.check_claim_override_sync(options.override, session, options.user_context)
-
-
-async def _verify_async(adapter: DjangoRequest, options: VerifySessionOptions) -> None:
-    """:func:`_verify_sync` on an event loop: inline when the core needs no I/O, else in a
-    worker thread."""
-    engine = _state.engine()
-    native, mutations = await _common.verify_in_request(
-        engine, adapter.native_request(), options.session_required, options.anti_csrf_check, options.check_database
-    )
-    session = _common.attach(adapter, engine, native, mutations)
-    if session is None:
-        adapter.set_session(None)
-    await _common.check_claim_override(options.override, session, options.user_context)
 
 
 def _sync_wrapper(view: Callable[..., Any], options: VerifySessionOptions) -> Callable[..., Any]:
@@ -84,7 +40,7 @@ def _sync_wrapper(view: Callable[..., Any], options: VerifySessionOptions) -> Ca
     def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
         adapter = DjangoRequest(request)
         try:
-            _verify_sync(adapter, options)
+            _common.verify_session_sync(adapter, options)
         except SuperTokensSessionError as error:
             return error_response(adapter, error)
         # Outside the try: a session error the view raises is the middleware's to answer
@@ -99,7 +55,7 @@ def _async_wrapper(view: Callable[..., Any], options: VerifySessionOptions) -> C
     async def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
         adapter = DjangoRequest(request)
         try:
-            await _verify_async(adapter, options)
+            await _common.verify_session(adapter, options)
         except SuperTokensSessionError as error:
             return await error_response_async(adapter, error)
         return await view(request, *args, **kwargs)
@@ -117,3 +73,26 @@ def verify_session_decorator(options: VerifySessionOptions) -> Callable[[_View],
         return cast(_View, _sync_wrapper(view, options))
 
     return decorator
+
+
+def verify_session(
+    anti_csrf_check: Optional[bool] = None,
+    session_required: bool = True,
+    check_database: bool = False,
+    override_global_claim_validators: _common.ClaimOverride = None,
+    user_context: Optional[Dict[str, Any]] = None,
+) -> Callable[[_View], _View]:
+    """A view decorator that verifies the request's session and stores it on
+    ``request.supertokens`` (``None`` when there is none and ``session_required`` is false)
+    before calling the view.
+
+    A sync view gets a sync wrapper and an ``async def`` view an async one. In the async
+    wrapper, a token whose key is known is verified on the event loop without I/O; anything
+    that needs the store (``check_database``, an unknown key) runs in a worker thread.
+    Verification errors are answered here with the protocol's 401/403 response; session
+    errors the view raises are answered by the middleware.
+    """
+    options = VerifySessionOptions(
+        anti_csrf_check, session_required, check_database, override_global_claim_validators, user_context
+    )
+    return verify_session_decorator(options)

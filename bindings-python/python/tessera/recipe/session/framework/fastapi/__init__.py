@@ -16,7 +16,6 @@ from typing import Any, Callable, Coroutine, Dict, Optional
 
 from starlette.requests import Request
 
-from ..... import _state
 from .....framework.fastapi import session_exception_handler
 from .....framework.fastapi.request import FastApiRequest
 from ... import _common
@@ -43,21 +42,11 @@ def verify_session(
         UnauthorisedError, TryRefreshTokenError, ...: answered by the middleware with the
             protocol's 401/403 response.
     """
-    required = bool(session_required)
-    check_db = bool(check_database)
+    options = _common.VerifySessionOptions(
+        anti_csrf_check, session_required, check_database, override_global_claim_validators, user_context
+    )
 
     async def func(request: Request) -> Optional[SessionContainer]:
-        adapter = FastApiRequest(request)
-        engine = _state.engine()
-        native, mutations = await _common.verify_in_request(
-            engine, adapter.native_request(), required, anti_csrf_check, check_db
-        )
-        if native is None:
-            adapter.add_response_mutations(mutations)
-            adapter.set_session(None)
-            return None
-        session = _common.attach_session(adapter, engine, native, mutations)
-        await _common.check_claim_override(override_global_claim_validators, session, user_context)
-        return session
+        return await _common.verify_session(FastApiRequest(request), options)
 
     return func

@@ -19,7 +19,6 @@ from typing import Any, Callable, Dict, Optional, TypeVar, cast
 from flask import current_app, make_response, request
 from werkzeug.wrappers import Response
 
-from ..... import _state
 from .....exceptions import SuperTokensSessionError
 from .....framework.flask import error_response
 from .....framework.flask.request import FlaskRequest
@@ -48,24 +47,16 @@ def verify_session(
     to the view's response itself. Other errors propagate. ``async def`` views run through
     Flask's ``ensure_sync``.
     """
-    required = bool(session_required)
-    check_db = bool(check_database)
+    options = _common.VerifySessionOptions(
+        anti_csrf_check, session_required, check_database, override_global_claim_validators, user_context
+    )
 
     def decorator(view: _View) -> _View:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Response:
             adapter = FlaskRequest(request._get_current_object())  # type: ignore[attr-defined]
             try:
-                engine = _state.engine()
-                native, mutations = _common.verify_in_request_sync(
-                    engine, adapter.native_request(), required, anti_csrf_check, check_db
-                )
-                if native is None:
-                    adapter.add_response_mutations(mutations)
-                    adapter.set_session(None)
-                else:
-                    session = _common.attach_session(adapter, engine, native, mutations)
-                    _common.check_claim_override_sync(override_global_claim_validators, session, user_context)
+                _common.verify_session_sync(adapter, options)
                 response = make_response(current_app.ensure_sync(view)(*args, **kwargs))
             except SuperTokensSessionError as error:
                 return error_response(error)

@@ -7,35 +7,11 @@
     @verify_session()
     async def get_jwt(request):
         return JsonResponse({"token": request.supertokens.get_access_token()})
+
+The decorator is :func:`tessera.recipe.session.framework.django.verify_session`, shared with
+``.syncio``: it follows the view, so a sync view gets a sync wrapper.
 """
 
-from typing import Any, Callable, Dict, Optional, TypeVar
-
-from .... import _common
-from .. import VerifySessionOptions, verify_session_decorator
+from .. import verify_session
 
 __all__ = ["verify_session"]
-
-_View = TypeVar("_View", bound=Callable[..., Any])
-
-
-def verify_session(
-    anti_csrf_check: Optional[bool] = None,
-    session_required: bool = True,
-    check_database: bool = False,
-    override_global_claim_validators: _common.ClaimOverride = None,
-    user_context: Optional[Dict[str, Any]] = None,
-) -> Callable[[_View], _View]:
-    """A view decorator that verifies the request's session and stores it on
-    ``request.supertokens`` (``None`` when there is none and ``session_required`` is false)
-    before awaiting the view.
-
-    A token whose key is known is verified on the event loop without I/O; anything that
-    needs the store (``check_database``, an unknown key) runs in a worker thread.
-    Verification errors are answered here with the protocol's 401/403 response; session
-    errors the view raises are answered by the middleware. A sync view gets a sync wrapper.
-    """
-    options = VerifySessionOptions(
-        anti_csrf_check, session_required, check_database, override_global_claim_validators, user_context
-    )
-    return verify_session_decorator(options)

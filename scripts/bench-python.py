@@ -1,0 +1,746 @@
+"""Python benchmarks (the second half of `make bench`; run by scripts/bench-python.sh).
+
+One access token, minted by Tessera's embedded store, verified by everything measured here:
+
+* verification in-process, medians of several rounds: the `cryptography` RSA-2048
+  PKCS1v15-SHA256 verify of the token's signing input (the floor every verifier pays), PyJWT
+  with a cached key object, supertokens-python's `get_session_without_request_response`
+  (pointed at a local JWKS server that serves Tessera's own JWKS), and Tessera's
+  `get_session_without_request_response` and `Engine.verify_session`, with the verified-token
+  cache off and on;
+* FastAPI + uvicorn requests/s on the seed's `/getJWT` route with Tessera, with
+  supertokens-python and with a bare route returning a constant, each app in its own uvicorn
+  process, driven by `wrk` (or, without it, a slower Python load generator).
+
+The table and the goals of issue 3 are printed and written to --report.
+"""
+
+import argparse
+import base64
+import contextlib
+import http.client
+import http.server
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+USER_ID = "bench-user"
+API_DOMAIN = "http://127.0.0.1:8000"
+ACCESS_TOKEN_COOKIE = "sAccessToken"
+BARE_BODY = {"token": "bare"}
+
+# Goals (issue 3, "Benchmark").
+GOAL_REPEATED_PER_S = 200_000
+GOAL_VS_SUPERTOKENS = 7.0
+GOAL_VS_PYJWT = 4.0
+GOAL_GETJWT_SHARE = 0.85
+
+
+# --- the apps served by uvicorn (each in its own process: `--serve KIND`) -------------------
+
+
+def make_app(kind: str, sqlite_path: str, jwks_origin: str) -> Any:
+    """The FastAPI app of one HTTP benchmark: the seed's `/getJWT` route on Tessera or on
+    supertokens-python, or the same route returning a constant without any session code."""
+    from fastapi import Depends, FastAPI
+
+    app = FastAPI()
+    if kind == "bare":
+
+        @app.get("/getJWT")
+        async def get_jwt_bare() -> Dict[str, str]:
+            return BARE_BODY
+
+        return app
+
+    if kind in ("tessera", "tessera-nocache"):
+        from tessera import InputAppInfo, SupertokensConfig, init
+        from tessera.framework.fastapi import get_middleware
+        from tessera.recipe import session
+        from tessera.recipe.session import SessionContainer
+        from tessera.recipe.session.framework.fastapi import verify_session
+
+        options: Dict[str, Any] = {"expose_access_token_to_frontend_in_cookie_based_auth": True}
+        if kind == "tessera-nocache":
+            options["verified_token_cache_size"] = 0
+        init(
+            app_info=InputAppInfo(app_name="bench", api_domain=API_DOMAIN, website_domain=API_DOMAIN),
+            framework="fastapi",
+            supertokens_config=SupertokensConfig(connection_uri="sqlite:" + sqlite_path),
+            recipe_list=[session.init(**options)],
+        )
+    elif kind == "supertokens":
+        from supertokens_python import InputAppInfo, SupertokensConfig, init
+        from supertokens_python.framework.fastapi import get_middleware
+        from supertokens_python.recipe import session
+        from supertokens_python.recipe.session import SessionContainer
+        from supertokens_python.recipe.session.framework.fastapi import verify_session
+
+        init(
+            app_info=InputAppInfo(app_name="bench", api_domain=API_DOMAIN, website_domain=API_DOMAIN),
+            framework="fastapi",
+            supertokens_config=SupertokensConfig(connection_uri=jwks_origin),
+            recipe_list=[session.init(expose_access_token_to_frontend_in_cookie_based_auth=True)],
+            mode="asgi",
+            telemetry=False,
+        )
+    else:
+        raise SystemExit(f"bench-python: unknown app {kind!r}")
+
+    app.add_middleware(get_middleware())
+
+    @app.get("/getJWT")
+    async def get_jwt(session: SessionContainer = Depends(verify_session())) -> Dict[str, str]:
+        return {"token": session.get_access_token()}
+
+    return app
+
+
+def serve(kind: str, fd: int, sqlite_path: str, jwks_origin: str) -> None:
+    import uvicorn
+
+    app = make_app(kind, sqlite_path, jwks_origin)
+    # One process, no access log, on the listening socket the parent made (no port race).
+    # `Server.run(sockets=...)` rather than `--fd`: uvicorn takes an fd for a Unix socket.
+    config = uvicorn.Config(app, access_log=False, log_level="warning", lifespan="off")
+    uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)])
+
+
+# --- the local "core": serves Tessera's JWKS to supertokens-python --------------------------
+
+
+class CoreStub:
+    """A thread with `http.server` on 127.0.0.1 (port 0) answering what supertokens-python
+    asks a SuperTokens core for on the verify path: `/.well-known/jwks.json` and
+    `/apiversion`. Counts the requests per path, so a call on the timed path shows up."""
+
+    def __init__(self, jwks_json: str) -> None:
+        hits: Dict[str, int] = {}
+        self.hits = hits
+        lock = threading.Lock()
+        jwks = jwks_json.encode()
+        versions = json.dumps({"versions": ["5.4"]}).encode()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                path = self.path.split("?", 1)[0]
+                with lock:
+                    hits[path] = hits.get(path, 0) + 1
+                body = {"/.well-known/jwks.json": jwks, "/apiversion": versions}.get(path)
+                self.send_response(200 if body is not None else 404)
+                body = body if body is not None else b'{"message":"not served by the bench stub"}'
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_POST = do_GET
+            do_PUT = do_GET
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, name="core-stub", daemon=True)
+
+    def __enter__(self) -> "CoreStub":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def snapshot(self) -> Dict[str, int]:
+        return dict(self.hits)
+
+
+# --- in-process verification ----------------------------------------------------------------
+
+
+def b64url_decode(s: str) -> bytes:
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def calibrate(fn: Callable[[], Any], round_seconds: float) -> int:
+    """How many calls of `fn` take about `round_seconds`."""
+    n = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        dt = time.perf_counter() - t0
+        if dt >= 0.05:
+            return max(1, int(n * round_seconds / dt))
+        n *= 4 if dt < 0.01 else 2
+
+
+def measure(fns: List[Callable[[], Any]], rounds: int, round_seconds: float) -> List[Tuple[float, int]]:
+    """Median seconds per call of each function over `rounds` rounds of N calls (N sized so
+    a round takes about `round_seconds`). The rounds are interleaved (a round of each, then
+    the next round of each), so a load that comes and goes weighs on all of them alike."""
+    ns = [calibrate(fn, round_seconds) for fn in fns]
+    per_call: List[List[float]] = [[] for _ in fns]
+    for _ in range(rounds):
+        for fn, n, out in zip(fns, ns, per_call):
+            t0 = time.perf_counter()
+            for _ in range(n):
+                fn()
+            out.append((time.perf_counter() - t0) / n)
+    return [(statistics.median(out), n) for out, n in zip(per_call, ns)]
+
+
+def verify_benchmarks(args: argparse.Namespace, tmp: str, log: Callable[[str], None]) -> Dict[str, Any]:
+    import cryptography
+    import jwt
+    import tessera
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from tessera import InputAppInfo, SupertokensConfig, _native, _state
+    from tessera.recipe import session as tessera_session
+    from tessera.recipe.session import syncio as tessera_syncio
+
+    sqlite_path = os.path.join(tmp, "sessions.sqlite3")
+    app_info = dict(app_name="bench", api_domain=API_DOMAIN, website_domain=API_DOMAIN)
+
+    # Tessera with the verified-token cache off: mints the token, measures whole verification.
+    tessera.init(
+        app_info=InputAppInfo(**app_info),
+        framework="fastapi",
+        supertokens_config=SupertokensConfig(connection_uri="sqlite:" + sqlite_path),
+        recipe_list=[tessera_session.init(anti_csrf="NONE", verified_token_cache_size=0)],
+    )
+    engine_uncached = _state.engine()
+    created = tessera_syncio.create_new_session_without_request_response("public", USER_ID, {"role": "bench"}, {})
+    token = created.get_access_token()
+    handle = created.get_handle()
+    jwks_json = engine_uncached.jwks_json()
+
+    header = json.loads(b64url_decode(token.split(".")[0]))
+    payload = json.loads(b64url_decode(token.split(".")[1]))
+    kid = header.get("kid", "")
+    if header.get("version") != "5" or not kid.startswith("d-") or payload.get("parentRefreshTokenHash1"):
+        raise SystemExit(f"bench-python: expected a fresh v5 token with a dynamic key (d-...), got {header}")
+    jwks = json.loads(jwks_json)
+    jwk = next((k for k in jwks["keys"] if k.get("kid") == kid), None)
+    if jwk is None:
+        raise SystemExit(f"bench-python: the token's kid {kid} is not in Tessera's JWKS")
+
+    # The same public key for PyJWT and cryptography.
+    public_key = jwt.PyJWK(jwk).key
+    signing_input, _, signature_b64 = token.rpartition(".")
+    signing_input_bytes = signing_input.encode()
+    signature = b64url_decode(signature_b64)
+    pkcs1v15 = padding.PKCS1v15()
+    sha256 = hashes.SHA256()
+
+    def bare_rsa() -> None:
+        public_key.verify(signature, signing_input_bytes, pkcs1v15, sha256)
+
+    def pyjwt() -> Any:
+        return jwt.decode(token, public_key, algorithms=["RS256"])
+
+    def tessera_whole() -> Any:
+        return tessera_syncio.get_session_without_request_response(token)
+
+    request_headers = [("cookie", f"{ACCESS_TOKEN_COOKIE}={token}")]
+
+    def tessera_native_uncached() -> Any:
+        return engine_uncached.verify_session("GET", "/getJWT", request_headers)
+
+    # supertokens-python, pointed at the stub core serving exactly Tessera's JWKS.
+    stub = CoreStub(jwks_json)
+    stub.__enter__()
+    import supertokens_python as st
+    from supertokens_python.recipe import session as st_session
+    from supertokens_python.recipe.session import syncio as st_syncio
+
+    st.init(
+        app_info=st.InputAppInfo(**app_info),
+        framework="fastapi",
+        supertokens_config=st.SupertokensConfig(connection_uri=stub.origin),
+        recipe_list=[st_session.init(anti_csrf="NONE")],
+        mode="asgi",
+        telemetry=False,
+    )
+
+    def supertokens() -> Any:
+        return st_syncio.get_session_without_request_response(token)
+
+    # Every verifier accepts the token and reads the same session (and the JWKS cache of
+    # supertokens-python is filled before timing).
+    bare_rsa()
+    if pyjwt()["sessionHandle"] != handle:
+        raise SystemExit("bench-python: PyJWT read another session")
+    for name, fn in (("supertokens-python", supertokens), ("tessera", tessera_whole)):
+        s = fn()
+        if s is None or s.get_handle() != handle or s.get_user_id() != USER_ID:
+            raise SystemExit(f"bench-python: {name} did not verify the token's session")
+    native_session, _ = tessera_native_uncached()
+    if native_session is None or native_session.handle != handle:
+        raise SystemExit("bench-python: Engine.verify_session did not verify the token's session")
+    stub_after_warmup = stub.snapshot()
+
+    results: Dict[str, Any] = {"token": token, "sqlite_path": sqlite_path, "stub": stub, "kid": kid}
+    rows: List[Tuple[str, str, float, int]] = []
+
+    def run(benches: List[Tuple[str, str, Callable[[], Any]]]) -> None:
+        timed = measure([fn for _, _, fn in benches], args.rounds, args.round_seconds)
+        for (key, label, _), (sec, n) in zip(benches, timed):
+            rows.append((key, label, sec, n))
+            log(f"    {label:<62} {sec * 1e6:9.2f} µs  {1 / sec:>11,.0f}/s")
+
+    log(f"==> verification, median of {args.rounds} interleaved rounds of ~{args.round_seconds:.2f} s each")
+    run(
+        [
+            ("rsa", "cryptography RSA-2048 PKCS1v15-SHA256 verify (floor)", bare_rsa),
+            ("pyjwt", 'PyJWT jwt.decode(token, key, algorithms=["RS256"])', pyjwt),
+            ("supertokens", "supertokens-python get_session_without_request_response", supertokens),
+            ("tessera_whole", "Tessera get_session_without_request_response, cache off", tessera_whole),
+            ("tessera_native_uncached", "Tessera Engine.verify_session (native), cache off", tessera_native_uncached),
+        ]
+    )
+
+    # The same store and key, the verified-token cache at its default size.
+    tessera.init(
+        app_info=InputAppInfo(**app_info),
+        framework="fastapi",
+        supertokens_config=SupertokensConfig(connection_uri="sqlite:" + sqlite_path),
+        recipe_list=[tessera_session.init(anti_csrf="NONE")],
+    )
+    engine_cached = _state.engine()
+    if json.loads(engine_cached.jwks_json()) != jwks:
+        raise SystemExit("bench-python: a second Tessera engine on the same store has other keys")
+
+    def tessera_cached() -> Any:
+        return tessera_syncio.get_session_without_request_response(token)
+
+    def tessera_native_cached() -> Any:
+        return engine_cached.verify_session("GET", "/getJWT", request_headers)
+
+    s = tessera_cached()
+    if s is None or s.get_handle() != handle:
+        raise SystemExit("bench-python: Tessera (cached) did not verify the token's session")
+    run(
+        [
+            ("tessera_cached", "Tessera get_session_without_request_response, repeated token", tessera_cached),
+            ("tessera_native_cached", "Tessera Engine.verify_session (native), repeated token", tessera_native_cached),
+        ]
+    )
+
+    stub_after_timing = stub.snapshot()
+    results["stub_calls_while_timing"] = {
+        p: stub_after_timing.get(p, 0) - stub_after_warmup.get(p, 0)
+        for p in stub_after_timing
+        if stub_after_timing.get(p, 0) != stub_after_warmup.get(p, 0)
+    }
+    results["stub_after_warmup"] = stub_after_warmup
+    results["rows"] = rows
+    results["versions"] = {
+        "python": platform.python_version(),
+        "cryptography": f"{cryptography.__version__} ({_openssl_version()})",
+        "PyJWT": jwt.__version__,
+        "supertokens-python": _dist_version("supertokens-python") or "?",
+        "tessera": f"{_dist_version('tessera-session') or '?'} ({os.path.relpath(_native.__file__)})",
+    }
+    return results
+
+
+def _openssl_version() -> str:
+    try:
+        from cryptography.hazmat.backends.openssl.backend import backend
+
+        return str(backend.openssl_version_text())
+    except Exception:  # an informative line only
+        return "OpenSSL ?"
+
+
+def _dist_version(name: str) -> Optional[str]:
+    try:
+        from importlib.metadata import version
+
+        return version(name)
+    except Exception:
+        return None
+
+
+# --- HTTP -----------------------------------------------------------------------------------
+
+
+def get(port: int, path: str, headers: Dict[str, str], timeout: float = 5.0) -> Tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers=headers)
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def uvicorn_app(kind: str, sqlite_path: str, jwks_origin: str, log_path: str) -> Any:
+    """Runs one app in its own uvicorn process on a loopback port; yields the port."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(2048)
+    port = sock.getsockname()[1]
+    cmd = [
+        sys.executable,
+        os.path.abspath(__file__),
+        "--serve",
+        kind,
+        "--fd",
+        str(sock.fileno()),
+        "--sqlite",
+        sqlite_path,
+        "--jwks-origin",
+        jwks_origin,
+    ]
+    with open(log_path, "ab") as log_file:
+        proc = subprocess.Popen(
+            cmd, pass_fds=[sock.fileno()], stdout=log_file, stderr=log_file, stdin=subprocess.DEVNULL
+        )
+    sock.close()
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                raise SystemExit(f"bench-python: the {kind} app exited ({proc.returncode}); see {log_path}")
+            try:
+                get(port, "/ready-check", {}, timeout=1.0)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"bench-python: the {kind} app did not answer in 30 s; see {log_path}") from None
+                time.sleep(0.05)
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+_WRK_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+
+
+def _wrk_time(text: str) -> float:
+    m = re.fullmatch(r"([0-9.]+)(us|ms|s|m)", text)
+    return float(m.group(1)) * _WRK_UNITS[m.group(2)] if m else float("nan")
+
+
+def run_wrk(port: int, headers: Dict[str, str], seconds: int, connections: int, threads: int) -> Dict[str, Any]:
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    for k, v in headers.items():
+        cmd += ["-H", f"{k}: {v}"]
+    cmd.append(f"http://127.0.0.1:{port}/getJWT")
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
+    rps = re.search(r"Requests/sec:\s+([0-9.]+)", out)
+    if rps is None:
+        raise SystemExit(f"bench-python: could not read wrk's output:\n{out}")
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:(.*)", out)
+    total = re.search(r"(\d+) requests in", out)
+    return {
+        "rps": float(rps.group(1)),
+        "p50": _wrk_time(p50.group(1)) if p50 else float("nan"),
+        "p99": _wrk_time(p99.group(1)) if p99 else float("nan"),
+        "bad": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": errors.group(1).strip() if errors else "",
+        "requests": int(total.group(1)) if total else 0,
+    }
+
+
+def _python_load_worker(port: int, headers: Dict[str, str], seconds: float, threads: int) -> None:
+    """One process of the fallback load generator: keep-alive connections in threads; prints
+    `ok bad latencies...` (latencies in µs, sampled)."""
+    stop = time.monotonic() + seconds
+    lock = threading.Lock()
+    totals = {"ok": 0, "bad": 0}
+    lat: List[float] = []
+
+    def loop() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        ok = bad = i = 0
+        mine: List[float] = []
+        while time.monotonic() < stop:
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", "/getJWT", headers=headers)
+                resp = conn.getresponse()
+                resp.read()
+            except OSError:
+                bad += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                continue
+            if i % 16 == 0:
+                mine.append((time.perf_counter() - t0) * 1e6)
+            i += 1
+            if resp.status == 200:
+                ok += 1
+            else:
+                bad += 1
+        conn.close()
+        with lock:
+            totals["ok"] += ok
+            totals["bad"] += bad
+            lat.extend(mine)
+
+    ts = [threading.Thread(target=loop) for _ in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    print(totals["ok"], totals["bad"], *(f"{x:.0f}" for x in lat))
+
+
+def run_python_load(port: int, headers: Dict[str, str], seconds: float, connections: int) -> Dict[str, Any]:
+    procs_n = max(1, min(connections, os.cpu_count() or 1))
+    per_proc = [connections // procs_n + (1 if i < connections % procs_n else 0) for i in range(procs_n)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                os.path.abspath(__file__),
+                "--load-worker",
+                str(port),
+                json.dumps(headers),
+                str(seconds),
+                str(n),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for n in per_proc
+    ]
+    ok = bad = 0
+    lat: List[float] = []
+    for p in procs:
+        out, _ = p.communicate(timeout=seconds + 30)
+        fields = out.split()
+        ok += int(fields[0])
+        bad += int(fields[1])
+        lat.extend(float(x) for x in fields[2:])
+    lat.sort()
+
+    def pct(q: float) -> float:
+        return lat[min(len(lat) - 1, int(q * len(lat)))] * 1e-6 if lat else float("nan")
+
+    return {
+        "rps": ok / seconds,
+        "p50": pct(0.5),
+        "p99": pct(0.99),
+        "bad": bad,
+        "socket_errors": "",
+        "requests": ok + bad,
+    }
+
+
+def http_benchmarks(
+    args: argparse.Namespace, verify: Dict[str, Any], tmp: str, log: Callable[[str], None]
+) -> Dict[str, Any]:
+    token = verify["token"]
+    stub: CoreStub = verify["stub"]
+    use_wrk = shutil.which("wrk") is not None and not args.no_wrk
+    loadgen = (
+        f"wrk -t{args.wrk_threads} -c{args.connections}"
+        if use_wrk
+        else f"Python http.client, {args.connections} connections (wrk not found: figures are bound "
+        f"by the load generator, not the server)"
+    )
+    log(f"==> FastAPI + uvicorn /getJWT: {args.warmup:g} s warm-up, then {args.duration:g} s, {loadgen}")
+    session_headers = {"Cookie": f"{ACCESS_TOKEN_COOKIE}={token}"}
+    apps = [
+        ("bare", "bare route (constant JSON, no session)", BARE_BODY),
+        ("tessera", "Tessera verify_session + middleware", {"token": token}),
+        ("tessera-nocache", "Tessera, verified-token cache off", {"token": token}),
+        ("supertokens", "supertokens-python verify_session + middleware", {"token": token}),
+    ]
+    out: Dict[str, Any] = {"loadgen": loadgen, "apps": []}
+    for kind, label, expected in apps:
+        log_path = os.path.join(tmp, f"uvicorn-{kind}.log")
+        with uvicorn_app(kind, verify["sqlite_path"], stub.origin, log_path) as port:
+            status, body = get(port, "/getJWT", session_headers)
+            if status != 200 or json.loads(body) != expected:
+                raise SystemExit(f"bench-python: {kind} /getJWT answered {status} {body[:200]!r}")
+            if kind != "bare":
+                status, body = get(port, "/getJWT", {})
+                if status != 401:
+                    raise SystemExit(f"bench-python: {kind} /getJWT without a session answered {status} {body!r}")
+            if use_wrk:
+                run_wrk(port, session_headers, args.warmup, args.connections, args.wrk_threads)
+                r = run_wrk(port, session_headers, args.duration, args.connections, args.wrk_threads)
+            else:
+                run_python_load(port, session_headers, args.warmup, args.connections)
+                r = run_python_load(port, session_headers, args.duration, args.connections)
+        if r["bad"] or r["socket_errors"]:
+            log(f"    warning: {kind}: {r['bad']} non-2xx responses, socket errors: {r['socket_errors'] or 'none'}")
+        log(f"    {label:<50} {r['rps']:>10,.0f} req/s  p50 {r['p50'] * 1e3:6.2f} ms  p99 {r['p99'] * 1e3:6.2f} ms")
+        out["apps"].append((kind, label, r))
+    return out
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def report(
+    args: argparse.Namespace, verify: Dict[str, Any], http_results: Optional[Dict[str, Any]], elapsed_s: float
+) -> Tuple[str, bool]:
+    rows = {key: (label, sec, n) for key, label, sec, n in verify["rows"]}
+    per_s = {key: 1 / sec for key, (_, sec, _) in rows.items()}
+    floor = per_s["rsa"]
+    lines = []
+    lines.append("Tessera Python benchmarks (one access token, one RSA-2048 key, all verifiers)")
+    lines.append("  " + "; ".join(f"{k} {v}" for k, v in verify["versions"].items()))
+    lines.append(f"  {os.cpu_count()} CPUs; medians of {args.rounds} rounds; token kid {verify['kid']}")
+    lines.append("")
+    lines.append(f"{'verification':<64} {'median µs':>10} {'per s':>11} {'vs floor':>9} {'vs ST':>7} {'vs PyJWT':>9}")
+    lines.append("-" * 115)
+    for key, (label, sec, _) in rows.items():
+        r = per_s[key]
+        lines.append(
+            f"{label:<64} {sec * 1e6:>10.2f} {r:>11,.0f} {r / floor:>8.2f}x "
+            f"{r / per_s['supertokens']:>6.1f}x {r / per_s['pyjwt']:>8.1f}x"
+        )
+    calls = verify["stub_calls_while_timing"]
+    lines.append(
+        f"supertokens-python's calls to the stub core: {verify['stub_after_warmup']} while warming up, "
+        f"{calls or 'none'} while timed"
+    )
+
+    goals: List[Tuple[str, bool, str]] = []
+    whole = per_s["tessera_whole"]
+    goals.append(
+        (
+            "Tessera whole verification >= bare cryptography RSA verify",
+            whole >= floor,
+            f"{whole:,.0f}/s vs {floor:,.0f}/s = {whole / floor:.2f}x",
+        )
+    )
+    goals.append(
+        (
+            f"Tessera whole verification >= {GOAL_VS_SUPERTOKENS:g}x supertokens-python",
+            whole >= GOAL_VS_SUPERTOKENS * per_s["supertokens"],
+            f"{whole / per_s['supertokens']:.1f}x",
+        )
+    )
+    goals.append(
+        (
+            f"Tessera whole verification >= {GOAL_VS_PYJWT:g}x PyJWT",
+            whole >= GOAL_VS_PYJWT * per_s["pyjwt"],
+            f"{whole / per_s['pyjwt']:.1f}x",
+        )
+    )
+    goals.append(
+        (
+            f"Tessera repeated token >= {GOAL_REPEATED_PER_S:,}/s",
+            per_s["tessera_cached"] >= GOAL_REPEATED_PER_S,
+            f"{per_s['tessera_cached']:,.0f}/s",
+        )
+    )
+
+    if http_results is not None:
+        apps = {kind: (label, r) for kind, label, r in http_results["apps"]}
+        bare = apps["bare"][1]["rps"]
+        lines.append("")
+        lines.append(f"FastAPI + uvicorn GET /getJWT (1 worker, {http_results['loadgen']}, {args.duration:g} s)")
+        lines.append(f"{'app':<64} {'req/s':>10} {'% bare':>7} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+        lines.append("-" * 110)
+        for label, r in apps.values():
+            lines.append(
+                f"{label:<64} {r['rps']:>10,.0f} {100 * r['rps'] / bare:>6.1f}% "
+                f"{r['p50'] * 1e3:>8.2f} {r['p99'] * 1e3:>8.2f} {r['bad']:>8}"
+            )
+        share = apps["tessera"][1]["rps"] / bare
+        goals.append(
+            (
+                f"/getJWT with Tessera >= {GOAL_GETJWT_SHARE:.0%} of the bare route",
+                share >= GOAL_GETJWT_SHARE,
+                f"{share:.1%} (supertokens-python: {apps['supertokens'][1]['rps'] / bare:.1%})",
+            )
+        )
+        if any(r["bad"] or r["socket_errors"] for _, r in apps.values()):
+            lines.append("warning: some responses were not 2xx or sockets failed: the req/s above count them")
+
+    lines.append("")
+    lines.append("Goals (issue 3):")
+    for text, met, shown in goals:
+        lines.append(f"  [{'MET' if met else 'MISSED'}] {text}: {shown}")
+    all_met = all(met for _, met, _ in goals)
+    lines.append("")
+    lines.append(("All goals met." if all_met else "Some goals were missed.") + f" ({elapsed_s:.0f} s)")
+    return "\n".join(lines) + "\n", all_met
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--report", default=None, help="also write the table here")
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--round-seconds", type=float, default=0.3)
+    ap.add_argument("--duration", type=int, default=5, help="seconds of load per app (whole seconds, as wrk)")
+    ap.add_argument("--warmup", type=int, default=1, help="seconds of load per app before measuring")
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--wrk-threads", type=int, default=1)
+    ap.add_argument("--no-wrk", action="store_true", help="use the Python load generator even if wrk is there")
+    ap.add_argument("--no-http", action="store_true", help="only the in-process verification benchmarks")
+    ap.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
+    # Internal: the processes this script starts.
+    ap.add_argument("--serve", help=argparse.SUPPRESS)
+    ap.add_argument("--fd", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--sqlite", help=argparse.SUPPRESS)
+    ap.add_argument("--jwks-origin", help=argparse.SUPPRESS)
+    ap.add_argument("--load-worker", nargs=4, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    if args.serve:
+        serve(args.serve, args.fd, args.sqlite, args.jwks_origin)
+        return 0
+    if args.load_worker:
+        port, headers, seconds, threads = args.load_worker
+        _python_load_worker(int(port), json.loads(headers), float(seconds), int(threads))
+        return 0
+
+    started = time.monotonic()
+
+    def log(line: str) -> None:
+        print(line, flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="tessera-bench-") as tmp:
+        verify = verify_benchmarks(args, tmp, log)
+        try:
+            http_results = None if args.no_http else http_benchmarks(args, verify, tmp, log)
+        finally:
+            verify["stub"].__exit__(None, None, None)
+    text, all_met = report(args, verify, http_results, time.monotonic() - started)
+    print()
+    print(text, end="")
+    if args.report:
+        os.makedirs(os.path.dirname(os.path.abspath(args.report)), exist_ok=True)
+        with open(args.report, "w") as f:
+            f.write(text)
+        print(f"(written to {args.report})")
+    return 1 if args.strict and not all_met else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
