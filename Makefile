@@ -2,9 +2,9 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: test lint fmt-check clippy rust-test python-test demo bench fuzz fmt
+.PHONY: test lint fmt-check clippy rust-test python-test node-test demo bench fuzz fmt
 
-test: lint rust-test python-test
+test: lint rust-test python-test node-test
 
 lint: fmt-check clippy
 
@@ -19,6 +19,9 @@ rust-test:
 
 python-test:
 	bash scripts/python-test.sh
+
+node-test:
+	bash scripts/node-test.sh
 
 fmt:
 	$(CARGO) fmt --all

@@ -1,0 +1,76 @@
+/**
+ * The Express integration (supertokens-node's `supertokens-node/framework/express`):
+ *
+ * ```ts
+ * app.use(middleware());      // serves {apiBasePath}/session/refresh, /signout, /jwt/jwks.json
+ * app.get("/x", verifySession(), handler);
+ * app.use(errorHandler());    // answers session errors raised later in a route
+ * ```
+ */
+import { TesseraError, callAsync, callSync } from "../../error";
+import type { SessionContainer } from "../../recipe/session/sessionContainer";
+import { errorAnswer } from "../../recipe/session/common";
+import type { Mutations } from "../../native";
+import { engine } from "../../state";
+import { nativeRequest } from "../request";
+import { applyMutations } from "../response";
+import type { ExpressLikeRequest, ExpressLikeResponse } from "./adapter";
+import { ExpressRequest, ExpressResponse } from "./adapter";
+
+export { ExpressRequest, ExpressResponse };
+
+/** Express's request with the session `verifySession` stores (also express-session's name). */
+export type SessionRequest<R = import("express").Request> = R & { session?: SessionContainer };
+
+type Next = (err?: unknown) => void;
+
+/** Answers a session error with the protocol's response; other errors go to `next`. */
+export function answerError(err: unknown, req: ExpressLikeRequest, res: ExpressLikeResponse, next: Next): void {
+  if (!(err instanceof TesseraError) || !err.isSessionError() || res.headersSent) {
+    next(err);
+    return;
+  }
+  try {
+    const request = new ExpressRequest(req);
+    const response = new ExpressResponse(res);
+    const { status, body } = applyMutations(response, errorAnswer(engine(), request, err));
+    response.send(status, body);
+  } catch (e) {
+    next(e);
+  }
+}
+
+/** Serves the core's endpoints; every other request goes on to `next`. */
+export function middleware() {
+  return (req: ExpressLikeRequest, res: ExpressLikeResponse, next: Next): void => {
+    try {
+      const e = engine();
+      const request = new ExpressRequest(req);
+      if (!callSync(() => e.isApiRequest(request.method(), request.path()))) {
+        next();
+        return;
+      }
+      const [method, path, headers] = nativeRequest(request);
+      callAsync(() => e.handleApiRequest(method, path, headers)).then(
+        (answer: Mutations | null) => {
+          if (answer === null || answer === undefined) {
+            next();
+            return;
+          }
+          const response = new ExpressResponse(res);
+          const { status, body } = applyMutations(response, answer);
+          response.send(status, body);
+        },
+        (err: unknown) => answerError(err, req, res, next),
+      );
+    } catch (err) {
+      answerError(err, req, res, next);
+    }
+  };
+}
+
+/** An Express error handler for session errors raised in routes after `verifySession`. */
+export function errorHandler() {
+  return (err: unknown, req: ExpressLikeRequest, res: ExpressLikeResponse, next: Next): void =>
+    answerError(err, req, res, next);
+}

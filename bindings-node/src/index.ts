@@ -1,0 +1,129 @@
+/**
+ * `tessera-session`: supertokens-node's root module (`supertokens-node`), backed by Tessera's
+ * native core.
+ *
+ * ```ts
+ * import Tessera from "tessera-session";
+ * import Session from "tessera-session/recipe/session";
+ * Tessera.init({ appInfo: {...}, recipeList: [Session.init({...})] });
+ * ```
+ */
+import { TesseraError, callSync } from "./error";
+import { native } from "./native";
+import { RecipeUserId } from "./recipeUserId";
+import { install } from "./state";
+
+export { TesseraError, RecipeUserId };
+export type { TesseraErrorInit } from "./error";
+
+export interface AppInfo {
+  appName: string;
+  apiDomain: string;
+  websiteDomain?: string;
+  /** A string standing for `websiteDomain`; a function is not supported. */
+  origin?: string;
+  apiBasePath?: string;
+  websiteBasePath?: string;
+  apiGatewayPath?: string;
+}
+
+export interface TypeInput {
+  /** `connectionURI`: absent for the embedded SQLite file, `"sqlite:PATH"`, `"sqlite::memory:"`,
+   * or `"http(s)://host"` to verify against a SuperTokens core's JWKS. */
+  supertokens?: { connectionURI?: string; apiKey?: string; networkInterceptor?: unknown };
+  appInfo: AppInfo;
+  recipeList?: unknown[];
+  /** Which framework's `req`/`res` `Session.getSession(req, res)` and friends take. */
+  framework?: string;
+  isInServerlessEnv?: boolean;
+  telemetry?: boolean;
+  debug?: boolean;
+}
+
+/** What `Session.init(...)` returns; `init` reads its options. */
+export interface SessionRecipeInit {
+  readonly tesseraRecipe: "session";
+  readonly options: Record<string, unknown>;
+}
+
+function notSupported(message: string): TesseraError {
+  return new TesseraError({ type: "NOT_SUPPORTED", message });
+}
+
+function isSessionRecipe(recipe: unknown): recipe is SessionRecipeInit {
+  return typeof recipe === "object" && recipe !== null && (recipe as SessionRecipeInit).tesseraRecipe === "session";
+}
+
+function appInfoJson(appInfo: AppInfo): Record<string, unknown> {
+  if (appInfo === null || typeof appInfo !== "object") {
+    throw new TesseraError({ type: "INVALID_CONFIG", message: "appInfo is required" });
+  }
+  if (appInfo.apiGatewayPath) throw notSupported("appInfo.apiGatewayPath is not supported by Tessera yet");
+  if (appInfo.origin !== undefined && typeof appInfo.origin !== "string") {
+    throw notSupported("appInfo.origin takes a string; a function is not supported");
+  }
+  const out: Record<string, unknown> = { appName: appInfo.appName, apiDomain: appInfo.apiDomain };
+  const websiteDomain = appInfo.websiteDomain ?? appInfo.origin;
+  if (websiteDomain !== undefined) out.websiteDomain = websiteDomain;
+  if (appInfo.apiBasePath !== undefined) out.apiBasePath = appInfo.apiBasePath;
+  if (appInfo.websiteBasePath !== undefined) out.websiteBasePath = appInfo.websiteBasePath;
+  return out;
+}
+
+/**
+ * Configures Tessera for this process: makes the native engine and opens (and migrates) the
+ * session store. Calling it again replaces the engine.
+ *
+ * @throws TesseraError `INVALID_CONFIG` naming a wrong option; `NOT_SUPPORTED`; `STORAGE`.
+ */
+export function init(config: TypeInput): void {
+  const framework = config.framework ?? "express";
+  if (framework !== "express" && framework !== "custom") {
+    throw notSupported(`framework "${framework}" is not supported by Tessera yet`);
+  }
+  if (config.supertokens?.networkInterceptor !== undefined) {
+    throw notSupported("supertokens.networkInterceptor is not supported by Tessera");
+  }
+  let session: Record<string, unknown> = {};
+  for (const recipe of config.recipeList ?? []) {
+    if (!isSessionRecipe(recipe)) {
+      throw notSupported("recipeList: only Session.init(...) is supported by Tessera");
+    }
+    session = { ...recipe.options };
+  }
+  const json: Record<string, unknown> = { appInfo: appInfoJson(config.appInfo), session };
+  if (config.supertokens?.connectionURI !== undefined) json.connectionURI = config.supertokens.connectionURI;
+  if (config.supertokens?.apiKey !== undefined) json.apiKey = config.supertokens.apiKey;
+  const { Engine } = native();
+  const engine = callSync(() => new Engine(JSON.stringify(json)));
+  install({ engine, framework });
+}
+
+/** A string user id as a {@link RecipeUserId}. */
+export function convertToRecipeUserId(recipeUserId: string): RecipeUserId {
+  return new RecipeUserId(recipeUserId);
+}
+
+/** The request headers a CORS setup must allow for the SuperTokens frontend SDKs. */
+export function getAllCORSHeaders(): string[] {
+  return [...native().CORS_ALLOWED_HEADERS];
+}
+
+/** The core's error codes (what `TesseraError.type` may be). */
+export function allErrorKinds(): string[] {
+  return [...native().allErrorKinds()];
+}
+
+export { TesseraError as Error };
+
+const Tessera = {
+  init,
+  convertToRecipeUserId,
+  getAllCORSHeaders,
+  allErrorKinds,
+  Error: TesseraError,
+  TesseraError,
+  RecipeUserId,
+};
+
+export default Tessera;

@@ -1,0 +1,677 @@
+//! The native addon of the npm package `tessera-session`: the Node binding of tessera-core.
+//! It converts arguments, calls the core, maps errors and converts results back; the public
+//! API is the TypeScript facade in `bindings-node/src/`. The surface mirrors the Python
+//! binding's `tessera._native` one to one, in camelCase.
+//!
+//! Errors: every export throws (or rejects with) an `Error` whose `code` is the core's error
+//! code and whose `message` is the JSON text `{"message", "payload", "clearTokens"}`, which
+//! the facade turns into a `TesseraError`. A panic becomes code `INTERNAL`, never an abort.
+//!
+//! Calls that may touch the session store or fetch keys return Promises and run on the
+//! libuv thread pool (`AsyncTask`), so the event loop never blocks on I/O.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use napi::bindgen_prelude::{AsyncTask, Env, JsError, ToNapiValue, TypeName};
+use napi::Task;
+use napi_derive::napi;
+use serde_json::{Map, Value};
+use tessera_core::engine::now_ms;
+use tessera_core::http::{append_to_header_list as core_append, HeaderMutation, HttpRequest, ResponseMutations};
+use tessera_core::protocol::{SessionState, VerifyOptions};
+use tessera_core::{Error, ErrorKind, Tessera};
+
+type CoreResult<T> = Result<T, Error>;
+
+/// The JS error for a core error: `code` is the core's code, `message` the JSON text the
+/// facade parses. Built as a JS object first so the custom code survives a Promise rejection.
+fn js_error(env: &Env, err: &Error) -> napi::Error {
+    let message = serde_json::json!({
+        "message": err.message(),
+        "payload": err.payload(),
+        "clearTokens": err.clear_tokens(),
+    });
+    let error = napi::Error::new(err.code().to_owned(), message.to_string());
+    napi::Error::from(JsError::from(error).into_unknown(*env))
+}
+
+/// Runs core work; a panic becomes an `INTERNAL` error.
+fn guarded<T>(work: impl FnOnce() -> CoreResult<T>) -> CoreResult<T> {
+    catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Err(Error::internal(format!("panic in tessera-core: {what}")))
+    })
+}
+
+/// Runs sync core work on the calling thread and throws its error.
+fn run<T>(env: &Env, work: impl FnOnce() -> CoreResult<T>) -> napi::Result<T> {
+    guarded(work).map_err(|e| js_error(env, &e))
+}
+
+/// Core work for the libuv thread pool, converted to a JS value back on the main thread.
+pub struct Work<T: Send + 'static, J> {
+    work: Option<Box<dyn FnOnce() -> CoreResult<T> + Send>>,
+    to_js: fn(T) -> J,
+}
+
+impl<T: Send + 'static, J: ToNapiValue + TypeName> Task for Work<T, J> {
+    type Output = CoreResult<T>;
+    type JsValue = J;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(match self.work.take() {
+            Some(work) => guarded(work),
+            None => Err(Error::internal("a task ran twice")),
+        })
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<J> {
+        let to_js = self.to_js;
+        guarded(|| output.map(to_js)).map_err(|e| js_error(&env, &e))
+    }
+}
+
+fn spawn<T: Send + 'static, J>(
+    work: impl FnOnce() -> CoreResult<T> + Send + 'static,
+    to_js: fn(T) -> J,
+) -> AsyncTask<Work<T, J>>
+where
+    J: ToNapiValue + TypeName,
+{
+    AsyncTask::new(Work { work: Some(Box::new(work)), to_js })
+}
+
+fn same<T>(v: T) -> T {
+    v
+}
+
+fn json_object(json: &str, what: &str) -> CoreResult<Map<String, Value>> {
+    match serde_json::from_str::<Value>(json) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(Value::Null) => Ok(Map::new()),
+        _ => Err(Error::input(format!("{what} must be a JSON object"))),
+    }
+}
+
+fn request(method: String, path: String, headers: Vec<Vec<String>>) -> CoreResult<HttpRequest> {
+    let mut pairs = Vec::with_capacity(headers.len());
+    for pair in headers {
+        match <[String; 2]>::try_from(pair) {
+            Ok([name, value]) => pairs.push((name, value)),
+            Err(_) => return Err(Error::input("each header must be a [name, value] pair")),
+        }
+    }
+    Ok(HttpRequest::new(&method, &path, pairs))
+}
+
+fn clock(now_ms: Option<f64>) -> CoreResult<u64> {
+    match now_ms {
+        None => Ok(tessera_core::engine::now_ms()),
+        Some(ms) if ms.is_finite() && ms >= 0.0 => Ok(ms as u64),
+        Some(ms) => Err(Error::input(format!("nowMs must be a non-negative number, got {ms}"))),
+    }
+}
+
+/// One change to a response header.
+#[napi(object, use_nullable = true, object_from_js = false)]
+pub struct HeaderOp {
+    /// `set` replaces the header, `remove` deletes it, `append` adds the value to a
+    /// comma-separated list unless it is there (see `appendToHeaderList`).
+    #[napi(ts_type = "\"set\" | \"remove\" | \"append\"")]
+    pub op: String,
+    pub name: String,
+    pub value: Option<String>,
+}
+
+/// One `Set-Cookie` header to add to the response.
+#[napi(object, object_from_js = false)]
+pub struct CookieOp {
+    /// The cookie's name.
+    pub name: String,
+    /// The whole `Set-Cookie` header value.
+    pub header: String,
+}
+
+/// What to write on the response, in order.
+#[napi(object, use_nullable = true, object_from_js = false)]
+pub struct Mutations {
+    /// The status to send, when the core decides it.
+    pub status: Option<u16>,
+    /// The body to send, as JSON text.
+    pub body: Option<String>,
+    pub headers: Vec<HeaderOp>,
+    pub cookies: Vec<CookieOp>,
+}
+
+fn mutations(m: ResponseMutations) -> Mutations {
+    let headers = m
+        .headers
+        .into_iter()
+        .map(|h| match h {
+            HeaderMutation::Set { name, value } => HeaderOp { op: "set".into(), name, value: Some(value) },
+            HeaderMutation::Remove { name } => HeaderOp { op: "remove".into(), name, value: None },
+            HeaderMutation::AppendToList { name, value } => HeaderOp { op: "append".into(), name, value: Some(value) },
+        })
+        .collect();
+    let cookies = m.cookies.into_iter().map(|c| CookieOp { name: c.name, header: c.header }).collect();
+    Mutations { status: m.status, body: m.body.map(|b| b.to_string()), headers, cookies }
+}
+
+fn some_mutations(m: ResponseMutations) -> Option<Mutations> {
+    let empty = m.status.is_none() && m.body.is_none() && m.headers.is_empty() && m.cookies.is_empty();
+    (!empty).then(|| mutations(m))
+}
+
+/// A session in a request: the state behind a `SessionContainer`. Made only by `Engine`.
+#[napi]
+pub struct Session {
+    state: SessionState,
+}
+
+#[napi]
+impl Session {
+    /// The current access token.
+    #[napi(getter)]
+    pub fn access_token(&self) -> String {
+        self.state.access_token().to_owned()
+    }
+    #[napi(getter)]
+    pub fn user_id(&self) -> String {
+        self.state.token.user_id.clone()
+    }
+    #[napi(getter)]
+    pub fn recipe_user_id(&self) -> String {
+        self.state.token.recipe_user_id.clone()
+    }
+    #[napi(getter)]
+    pub fn tenant_id(&self) -> String {
+        self.state.token.tenant_id.clone()
+    }
+    /// The session handle.
+    #[napi(getter)]
+    pub fn handle(&self) -> String {
+        self.state.token.session_handle.clone()
+    }
+    /// The access token payload, as JSON text.
+    #[napi(getter)]
+    pub fn payload_json(&self) -> String {
+        Value::Object(self.state.token.payload.clone()).to_string()
+    }
+    /// When the access token expires, in ms since the epoch.
+    #[napi(getter)]
+    pub fn access_token_expiry_ms(&self) -> f64 {
+        self.state.token.expiry_ms as f64
+    }
+    /// When the access token was made, in ms since the epoch.
+    #[napi(getter)]
+    pub fn access_token_created_ms(&self) -> f64 {
+        self.state.token.time_created_ms as f64
+    }
+    #[napi(getter)]
+    pub fn front_token(&self) -> String {
+        self.state.front_token()
+    }
+    /// The refresh token, after create or refresh only.
+    #[napi(getter)]
+    pub fn refresh_token(&self) -> Option<String> {
+        self.state.refresh_token.clone()
+    }
+    #[napi(getter)]
+    pub fn refresh_token_expiry_ms(&self) -> Option<f64> {
+        self.state.refresh_token_expiry_ms.map(|ms| ms as f64)
+    }
+    /// The request's or the newly issued anti-CSRF token.
+    #[napi(getter)]
+    pub fn anti_csrf_token(&self) -> Option<String> {
+        self.state.anti_csrf_token.clone()
+    }
+    /// Whether the access token changed in this request (the response must carry it).
+    #[napi(getter)]
+    pub fn access_token_updated(&self) -> bool {
+        self.state.access_token_updated
+    }
+    /// How the tokens travel.
+    #[napi(getter, ts_return_type = "\"cookie\" | \"header\"")]
+    pub fn transfer(&self) -> &'static str {
+        self.state.transfer.as_str()
+    }
+}
+
+fn session(state: SessionState) -> Session {
+    Session { state }
+}
+
+/// A verification outcome: the session (null when none is required and none was sent) and
+/// what to write on the response (null for nothing).
+#[napi(object, use_nullable = true, object_from_js = false)]
+pub struct VerifyResult {
+    pub session: Option<Session>,
+    pub mutations: Option<Mutations>,
+}
+
+/// A new or changed session and what to write on the response.
+#[napi(object, object_from_js = false)]
+pub struct SessionResult {
+    pub session: Session,
+    pub mutations: Mutations,
+}
+
+fn verify_result((state, m): (Option<SessionState>, ResponseMutations)) -> VerifyResult {
+    VerifyResult { session: state.map(session), mutations: some_mutations(m) }
+}
+
+fn session_result((state, m): (SessionState, ResponseMutations)) -> SessionResult {
+    SessionResult { session: session(state), mutations: mutations(m) }
+}
+
+/// One configured engine, shared by every request of the process.
+#[napi]
+pub struct Engine {
+    inner: Arc<Tessera>,
+}
+
+#[napi]
+impl Engine {
+    /// Builds an engine from its JSON configuration (`appInfo`, `session`, `connectionURI`).
+    #[napi(constructor)]
+    pub fn new(env: Env, config_json: String) -> napi::Result<Engine> {
+        let inner = run(&env, || Tessera::from_json(&config_json))?;
+        Ok(Engine { inner: Arc::new(inner) })
+    }
+
+    /// A verification-only engine that trusts exactly the keys of a JWKS document.
+    #[napi(factory)]
+    pub fn with_jwks(env: Env, config_json: String, jwks_json: String) -> napi::Result<Engine> {
+        let inner = run(&env, || {
+            let config = tessera_core::config::Config::from_json(&config_json)?;
+            let keys = tessera_core::keys::KeySet::from_jwks_json(jwks_json.as_bytes())?;
+            Ok(Tessera::with_key_set(config, keys))
+        })?;
+        Ok(Engine { inner: Arc::new(inner) })
+    }
+
+    /// Verifies the session of a request without I/O; throws code `WOULD_BLOCK` when the
+    /// answer needs the store or a key fetch (then call `verifySessionAsync`).
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn verify_session(
+        &self,
+        env: Env,
+        method: String,
+        path: String,
+        #[napi(ts_arg_type = "Array<[string, string]> | string[][]")] headers: Vec<Vec<String>>,
+        session_required: bool,
+        anti_csrf_check: Option<bool>,
+        check_database: bool,
+        now_ms: Option<f64>,
+    ) -> napi::Result<VerifyResult> {
+        let options = VerifyOptions { session_required, anti_csrf_check, check_database };
+        let t = &self.inner;
+        run(&env, || {
+            let req = request(method, path, headers)?;
+            t.verify_session_without_io(&req, &options, clock(now_ms)?)
+        })
+        .map(verify_result)
+    }
+
+    /// Verifies the session of a request, off the event loop, with whatever I/O it needs.
+    #[napi(ts_return_type = "Promise<VerifyResult>")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn verify_session_async(
+        &self,
+        method: String,
+        path: String,
+        #[napi(ts_arg_type = "Array<[string, string]> | string[][]")] headers: Vec<Vec<String>>,
+        session_required: bool,
+        anti_csrf_check: Option<bool>,
+        check_database: bool,
+        now_ms: Option<f64>,
+    ) -> AsyncTask<Work<(Option<SessionState>, ResponseMutations), VerifyResult>> {
+        let options = VerifyOptions { session_required, anti_csrf_check, check_database };
+        let t = Arc::clone(&self.inner);
+        spawn(
+            move || {
+                let req = request(method, path, headers)?;
+                t.verify_session(&req, &options, clock(now_ms)?)
+            },
+            verify_result,
+        )
+    }
+
+    /// Parses and verifies an access token alone (no transfer, anti-CSRF or key-kind
+    /// checks); returns the verified token as JSON text.
+    #[napi]
+    pub fn verify_access_token(&self, env: Env, access_token: String, now_ms: Option<f64>) -> napi::Result<String> {
+        let t = &self.inner;
+        run(&env, || {
+            let token = t.verify_access_token(&access_token, clock(now_ms)?)?;
+            serde_json::to_string(&*token).map_err(|e| Error::internal(e.to_string()))
+        })
+    }
+
+    /// Whether the request is for an endpoint `handleApiRequest` serves (no I/O).
+    #[napi]
+    pub fn is_api_request(&self, env: Env, method: String, path: String) -> napi::Result<bool> {
+        let t = &self.inner;
+        run(&env, || Ok(t.is_api_request(&request(method, path, Vec::new())?)))
+    }
+
+    /// The protocol's answer to an error (status, body, cleared tokens) for this request.
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn error_response(
+        &self,
+        env: Env,
+        method: String,
+        path: String,
+        #[napi(ts_arg_type = "Array<[string, string]> | string[][]")] headers: Vec<Vec<String>>,
+        code: String,
+        message: String,
+        payload_json: Option<String>,
+        clear_tokens: bool,
+    ) -> napi::Result<Mutations> {
+        let kind = ErrorKind::from_code(&code).unwrap_or(ErrorKind::Internal);
+        let mut err = Error::new(kind, message).with_clear_tokens(clear_tokens);
+        if let Some(p) = payload_json.and_then(|p| serde_json::from_str(&p).ok()) {
+            err = err.with_payload(p);
+        }
+        let t = &self.inner;
+        run(&env, || Ok(t.error_response(&request(method, path, headers)?, &err))).map(mutations)
+    }
+
+    /// The response changes that carry a session's tokens.
+    #[napi]
+    pub fn attach_tokens(&self, env: Env, session: &Session) -> napi::Result<Mutations> {
+        let t = &self.inner;
+        run(&env, || {
+            let mut m = ResponseMutations::default();
+            t.attach_tokens(&session.state, &mut m, now_ms());
+            Ok(m)
+        })
+        .map(mutations)
+    }
+
+    /// Creates a session in a request and says what to write on the response.
+    #[napi(ts_return_type = "Promise<SessionResult>")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_new_session(
+        &self,
+        method: String,
+        path: String,
+        #[napi(ts_arg_type = "Array<[string, string]> | string[][]")] headers: Vec<Vec<String>>,
+        tenant_id: String,
+        recipe_user_id: String,
+        payload_json: String,
+        data_json: String,
+    ) -> AsyncTask<Work<(SessionState, ResponseMutations), SessionResult>> {
+        let t = Arc::clone(&self.inner);
+        spawn(
+            move || {
+                let req = request(method, path, headers)?;
+                let payload = json_object(&payload_json, "access_token_payload")?;
+                let data = json_object(&data_json, "session_data_in_database")?;
+                t.create_new_session_in_request(&req, &tenant_id, &recipe_user_id, payload, data, now_ms())
+            },
+            session_result,
+        )
+    }
+
+    /// Creates a session outside a request.
+    #[napi(ts_return_type = "Promise<Session>")]
+    pub fn create_new_session_without_request_response(
+        &self,
+        tenant_id: String,
+        recipe_user_id: String,
+        payload_json: String,
+        data_json: String,
+        disable_anti_csrf: bool,
+    ) -> AsyncTask<Work<SessionState, Session>> {
+        let t = Arc::clone(&self.inner);
+        spawn(
+            move || {
+                let payload = json_object(&payload_json, "access_token_payload")?;
+                let data = json_object(&data_json, "session_data_in_database")?;
+                t.create_new_session_without_request_response(
+                    &tenant_id,
+                    &recipe_user_id,
+                    payload,
+                    data,
+                    disable_anti_csrf,
+                    now_ms(),
+                )
+            },
+            session,
+        )
+    }
+
+    /// Verifies an access token (and anti-CSRF token) outside a request.
+    #[napi(ts_return_type = "Promise<Session | null>")]
+    pub fn get_session_without_request_response(
+        &self,
+        access_token: String,
+        anti_csrf_token: Option<String>,
+        session_required: bool,
+        anti_csrf_check: Option<bool>,
+        check_database: bool,
+    ) -> AsyncTask<Work<Option<SessionState>, Option<Session>>> {
+        let options = VerifyOptions { session_required, anti_csrf_check, check_database };
+        let t = Arc::clone(&self.inner);
+        spawn(
+            move || {
+                let csrf = anti_csrf_token.as_deref();
+                t.get_session_without_request_response(&access_token, csrf, &options, now_ms())
+            },
+            |s| s.map(session),
+        )
+    }
+
+    /// Refreshes the session of a request and says what to write on the response.
+    #[napi(ts_return_type = "Promise<SessionResult>")]
+    pub fn refresh_session(
+        &self,
+        method: String,
+        path: String,
+        #[napi(ts_arg_type = "Array<[string, string]> | string[][]")] headers: Vec<Vec<String>>,
+    ) -> AsyncTask<Work<(SessionState, ResponseMutations), SessionResult>> {
+        let t = Arc::clone(&self.inner);
+        spawn(move || t.refresh_session_in_request(&request(method, path, headers)?, now_ms()), session_result)
+    }
+
+    /// Refreshes a session from its refresh token outside a request.
+    #[napi(ts_return_type = "Promise<Session>")]
+    pub fn refresh_session_without_request_response(
+        &self,
+        refresh_token: String,
+        disable_anti_csrf: bool,
+        anti_csrf_token: Option<String>,
+    ) -> AsyncTask<Work<SessionState, Session>> {
+        let t = Arc::clone(&self.inner);
+        spawn(
+            move || {
+                let csrf = anti_csrf_token.as_deref();
+                t.refresh_session_without_request_response(&refresh_token, disable_anti_csrf, csrf, now_ms())
+            },
+            session,
+        )
+    }
+
+    /// Serves the core's own endpoints (refresh, sign-out, JWKS); null when the request is
+    /// not for one of them.
+    #[napi(ts_return_type = "Promise<Mutations | null>")]
+    pub fn handle_api_request(
+        &self,
+        method: String,
+        path: String,
+        #[napi(ts_arg_type = "Array<[string, string]> | string[][]")] headers: Vec<Vec<String>>,
+    ) -> AsyncTask<Work<Option<ResponseMutations>, Option<Mutations>>> {
+        let t = Arc::clone(&self.inner);
+        spawn(move || Ok(t.handle_api_request(&request(method, path, headers)?, now_ms())), |m| m.map(mutations))
+    }
+
+    /// Merges `updateJson` into the access token payload of a session in a request; returns
+    /// the updated session (the given one is unchanged) and what to write on the response.
+    #[napi(ts_return_type = "Promise<SessionResult>")]
+    pub fn merge_into_access_token_payload_in_session(
+        &self,
+        session: &Session,
+        update_json: String,
+    ) -> AsyncTask<Work<(SessionState, ResponseMutations), SessionResult>> {
+        let t = Arc::clone(&self.inner);
+        let mut state = session.state.clone();
+        spawn(
+            move || {
+                let update = json_object(&update_json, "access_token_payload_update")?;
+                let m = t.merge_into_access_token_payload_in_session(&mut state, &update, now_ms())?;
+                Ok((state, m))
+            },
+            session_result,
+        )
+    }
+
+    /// Revokes the session of a request; returns the response changes that clear its tokens.
+    #[napi(ts_return_type = "Promise<Mutations>")]
+    pub fn revoke_session_in_request(&self, session: &Session) -> AsyncTask<Work<ResponseMutations, Mutations>> {
+        let t = Arc::clone(&self.inner);
+        let state = session.state.clone();
+        spawn(move || t.revoke_session_in_request(&state), mutations)
+    }
+
+    /// Revokes one session; whether it existed.
+    #[napi(ts_return_type = "Promise<boolean>")]
+    pub fn revoke_session(&self, session_handle: String) -> AsyncTask<Work<bool, bool>> {
+        let t = Arc::clone(&self.inner);
+        spawn(move || Ok(!t.authority()?.revoke_sessions(&[session_handle])?.is_empty()), same)
+    }
+
+    /// Revokes sessions; the handles of those that existed.
+    #[napi(ts_return_type = "Promise<string[]>")]
+    pub fn revoke_multiple_sessions(&self, session_handles: Vec<String>) -> AsyncTask<Work<Vec<String>, Vec<String>>> {
+        let t = Arc::clone(&self.inner);
+        spawn(move || t.authority()?.revoke_sessions(&session_handles), same)
+    }
+
+    /// Revokes every session of a user (in one tenant, or all when `tenantId` is null).
+    #[napi(ts_return_type = "Promise<string[]>")]
+    pub fn revoke_all_sessions_for_user(
+        &self,
+        user_id: String,
+        tenant_id: Option<String>,
+    ) -> AsyncTask<Work<Vec<String>, Vec<String>>> {
+        let t = Arc::clone(&self.inner);
+        spawn(move || t.authority()?.revoke_all_sessions_for_user(&user_id, tenant_id.as_deref(), now_ms()), same)
+    }
+
+    /// The handles of a user's live sessions (in one tenant, or all when `tenantId` is null).
+    #[napi(ts_return_type = "Promise<string[]>")]
+    pub fn get_all_session_handles_for_user(
+        &self,
+        user_id: String,
+        tenant_id: Option<String>,
+    ) -> AsyncTask<Work<Vec<String>, Vec<String>>> {
+        let t = Arc::clone(&self.inner);
+        spawn(move || t.authority()?.session_handles_for_user(&user_id, tenant_id.as_deref(), now_ms()), same)
+    }
+
+    /// A session's stored information as JSON text (`session`, `sessionDataInDatabase`,
+    /// `customClaimsInAccessTokenPayload`, `expiryMs`, `timeCreatedMs`); null if unknown.
+    #[napi(ts_return_type = "Promise<string | null>")]
+    pub fn get_session_information(&self, session_handle: String) -> AsyncTask<Work<Option<String>, Option<String>>> {
+        let t = Arc::clone(&self.inner);
+        spawn(
+            move || {
+                let info = t.authority()?.session_information(&session_handle, now_ms())?;
+                Ok(info.map(|i| {
+                    serde_json::json!({
+                        "session": i.session,
+                        "sessionDataInDatabase": i.session_data_in_database,
+                        "customClaimsInAccessTokenPayload": i.custom_claims_in_access_token_payload,
+                        "expiryMs": i.expiry_ms,
+                        "timeCreatedMs": i.time_created_ms,
+                    })
+                    .to_string()
+                }))
+            },
+            same,
+        )
+    }
+
+    /// Replaces a session's data in the database; whether the session exists.
+    #[napi(ts_return_type = "Promise<boolean>")]
+    pub fn update_session_data_in_database(
+        &self,
+        session_handle: String,
+        data_json: String,
+    ) -> AsyncTask<Work<bool, bool>> {
+        let t = Arc::clone(&self.inner);
+        spawn(
+            move || {
+                let data = json_object(&data_json, "new_session_data")?;
+                t.authority()?.update_session_data(&session_handle, &data, now_ms())
+            },
+            same,
+        )
+    }
+
+    /// Merges `updateJson` into a stored session's access token payload (used from the next
+    /// refresh on); whether the session exists.
+    #[napi(ts_return_type = "Promise<boolean>")]
+    pub fn merge_into_access_token_payload(
+        &self,
+        session_handle: String,
+        update_json: String,
+    ) -> AsyncTask<Work<bool, bool>> {
+        let t = Arc::clone(&self.inner);
+        spawn(
+            move || {
+                let update = json_object(&update_json, "access_token_payload_update")?;
+                t.authority()?.merge_into_access_token_payload(&session_handle, &update, now_ms())
+            },
+            same,
+        )
+    }
+
+    /// The public JWKS document of the engine's keys, as JSON text.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn jwks_json(&self) -> AsyncTask<Work<String, String>> {
+        let t = Arc::clone(&self.inner);
+        spawn(move || t.jwks(now_ms()).map(|(doc, _)| doc.to_string()), same)
+    }
+}
+
+/// Every core error code.
+#[napi]
+pub fn all_error_kinds() -> Vec<&'static str> {
+    tessera_core::all_error_kinds().iter().map(|k| k.code()).collect()
+}
+
+/// Adds `value` to a comma-separated header list unless present.
+#[napi]
+pub fn append_to_header_list(existing: Option<String>, value: String) -> String {
+    core_append(existing.as_deref(), &value)
+}
+
+/// The core's header-name lists as fixed-size arrays, which napi can export as constants;
+/// a change of length in the core fails the build here.
+const fn header_names<const N: usize>(names: &[&'static str]) -> [&'static str; N] {
+    assert!(names.len() == N, "the core changed a header list: update its length here");
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = names[i];
+        i += 1;
+    }
+    out
+}
+
+/// The request headers the protocol reads.
+#[napi]
+pub const REQUEST_HEADERS: [&str; 5] = header_names(tessera_core::protocol::REQUEST_HEADERS);
+
+/// The headers a CORS preflight must allow for the protocol.
+#[napi]
+pub const CORS_ALLOWED_HEADERS: [&str; 5] = header_names(tessera_core::protocol::CORS_ALLOWED_HEADERS);

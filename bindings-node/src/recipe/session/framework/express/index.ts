@@ -1,0 +1,41 @@
+/**
+ * `verifySession` for Express (supertokens-node's
+ * `supertokens-node/recipe/session/framework/express`):
+ *
+ * ```ts
+ * app.get("/getJWT", verifySession(), async (req, res) => res.json({ token: req.session.getAccessToken() }));
+ * ```
+ */
+import { TesseraError } from "../../../../error";
+import type { ExpressLikeRequest, ExpressLikeResponse } from "../../../../framework/express/adapter";
+import { ExpressRequest, ExpressResponse } from "../../../../framework/express/adapter";
+import { answerError } from "../../../../framework/express";
+import { engine } from "../../../../state";
+import type { VerifySessionOptions } from "../../common";
+import { verifyRequest } from "../../common";
+import type { SessionContainer } from "../../sessionContainer";
+
+export type { VerifySessionOptions };
+export type { SessionRequest } from "../../../../framework/express";
+
+/**
+ * Express middleware that verifies the request's session and stores it on `req.session`, then
+ * calls `next()`. Session errors are answered here (401/403, cookies cleared as the core says);
+ * other errors go to `next(err)`. A token whose key is known is verified synchronously.
+ */
+export function verifySession(options?: VerifySessionOptions) {
+  return async (req: ExpressLikeRequest, res: ExpressLikeResponse, next: (err?: unknown) => void): Promise<void> => {
+    let session: SessionContainer | undefined;
+    try {
+      session = await verifyRequest(engine(), new ExpressRequest(req), new ExpressResponse(res), options);
+    } catch (err) {
+      answerError(err, req, res, next);
+      return;
+    }
+    (req as { session?: SessionContainer }).session = session;
+    next();
+  };
+}
+
+export { TesseraError as Error };
+export default { verifySession };

@@ -1,0 +1,299 @@
+/**
+ * The session recipe (supertokens-node's `supertokens-node/recipe/session`): `init` for
+ * `Tessera.init({recipeList: [...]})`, and the functions that work on sessions.
+ */
+import { TesseraError, callAsync } from "../../error";
+import { wrapRequest, wrapResponse } from "../../framework/wrap";
+import { nativeRequest } from "../../framework/request";
+import type { SessionRecipeInit } from "../../index";
+import { RecipeUserId, recipeUserIdString } from "../../recipeUserId";
+import { engine } from "../../state";
+import type { VerifySessionOptions } from "./common";
+import { checkClaimOverride, verifyRequest } from "./common";
+import type { SessionInformation } from "./sessionContainer";
+import { SessionContainer, sessionInformation, toJson } from "./sessionContainer";
+
+export { SessionContainer, TesseraError as Error, RecipeUserId };
+export type { SessionInformation, VerifySessionOptions };
+
+/** The options of `Session.init`, in supertokens-node's names. Options left out take the core's
+ * defaults. Tessera's own: `accessTokenValidity` (s), `refreshTokenValidity` (min),
+ * `accessTokenDynamicSigningKeyUpdateInterval` (h), `refreshTokenRotationGracePeriod` (s),
+ * `verifiedTokenCacheSize` (0 turns the cache off), and `tokenTransferMethod`. */
+export interface TypeInput {
+  cookieSecure?: boolean;
+  cookieSameSite?: "strict" | "lax" | "none";
+  cookieDomain?: string;
+  olderCookieDomain?: string;
+  sessionExpiredStatusCode?: number;
+  invalidClaimStatusCode?: number;
+  antiCsrf?: "VIA_TOKEN" | "VIA_CUSTOM_HEADER" | "NONE";
+  exposeAccessTokenToFrontendInCookieBasedAuth?: boolean;
+  useDynamicAccessTokenSigningKey?: boolean;
+  accessTokenPath?: string;
+  jwksRefreshIntervalSec?: number;
+  /** `"any"`, `"cookie"` or `"header"`; a function is not supported yet. */
+  getTokenTransferMethod?: "any" | "cookie" | "header";
+  tokenTransferMethod?: "any" | "cookie" | "header";
+  accessTokenValidity?: number;
+  refreshTokenValidity?: number;
+  accessTokenDynamicSigningKeyUpdateInterval?: number;
+  refreshTokenRotationGracePeriod?: number;
+  verifiedTokenCacheSize?: number;
+  errorHandlers?: unknown;
+  override?: unknown;
+}
+
+const OPTION_NAMES = [
+  "cookieSecure",
+  "cookieSameSite",
+  "cookieDomain",
+  "olderCookieDomain",
+  "sessionExpiredStatusCode",
+  "invalidClaimStatusCode",
+  "antiCsrf",
+  "exposeAccessTokenToFrontendInCookieBasedAuth",
+  "useDynamicAccessTokenSigningKey",
+  "accessTokenPath",
+  "jwksRefreshIntervalSec",
+  "tokenTransferMethod",
+  "accessTokenValidity",
+  "refreshTokenValidity",
+  "accessTokenDynamicSigningKeyUpdateInterval",
+  "refreshTokenRotationGracePeriod",
+  "verifiedTokenCacheSize",
+] as const;
+
+/**
+ * The session recipe's options. Wrong values are reported by `Tessera.init` as
+ * `INVALID_CONFIG` naming the option.
+ *
+ * @throws TypeError `getTokenTransferMethod` is a function.
+ * @throws TesseraError `NOT_SUPPORTED` for `errorHandlers` or `override`.
+ */
+export function init(config?: TypeInput): SessionRecipeInit {
+  const given: TypeInput = { ...(config ?? {}) };
+  const transfer = given.getTokenTransferMethod as unknown;
+  if (typeof transfer === "function") {
+    throw new TypeError(
+      'Session.init({getTokenTransferMethod}) is not supported as a function by Tessera: pass tokenTransferMethod: "any" | "cookie" | "header"',
+    );
+  }
+  if (transfer !== undefined) given.tokenTransferMethod ??= transfer as TypeInput["tokenTransferMethod"];
+  if (given.errorHandlers !== undefined) {
+    throw new TesseraError({ type: "NOT_SUPPORTED", message: "Session.init({errorHandlers}) is not supported by Tessera" });
+  }
+  if (given.override !== undefined) {
+    throw new TesseraError({ type: "NOT_SUPPORTED", message: "Session.init({override}) is not supported by Tessera" });
+  }
+  const options: Record<string, unknown> = {};
+  for (const name of OPTION_NAMES) {
+    if (given[name] !== undefined) options[name] = given[name];
+  }
+  return { tesseraRecipe: "session", options };
+}
+
+/** Creates a session and writes its tokens to `res`, in the transport the request asks for
+ * (`st-auth-mode`) and the configuration allows. */
+export async function createNewSession(
+  req: unknown,
+  res: unknown,
+  tenantId: string,
+  recipeUserId: RecipeUserId | string,
+  accessTokenPayload?: Record<string, unknown>,
+  sessionDataInDatabase?: Record<string, unknown>,
+  _userContext?: unknown,
+): Promise<SessionContainer> {
+  const e = engine();
+  const request = wrapRequest(req);
+  const response = wrapResponse(res);
+  const [method, path, headers] = nativeRequest(request);
+  const userId = recipeUserIdString(recipeUserId);
+  const payload = toJson(accessTokenPayload, "accessTokenPayload");
+  const data = toJson(sessionDataInDatabase, "sessionDataInDatabase");
+  const result = await callAsync(() => e.createNewSession(method, path, headers, tenantId, userId, payload, data));
+  return attach(new SessionContainer(e, requireSession(result.session), response), result.mutations);
+}
+
+function requireSession<T>(session: T | null | undefined): T {
+  if (session === null || session === undefined) {
+    throw new TesseraError({ type: "INTERNAL", message: "the native module returned no session" });
+  }
+  return session;
+}
+
+function attach(
+  session: SessionContainer,
+  mutations: Parameters<SessionContainer["applyMutations"]>[0],
+): SessionContainer {
+  session.applyMutations(mutations);
+  return session;
+}
+
+/** Verifies the request's session; `undefined` when there is none and `sessionRequired` is
+ * false. @throws TesseraError the protocol's session errors. */
+export async function getSession(
+  req: unknown,
+  res: unknown,
+  options?: VerifySessionOptions,
+  userContext?: unknown,
+): Promise<SessionContainer | undefined> {
+  return verifyRequest(engine(), wrapRequest(req), wrapResponse(res), options, userContext);
+}
+
+/** Refreshes the request's session and writes the new tokens to `res`.
+ * @throws TesseraError `UNAUTHORISED`, `TOKEN_THEFT_DETECTED`. */
+export async function refreshSession(req: unknown, res: unknown, _userContext?: unknown): Promise<SessionContainer> {
+  const e = engine();
+  const request = wrapRequest(req);
+  const [method, path, headers] = nativeRequest(request);
+  const result = await callAsync(() => e.refreshSession(method, path, headers));
+  return attach(new SessionContainer(e, requireSession(result.session), wrapResponse(res)), result.mutations);
+}
+
+export async function createNewSessionWithoutRequestResponse(
+  tenantId: string,
+  recipeUserId: RecipeUserId | string,
+  accessTokenPayload?: Record<string, unknown>,
+  sessionDataInDatabase?: Record<string, unknown>,
+  disableAntiCsrf = false,
+  _userContext?: unknown,
+): Promise<SessionContainer> {
+  const e = engine();
+  const userId = recipeUserIdString(recipeUserId);
+  const payload = toJson(accessTokenPayload, "accessTokenPayload");
+  const data = toJson(sessionDataInDatabase, "sessionDataInDatabase");
+  const native = await callAsync(() =>
+    e.createNewSessionWithoutRequestResponse(tenantId, userId, payload, data, Boolean(disableAntiCsrf)),
+  );
+  return new SessionContainer(e, native);
+}
+
+/** Verifies an access token given directly. */
+export async function getSessionWithoutRequestResponse(
+  accessToken: string,
+  antiCsrfToken?: string,
+  options?: VerifySessionOptions,
+  userContext?: unknown,
+): Promise<SessionContainer | undefined> {
+  const e = engine();
+  const native = await callAsync(() =>
+    e.getSessionWithoutRequestResponse(
+      accessToken,
+      antiCsrfToken ?? null,
+      options?.sessionRequired ?? true,
+      options?.antiCsrfCheck ?? null,
+      options?.checkDatabase ?? false,
+    ),
+  );
+  const session = native === null || native === undefined ? undefined : new SessionContainer(e, native);
+  await checkClaimOverride(options, session, userContext);
+  return session;
+}
+
+export async function refreshSessionWithoutRequestResponse(
+  refreshToken: string,
+  disableAntiCsrf = false,
+  antiCsrfToken?: string,
+  _userContext?: unknown,
+): Promise<SessionContainer> {
+  const e = engine();
+  const native = await callAsync(() =>
+    e.refreshSessionWithoutRequestResponse(refreshToken, Boolean(disableAntiCsrf), antiCsrfToken ?? null),
+  );
+  return new SessionContainer(e, native);
+}
+
+/** Revokes one session; whether it existed. */
+export async function revokeSession(sessionHandle: string, _userContext?: unknown): Promise<boolean> {
+  const e = engine();
+  return callAsync(() => e.revokeSession(sessionHandle));
+}
+
+/** Revokes sessions; the handles of those that existed. */
+export async function revokeMultipleSessions(sessionHandles: string[], _userContext?: unknown): Promise<string[]> {
+  const e = engine();
+  return callAsync(() => e.revokeMultipleSessions([...sessionHandles]));
+}
+
+/** The native tenant argument: `null` means every tenant. As in supertokens-node, leaving
+ * `tenantId` out means every tenant unless `acrossAllTenants` says otherwise. */
+function tenantScope(tenantId: string | undefined, acrossAllTenants: boolean | undefined): string | null {
+  const across = acrossAllTenants ?? tenantId === undefined;
+  return across ? null : (tenantId ?? "public");
+}
+
+/** Revokes every session of `userId` (Tessera has no account linking: the flag changes nothing). */
+export async function revokeAllSessionsForUser(
+  userId: string,
+  _revokeSessionsForLinkedAccounts = true,
+  tenantId?: string,
+  revokeAcrossAllTenants?: boolean,
+  _userContext?: unknown,
+): Promise<string[]> {
+  const e = engine();
+  return callAsync(() => e.revokeAllSessionsForUser(userId, tenantScope(tenantId, revokeAcrossAllTenants)));
+}
+
+export async function getAllSessionHandlesForUser(
+  userId: string,
+  _fetchSessionsForAllLinkedAccounts = true,
+  tenantId?: string,
+  fetchAcrossAllTenants?: boolean,
+  _userContext?: unknown,
+): Promise<string[]> {
+  const e = engine();
+  return callAsync(() => e.getAllSessionHandlesForUser(userId, tenantScope(tenantId, fetchAcrossAllTenants)));
+}
+
+/** The session's information, or `undefined` when it does not exist (or has expired). */
+export async function getSessionInformation(
+  sessionHandle: string,
+  _userContext?: unknown,
+): Promise<SessionInformation | undefined> {
+  const e = engine();
+  const info = await callAsync(() => e.getSessionInformation(sessionHandle));
+  return info === null || info === undefined ? undefined : sessionInformation(info);
+}
+
+/** Replaces the session's data in the database; whether the session exists. */
+export async function updateSessionDataInDatabase(
+  sessionHandle: string,
+  newSessionData: Record<string, unknown>,
+  _userContext?: unknown,
+): Promise<boolean> {
+  const e = engine();
+  const data = toJson(newSessionData, "newSessionData");
+  return callAsync(() => e.updateSessionDataInDatabase(sessionHandle, data));
+}
+
+/** Merges into the stored access-token payload (used from the next access token on). */
+export async function mergeIntoAccessTokenPayload(
+  sessionHandle: string,
+  accessTokenPayloadUpdate: Record<string, unknown>,
+  _userContext?: unknown,
+): Promise<boolean> {
+  const e = engine();
+  const update = toJson(accessTokenPayloadUpdate, "accessTokenPayloadUpdate");
+  return callAsync(() => e.mergeIntoAccessTokenPayload(sessionHandle, update));
+}
+
+const Session = {
+  init,
+  Error: TesseraError,
+  createNewSession,
+  getSession,
+  refreshSession,
+  createNewSessionWithoutRequestResponse,
+  getSessionWithoutRequestResponse,
+  refreshSessionWithoutRequestResponse,
+  revokeSession,
+  revokeMultipleSessions,
+  revokeAllSessionsForUser,
+  getAllSessionHandlesForUser,
+  getSessionInformation,
+  updateSessionDataInDatabase,
+  mergeIntoAccessTokenPayload,
+};
+
+export default Session;

@@ -1,0 +1,163 @@
+/** `SessionContainer`: the session of a request, as supertokens-node's. */
+import { TesseraError, callAsync } from "../../error";
+import type { Mutations, NativeEngine, NativeSession } from "../../native";
+import type { ResponseAdapter } from "../../framework/response";
+import { applyMutations, hasMutations } from "../../framework/response";
+import { RecipeUserId } from "../../recipeUserId";
+
+/** JSON text of an object argument (`undefined`/`null` for `{}`). */
+export function toJson(value: unknown, what: string): string {
+  if (value === undefined || value === null) return "{}";
+  if (typeof value !== "object" || Array.isArray(value)) throw new TypeError(`${what} must be an object`);
+  return JSON.stringify(value);
+}
+
+export interface SessionInformation {
+  sessionHandle: string;
+  userId: string;
+  recipeUserId: RecipeUserId;
+  sessionDataInDatabase: Record<string, unknown>;
+  expiry: number;
+  customClaimsInAccessTokenPayload: Record<string, unknown>;
+  timeCreated: number;
+  tenantId: string;
+}
+
+interface NativeInformation {
+  session?: { handle?: string; userId?: string; recipeUserId?: string; tenantId?: string };
+  sessionDataInDatabase?: Record<string, unknown>;
+  customClaimsInAccessTokenPayload?: Record<string, unknown>;
+  expiryMs?: number;
+  timeCreatedMs?: number;
+}
+
+export function sessionInformation(infoJson: string): SessionInformation {
+  const info = JSON.parse(infoJson) as NativeInformation;
+  const s = info.session ?? {};
+  const userId = s.userId ?? "";
+  return {
+    sessionHandle: s.handle ?? "",
+    userId,
+    recipeUserId: new RecipeUserId(s.recipeUserId || userId),
+    sessionDataInDatabase: info.sessionDataInDatabase ?? {},
+    expiry: Number(info.expiryMs ?? 0),
+    customClaimsInAccessTokenPayload: info.customClaimsInAccessTokenPayload ?? {},
+    timeCreated: Number(info.timeCreatedMs ?? 0),
+    tenantId: s.tenantId ?? "public",
+  };
+}
+
+const SESSION_GONE = "Session does not exist anymore.";
+
+/**
+ * A verified (or new) session. The getters read the access token and never do I/O; the
+ * methods that reach the store return Promises. Token changes (merge, revoke) are written to
+ * the response the session came with at once (Express's response is live); a session without
+ * one keeps them in {@link responseMutations}.
+ */
+export class SessionContainer {
+  private payload: Record<string, unknown> | undefined;
+  /** Response changes not yet written (no response was given). */
+  readonly responseMutations: Mutations[] = [];
+
+  constructor(
+    private readonly engine: NativeEngine,
+    private native: NativeSession,
+    private readonly response: ResponseAdapter | null = null,
+  ) {}
+
+  /** Writes `mutations` to the response, or keeps them. */
+  applyMutations(mutations: Mutations | null | undefined): void {
+    if (!hasMutations(mutations)) return;
+    if (this.response !== null) applyMutations(this.response, mutations);
+    else this.responseMutations.push(mutations);
+  }
+
+  getAccessToken(_userContext?: unknown): string {
+    return this.native.accessToken;
+  }
+
+  getUserId(_userContext?: unknown): string {
+    return this.native.userId;
+  }
+
+  getRecipeUserId(_userContext?: unknown): RecipeUserId {
+    return new RecipeUserId(this.native.recipeUserId);
+  }
+
+  getTenantId(_userContext?: unknown): string {
+    return this.native.tenantId;
+  }
+
+  getHandle(_userContext?: unknown): string {
+    return this.native.handle;
+  }
+
+  getAccessTokenPayload(_userContext?: unknown): Record<string, unknown> {
+    if (this.payload === undefined) this.payload = JSON.parse(this.native.payloadJson) as Record<string, unknown>;
+    return this.payload;
+  }
+
+  /** Every token of the session; `refreshToken` only after create or refresh. */
+  getAllSessionTokensDangerously(): {
+    accessToken: string;
+    accessAndFrontTokenUpdated: boolean;
+    refreshToken: string | undefined;
+    frontToken: string;
+    antiCsrfToken: string | undefined;
+  } {
+    const n = this.native;
+    return {
+      accessToken: n.accessToken,
+      accessAndFrontTokenUpdated: n.accessTokenUpdated,
+      refreshToken: n.refreshToken ?? undefined,
+      frontToken: n.frontToken,
+      antiCsrfToken: n.antiCsrfToken ?? undefined,
+    };
+  }
+
+  private async information(): Promise<SessionInformation> {
+    const infoJson = await callAsync(() => this.engine.getSessionInformation(this.native.handle));
+    if (infoJson === null || infoJson === undefined) {
+      throw new TesseraError({ type: "UNAUTHORISED", message: SESSION_GONE });
+    }
+    return sessionInformation(infoJson);
+  }
+
+  /** When the session was created (ms since the epoch). @throws UNAUTHORISED when gone. */
+  async getTimeCreated(_userContext?: unknown): Promise<number> {
+    return (await this.information()).timeCreated;
+  }
+
+  /** When the session (its refresh token) expires (ms since the epoch). @throws UNAUTHORISED when gone. */
+  async getExpiry(_userContext?: unknown): Promise<number> {
+    return (await this.information()).expiry;
+  }
+
+  async getSessionDataFromDatabase(_userContext?: unknown): Promise<Record<string, unknown>> {
+    return (await this.information()).sessionDataInDatabase;
+  }
+
+  /** Replaces the session's data in the database. @throws UNAUTHORISED when gone. */
+  async updateSessionDataInDatabase(newSessionData: Record<string, unknown>, _userContext?: unknown): Promise<void> {
+    const data = toJson(newSessionData, "newSessionData");
+    const found = await callAsync(() => this.engine.updateSessionDataInDatabase(this.native.handle, data));
+    if (!found) throw new TesseraError({ type: "UNAUTHORISED", message: SESSION_GONE });
+  }
+
+  /** Shallow-merges into the access token's payload (`null` deletes a key) and issues a new
+   * access token, written to the response. */
+  async mergeIntoAccessTokenPayload(accessTokenPayloadUpdate: Record<string, unknown>, _userContext?: unknown): Promise<void> {
+    const update = toJson(accessTokenPayloadUpdate, "accessTokenPayloadUpdate");
+    const result = await callAsync(() => this.engine.mergeIntoAccessTokenPayloadInSession(this.native, update));
+    if (result.session !== null && result.session !== undefined) this.native = result.session;
+    this.payload = undefined;
+    this.applyMutations(result.mutations);
+  }
+
+  /** Revokes the session and clears its tokens from the response. */
+  async revokeSession(_userContext?: unknown): Promise<void> {
+    const mutations = await callAsync(() => this.engine.revokeSessionInRequest(this.native));
+    this.applyMutations(mutations);
+  }
+}

@@ -1,0 +1,31 @@
+// Compiled (not run) by express-typed-check.test.mjs under `strict`: the seed, typed as
+// supertokens-node's docs type it.
+import express from "express";
+import Tessera from "tessera-session";
+import Session from "tessera-session/recipe/session";
+import { verifySession } from "tessera-session/recipe/session/framework/express";
+import { middleware, errorHandler, SessionRequest } from "tessera-session/framework/express";
+
+Tessera.init({
+  supertokens: { connectionURI: "sqlite::memory:" },
+  appInfo: { apiDomain: "http://localhost:3001", appName: "a", websiteDomain: "http://localhost:3000" },
+  recipeList: [Session.init({ exposeAccessTokenToFrontendInCookieBasedAuth: true, cookieSameSite: "lax" })],
+});
+const app = express();
+app.use(middleware());
+app.get("/getJWT", verifySession(), async (req: SessionRequest, res) => {
+  res.json({ token: req.session!.getAccessToken() });
+});
+app.post("/signin", async (req, res) => {
+  const session = await Session.createNewSession(req, res, "public", Tessera.convertToRecipeUserId("u"));
+  const handle: string = session.getHandle();
+  const expiry: number = await session.getExpiry();
+  res.json({ handle, expiry });
+});
+app.get("/opt", verifySession({ sessionRequired: false }), (req: SessionRequest, res) => {
+  res.json({ user: req.session?.getUserId() });
+});
+app.use(errorHandler());
+app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+  if (err instanceof Session.Error && err.type === Session.Error.UNAUTHORISED) res.status(401).end();
+});
