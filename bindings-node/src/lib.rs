@@ -16,7 +16,8 @@ use std::sync::Arc;
 use napi::bindgen_prelude::{AsyncTask, Env, JsError, ToNapiValue, TypeName};
 use napi::Task;
 use napi_derive::napi;
-use serde_json::{Map, Value};
+use serde_json::Value;
+use tessera_core::convert::json_object;
 use tessera_core::engine::now_ms;
 use tessera_core::http::{append_to_header_list as core_append, HeaderMutation, HttpRequest, ResponseMutations};
 use tessera_core::protocol::{SessionState, VerifyOptions};
@@ -88,14 +89,6 @@ where
 
 fn same<T>(v: T) -> T {
     v
-}
-
-fn json_object(json: &str, what: &str) -> CoreResult<Map<String, Value>> {
-    match serde_json::from_str::<Value>(json) {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(Value::Null) => Ok(Map::new()),
-        _ => Err(Error::input(format!("{what} must be a JSON object"))),
-    }
 }
 
 fn request(method: String, path: String, headers: Vec<Vec<String>>) -> CoreResult<HttpRequest> {
@@ -585,16 +578,7 @@ impl Engine {
         spawn(
             move || {
                 let info = t.authority()?.session_information(&session_handle, now_ms())?;
-                Ok(info.map(|i| {
-                    serde_json::json!({
-                        "session": i.session,
-                        "sessionDataInDatabase": i.session_data_in_database,
-                        "customClaimsInAccessTokenPayload": i.custom_claims_in_access_token_payload,
-                        "expiryMs": i.expiry_ms,
-                        "timeCreatedMs": i.time_created_ms,
-                    })
-                    .to_string()
-                }))
+                info.map(|i| serde_json::to_string(&i).map_err(|e| Error::internal(e.to_string()))).transpose()
             },
             same,
         )

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
-use serde_json::{Map, Value};
+use serde_json::Value;
+use tessera_core::convert::json_object;
 use tessera_core::engine::now_ms;
 use tessera_core::http::{append_to_header_list as core_append, HeaderMutation, HttpRequest, ResponseMutations};
 use tessera_core::protocol::{SessionState, VerifyOptions, CORS_ALLOWED_HEADERS, REQUEST_HEADERS};
@@ -45,14 +46,6 @@ fn run<T: Send>(py: Python<'_>, work: impl FnOnce() -> Result<T, Error> + Send) 
         })
     });
     outcome.map_err(|e| to_py_err(py, &e))
-}
-
-fn json_object(json: &str, what: &str) -> Result<Map<String, Value>, Error> {
-    match serde_json::from_str::<Value>(json) {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(Value::Null) => Ok(Map::new()),
-        _ => Err(Error::input(format!("{what} must be a JSON object"))),
-    }
 }
 
 fn request(method: &str, path: &str, headers: Headers) -> HttpRequest {
@@ -407,16 +400,7 @@ impl Engine {
         let t = &self.inner;
         run(py, || {
             let info = t.authority()?.session_information(session_handle, now_ms())?;
-            Ok(info.map(|i| {
-                serde_json::json!({
-                    "session": i.session,
-                    "sessionDataInDatabase": i.session_data_in_database,
-                    "customClaimsInAccessTokenPayload": i.custom_claims_in_access_token_payload,
-                    "expiryMs": i.expiry_ms,
-                    "timeCreatedMs": i.time_created_ms,
-                })
-                .to_string()
-            }))
+            info.map(|i| serde_json::to_string(&i).map_err(|e| Error::internal(e.to_string()))).transpose()
         })
     }
 

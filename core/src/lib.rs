@@ -26,6 +26,7 @@
 pub mod authority;
 pub mod b64;
 pub mod config;
+pub mod convert;
 pub mod embedded_keys;
 pub mod engine;
 pub mod error;
