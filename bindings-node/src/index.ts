@@ -11,6 +11,7 @@
 import { TesseraError, callSync } from "./error";
 import { native } from "./native";
 import { RecipeUserId } from "./recipeUserId";
+import { FRAMEWORKS } from "./framework/wrap";
 import { install } from "./state";
 
 export { TesseraError, RecipeUserId };
@@ -78,8 +79,8 @@ function appInfoJson(appInfo: AppInfo): Record<string, unknown> {
  */
 export function init(config: TypeInput): void {
   const framework = config.framework ?? "express";
-  if (framework !== "express" && framework !== "custom") {
-    throw notSupported(`framework "${framework}" is not supported by Tessera yet`);
+  if (!FRAMEWORKS.includes(framework)) {
+    throw notSupported(`framework "${framework}" is not supported by Tessera yet (use one of ${FRAMEWORKS.join(", ")})`);
   }
   if (config.supertokens?.networkInterceptor !== undefined) {
     throw notSupported("supertokens.networkInterceptor is not supported by Tessera");

@@ -1,0 +1,68 @@
+/**
+ * The AWS Lambda integration (supertokens-node's `supertokens-node/framework/awsLambda`), for API
+ * Gateway v1 (REST) and v2 (HTTP) events; usable bare or under middy:
+ *
+ * ```ts
+ * export const handler = middleware(fallbackHandler);   // serves {apiBasePath}/session/refresh, /signout, JWKS
+ * ```
+ */
+import { TesseraError, callAsync, callSync } from "../../error";
+import type { SessionContainer } from "../../recipe/session/sessionContainer";
+import { errorAnswer } from "../../recipe/session/common";
+import type { Mutations } from "../../native";
+import { engine } from "../../state";
+import { nativeRequest } from "../request";
+import { applyMutations } from "../response";
+import type { LambdaEvent, LambdaResult } from "./adapter";
+import { AwsRequest, AwsResponse, coreResult, deferredFor, isV2, sendResponse } from "./adapter";
+
+export { AwsRequest, AwsResponse, sendResponse, isV2 };
+export type { LambdaEvent, LambdaResult };
+
+/** An API Gateway v1 event with the session `verifySession` stores. */
+export type SessionEvent = import("aws-lambda").APIGatewayProxyEvent & { session?: SessionContainer };
+/** An API Gateway v2 event with the session `verifySession` stores. */
+export type SessionEventV2 = import("aws-lambda").APIGatewayProxyEventV2 & { session?: SessionContainer };
+
+export type Handler<E = LambdaEvent> = (event: E, context: unknown, callback: unknown) => unknown;
+
+/** The result answering a session error, or null for any other error. */
+export function errorResult(event: LambdaEvent, err: unknown): LambdaResult | null {
+  if (!(err instanceof TesseraError) || !err.isSessionError()) return null;
+  const { status, body } = applyMutations(new AwsResponse(event), errorAnswer(engine(), new AwsRequest(event), err));
+  return sendResponse(event, coreResult(status, body));
+}
+
+/** The core's answer as a result, with the queued changes merged in. */
+function answerResult(event: LambdaEvent, answer: Mutations): LambdaResult {
+  const { status, body } = applyMutations(new AwsResponse(event), answer);
+  return sendResponse(event, coreResult(status, body));
+}
+
+/**
+ * Serves the core's endpoints; any other request goes to `handler` (whose result gets the
+ * changes a session function queued, e.g. `createNewSession`), or is answered 404.
+ */
+export function middleware<E extends object = LambdaEvent>(handler?: Handler<E>) {
+  return async (event: E, context?: unknown, callback?: unknown): Promise<LambdaResult> => {
+    const ev = event as unknown as LambdaEvent;
+    try {
+      const e = engine();
+      const request = new AwsRequest(ev);
+      if (callSync(() => e.isApiRequest(request.method(), request.path()))) {
+        const [method, path, headers] = nativeRequest(request);
+        const answer = await callAsync(() => e.handleApiRequest(method, path, headers));
+        if (answer !== null && answer !== undefined) return answerResult(ev, answer);
+      }
+      if (handler === undefined) return coreResult(404, JSON.stringify({ message: "not found" }));
+      return sendResponse(ev, await handler(event, context, callback));
+    } catch (err) {
+      const result = errorResult(ev, err);
+      if (result === null) throw err;
+      return result;
+    }
+  };
+}
+
+export { deferredFor };
+export default { middleware };

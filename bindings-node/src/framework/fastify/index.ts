@@ -1,0 +1,84 @@
+/**
+ * The Fastify integration (supertokens-node's `supertokens-node/framework/fastify`):
+ *
+ * ```ts
+ * await app.register(plugin);              // serves {apiBasePath}/session/refresh, /signout, /jwt/jwks.json
+ * app.setErrorHandler(errorHandler());     // answers session errors raised later in a route
+ * app.get("/x", { preHandler: verifySession() }, handler);
+ * ```
+ */
+import { TesseraError, callAsync, callSync } from "../../error";
+import type { SessionContainer } from "../../recipe/session/sessionContainer";
+import { errorAnswer } from "../../recipe/session/common";
+import type { Mutations } from "../../native";
+import { engine } from "../../state";
+import { nativeRequest } from "../request";
+import { applyMutations } from "../response";
+import type { FastifyLikeReply, FastifyLikeRequest } from "./adapter";
+import { FastifyRequest, FastifyResponse } from "./adapter";
+
+export { FastifyRequest, FastifyResponse };
+
+/** Fastify's request with the session `verifySession` stores. */
+export type SessionRequest<R = import("fastify").FastifyRequest> = R & { session?: SessionContainer };
+
+/** Answers a session error with the protocol's response and returns true; false for any other
+ * error (or when the reply is already sent), which the caller passes on. */
+export function answerError(err: unknown, req: FastifyLikeRequest, reply: FastifyLikeReply): boolean {
+  if (!(err instanceof TesseraError) || !err.isSessionError() || reply.sent) return false;
+  const request = new FastifyRequest(req);
+  const response = new FastifyResponse(reply);
+  const { status, body } = applyMutations(response, errorAnswer(engine(), request, err));
+  response.send(status, body);
+  return true;
+}
+
+interface FastifyLikeInstance {
+  addHook(name: "onRequest", hook: (req: FastifyLikeRequest, reply: FastifyLikeReply) => Promise<unknown>): unknown;
+}
+
+/** The `onRequest` hook: answers the core's endpoints, lets every other request through. */
+async function serveApi(req: FastifyLikeRequest, reply: FastifyLikeReply): Promise<unknown> {
+  try {
+    const e = engine();
+    const request = new FastifyRequest(req);
+    if (!callSync(() => e.isApiRequest(request.method(), request.path()))) return undefined;
+    const [method, path, headers] = nativeRequest(request);
+    const answer: Mutations | null = await callAsync(() => e.handleApiRequest(method, path, headers));
+    if (answer === null || answer === undefined) return undefined;
+    const response = new FastifyResponse(reply);
+    const { status, body } = applyMutations(response, answer);
+    response.send(status, body);
+    return reply;
+  } catch (err) {
+    if (answerError(err, req, reply)) return reply;
+    throw err;
+  }
+}
+
+/**
+ * The Fastify plugin: `app.register(plugin)`. Marked `skip-override` (as `fastify-plugin` does)
+ * so its hook applies to the whole app. The hook runs at `onRequest`, before body parsing: the
+ * core's endpoints read no body.
+ */
+export const plugin = Object.assign(
+  async function tesseraPlugin(fastify: FastifyLikeInstance): Promise<void> {
+    fastify.addHook("onRequest", serveApi);
+  },
+  {
+    [Symbol.for("skip-override")]: true,
+    [Symbol.for("fastify.display-name")]: "tessera-session",
+  },
+);
+
+/** For `app.setErrorHandler(errorHandler())`: answers session errors; any other error gets
+ * Fastify's usual error reply. */
+export function errorHandler() {
+  return (err: unknown, req: FastifyLikeRequest, reply: FastifyLikeReply): unknown => {
+    if (reply.sent) return undefined;
+    if (answerError(err, req, reply)) return reply;
+    return reply.send(err);
+  };
+}
+
+export default { plugin, errorHandler };

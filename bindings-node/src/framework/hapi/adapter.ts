@@ -1,0 +1,88 @@
+/** Hapi's request and response as the core's (§3.2 of the integration spec). */
+import type { Request, ResponseObject } from "@hapi/hapi";
+import type { RequestAdapter } from "../request";
+import { headerList } from "../request";
+import type { ResponseAdapter } from "../response";
+import { DeferredResponse, RecordResponse } from "../deferred";
+
+export class HapiRequest implements RequestAdapter {
+  readonly wrapperUsed = true;
+  constructor(readonly original: Request) {}
+
+  method(): string {
+    return this.original.method ?? "GET";
+  }
+
+  path(): string {
+    const url = this.original.url as URL | undefined;
+    if (url !== undefined && url !== null) return url.pathname + url.search;
+    return this.original.path ?? "/";
+  }
+
+  headerValues(name: string): string[] {
+    return headerList(this.original.headers[name] as string | string[] | undefined);
+  }
+}
+
+const queues = new WeakMap<object, DeferredResponse>();
+
+/** The response changes queued for `request` (written in the plugin's `onPreResponse`). */
+export function deferredFor(request: Request): DeferredResponse {
+  let queue = queues.get(request);
+  if (queue === undefined) {
+    queue = new DeferredResponse();
+    queues.set(request, queue);
+  }
+  return queue;
+}
+
+/**
+ * The response of a Hapi request: Hapi builds it only after the handler, so changes are queued
+ * on the request and written by the plugin's `onPreResponse` (supertokens-node's
+ * `lazyHeaders`). Cookies are raw `Set-Cookie` values, not `h.state`.
+ */
+export class HapiResponse implements ResponseAdapter {
+  readonly wrapperUsed = true;
+  constructor(readonly original: Request) {}
+
+  getHeader(name: string): string | null {
+    return deferredFor(this.original).getHeader(name);
+  }
+
+  setHeader(name: string, value: string): void {
+    deferredFor(this.original).setHeader(name, value);
+  }
+
+  removeHeader(name: string): void {
+    deferredFor(this.original).removeHeader(name);
+  }
+
+  addSetCookie(cookieName: string, headerValue: string): void {
+    deferredFor(this.original).addSetCookie(cookieName, headerValue);
+  }
+}
+
+/** A built Hapi response (or a Boom's output headers) as a writable header record. */
+export function recordOf(headers: Record<string, unknown>): RecordResponse {
+  return new RecordResponse(headers, {
+    get: () => headerList(headers["set-cookie"] as string | string[] | undefined),
+    set: (list) => {
+      for (const k of Object.keys(headers)) if (k.toLowerCase() === "set-cookie") delete headers[k];
+      headers["set-cookie"] = list;
+    },
+  });
+}
+
+/** Writes the changes queued for `request` onto `response` (a response object or a Boom). */
+export function flush(request: Request, response: unknown): void {
+  const queue = queues.get(request);
+  if (queue === undefined || queue.isEmpty() || response === null || response === undefined) return;
+  const r = response as { isBoom?: boolean; output?: { headers: Record<string, unknown> }; headers?: Record<string, unknown> };
+  let headers: Record<string, unknown> | undefined;
+  if (r.isBoom === true && r.output !== undefined) headers = r.output.headers;
+  else headers = r.headers;
+  if (headers === undefined || headers === null) return;
+  queue.applyTo(recordOf(headers));
+}
+
+export type { ResponseObject };

@@ -1,0 +1,84 @@
+/**
+ * The Hapi integration (supertokens-node's `supertokens-node/framework/hapi`):
+ *
+ * ```ts
+ * await server.register(plugin);   // serves {apiBasePath}/session/refresh, /signout, /jwt/jwks.json,
+ *                                  // writes queued headers and cookies, answers session errors
+ * server.route({ method: "GET", path: "/x", options: { pre: [{ method: verifySession() }] },
+ *   handler: (req: SessionRequest) => req.session!.getUserId() });
+ * ```
+ */
+import type { Request, ResponseToolkit, Server, ResponseObject } from "@hapi/hapi";
+import { TesseraError, callAsync, callSync } from "../../error";
+import type { SessionContainer } from "../../recipe/session/sessionContainer";
+import { errorAnswer } from "../../recipe/session/common";
+import type { Mutations } from "../../native";
+import { engine } from "../../state";
+import { nativeRequest } from "../request";
+import { applyMutations } from "../response";
+import { HapiRequest, HapiResponse, deferredFor, flush } from "./adapter";
+
+export { HapiRequest, HapiResponse };
+
+/** Hapi's request with the session `verifySession` stores. */
+export type SessionRequest<R = Request> = R & { session?: SessionContainer };
+
+/** A Hapi response for an answer made by the core, carrying the request's queued changes. */
+export function answerResponse(request: Request, h: ResponseToolkit, mutations: Mutations): ResponseObject {
+  const { status, body } = applyMutations(new HapiResponse(request), mutations);
+  const response = h.response(body ?? "").code(status ?? 200);
+  if (body !== null) response.type("application/json; charset=utf-8");
+  flush(request, response);
+  return response;
+}
+
+/** The protocol's answer to a session error, or null for any other error. */
+export function errorResponse(request: Request, h: ResponseToolkit, err: unknown): ResponseObject | null {
+  if (!(err instanceof TesseraError) || !err.isSessionError()) return null;
+  return answerResponse(request, h, errorAnswer(engine(), new HapiRequest(request), err));
+}
+
+async function onRequest(request: Request, h: ResponseToolkit) {
+  const e = engine();
+  const req = new HapiRequest(request);
+  if (!callSync(() => e.isApiRequest(req.method(), req.path()))) return h.continue;
+  const [method, path, headers] = nativeRequest(req);
+  let answer: Mutations | null;
+  try {
+    answer = await callAsync(() => e.handleApiRequest(method, path, headers));
+  } catch (err) {
+    const response = errorResponse(request, h, err);
+    if (response === null) throw err;
+    return response.takeover();
+  }
+  if (answer === null || answer === undefined) return h.continue;
+  return answerResponse(request, h, answer).takeover();
+}
+
+function onPreResponse(request: Request, h: ResponseToolkit) {
+  const response = request.response as unknown;
+  if (response instanceof TesseraError && (response as { isBoom?: boolean }).isBoom === true) {
+    let answer: ResponseObject | null = null;
+    try {
+      answer = errorResponse(request, h, response);
+    } catch {
+      answer = null;
+    }
+    if (answer !== null) return answer;
+  }
+  flush(request, response);
+  return h.continue;
+}
+
+/** The Hapi plugin: `await server.register(plugin)`. */
+export const plugin = {
+  name: "tessera-session",
+  version: "0.1.0",
+  register(server: Server): void {
+    server.ext("onRequest", onRequest);
+    server.ext("onPreResponse", onPreResponse);
+  },
+};
+
+export { deferredFor };
+export default { plugin };

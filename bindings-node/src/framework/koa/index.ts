@@ -1,0 +1,62 @@
+/**
+ * The Koa integration (supertokens-node's `supertokens-node/framework/koa`):
+ *
+ * ```ts
+ * app.use(middleware());   // serves {apiBasePath}/session/refresh, /signout, /jwt/jwks.json,
+ *                          // and answers session errors raised downstream
+ * router.get("/x", verifySession(), (ctx) => { ctx.session!.getUserId(); });
+ * app.use(router.routes());
+ * ```
+ */
+import { TesseraError, callAsync, callSync } from "../../error";
+import type { SessionContainer } from "../../recipe/session/sessionContainer";
+import { errorAnswer } from "../../recipe/session/common";
+import type { Mutations } from "../../native";
+import { engine } from "../../state";
+import { nativeRequest } from "../request";
+import { applyMutations } from "../response";
+import type { KoaLikeContext } from "./adapter";
+import { KoaRequest, KoaResponse } from "./adapter";
+
+export { KoaRequest, KoaResponse };
+
+/** Koa's context with the session `verifySession` stores (also koa-session's name). */
+export type SessionContext<C = import("koa").Context> = C & { session?: SessionContainer };
+
+type Next = () => Promise<unknown>;
+
+/** Answers a session error with the protocol's response and returns true; false for any other
+ * error (or when the headers are already sent), which the caller rethrows. */
+export function answerError(err: unknown, ctx: KoaLikeContext): boolean {
+  if (!(err instanceof TesseraError) || !err.isSessionError() || ctx.headerSent) return false;
+  const response = new KoaResponse(ctx);
+  const { status, body } = applyMutations(response, errorAnswer(engine(), new KoaRequest(ctx), err));
+  response.send(status, body);
+  return true;
+}
+
+/** Serves the core's endpoints; every other request goes on to `next`, whose session errors are
+ * answered here (Koa has no separate error handler). */
+export function middleware() {
+  return async (ctx: KoaLikeContext, next: Next): Promise<void> => {
+    try {
+      const e = engine();
+      const request = new KoaRequest(ctx);
+      if (callSync(() => e.isApiRequest(request.method(), request.path()))) {
+        const [method, path, headers] = nativeRequest(request);
+        const answer: Mutations | null = await callAsync(() => e.handleApiRequest(method, path, headers));
+        if (answer !== null && answer !== undefined) {
+          const response = new KoaResponse(ctx);
+          const { status, body } = applyMutations(response, answer);
+          response.send(status, body);
+          return;
+        }
+      }
+      await next();
+    } catch (err) {
+      if (!answerError(err, ctx)) throw err;
+    }
+  };
+}
+
+export default { middleware };
