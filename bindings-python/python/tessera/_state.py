@@ -10,15 +10,12 @@ from .exceptions import InvalidConfigError
 
 
 class _State:
-    __slots__ = ("engine", "framework", "mode", "api_prefix")
+    __slots__ = ("engine", "framework", "mode")
 
-    def __init__(self, engine: "_native.Engine", framework: str, mode: str, api_prefix: str) -> None:
+    def __init__(self, engine: "_native.Engine", framework: str, mode: str) -> None:
         self.engine = engine
         self.framework = framework
         self.mode = mode
-        # Requests under this prefix may be for the core's endpoints; the rest skip the
-        # (thread-hopping) endpoint check. The core still decides what it serves.
-        self.api_prefix = api_prefix
 
 
 _current: Optional[_State] = None

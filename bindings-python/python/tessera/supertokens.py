@@ -80,15 +80,6 @@ class SupertokensConfig:
         self.disable_core_call_cache = disable_core_call_cache
 
 
-def _api_prefix(api_base_path: str) -> str:
-    """The path prefix of the core's endpoints, normalised as the core normalises
-    ``apiBasePath`` (a looser prefix only costs speed, never correctness)."""
-    p = str(api_base_path).strip().rstrip("/")
-    if p and not p.startswith("/"):
-        p = "/" + p
-    return p + "/"
-
-
 def init(
     app_info: InputAppInfo,
     framework: str,
@@ -142,7 +133,7 @@ def init(
         raise InvalidConfigError(f"an option is not JSON serialisable: {e}") from None
 
     engine = _native.Engine(config_json)
-    _state.install(_state._State(engine, framework, mode, _api_prefix(app_info.api_base_path)))
+    _state.install(_state._State(engine, framework, mode))
 
 
 def get_all_cors_headers() -> List[str]:

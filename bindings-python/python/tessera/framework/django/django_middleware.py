@@ -94,7 +94,7 @@ class _SyncMiddleware(_Middleware):
         tessera = _state.current()
         path = adapter.path()
         # Most requests are the app's own: skip building the header list for them.
-        if path.startswith(tessera.api_prefix):
+        if tessera.engine.is_api_request(adapter.method(), path):
             mutations = tessera.engine.handle_api_request(adapter.method(), path, adapter.native_headers())
             if mutations is not None:
                 return answer(mutations)
@@ -114,7 +114,7 @@ class _AsyncMiddleware(_Middleware):
         adapter = DjangoRequest(request)
         tessera = _state.current()
         path = adapter.path()
-        if path.startswith(tessera.api_prefix):
+        if tessera.engine.is_api_request(adapter.method(), path):
             # Refresh and sign-out touch the store: keep them off the event loop.
             mutations = await off_loop(
                 tessera.engine.handle_api_request, adapter.method(), path, adapter.native_headers()

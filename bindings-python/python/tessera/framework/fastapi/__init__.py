@@ -89,7 +89,7 @@ class Middleware:
             return
         tessera = _state.current()
         path = scope["path"]
-        if path.startswith(tessera.api_prefix):
+        if tessera.engine.is_api_request(scope["method"], path):
             # Refresh and sign-out touch the store: keep them off the event loop.
             answer = await off_loop(
                 tessera.engine.handle_api_request,

@@ -79,7 +79,7 @@ class Middleware:
         adapter = _current_request()
         path = adapter.path()
         # Most requests are the app's own: skip building the header list for them.
-        if not path.startswith(tessera.api_prefix):
+        if not tessera.engine.is_api_request(adapter.method(), path):
             return None
         mutations = tessera.engine.handle_api_request(adapter.method(), path, adapter.native_headers())
         if mutations is None:
