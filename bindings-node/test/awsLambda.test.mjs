@@ -8,6 +8,7 @@ import Tessera from "tessera-session";
 import Session from "tessera-session/recipe/session";
 import { verifySession } from "tessera-session/recipe/session/framework/awsLambda";
 import { middleware } from "tessera-session/framework/awsLambda";
+import { parseSetCookies } from "../testlib/cookies.mjs";
 
 const appInfo = { apiDomain: "http://localhost:3001", appName: "a", websiteDomain: "http://localhost:3000" };
 
@@ -80,15 +81,7 @@ function setCookieList(version, result) {
   return result.multiValueHeaders?.["Set-Cookie"] ?? [];
 }
 
-function setCookies(version, result) {
-  const out = {};
-  for (const c of setCookieList(version, result)) {
-    const [pair] = c.split(";");
-    const i = pair.indexOf("=");
-    out[pair.slice(0, i).trim()] = { value: pair.slice(i + 1), header: c };
-  }
-  return out;
-}
+const setCookies = (version, result) => parseSetCookies(setCookieList(version, result));
 
 async function signIn(version, mode) {
   const res = await api(event(version, "POST", "/signin", { "st-auth-mode": mode, rid: "session" }), {}, () => {});

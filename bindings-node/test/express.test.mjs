@@ -9,6 +9,7 @@ import Tessera from "tessera-session";
 import Session from "tessera-session/recipe/session";
 import { verifySession } from "tessera-session/recipe/session/framework/express";
 import { middleware, errorHandler } from "tessera-session/framework/express";
+import { parseSetCookies, cookieHeader } from "../testlib/cookies.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -48,21 +49,8 @@ async function startApp(build) {
 }
 
 /** The cookies a response sets, by name (an empty value means cleared). */
-function setCookies(res) {
-  const out = {};
-  for (const c of res.headers.getSetCookie()) {
-    const [pair] = c.split(";");
-    const i = pair.indexOf("=");
-    out[pair.slice(0, i).trim()] = { value: pair.slice(i + 1), header: c };
-  }
-  return out;
-}
+const setCookies = (res) => parseSetCookies(res.headers.getSetCookie());
 
-function cookieHeader(cookies) {
-  return Object.entries(cookies)
-    .map(([k, v]) => `${k}=${v}`)
-    .join("; ");
-}
 
 async function signIn(base, mode, extra = {}) {
   const res = await fetch(`${base}/signin`, { method: "POST", headers: { "st-auth-mode": mode, rid: "session", ...extra } });

@@ -8,6 +8,7 @@ import Tessera from "tessera-session";
 import Session from "tessera-session/recipe/session";
 import { verifySession } from "tessera-session/recipe/session/framework/fastify";
 import { plugin, errorHandler } from "tessera-session/framework/fastify";
+import { parseSetCookies, cookieHeader } from "../testlib/cookies.mjs";
 
 const appInfo = { apiDomain: "http://localhost:3001", appName: "a", websiteDomain: "http://localhost:3000" };
 
@@ -48,21 +49,8 @@ function setCookieList(res) {
 }
 
 /** The cookies a response sets, by name (an empty value means cleared). */
-function setCookies(res) {
-  const out = {};
-  for (const c of setCookieList(res)) {
-    const [pair] = c.split(";");
-    const i = pair.indexOf("=");
-    out[pair.slice(0, i).trim()] = { value: pair.slice(i + 1), header: c };
-  }
-  return out;
-}
+const setCookies = (res) => parseSetCookies(setCookieList(res));
 
-function cookieHeader(cookies) {
-  return Object.entries(cookies)
-    .map(([k, v]) => `${k}=${v}`)
-    .join("; ");
-}
 
 async function signIn(app, mode, extra = {}) {
   const res = await app.inject("POST", "/signin", { "st-auth-mode": mode, rid: "session", ...extra });

@@ -8,6 +8,7 @@ import Tessera from "tessera-session";
 import Session from "tessera-session/recipe/session";
 import { verifySession } from "tessera-session/recipe/session/framework/hapi";
 import { plugin } from "tessera-session/framework/hapi";
+import { parseSetCookies, cookieHeader } from "../testlib/cookies.mjs";
 
 const appInfo = { apiDomain: "http://localhost:3001", appName: "a", websiteDomain: "http://localhost:3000" };
 
@@ -53,22 +54,8 @@ async function startServer(build) {
 }
 
 /** The cookies a response sets, by name (an empty value means cleared). */
-function setCookies(res) {
-  const out = {};
-  const list = [].concat(res.headers["set-cookie"] ?? []);
-  for (const c of list) {
-    const [pair] = c.split(";");
-    const i = pair.indexOf("=");
-    out[pair.slice(0, i).trim()] = { value: pair.slice(i + 1), header: c };
-  }
-  return out;
-}
+const setCookies = (res) => parseSetCookies([].concat(res.headers["set-cookie"] ?? []));
 
-function cookieHeader(cookies) {
-  return Object.entries(cookies)
-    .map(([k, v]) => `${k}=${v}`)
-    .join("; ");
-}
 
 async function signIn(server, mode, extra = {}) {
   const res = await server.inject({ method: "POST", url: "/signin", headers: { "st-auth-mode": mode, rid: "session", ...extra } });
