@@ -7,6 +7,7 @@ import { ExpressRequest, ExpressResponse } from "./express/adapter";
 import { FastifyRequest, FastifyResponse } from "./fastify/adapter";
 import { HapiRequest, HapiResponse } from "./hapi/adapter";
 import { KoaRequest, KoaResponse } from "./koa/adapter";
+import { LoopbackRequest, LoopbackResponse } from "./loopback/adapter";
 import type { RequestAdapter } from "./request";
 import type { ResponseAdapter } from "./response";
 
@@ -20,7 +21,7 @@ function isResponseAdapter(x: unknown): x is ResponseAdapter {
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- each framework's own objects, as supertokens-node takes them */
 /** How each framework's raw objects become adapters: what supertokens-node's docs pass as
- * `req`/`res` (Koa: `ctx` twice; Lambda: the event twice; Hapi: `request` and `h`). */
+ * `req`/`res` (Koa and LoopBack: the context twice; Lambda: the event twice; Hapi: `request` and `h`). */
 const WRAPPERS: Record<string, { request(req: any): RequestAdapter; response(res: any): ResponseAdapter }> = {
   express: { request: (req) => new ExpressRequest(req), response: (res) => new ExpressResponse(res) },
   fastify: { request: (req) => new FastifyRequest(req), response: (reply) => new FastifyResponse(reply) },
@@ -31,6 +32,7 @@ const WRAPPERS: Record<string, { request(req: any): RequestAdapter; response(res
     response: (h) => new HapiResponse(h?.request ?? h),
   },
   awsLambda: { request: (event) => new AwsRequest(event), response: (event) => new AwsResponse(event) },
+  loopback: { request: (ctx) => new LoopbackRequest(ctx), response: (ctx) => new LoopbackResponse(ctx) },
 };
 /* eslint-enable @typescript-eslint/no-explicit-any */
 

@@ -1,0 +1,70 @@
+/**
+ * The LoopBack 4 integration (supertokens-node's `supertokens-node/framework/loopback`):
+ *
+ * ```ts
+ * app.middleware(middleware);   // serves {apiBasePath}/session/refresh, /signout, /jwt/jwks.json,
+ *                               // and answers session errors thrown by controllers
+ * // in a controller: @get("/x") @intercept(verifySession()) handler() { (this.ctx as SessionContext).session }
+ * ```
+ */
+import type { Middleware, MiddlewareContext } from "@loopback/rest";
+import { TesseraError } from "../../error";
+import type { SessionContainer } from "../../recipe/session/sessionContainer";
+import { errorAnswer } from "../../recipe/session/common";
+import { engine } from "../../state";
+import { handleApiRequest } from "../api";
+import { applyMutations } from "../response";
+import type { LoopbackLikeContext } from "./adapter";
+import { LoopbackRequest, LoopbackResponse } from "./adapter";
+
+export { LoopbackRequest, LoopbackResponse };
+export type { LoopbackLikeContext };
+
+/** LoopBack's middleware context with the session `verifySession` stores. */
+export type SessionContext = MiddlewareContext & { session?: SessionContainer };
+
+/** Answers a session error with the protocol's response and returns true; false for any other
+ * error (or when the response is already sent), which the caller rethrows. */
+export function answerError(err: unknown, ctx: LoopbackLikeContext): boolean {
+  if (!(err instanceof TesseraError) || !err.isSessionError() || ctx.response.headersSent) return false;
+  const response = new LoopbackResponse(ctx);
+  const { status, body } = applyMutations(response, errorAnswer(engine(), new LoopbackRequest(ctx), err));
+  response.send(status, body);
+  return true;
+}
+
+async function run(ctx: LoopbackLikeContext, next: () => unknown, serveApi: boolean): Promise<unknown> {
+  try {
+    if (serveApi) {
+      const answer = await handleApiRequest(new LoopbackRequest(ctx));
+      if (answer !== null) {
+        const response = new LoopbackResponse(ctx);
+        const { status, body } = applyMutations(response, answer);
+        response.send(status, body);
+        // LoopBack's send-response step writes nothing once the headers are out.
+        return ctx.response;
+      }
+    }
+    return await next();
+  } catch (err) {
+    if (!answerError(err, ctx)) throw err;
+    return ctx.response;
+  }
+}
+
+/**
+ * Serves the core's endpoints; every other request goes on down the chain, and session errors
+ * thrown there (by a controller calling a session method) are answered with the protocol's
+ * response. A value, as in supertokens-node: `app.middleware(middleware)`.
+ */
+export const middleware: Middleware = (ctx, next) => run(ctx, next, true);
+
+/**
+ * Middleware that only answers session errors thrown further down the chain, for apps that
+ * serve the core's endpoints some other way. `middleware` already does this.
+ */
+export function errorHandler(): Middleware {
+  return (ctx, next) => run(ctx, next, false);
+}
+
+export default { middleware, errorHandler };

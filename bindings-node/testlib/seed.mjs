@@ -1,0 +1,190 @@
+// Not under test/: node --test runs every script in a test directory.
+// The seed checks every framework suite shares. A suite hands `seedSuite` a `start` function
+// that inits Tessera with the given session options (see `initTessera`) and starts its app, which
+// must serve, written the framework's own way:
+//   POST /signin     Session.createNewSession(..., "public", "user-1", {role: "admin"}) -> {status: "OK"}
+//   GET  /getJWT     verifySession() -> {token: session.getAccessToken()}
+//   GET  /optional   verifySession({sessionRequired: false}) -> {hasSession}
+//   the core's endpoints under /auth (session/refresh, signout)
+// `start` returns `{fetch(path, init) -> Promise<Response>, close()}`: a real HTTP client for apps
+// that listen, or a direct handler call for those that are plain functions.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import Tessera from "tessera-session";
+import Session from "tessera-session/recipe/session";
+import { parseSetCookies, cookieHeader } from "./cookies.mjs";
+
+export const appInfo = { apiDomain: "http://localhost:3001", appName: "a", websiteDomain: "http://localhost:3000" };
+
+/** `Tessera.init` as the seed does it, with the expose option on unless overridden. */
+export function initTessera(framework, sessionOptions = {}) {
+  Tessera.init({
+    framework,
+    supertokens: { connectionURI: "sqlite::memory:" },
+    appInfo,
+    recipeList: [Session.init({ exposeAccessTokenToFrontendInCookieBasedAuth: true, ...sessionOptions })],
+  });
+}
+
+/** A `fetch` against a Node `http.Server` once it listens on an ephemeral port. */
+export async function listening(server) {
+  if (!server.listening) await new Promise((r) => server.once("listening", r));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  return {
+    base,
+    fetch: (path, init) => fetch(base + path, init),
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+/** The cookies a response sets, by name (an empty value means cleared). */
+export const setCookies = (res) => parseSetCookies(res.headers.getSetCookie());
+
+export async function signIn(app, mode, extra = {}) {
+  const res = await app.fetch("/signin", { method: "POST", headers: { "st-auth-mode": mode, rid: "session", ...extra } });
+  assert.equal(res.status, 200, await res.clone().text());
+  return res;
+}
+
+/** Runs `body(app)` on an app started with `sessionOptions`, closing it afterwards. */
+export async function withApp(start, sessionOptions, body) {
+  const app = await start(sessionOptions);
+  try {
+    await body(app);
+  } finally {
+    await app.close();
+  }
+}
+
+/** Registers the seed tests, named `${label}: ...`. */
+export function seedSuite(label, start) {
+  test(`${label} cookie mode: /getJWT returns exactly the access token the client holds`, () =>
+    withApp(start, {}, async (app) => {
+      const res = await signIn(app, "cookie");
+      const cookies = setCookies(res);
+      assert.ok(cookies.sAccessToken?.value, "sAccessToken set");
+      assert.ok(cookies.sRefreshToken?.value, "sRefreshToken set");
+      assert.match(cookies.sAccessToken.header, /HttpOnly/i);
+      assert.ok(res.headers.get("front-token"));
+      assert.equal(res.headers.get("st-access-token"), cookies.sAccessToken.value);
+      assert.ok((res.headers.get("access-control-expose-headers") ?? "").includes("front-token"));
+      const jwt = await app.fetch("/getJWT", {
+        headers: { cookie: cookieHeader({ sAccessToken: cookies.sAccessToken.value }), rid: "session" },
+      });
+      assert.equal(jwt.status, 200, await jwt.clone().text());
+      assert.deepEqual(await jwt.json(), { token: cookies.sAccessToken.value });
+    }));
+
+  test(`${label} header mode: /getJWT returns exactly the bearer token`, () =>
+    withApp(start, { exposeAccessTokenToFrontendInCookieBasedAuth: false }, async (app) => {
+      const res = await signIn(app, "header");
+      const token = res.headers.get("st-access-token");
+      assert.ok(token);
+      assert.ok(res.headers.get("st-refresh-token"));
+      assert.deepEqual(
+        res.headers.getSetCookie().filter((c) => c.startsWith("sAccessToken=") && !c.startsWith("sAccessToken=;")),
+        [],
+      );
+      const jwt = await app.fetch("/getJWT", { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(jwt.status, 200);
+      assert.deepEqual(await jwt.json(), { token });
+    }));
+
+  test(`${label}: the expose option adds st-access-token in cookie mode, and only it`, async () => {
+    await withApp(start, { exposeAccessTokenToFrontendInCookieBasedAuth: false }, async (app) => {
+      const res = await signIn(app, "cookie");
+      assert.equal(res.headers.get("st-access-token"), null);
+    });
+    await withApp(start, {}, async (app) => {
+      const res = await signIn(app, "cookie");
+      assert.equal(res.headers.get("st-access-token"), setCookies(res).sAccessToken.value);
+      assert.ok((res.headers.get("access-control-expose-headers") ?? "").includes("st-access-token"));
+    });
+  });
+
+  test(`${label} no session: 401 unauthorised; sessionRequired false runs the handler with no session`, () =>
+    withApp(start, {}, async (app) => {
+      const res = await app.fetch("/getJWT");
+      assert.equal(res.status, 401);
+      assert.deepEqual(await res.json(), { message: "unauthorised" });
+      const opt = await app.fetch("/optional");
+      assert.equal(opt.status, 200);
+      assert.deepEqual(await opt.json(), { hasSession: false });
+    }));
+
+  test(`${label}: garbage cookies and headers give 401, never 500`, () =>
+    withApp(start, {}, async (app) => {
+      const cases = [
+        { cookie: "sAccessToken=garbage" },
+        { cookie: "sAccessToken=a.b.c; sRefreshToken=x" },
+        { cookie: "sAccessToken=%%%; ;;==" },
+        { authorization: "Bearer garbage" },
+        { authorization: "Bearer " + "x".repeat(5000) },
+        { authorization: "Basic abc" },
+        { "st-auth-mode": "nonsense", authorization: "Bearer a.b.c" },
+      ];
+      for (const headers of cases) {
+        const res = await app.fetch("/getJWT", { headers: { rid: "session", ...headers } });
+        assert.equal(res.status, 401, JSON.stringify(headers));
+        const body = await res.json();
+        assert.ok(["unauthorised", "try refresh token"].includes(body.message), JSON.stringify(body));
+      }
+      for (const headers of [{ cookie: "sRefreshToken=garbage" }, { "st-refresh-token": "garbage" }, {}]) {
+        const refresh = await app.fetch("/auth/session/refresh", { method: "POST", headers: { rid: "session", ...headers } });
+        assert.equal(refresh.status, 401, JSON.stringify(headers));
+      }
+    }));
+
+  test(`${label} expired access token: 401 try refresh token; refresh rotates; reuse is token theft`, () =>
+    withApp(start, { accessTokenValidity: 1, refreshTokenRotationGracePeriod: 0 }, async (app) => {
+      const first = setCookies(await signIn(app, "cookie"));
+      await new Promise((r) => setTimeout(r, 1100));
+      const expired = await app.fetch("/getJWT", {
+        headers: { cookie: cookieHeader({ sAccessToken: first.sAccessToken.value }), rid: "session" },
+      });
+      assert.equal(expired.status, 401);
+      assert.deepEqual(await expired.json(), { message: "try refresh token" });
+
+      const refreshed = await app.fetch("/auth/session/refresh", {
+        method: "POST",
+        headers: { cookie: cookieHeader({ sRefreshToken: first.sRefreshToken.value }), rid: "session" },
+      });
+      assert.equal(refreshed.status, 200, await refreshed.clone().text());
+      const second = setCookies(refreshed);
+      assert.ok(second.sAccessToken?.value);
+      assert.notEqual(second.sRefreshToken.value, first.sRefreshToken.value);
+      assert.notEqual(second.sAccessToken.value, first.sAccessToken.value);
+
+      const jwt = await app.fetch("/getJWT", {
+        headers: { cookie: cookieHeader({ sAccessToken: second.sAccessToken.value }), rid: "session" },
+      });
+      assert.equal(jwt.status, 200);
+      assert.deepEqual(await jwt.json(), { token: second.sAccessToken.value });
+
+      await new Promise((r) => setTimeout(r, 20));
+      const reuse = await app.fetch("/auth/session/refresh", {
+        method: "POST",
+        headers: { cookie: cookieHeader({ sRefreshToken: first.sRefreshToken.value }), rid: "session" },
+      });
+      assert.equal(reuse.status, 401);
+      assert.deepEqual(await reuse.json(), { message: "token theft detected" });
+      assert.equal(setCookies(reuse).sAccessToken?.value, "");
+    }));
+
+  test(`${label} signout: 200 OK, cookies cleared, front-token: remove`, () =>
+    withApp(start, {}, async (app) => {
+      const c = setCookies(await signIn(app, "cookie"));
+      const res = await app.fetch("/auth/signout", {
+        method: "POST",
+        headers: { cookie: cookieHeader({ sAccessToken: c.sAccessToken.value }), rid: "session" },
+      });
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { status: "OK" });
+      const cleared = setCookies(res);
+      assert.equal(cleared.sAccessToken?.value, "");
+      assert.equal(cleared.sRefreshToken?.value, "");
+      assert.equal(res.headers.get("front-token"), "remove");
+      const names = res.headers.getSetCookie().map((s) => s.slice(0, s.indexOf("=")));
+      assert.equal(new Set(names).size, names.length, names.join());
+    }));
+}
