@@ -7,12 +7,11 @@
  * app.use(errorHandler());    // answers session errors raised later in a route
  * ```
  */
-import { TesseraError, callAsync, callSync } from "../../error";
+import { TesseraError } from "../../error";
 import type { SessionContainer } from "../../recipe/session/sessionContainer";
 import { errorAnswer } from "../../recipe/session/common";
-import type { Mutations } from "../../native";
 import { engine } from "../../state";
-import { nativeRequest } from "../request";
+import { handleApiRequest } from "../api";
 import { applyMutations } from "../response";
 import type { ExpressLikeRequest, ExpressLikeResponse } from "./adapter";
 import { ExpressRequest, ExpressResponse } from "./adapter";
@@ -40,29 +39,20 @@ export function answerError(err: unknown, req: ExpressLikeRequest, res: ExpressL
   }
 }
 
-/** Serves the core's endpoints; every other request goes on to `next`. */
+/** Serves the core's endpoints; every other request goes on to `next`. The returned Promise
+ * settles once the request is answered or passed on, so wrappers that await the middleware
+ * (Next.js's `superTokensNextWrapper`) see the outcome. */
 export function middleware() {
-  return (req: ExpressLikeRequest, res: ExpressLikeResponse, next: Next): void => {
+  return async (req: ExpressLikeRequest, res: ExpressLikeResponse, next: Next): Promise<void> => {
     try {
-      const e = engine();
-      const request = new ExpressRequest(req);
-      if (!callSync(() => e.isApiRequest(request.method(), request.path()))) {
+      const answer = await handleApiRequest(new ExpressRequest(req));
+      if (answer === null) {
         next();
         return;
       }
-      const [method, path, headers] = nativeRequest(request);
-      callAsync(() => e.handleApiRequest(method, path, headers)).then(
-        (answer: Mutations | null) => {
-          if (answer === null || answer === undefined) {
-            next();
-            return;
-          }
-          const response = new ExpressResponse(res);
-          const { status, body } = applyMutations(response, answer);
-          response.send(status, body);
-        },
-        (err: unknown) => answerError(err, req, res, next),
-      );
+      const response = new ExpressResponse(res);
+      const { status, body } = applyMutations(response, answer);
+      response.send(status, body);
     } catch (err) {
       answerError(err, req, res, next);
     }
