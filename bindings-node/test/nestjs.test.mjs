@@ -1,0 +1,88 @@
+// The NestJS integration end to end: a real Nest 11 app on the Express platform, on an ephemeral
+// port, driven with the global fetch, over the native core. Controllers are written as in a
+// TypeScript Nest app (`@UseGuards(new AuthGuard())`, `@Session()`), with the decorators applied
+// as TypeScript emits them (`Reflect.decorate`; a parameter decorator is called directly).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import "reflect-metadata";
+import { Controller, Get, HttpCode, Module, Post, Req, Res, UseGuards } from "@nestjs/common";
+import { NestFactory } from "@nestjs/core";
+import SessionRecipe from "tessera-session/recipe/session";
+import { AuthGuard, Session, TesseraModule } from "tessera-session/nestjs";
+import { initTessera, seedSuite, signIn } from "../testlib/seed.mjs";
+
+/** Applies method decorators, then parameter decorators by index, as TS's `__decorate` does. */
+function decorate(target, method, decorators, params = []) {
+  params.forEach((p, i) => p(target.prototype, method, i));
+  const descriptor = Object.getOwnPropertyDescriptor(target.prototype, method);
+  Object.defineProperty(target.prototype, method, Reflect.decorate(decorators, target.prototype, method, descriptor));
+}
+
+class SeedController {
+  async signin(req, res) {
+    await SessionRecipe.createNewSession(req, res, "public", "user-1", { role: "admin" });
+    return { status: "OK" };
+  }
+  getJWT(session) {
+    return { token: session.getAccessToken() };
+  }
+  optional(session) {
+    return { hasSession: session !== undefined };
+  }
+  async merge(session) {
+    await session.mergeIntoAccessTokenPayload({ k: "v" });
+    return { payload: session.getAccessTokenPayload(), token: session.getAccessToken() };
+  }
+  throws() {
+    throw new SessionRecipe.Error({ type: SessionRecipe.Error.TRY_REFRESH_TOKEN, message: "nope" });
+  }
+  boom() {
+    throw new Error("boom");
+  }
+}
+decorate(SeedController, "signin", [Post("signin"), HttpCode(200)], [Req(), Res({ passthrough: true })]);
+decorate(SeedController, "getJWT", [Get("getJWT"), UseGuards(new AuthGuard())], [Session()]);
+decorate(SeedController, "optional", [Get("optional"), UseGuards(new AuthGuard({ sessionRequired: false }))], [Session()]);
+decorate(SeedController, "merge", [Post("merge"), HttpCode(200), UseGuards(AuthGuard)], [Session()]);
+decorate(SeedController, "throws", [Get("throw")]);
+decorate(SeedController, "boom", [Get("boom")]);
+Reflect.decorate([Controller()], SeedController);
+
+class AppModule {}
+Reflect.decorate([Module({ imports: [TesseraModule], controllers: [SeedController] })], AppModule);
+
+async function start(sessionOptions) {
+  initTessera("express", sessionOptions);
+  const app = await NestFactory.create(AppModule, { logger: false });
+  await app.listen(0, "127.0.0.1");
+  const base = (await app.getUrl()).replace("[::1]", "127.0.0.1");
+  return { fetch: (path, init) => fetch(base + path, init), close: () => app.close() };
+}
+
+seedSuite("nestjs", start);
+
+test("nestjs: the guard as a class, session methods in a handler; the module's filter answers session errors", async () => {
+  const app = await start();
+  try {
+    const token = (await signIn(app, "header")).headers.get("st-access-token");
+    const merged = await app.fetch("/merge", { method: "POST", headers: { authorization: `Bearer ${token}` } });
+    assert.equal(merged.status, 200, await merged.clone().text());
+    const body = await merged.json();
+    assert.equal(body.payload.k, "v");
+    assert.equal(body.payload.role, "admin");
+    assert.equal(merged.headers.get("st-access-token"), body.token);
+    assert.notEqual(body.token, token);
+    assert.equal((await app.fetch("/merge", { method: "POST" })).status, 401);
+
+    const thrown = await app.fetch("/throw");
+    assert.equal(thrown.status, 401);
+    assert.deepEqual(await thrown.json(), { message: "try refresh token" });
+    assert.equal((await app.fetch("/boom")).status, 500);
+    assert.equal((await app.fetch("/nope")).status, 404);
+    const jwks = await app.fetch("/auth/jwt/jwks.json");
+    assert.equal(jwks.status, 200);
+    assert.ok(Array.isArray((await jwks.json()).keys));
+  } finally {
+    await app.close();
+  }
+});
