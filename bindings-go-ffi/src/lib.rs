@@ -1,0 +1,954 @@
+//! tessera-ffi: the C ABI of tessera-core (`include/tessera.h`), used by the Go module in
+//! `go/` and usable from any C caller. It converts, calls the core and converts back; every
+//! decision about tokens, cookies and headers stays in the core.
+//!
+//! Rules every function follows (the header repeats the parts that differ per function):
+//! - The return value is a [`TesseraStatus`]; results go through out-parameters, which are set
+//!   to NULL / empty first, so on failure they hold nothing to free.
+//! - Inputs are `(pointer, length)` byte ranges (UTF-8, mostly JSON), borrowed for the call
+//!   only. A NULL pointer with length 0 is the empty input.
+//! - What Rust allocates Rust frees: [`TesseraBytes`] with `tessera_bytes_free`, handles with
+//!   their `_free` function. Every free accepts NULL.
+//! - On failure, if `err_out` is not NULL, `*err_out` receives the error as JSON
+//!   `{"code", "message", "payload", "clearTokens"}` (there is no thread-local "last error", so
+//!   callers need not pin threads).
+//! - Every function catches panics: a panic returns `TESSERA_STATUS_INTERNAL` with its message.
+//! - Engines and sessions are immutable and `Send + Sync`: any thread may use them at the same
+//!   time, except that a handle must not be freed while another call uses it.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use tessera_core::config::Config;
+use tessera_core::engine::now_ms;
+use tessera_core::http::{append_to_header_list, HttpRequest, ResponseMutations};
+use tessera_core::keys::KeySet;
+use tessera_core::protocol::{SessionState, VerifyOptions, CORS_ALLOWED_HEADERS, REQUEST_HEADERS};
+use tessera_core::{all_error_kinds, Error, ErrorKind, Result, Tessera};
+
+/// The version of this ABI. It changes whenever a signature, a status value or a JSON shape
+/// changes incompatibly; callers compare it with the value their header was built with.
+pub const TESSERA_ABI_VERSION: u32 = 1;
+
+/// What a call returned: `OK`, or the kind of the core error (its code is in the error JSON).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TesseraStatus {
+    /// Success.
+    Ok = 0,
+    /// `UNAUTHORISED`: no usable session.
+    Unauthorised = 1,
+    /// `TRY_REFRESH_TOKEN`: the client should refresh.
+    TryRefreshToken = 2,
+    /// `TOKEN_THEFT_DETECTED`: a refresh token was reused; the session is revoked.
+    TokenTheftDetected = 3,
+    /// `INVALID_CLAIMS`.
+    InvalidClaims = 4,
+    /// `CLEAR_DUPLICATE_SESSION_COOKIES`.
+    ClearDuplicateSessionCookies = 5,
+    /// `INVALID_CONFIG`: the message names the option.
+    InvalidConfig = 6,
+    /// `INVALID_INPUT`: an argument (NULL pointer, bad JSON, bad UTF-8, bad payload) is wrong.
+    InvalidInput = 7,
+    /// `STORAGE`: the session store failed.
+    Storage = 8,
+    /// `NOT_SUPPORTED`: the engine has no session store (verification only).
+    NotSupported = 9,
+    /// `INTERNAL`: a bug or a panic inside Tessera, or an error kind newer than this ABI.
+    Internal = 10,
+    /// `WOULD_BLOCK`: never returned by this ABI (its calls may block), listed for completeness.
+    WouldBlock = 11,
+}
+
+fn status_of(kind: ErrorKind) -> TesseraStatus {
+    match kind {
+        ErrorKind::Unauthorised => TesseraStatus::Unauthorised,
+        ErrorKind::TryRefreshToken => TesseraStatus::TryRefreshToken,
+        ErrorKind::TokenTheftDetected => TesseraStatus::TokenTheftDetected,
+        ErrorKind::InvalidClaims => TesseraStatus::InvalidClaims,
+        ErrorKind::ClearDuplicateSessionCookies => TesseraStatus::ClearDuplicateSessionCookies,
+        ErrorKind::InvalidConfig => TesseraStatus::InvalidConfig,
+        ErrorKind::InvalidInput => TesseraStatus::InvalidInput,
+        ErrorKind::Storage => TesseraStatus::Storage,
+        ErrorKind::NotSupported => TesseraStatus::NotSupported,
+        ErrorKind::Internal => TesseraStatus::Internal,
+        ErrorKind::WouldBlock => TesseraStatus::WouldBlock,
+        // ErrorKind is non_exhaustive. A newer kind still reaches callers by its code in the
+        // error JSON, which is what they map; the test below fails until it gets a status.
+        _ => TesseraStatus::Internal,
+    }
+}
+
+/// Bytes allocated by Rust (UTF-8 JSON unless a function says otherwise). `ptr` is NULL when
+/// `len` is 0. Free with `tessera_bytes_free`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct TesseraBytes {
+    /// The first byte, or NULL.
+    pub ptr: *mut u8,
+    /// The number of bytes.
+    pub len: usize,
+}
+
+impl TesseraBytes {
+    const EMPTY: TesseraBytes = TesseraBytes { ptr: ptr::null_mut(), len: 0 };
+
+    fn from_vec(v: Vec<u8>) -> TesseraBytes {
+        if v.is_empty() {
+            return TesseraBytes::EMPTY;
+        }
+        let len = v.len();
+        let ptr = Box::into_raw(v.into_boxed_slice()).cast::<u8>();
+        TesseraBytes { ptr, len }
+    }
+}
+
+/// A configured session engine: one per process is the usual case.
+pub struct TesseraEngine {
+    inner: Tessera,
+}
+
+/// A session in a request (what a `SessionContainer` holds), as returned by verify, create
+/// and refresh. Immutable: calls that change the session return a new handle.
+pub struct TesseraSession {
+    state: SessionState,
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
+/// Runs one call: clears `err_out`, catches panics, writes the error JSON.
+fn run(err_out: *mut TesseraBytes, work: impl FnOnce() -> Result<()>) -> TesseraStatus {
+    if !err_out.is_null() {
+        // SAFETY: the caller passes NULL or a writable TesseraBytes.
+        unsafe { err_out.write(TesseraBytes::EMPTY) };
+    }
+    let outcome = catch_unwind(AssertUnwindSafe(work))
+        .unwrap_or_else(|p| Err(Error::internal(format!("panic in tessera: {}", panic_message(&*p)))));
+    match outcome {
+        Ok(()) => TesseraStatus::Ok,
+        Err(e) => {
+            if !err_out.is_null() {
+                let text = e.to_json().to_string().into_bytes();
+                // SAFETY: as above.
+                unsafe { err_out.write(TesseraBytes::from_vec(text)) };
+            }
+            status_of(e.kind())
+        }
+    }
+}
+
+/// # Safety
+/// `ptr` must be NULL or point at `len` readable bytes that live for `'a`.
+unsafe fn bytes<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a [u8]> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(Error::input(format!("{what} is NULL with a length of {len}")));
+    }
+    Ok(std::slice::from_raw_parts(ptr, len))
+}
+
+/// # Safety
+/// As [`bytes`].
+unsafe fn text<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a str> {
+    std::str::from_utf8(bytes(ptr, len, what)?).map_err(|_| Error::input(format!("{what} is not UTF-8")))
+}
+
+/// # Safety
+/// As [`bytes`].
+unsafe fn parse<T: DeserializeOwned>(ptr: *const u8, len: usize) -> Result<T> {
+    serde_json::from_slice(bytes(ptr, len, "input")?).map_err(|e| Error::input(format!("input: {e}")))
+}
+
+/// # Safety
+/// `p` must be NULL or a live handle made by this library.
+unsafe fn live<'a, T>(p: *const T, what: &str) -> Result<&'a T> {
+    p.as_ref().ok_or_else(|| Error::input(format!("{what} is NULL")))
+}
+
+/// Checks an out-parameter and clears what it points at.
+///
+/// # Safety
+/// `p` must be NULL or writable.
+unsafe fn out<'a, T>(p: *mut T, empty: T, what: &str) -> Result<&'a mut T> {
+    let p = p.as_mut().ok_or_else(|| Error::input(format!("{what} is NULL")))?;
+    ptr::write(p, empty);
+    Ok(p)
+}
+
+fn to_json_bytes(v: &impl serde::Serialize) -> Result<TesseraBytes> {
+    serde_json::to_vec(v).map(TesseraBytes::from_vec).map_err(|e| Error::internal(e.to_string()))
+}
+
+fn clock(now: Option<u64>) -> u64 {
+    now.unwrap_or_else(now_ms)
+}
+
+/// A session and what to write on the response: the JSON every session-making call returns.
+type SessionOutcome = (Option<SessionState>, Option<ResponseMutations>);
+
+/// One engine call whose result is JSON.
+///
+/// # Safety
+/// The pointers follow the crate's rules.
+unsafe fn engine_json<I: DeserializeOwned, O: serde::Serialize>(
+    engine: *const TesseraEngine,
+    input: *const u8,
+    input_len: usize,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+    f: impl FnOnce(&Tessera, I) -> Result<O>,
+) -> TesseraStatus {
+    run(err_out, || {
+        let out_json = out(out_json, TesseraBytes::EMPTY, "out_json")?;
+        let engine = live(engine, "engine")?;
+        let value = f(&engine.inner, parse(input, input_len)?)?;
+        *out_json = to_json_bytes(&value)?;
+        Ok(())
+    })
+}
+
+/// One engine call that may make a session: `*out_session` gets the handle (or NULL) and
+/// `*out_json` `{"session": <session JSON> | null, "mutations": <mutations> | null}`.
+///
+/// # Safety
+/// The pointers follow the crate's rules.
+unsafe fn engine_session<I: DeserializeOwned>(
+    engine: *const TesseraEngine,
+    input: *const u8,
+    input_len: usize,
+    out_session: *mut *mut TesseraSession,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+    f: impl FnOnce(&Tessera, I) -> Result<SessionOutcome>,
+) -> TesseraStatus {
+    run(err_out, || {
+        let out_session = out(out_session, ptr::null_mut(), "out_session")?;
+        let out_json = out(out_json, TesseraBytes::EMPTY, "out_json")?;
+        let engine = live(engine, "engine")?;
+        let (state, mutations) = f(&engine.inner, parse(input, input_len)?)?;
+        let doc = json!({"session": state.as_ref().map(SessionState::to_json), "mutations": mutations});
+        *out_json = to_json_bytes(&doc)?;
+        if let Some(state) = state {
+            *out_session = Box::into_raw(Box::new(TesseraSession { state }));
+        }
+        Ok(())
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Library
+// ---------------------------------------------------------------------------------------
+
+/// The ABI version of the linked library (`TESSERA_ABI_VERSION` when built from the same
+/// header). Cannot fail. Thread-safe.
+#[no_mangle]
+pub extern "C" fn tessera_abi_version() -> u32 {
+    TESSERA_ABI_VERSION
+}
+
+/// Frees bytes returned by this library. `bytes.ptr` may be NULL.
+///
+/// # Safety
+/// `bytes` must be exactly as returned by this library and not freed before. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_bytes_free(bytes: TesseraBytes) {
+    if bytes.ptr.is_null() {
+        return;
+    }
+    let _ = catch_unwind(|| drop(Box::from_raw(ptr::slice_from_raw_parts_mut(bytes.ptr, bytes.len))));
+}
+
+/// Every core error kind: `*out_json` = `[{"code", "status", "sessionError"}]`, where
+/// `sessionError` says whether the protocol answers it itself (401/403/200) rather than with
+/// a 500. Lets callers test that their error mapping is complete.
+///
+/// # Safety
+/// `out_json` must be writable; `*out_json` is owned by the caller (`tessera_bytes_free`).
+/// `err_out` may be NULL. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_error_kinds(out_json: *mut TesseraBytes, err_out: *mut TesseraBytes) -> TesseraStatus {
+    run(err_out, || {
+        let out_json = out(out_json, TesseraBytes::EMPTY, "out_json")?;
+        let kinds: Vec<Value> = all_error_kinds()
+            .iter()
+            .map(|k| json!({"code": k.code(), "status": status_of(*k) as u32, "sessionError": k.is_session_error()}))
+            .collect();
+        *out_json = to_json_bytes(&kinds)?;
+        Ok(())
+    })
+}
+
+/// The protocol's header lists: `*out_json` = `{"requestHeaders": [...], "corsAllowedHeaders":
+/// [...]}`. Adapters need pass only `requestHeaders` (lowercase) to the core.
+///
+/// # Safety
+/// As `tessera_error_kinds`.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_protocol_headers(
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    run(err_out, || {
+        let out_json = out(out_json, TesseraBytes::EMPTY, "out_json")?;
+        *out_json = to_json_bytes(&json!({
+            "requestHeaders": REQUEST_HEADERS,
+            "corsAllowedHeaders": CORS_ALLOWED_HEADERS,
+        }))?;
+        Ok(())
+    })
+}
+
+/// Adds `value` to the comma-separated header list `existing` (empty for an absent header)
+/// unless it is there; `*out_text` is the new header value (UTF-8, not JSON).
+///
+/// # Safety
+/// Inputs are borrowed for the call; `out_text` must be writable and `*out_text` is owned by
+/// the caller (`tessera_bytes_free`). `err_out` may be NULL. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_header_list_append(
+    existing: *const u8,
+    existing_len: usize,
+    value: *const u8,
+    value_len: usize,
+    out_text: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    run(err_out, || {
+        let out_text = out(out_text, TesseraBytes::EMPTY, "out_text")?;
+        let existing = text(existing, existing_len, "existing")?;
+        let value = text(value, value_len, "value")?;
+        *out_text = TesseraBytes::from_vec(append_to_header_list(Some(existing), value).into_bytes());
+        Ok(())
+    })
+}
+
+/// Test-only: panics inside the boundary, so that callers can check that a panic arrives as
+/// `TESSERA_STATUS_INTERNAL` with its message instead of aborting. Never useful otherwise.
+///
+/// # Safety
+/// `err_out` may be NULL. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_testing_panic(err_out: *mut TesseraBytes) -> TesseraStatus {
+    run(err_out, || panic!("tessera_testing_panic was called"))
+}
+
+// ---------------------------------------------------------------------------------------
+// Engine
+// ---------------------------------------------------------------------------------------
+
+/// Makes an engine from its JSON configuration (`{"appInfo", "connectionURI", "apiKey",
+/// "session"}`, the SuperTokens option names). Opens the session store; no network I/O.
+///
+/// # Safety
+/// `config` is borrowed for the call. `out_engine` must be writable; `*out_engine` (NULL on
+/// failure) is owned by the caller, freed with `tessera_engine_free`. `err_out` may be NULL.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_new(
+    config: *const u8,
+    config_len: usize,
+    out_engine: *mut *mut TesseraEngine,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    run(err_out, || {
+        let out_engine = out(out_engine, ptr::null_mut(), "out_engine")?;
+        let inner = Tessera::from_json(text(config, config_len, "config")?)?;
+        *out_engine = Box::into_raw(Box::new(TesseraEngine { inner }));
+        Ok(())
+    })
+}
+
+/// Makes a verification-only engine that trusts exactly the keys of a JWKS document (no
+/// session store: create, refresh and `checkDatabase` answer `NOT_SUPPORTED`).
+///
+/// # Safety
+/// As `tessera_engine_new`; `jwks` is borrowed for the call.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_new_with_jwks(
+    config: *const u8,
+    config_len: usize,
+    jwks: *const u8,
+    jwks_len: usize,
+    out_engine: *mut *mut TesseraEngine,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    run(err_out, || {
+        let out_engine = out(out_engine, ptr::null_mut(), "out_engine")?;
+        let config = Config::from_json(text(config, config_len, "config")?)?;
+        let keys = KeySet::from_jwks_json(bytes(jwks, jwks_len, "jwks")?)?;
+        *out_engine = Box::into_raw(Box::new(TesseraEngine { inner: Tessera::with_key_set(config, keys) }));
+        Ok(())
+    })
+}
+
+/// Frees an engine. NULL is ignored.
+///
+/// # Safety
+/// `engine` must be NULL or an engine from this library, not freed before, and no other call
+/// may be using it (sessions made by it stay valid).
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_free(engine: *mut TesseraEngine) {
+    if !engine.is_null() {
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(engine))));
+    }
+}
+
+/// Whether a request (method and path, query allowed) is for an endpoint that
+/// `tessera_engine_handle_api_request` serves. No I/O, cheap: call it on every request.
+///
+/// # Safety
+/// `engine` must be live; `method` and `path` are borrowed for the call; `out_is_api` must be
+/// writable. `err_out` may be NULL. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_is_api_request(
+    engine: *const TesseraEngine,
+    method: *const u8,
+    method_len: usize,
+    path: *const u8,
+    path_len: usize,
+    out_is_api: *mut bool,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    run(err_out, || {
+        let out_is_api = out(out_is_api, false, "out_is_api")?;
+        let engine = live(engine, "engine")?;
+        let req = HttpRequest::new(text(method, method_len, "method")?, text(path, path_len, "path")?, Vec::new());
+        *out_is_api = engine.inner.is_api_request(&req);
+        Ok(())
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct VerifyInput {
+    request: HttpRequest,
+    #[serde(default)]
+    options: VerifyOptions,
+    now_ms: Option<u64>,
+}
+
+/// `verifySession` on a request. Input `{"request": {"method", "path", "headers": [[name,
+/// value], ...]}, "options": {"sessionRequired", "antiCsrfCheck", "checkDatabase"}, "nowMs"}`
+/// (`options` and `nowMs` optional; `nowMs` defaults to the clock). Output: `*out_session`
+/// is the session or NULL (none required and none sent); `*out_json` is `{"session",
+/// "mutations"}`. On a session error, answer it with `tessera_engine_error_response`.
+///
+/// # Safety
+/// `engine` must be live; `input` is borrowed for the call; `out_session` and `out_json` must
+/// be writable and what they receive is owned by the caller (`tessera_session_free`,
+/// `tessera_bytes_free`). `err_out` may be NULL. Thread-safe; may block on the store or a key
+/// fetch.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_verify_session(
+    engine: *const TesseraEngine,
+    input: *const u8,
+    input_len: usize,
+    out_session: *mut *mut TesseraSession,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    engine_session(engine, input, input_len, out_session, out_json, err_out, |t, i: VerifyInput| {
+        let (state, m) = t.verify_session(&i.request, &i.options, clock(i.now_ms))?;
+        Ok((state, Some(m)))
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TokenInput {
+    access_token: String,
+    now_ms: Option<u64>,
+}
+
+/// Parses and verifies one access token (signature, structure, expiry; no transfer or
+/// anti-CSRF checks). Input `{"accessToken", "nowMs"}`; `*out_json` is the verified token
+/// (`{"raw", "version", "kid", "userId", "recipeUserId", "tenantId", "sessionHandle",
+/// "antiCsrfToken", "expiryMs", "timeCreatedMs", "payload", ...}`).
+///
+/// # Safety
+/// As `tessera_engine_verify_session`, without a session out-parameter.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_verify_access_token(
+    engine: *const TesseraEngine,
+    input: *const u8,
+    input_len: usize,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    engine_json(engine, input, input_len, out_json, err_out, |t, i: TokenInput| {
+        let token = t.verify_access_token(&i.access_token, clock(i.now_ms))?;
+        serde_json::to_value(&*token).map_err(|e| Error::internal(e.to_string()))
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ErrorJson {
+    code: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    payload: Option<Value>,
+    #[serde(default)]
+    clear_tokens: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ErrorInput {
+    request: HttpRequest,
+    error: ErrorJson,
+}
+
+/// The protocol's answer to an error for a request: status, body, token clearing (a token
+/// theft also revokes the session). Input `{"request", "error": <error JSON as returned in
+/// err_out>}`; `*out_json` is the mutations (`{"status", "body", "headers", "cookies"}`).
+/// Kinds that are not session errors answer 500 with a body that reveals nothing.
+///
+/// # Safety
+/// As `tessera_engine_verify_access_token`.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_error_response(
+    engine: *const TesseraEngine,
+    input: *const u8,
+    input_len: usize,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    engine_json(engine, input, input_len, out_json, err_out, |t, i: ErrorInput| {
+        let kind = ErrorKind::from_code(&i.error.code).unwrap_or(ErrorKind::Internal);
+        let mut err = Error::new(kind, i.error.message).with_clear_tokens(i.error.clear_tokens);
+        if let Some(p) = i.error.payload.filter(|p| !p.is_null()) {
+            err = err.with_payload(p);
+        }
+        Ok(t.error_response(&i.request, &err))
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RequestInput {
+    request: HttpRequest,
+    now_ms: Option<u64>,
+}
+
+/// Serves the endpoints the frontend calls (`POST {apiBasePath}/session/refresh`, `POST
+/// {apiBasePath}/signout`, `GET {apiBasePath}/jwt/jwks.json`). Input `{"request", "nowMs"}`;
+/// `*out_json` is the complete answer (mutations with status and body, errors included) or
+/// `null` when the request is not for one of them.
+///
+/// # Safety
+/// As `tessera_engine_verify_access_token`. May block on the store.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_handle_api_request(
+    engine: *const TesseraEngine,
+    input: *const u8,
+    input_len: usize,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    engine_json(engine, input, input_len, out_json, err_out, |t, i: RequestInput| {
+        Ok(t.handle_api_request(&i.request, clock(i.now_ms)))
+    })
+}
+
+fn default_tenant() -> String {
+    "public".to_owned()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CreateInput {
+    request: Option<HttpRequest>,
+    #[serde(default = "default_tenant")]
+    tenant_id: String,
+    recipe_user_id: String,
+    #[serde(default)]
+    access_token_payload: Option<Map<String, Value>>,
+    #[serde(default)]
+    session_data_in_database: Option<Map<String, Value>>,
+    #[serde(default)]
+    disable_anti_csrf: bool,
+}
+
+/// `createNewSession`. Input `{"request", "tenantId", "recipeUserId", "accessTokenPayload",
+/// "sessionDataInDatabase"}`; with `request` the session is made for that request and
+/// `mutations` carry its tokens; without it (`createNewSessionWithoutRequestResponse`),
+/// `"disableAntiCsrf"` may be set and `mutations` is null. Outputs as
+/// `tessera_engine_verify_session`.
+///
+/// # Safety
+/// As `tessera_engine_verify_session`. Blocks on the store.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_create_new_session(
+    engine: *const TesseraEngine,
+    input: *const u8,
+    input_len: usize,
+    out_session: *mut *mut TesseraSession,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    engine_session(engine, input, input_len, out_session, out_json, err_out, |t, i: CreateInput| {
+        let payload = i.access_token_payload.unwrap_or_default();
+        let data = i.session_data_in_database.unwrap_or_default();
+        let now = now_ms();
+        match i.request {
+            Some(req) => {
+                let (s, m) =
+                    t.create_new_session_in_request(&req, &i.tenant_id, &i.recipe_user_id, payload, data, now)?;
+                Ok((Some(s), Some(m)))
+            }
+            None => {
+                let s = t.create_new_session_without_request_response(
+                    &i.tenant_id,
+                    &i.recipe_user_id,
+                    payload,
+                    data,
+                    i.disable_anti_csrf,
+                    now,
+                )?;
+                Ok((Some(s), None))
+            }
+        }
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct WithoutRequestInput {
+    access_token: String,
+    anti_csrf_token: Option<String>,
+    #[serde(default)]
+    options: VerifyOptions,
+}
+
+/// `getSessionWithoutRequestResponse`. Input `{"accessToken", "antiCsrfToken", "options"}`
+/// (`options.antiCsrfCheck` defaults to true here, as in the SDKs). Outputs as
+/// `tessera_engine_verify_session`; `mutations` is null.
+///
+/// # Safety
+/// As `tessera_engine_verify_session`.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_get_session_without_request_response(
+    engine: *const TesseraEngine,
+    input: *const u8,
+    input_len: usize,
+    out_session: *mut *mut TesseraSession,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    engine_session(engine, input, input_len, out_session, out_json, err_out, |t, i: WithoutRequestInput| {
+        let s = t.get_session_without_request_response(
+            &i.access_token,
+            i.anti_csrf_token.as_deref(),
+            &i.options,
+            now_ms(),
+        )?;
+        Ok((s, None))
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RefreshInput {
+    request: Option<HttpRequest>,
+    refresh_token: Option<String>,
+    #[serde(default)]
+    disable_anti_csrf: bool,
+    anti_csrf_token: Option<String>,
+}
+
+/// `refreshSession`. Input `{"request"}` refreshes the session of a request (`mutations`
+/// carry the new tokens); `{"refreshToken", "disableAntiCsrf", "antiCsrfToken"}` is
+/// `refreshSessionWithoutRequestResponse` (`mutations` null). Outputs as
+/// `tessera_engine_verify_session`.
+///
+/// # Safety
+/// As `tessera_engine_verify_session`. Blocks on the store.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_refresh_session(
+    engine: *const TesseraEngine,
+    input: *const u8,
+    input_len: usize,
+    out_session: *mut *mut TesseraSession,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    engine_session(engine, input, input_len, out_session, out_json, err_out, |t, i: RefreshInput| {
+        match (i.request, i.refresh_token) {
+            (Some(req), None) => {
+                let (s, m) = t.refresh_session_in_request(&req, now_ms())?;
+                Ok((Some(s), Some(m)))
+            }
+            (None, Some(rt)) => {
+                let csrf = i.anti_csrf_token.as_deref();
+                let s = t.refresh_session_without_request_response(&rt, i.disable_anti_csrf, csrf, now_ms())?;
+                Ok((Some(s), None))
+            }
+            _ => Err(Error::input("input: give exactly one of request and refreshToken")),
+        }
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SessionsInput {
+    #[serde(default)]
+    session_handles: Vec<String>,
+    session_handle: Option<String>,
+    user_id: Option<String>,
+    tenant_id: Option<String>,
+    data: Option<Map<String, Value>>,
+    update: Option<Map<String, Value>>,
+}
+
+fn need<T>(v: Option<T>, what: &str) -> Result<T> {
+    v.ok_or_else(|| Error::input(format!("input: {what} is required")))
+}
+
+/// Stored sessions, by the operation named in `op` (UTF-8):
+/// - `revoke`: input `{"sessionHandles": [...]}`, output the handles that existed;
+/// - `revokeAllForUser`: `{"userId", "tenantId"}` (tenant null: all), the revoked handles;
+/// - `handlesForUser`: `{"userId", "tenantId"}`, the live handles;
+/// - `information`: `{"sessionHandle"}`, `{"session", "sessionDataInDatabase",
+///   "customClaimsInAccessTokenPayload", "expiryMs", "timeCreatedMs"}` or `null`;
+/// - `updateData`: `{"sessionHandle", "data"}`, whether the session exists;
+/// - `mergePayload`: `{"sessionHandle", "update"}` (used from the next refresh on), whether
+///   the session exists.
+///
+/// # Safety
+/// `engine` must be live; `op` and `input` are borrowed for the call; `out_json` must be
+/// writable and `*out_json` is owned by the caller (`tessera_bytes_free`). `err_out` may be
+/// NULL. Thread-safe; blocks on the store.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_manage_sessions(
+    engine: *const TesseraEngine,
+    op: *const u8,
+    op_len: usize,
+    input: *const u8,
+    input_len: usize,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    let op = match text(op, op_len, "op") {
+        Ok(op) => op,
+        Err(e) => return run(err_out, || Err(e)),
+    };
+    engine_json(engine, input, input_len, out_json, err_out, |t, i: SessionsInput| {
+        let a = t.authority()?;
+        let now = now_ms();
+        Ok(match op {
+            "revoke" => json!(a.revoke_sessions(&i.session_handles)?),
+            "revokeAllForUser" => {
+                json!(a.revoke_all_sessions_for_user(&need(i.user_id, "userId")?, i.tenant_id.as_deref(), now)?)
+            }
+            "handlesForUser" => {
+                json!(a.session_handles_for_user(&need(i.user_id, "userId")?, i.tenant_id.as_deref(), now)?)
+            }
+            "information" => json!(a.session_information(&need(i.session_handle, "sessionHandle")?, now)?),
+            "updateData" => json!(a.update_session_data(
+                &need(i.session_handle, "sessionHandle")?,
+                &i.data.unwrap_or_default(),
+                now
+            )?),
+            "mergePayload" => json!(a.merge_into_access_token_payload(
+                &need(i.session_handle, "sessionHandle")?,
+                &i.update.unwrap_or_default(),
+                now
+            )?),
+            other => return Err(Error::input(format!("op: unknown operation {other:?}"))),
+        })
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Session
+// ---------------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct UpdateInput {
+    update: Option<Map<String, Value>>,
+}
+
+/// `session.mergeIntoAccessTokenPayload(update)` for a session of a request. Input
+/// `{"update"}` (a key set to null removes it). `*out_session` is the updated session (the
+/// given one is unchanged); `*out_json` is `{"session", "mutations"}` with the new tokens to
+/// write on the response.
+///
+/// # Safety
+/// `engine` and `session` must be live; otherwise as `tessera_engine_verify_session`.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_session_merge_into_access_token_payload(
+    engine: *const TesseraEngine,
+    session: *const TesseraSession,
+    input: *const u8,
+    input_len: usize,
+    out_session: *mut *mut TesseraSession,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    let session = match live(session, "session") {
+        Ok(s) => s,
+        Err(e) => return run(err_out, || Err(e)),
+    };
+    engine_session(engine, input, input_len, out_session, out_json, err_out, |t, i: UpdateInput| {
+        let mut state = session.state.clone();
+        let m = t.merge_into_access_token_payload_in_session(&mut state, &i.update.unwrap_or_default(), now_ms())?;
+        Ok((Some(state), Some(m)))
+    })
+}
+
+/// `session.revokeSession()` for a session of a request: revokes it in the store;
+/// `*out_json` is the mutations that clear its tokens from the response.
+///
+/// # Safety
+/// `engine` and `session` must be live; `out_json` must be writable and `*out_json` is owned
+/// by the caller (`tessera_bytes_free`). `err_out` may be NULL. Thread-safe; blocks on the
+/// store.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_session_revoke(
+    engine: *const TesseraEngine,
+    session: *const TesseraSession,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    run(err_out, || {
+        let out_json = out(out_json, TesseraBytes::EMPTY, "out_json")?;
+        let engine = live(engine, "engine")?;
+        let session = live(session, "session")?;
+        *out_json = to_json_bytes(&engine.inner.revoke_session_in_request(&session.state)?)?;
+        Ok(())
+    })
+}
+
+/// Frees a session. NULL is ignored.
+///
+/// # Safety
+/// `session` must be NULL or a session from this library, not freed before, and no other call
+/// may be using it.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_session_free(session: *mut TesseraSession) {
+    if !session.is_null() {
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(session))));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn take(b: TesseraBytes) -> String {
+        let s = if b.ptr.is_null() {
+            String::new()
+        } else {
+            String::from_utf8(unsafe { std::slice::from_raw_parts(b.ptr, b.len) }.to_vec()).unwrap()
+        };
+        unsafe { tessera_bytes_free(b) };
+        s
+    }
+
+    #[test]
+    fn every_kind_has_its_own_status() {
+        let mut seen = std::collections::HashSet::new();
+        for k in all_error_kinds() {
+            let s = status_of(*k);
+            assert!(s != TesseraStatus::Internal || *k == ErrorKind::Internal, "{k} has no status");
+            assert!(seen.insert(s as u32), "{k} shares a status");
+        }
+    }
+
+    #[test]
+    fn a_panic_is_an_internal_status_with_its_message() {
+        let mut err = TesseraBytes::EMPTY;
+        assert_eq!(unsafe { tessera_testing_panic(&mut err) }, TesseraStatus::Internal);
+        let e: Value = serde_json::from_str(&take(err)).unwrap();
+        assert_eq!(e["code"], "INTERNAL");
+        assert!(e["message"].as_str().unwrap().contains("tessera_testing_panic was called"));
+    }
+
+    #[test]
+    fn null_and_bad_inputs_are_invalid_input() {
+        let mut engine = ptr::null_mut();
+        let mut err = TesseraBytes::EMPTY;
+        let st = unsafe { tessera_engine_new(ptr::null(), 3, &mut engine, &mut err) };
+        assert_eq!(st, TesseraStatus::InvalidInput);
+        assert!(engine.is_null());
+        assert!(take(err).contains("INVALID_INPUT"));
+        let st = unsafe {
+            tessera_engine_verify_session(
+                ptr::null(),
+                ptr::null(),
+                0,
+                ptr::null_mut(),
+                ptr::null_mut(),
+                ptr::null_mut(),
+            )
+        };
+        assert_eq!(st, TesseraStatus::InvalidInput);
+        unsafe {
+            tessera_engine_free(ptr::null_mut());
+            tessera_session_free(ptr::null_mut());
+            tessera_bytes_free(TesseraBytes::EMPTY);
+        }
+    }
+
+    #[test]
+    fn create_then_verify_through_the_abi() {
+        let config =
+            br#"{"appInfo":{"appName":"t","apiDomain":"http://localhost:3001"},"connectionURI":"sqlite::memory:"}"#;
+        let mut engine = ptr::null_mut();
+        assert_eq!(
+            unsafe { tessera_engine_new(config.as_ptr(), config.len(), &mut engine, ptr::null_mut()) },
+            TesseraStatus::Ok
+        );
+        let create = br#"{"request":{"method":"POST","path":"/login","headers":[]},"recipeUserId":"u1"}"#;
+        let (mut session, mut out_json) = (ptr::null_mut(), TesseraBytes::EMPTY);
+        let st = unsafe {
+            tessera_engine_create_new_session(
+                engine,
+                create.as_ptr(),
+                create.len(),
+                &mut session,
+                &mut out_json,
+                ptr::null_mut(),
+            )
+        };
+        assert_eq!(st, TesseraStatus::Ok);
+        let doc: Value = serde_json::from_str(&take(out_json)).unwrap();
+        let token = doc["session"]["token"]["raw"].as_str().unwrap().to_owned();
+        let verify = json!({"request": {"method": "GET", "path": "/", "headers": [["authorization", format!("Bearer {token}")]]}})
+            .to_string();
+        let (mut verified, mut out_json) = (ptr::null_mut(), TesseraBytes::EMPTY);
+        let st = unsafe {
+            tessera_engine_verify_session(
+                engine,
+                verify.as_ptr(),
+                verify.len(),
+                &mut verified,
+                &mut out_json,
+                ptr::null_mut(),
+            )
+        };
+        assert_eq!(st, TesseraStatus::Ok);
+        assert!(!verified.is_null());
+        let doc: Value = serde_json::from_str(&take(out_json)).unwrap();
+        assert_eq!(doc["session"]["token"]["userId"], "u1");
+        unsafe {
+            tessera_session_free(verified);
+            tessera_session_free(session);
+            tessera_engine_free(engine);
+        }
+    }
+}
