@@ -14,8 +14,9 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+# The PostgreSQL store's tests need a server: pg.sh starts a throwaway one for the run.
 rust-test:
-	$(CARGO) test --workspace
+	bash scripts/pg.sh run $(CARGO) test --workspace
 
 python-test:
 	bash scripts/python-test.sh

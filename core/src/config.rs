@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::store::PostgresSettings;
 
 /// Where the default embedded SQLite file lives, relative to the working directory, when no
 /// connection URI is given. `TESSERA_SQLITE_PATH` overrides it.
@@ -18,7 +19,8 @@ pub struct ConfigInput {
     /// `appInfo`.
     pub app_info: AppInfoInput,
     /// `supertokens.connectionURI`: absent for the embedded SQLite default, `sqlite:PATH`,
-    /// or `http(s)://` SuperTokens core hosts separated by `;`.
+    /// `postgresql://...` for a PostgreSQL database shared by several servers, or `http(s)://`
+    /// SuperTokens core hosts separated by `;`.
     #[serde(default, rename = "connectionURI")]
     pub connection_uri: Option<String>,
     /// `supertokens.apiKey` (sent to nothing yet: JWKS fetches carry no key).
@@ -161,8 +163,40 @@ pub enum Connection {
     Sqlite(PathBuf),
     /// The embedded authority on a private in-memory SQLite database.
     SqliteMemory,
+    /// The embedded authority on a PostgreSQL database.
+    Postgres(PostgresUri),
     /// Verification only, with keys from these SuperTokens core hosts' JWKS.
     Remote(Vec<String>),
+}
+
+/// A `postgresql://` connection URI, checked when the configuration is read. Its `Debug` form
+/// hides the password, since engines and configs get printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PostgresUri(String);
+
+impl PostgresUri {
+    /// Checks `uri` (see [`PostgresSettings`] for the parameters Tessera reads).
+    ///
+    /// # Errors
+    /// `INVALID_CONFIG` naming what is wrong.
+    pub fn parse(uri: &str) -> Result<PostgresUri> {
+        PostgresSettings::parse(uri)?;
+        Ok(PostgresUri(uri.to_owned()))
+    }
+
+    /// The URI as given, password included: for connecting, never for printing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for PostgresUri {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match PostgresSettings::parse(&self.0) {
+            Ok(settings) => settings.fmt(f),
+            Err(_) => f.write_str("PostgresUri(<invalid>)"),
+        }
+    }
 }
 
 /// A normalised origin: scheme, host and optional port.
@@ -428,9 +462,7 @@ fn parse_connection(uri: Option<&str>) -> Result<Connection> {
         return Ok(Connection::SqliteMemory);
     }
     if uri.starts_with("postgres://") || uri.starts_with("postgresql://") {
-        return Err(Error::config(
-            "connectionURI: the PostgreSQL store is not available in this version; use sqlite:PATH or leave connectionURI unset",
-        ));
+        return PostgresUri::parse(uri).map(Connection::Postgres);
     }
     let mut hosts = Vec::new();
     for part in uri.split(';').map(str::trim).filter(|p| !p.is_empty()) {
@@ -629,6 +661,22 @@ mod tests {
             Connection::Remote(vec!["http://a:3567".into(), "https://b/base".into()])
         );
         assert!(parse_connection(Some("http://")).is_err());
+        for uri in ["postgresql://app:secret@db.internal:5433/sessions?pool_size=4", "postgres://localhost/x"] {
+            let Connection::Postgres(pg) = parse_connection(Some(uri)).unwrap() else { panic!("{uri}") };
+            assert_eq!(pg.expose(), uri);
+            assert!(!format!("{pg:?}").contains("secret"), "{pg:?}");
+        }
+        for (uri, needle) in [
+            ("postgresql://h/db?pool_size=0", "pool_size"),
+            ("postgresql://h/db?pool_size=many", "pool_size"),
+            ("postgresql://h/db?statement_timeout=-1", "statement_timeout"),
+            ("postgresql://h/db?bogus=1", "bogus"),
+            ("postgresql://h/db?sslmode=require", "sslmode"),
+        ] {
+            let e = parse_connection(Some(uri)).unwrap_err();
+            assert_eq!(e.kind(), crate::error::ErrorKind::InvalidConfig, "{uri}");
+            assert!(e.message().contains(needle), "{uri}: {e}");
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::embedded_keys::{EmbeddedKeys, KeyPolicy};
 use crate::error::{Error, ErrorKind, Result};
 use crate::jwks_remote::{RemoteJwks, RemoteJwksConfig};
 use crate::keys::{KeySet, PublicKey};
-use crate::store::{SqliteStore, Store};
+use crate::store::{PostgresStore, SqliteStore, Store};
 use crate::token::{self, KeyProvider, VerifiedToken};
 
 /// The current time in ms since the epoch.
@@ -146,6 +146,7 @@ impl Tessera {
                 Error::new(e.kind(), format!("opening the session store at {}: {}", path.display(), e.message()))
             })?)),
             Connection::SqliteMemory => Some(Arc::new(SqliteStore::open_in_memory()?)),
+            Connection::Postgres(uri) => Some(Arc::new(PostgresStore::open(uri.expose())?)),
             Connection::Remote(_) => None,
         };
         Tessera::with_store(config, store)

@@ -3,14 +3,17 @@
 //! The session authority decides; a [`Store`] only keeps rows and applies decisions
 //! atomically. Every method is synchronous and may block on disk or network, so callers on
 //! an event loop run them off it. The shape (row types, one atomic read-decide-write
-//! primitive for sessions, conditional inserts for keys) is what a PostgreSQL store needs too.
+//! primitive for sessions, conditional inserts for keys) serves SQLite ([`SqliteStore`]) and
+//! PostgreSQL ([`PostgresStore`]) alike.
 
 use serde_json::{Map, Value};
 
 use crate::error::Result;
 
+pub mod postgres;
 pub mod sqlite;
 
+pub use self::postgres::{PostgresSettings, PostgresStore};
 pub use sqlite::SqliteStore;
 
 /// One session as stored. Refresh tokens are never stored, only `sha256hex(sha256hex(token))`.
