@@ -1,0 +1,302 @@
+// Package cffi is the only package of the module that imports "C": it calls the C ABI of
+// tessera-ffi (include/tessera.h) and converts bytes, handles and errors. Everything above
+// it is plain Go.
+//
+// Linking: by default the workspace's debug static library; -tags tessera_release links the
+// release one; -tags tessera_external links nothing, for builds that pass CGO_LDFLAGS
+// themselves (a library built elsewhere, or the cdylib).
+package cffi
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/../../../include
+#include "tessera.h"
+*/
+import "C"
+
+import (
+	"runtime"
+	"unsafe"
+
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/errs"
+)
+
+// ABIVersion is the version of the C ABI this package was written for.
+const ABIVersion = 1
+
+// CheckABI fails when the header this package was compiled with or the library it linked
+// is of another ABI version than the Go code expects.
+func CheckABI() error {
+	header, lib := int(C.TESSERA_ABI_VERSION), int(C.tessera_abi_version())
+	if header != ABIVersion || lib != ABIVersion {
+		return errs.New(errs.InvalidConfig.Code(),
+			"tessera ABI mismatch: the Go module expects %d, tessera.h says %d, the linked library says %d; rebuild the library (cargo build -p tessera-ffi)",
+			ABIVersion, header, lib)
+	}
+	return nil
+}
+
+// in returns a borrowed pointer and length for Go bytes. cgo pins b for the call; the C
+// side does not keep it.
+func in(b []byte) (*C.uint8_t, C.size_t) {
+	if len(b) == 0 {
+		return nil, 0
+	}
+	return (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(b))), C.size_t(len(b))
+}
+
+func inString(s string) (*C.uint8_t, C.size_t) {
+	if len(s) == 0 {
+		return nil, 0
+	}
+	return (*C.uint8_t)(unsafe.Pointer(unsafe.StringData(s))), C.size_t(len(s))
+}
+
+// take copies Rust-owned bytes into Go memory and frees them.
+func take(b C.TesseraBytes) []byte {
+	if b.ptr == nil {
+		return nil
+	}
+	out := C.GoBytes(unsafe.Pointer(b.ptr), C.int(b.len))
+	C.tessera_bytes_free(b)
+	return out
+}
+
+func check(status C.TesseraStatus, errOut C.TesseraBytes) error {
+	doc := take(errOut)
+	if status == C.TESSERA_STATUS_OK {
+		return nil
+	}
+	if doc == nil {
+		return errs.New(errs.Internal.Code(), "tessera returned status %d without an error", int(status))
+	}
+	return errs.FromJSON(doc)
+}
+
+// Engine is a configured core engine. Safe for concurrent use; freed when unreachable.
+type Engine struct{ p *C.TesseraEngine }
+
+func newEngine(p *C.TesseraEngine) *Engine {
+	e := &Engine{p}
+	runtime.SetFinalizer(e, func(e *Engine) { C.tessera_engine_free(e.p) })
+	return e
+}
+
+// NewEngine makes an engine from its JSON configuration.
+func NewEngine(config []byte) (*Engine, error) {
+	var p *C.TesseraEngine
+	var e C.TesseraBytes
+	cp, cl := in(config)
+	if err := check(C.tessera_engine_new(cp, cl, &p, &e), e); err != nil {
+		return nil, err
+	}
+	return newEngine(p), nil
+}
+
+// NewEngineWithJWKS makes a verification-only engine trusting exactly the keys of a JWKS.
+func NewEngineWithJWKS(config, jwks []byte) (*Engine, error) {
+	var p *C.TesseraEngine
+	var e C.TesseraBytes
+	cp, cl := in(config)
+	jp, jl := in(jwks)
+	if err := check(C.tessera_engine_new_with_jwks(cp, cl, jp, jl, &p, &e), e); err != nil {
+		return nil, err
+	}
+	return newEngine(p), nil
+}
+
+// Session is a core session handle. Immutable; freed when unreachable.
+type Session struct{ p *C.TesseraSession }
+
+func newSession(p *C.TesseraSession) *Session {
+	if p == nil {
+		return nil
+	}
+	s := &Session{p}
+	runtime.SetFinalizer(s, func(s *Session) { C.tessera_session_free(s.p) })
+	return s
+}
+
+type sessionCall func(*C.TesseraEngine, *C.uint8_t, C.size_t, **C.TesseraSession, *C.TesseraBytes, *C.TesseraBytes) C.TesseraStatus
+
+func (en *Engine) withSession(f sessionCall, input []byte) (*Session, []byte, error) {
+	var sp *C.TesseraSession
+	var out, e C.TesseraBytes
+	ip, il := in(input)
+	status := f(en.p, ip, il, &sp, &out, &e)
+	runtime.KeepAlive(en)
+	doc := take(out)
+	if err := check(status, e); err != nil {
+		return nil, nil, err
+	}
+	return newSession(sp), doc, nil
+}
+
+type jsonCall func(*C.TesseraEngine, *C.uint8_t, C.size_t, *C.TesseraBytes, *C.TesseraBytes) C.TesseraStatus
+
+func (en *Engine) withJSON(f jsonCall, input []byte) ([]byte, error) {
+	var out, e C.TesseraBytes
+	ip, il := in(input)
+	status := f(en.p, ip, il, &out, &e)
+	runtime.KeepAlive(en)
+	doc := take(out)
+	if err := check(status, e); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// cgo cannot take the address of a C function as a Go value; these wrappers give
+// withSession and withJSON one signature to call.
+func verifySession(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, s **C.TesseraSession, o, x *C.TesseraBytes) C.TesseraStatus {
+	return C.tessera_engine_verify_session(e, i, l, s, o, x)
+}
+func createNewSession(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, s **C.TesseraSession, o, x *C.TesseraBytes) C.TesseraStatus {
+	return C.tessera_engine_create_new_session(e, i, l, s, o, x)
+}
+func refreshSession(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, s **C.TesseraSession, o, x *C.TesseraBytes) C.TesseraStatus {
+	return C.tessera_engine_refresh_session(e, i, l, s, o, x)
+}
+func getSessionWithoutRequestResponse(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, s **C.TesseraSession, o, x *C.TesseraBytes) C.TesseraStatus {
+	return C.tessera_engine_get_session_without_request_response(e, i, l, s, o, x)
+}
+func verifyAccessToken(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.TesseraBytes) C.TesseraStatus {
+	return C.tessera_engine_verify_access_token(e, i, l, o, x)
+}
+func errorResponse(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.TesseraBytes) C.TesseraStatus {
+	return C.tessera_engine_error_response(e, i, l, o, x)
+}
+func handleAPIRequest(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.TesseraBytes) C.TesseraStatus {
+	return C.tessera_engine_handle_api_request(e, i, l, o, x)
+}
+
+// VerifySession runs verifySession; input and output JSON as in tessera.h.
+func (en *Engine) VerifySession(input []byte) (*Session, []byte, error) {
+	return en.withSession(verifySession, input)
+}
+
+// CreateNewSession runs createNewSession (with or without a request).
+func (en *Engine) CreateNewSession(input []byte) (*Session, []byte, error) {
+	return en.withSession(createNewSession, input)
+}
+
+// RefreshSession runs refreshSession (with a request or a refresh token).
+func (en *Engine) RefreshSession(input []byte) (*Session, []byte, error) {
+	return en.withSession(refreshSession, input)
+}
+
+// GetSessionWithoutRequestResponse verifies an access token given directly.
+func (en *Engine) GetSessionWithoutRequestResponse(input []byte) (*Session, []byte, error) {
+	return en.withSession(getSessionWithoutRequestResponse, input)
+}
+
+// VerifyAccessToken verifies one access token alone.
+func (en *Engine) VerifyAccessToken(input []byte) ([]byte, error) {
+	return en.withJSON(verifyAccessToken, input)
+}
+
+// ErrorResponse returns the protocol's answer (mutations JSON) to an error for a request.
+func (en *Engine) ErrorResponse(input []byte) ([]byte, error) {
+	return en.withJSON(errorResponse, input)
+}
+
+// HandleAPIRequest serves the core's endpoints; the JSON is null for other requests.
+func (en *Engine) HandleAPIRequest(input []byte) ([]byte, error) {
+	return en.withJSON(handleAPIRequest, input)
+}
+
+// IsAPIRequest says whether HandleAPIRequest serves this method and path.
+func (en *Engine) IsAPIRequest(method, path string) (bool, error) {
+	var out C.bool
+	var e C.TesseraBytes
+	mp, ml := inString(method)
+	pp, pl := inString(path)
+	status := C.tessera_engine_is_api_request(en.p, mp, ml, pp, pl, &out, &e)
+	runtime.KeepAlive(en)
+	if err := check(status, e); err != nil {
+		return false, err
+	}
+	return bool(out), nil
+}
+
+// ManageSessions runs one stored-session operation (see tessera_engine_manage_sessions).
+func (en *Engine) ManageSessions(op string, input []byte) ([]byte, error) {
+	var out, e C.TesseraBytes
+	op_, ol := inString(op)
+	ip, il := in(input)
+	status := C.tessera_engine_manage_sessions(en.p, op_, ol, ip, il, &out, &e)
+	runtime.KeepAlive(en)
+	doc := take(out)
+	if err := check(status, e); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// MergeIntoAccessTokenPayload updates a request's session; returns the new session.
+func (en *Engine) MergeIntoAccessTokenPayload(s *Session, input []byte) (*Session, []byte, error) {
+	if s == nil {
+		return nil, nil, errs.New(errs.InvalidInput.Code(), "no session")
+	}
+	var sp *C.TesseraSession
+	var out, e C.TesseraBytes
+	ip, il := in(input)
+	status := C.tessera_session_merge_into_access_token_payload(en.p, s.p, ip, il, &sp, &out, &e)
+	runtime.KeepAlive(en)
+	runtime.KeepAlive(s)
+	doc := take(out)
+	if err := check(status, e); err != nil {
+		return nil, nil, err
+	}
+	return newSession(sp), doc, nil
+}
+
+// RevokeSession revokes a request's session; returns the mutations that clear its tokens.
+func (en *Engine) RevokeSession(s *Session) ([]byte, error) {
+	if s == nil {
+		return nil, errs.New(errs.InvalidInput.Code(), "no session")
+	}
+	var out, e C.TesseraBytes
+	status := C.tessera_session_revoke(en.p, s.p, &out, &e)
+	runtime.KeepAlive(en)
+	runtime.KeepAlive(s)
+	doc := take(out)
+	if err := check(status, e); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// ErrorKinds returns the core's error kinds as JSON ([{"code", "status", "sessionError"}]).
+func ErrorKinds() ([]byte, error) {
+	var out, e C.TesseraBytes
+	status := C.tessera_error_kinds(&out, &e)
+	doc := take(out)
+	return doc, check(status, e)
+}
+
+// ProtocolHeaders returns {"requestHeaders", "corsAllowedHeaders"} as JSON.
+func ProtocolHeaders() ([]byte, error) {
+	var out, e C.TesseraBytes
+	status := C.tessera_protocol_headers(&out, &e)
+	doc := take(out)
+	return doc, check(status, e)
+}
+
+// HeaderListAppend adds value to a comma-separated header list unless it is there.
+func HeaderListAppend(existing, value string) (string, error) {
+	var out, e C.TesseraBytes
+	xp, xl := inString(existing)
+	vp, vl := inString(value)
+	status := C.tessera_header_list_append(xp, xl, vp, vl, &out, &e)
+	doc := take(out)
+	if err := check(status, e); err != nil {
+		return "", err
+	}
+	return string(doc), nil
+}
+
+// TestingPanic makes the library panic inside the boundary (test-only entry point).
+func TestingPanic() error {
+	var e C.TesseraBytes
+	return check(C.tessera_testing_panic(&e), e)
+}

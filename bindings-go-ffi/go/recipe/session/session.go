@@ -1,0 +1,326 @@
+// Package session is the session recipe, in the shape of supertokens-golang's
+// recipe/session: Init, VerifySession, GetSession, CreateNewSession, RefreshSession and the
+// functions on stored sessions. Every decision is the core's; this package translates
+// net/http requests and responses.
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/errs"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/httpx"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/state"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/sessmodels"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+)
+
+// Init makes the session recipe for tessera.TypeInput.RecipeList; config may be nil.
+func Init(config *sessmodels.TypeInput) tessera.Recipe {
+	options := sessmodels.TypeInput{}
+	if config != nil {
+		options = *config
+	}
+	return func() (string, interface{}) { return "session", options }
+}
+
+// contextKey is unexported so that only GetSessionFromRequestContext reads the session.
+type contextKey struct{}
+
+// VerifySession wraps a handler: it verifies the request's session, writes whatever the
+// protocol asks on the response headers, and calls otherHandler with the session in the
+// request context (nil when SessionRequired is false and there is none). On an error the
+// handler is not called: tessera.ErrorHandler answers session errors, and
+// OnSuperTokensAPIError anything else.
+func VerifySession(options *sessmodels.VerifySessionOptions, otherHandler http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s, err := GetSession(r, w, options)
+		if err != nil {
+			if herr := tessera.ErrorHandler(err, r, w); herr != nil {
+				if rt, rerr := state.Get(); rerr == nil {
+					rt.OnAPIError(herr, r, w)
+				} else {
+					http.Error(w, herr.Error(), http.StatusInternalServerError)
+				}
+			}
+			return
+		}
+		otherHandler(w, r.WithContext(context.WithValue(r.Context(), contextKey{}, s)))
+	}
+}
+
+// GetSessionFromRequestContext returns the session VerifySession put in ctx, or nil.
+func GetSessionFromRequestContext(ctx context.Context) sessmodels.SessionContainer {
+	s, _ := ctx.Value(contextKey{}).(sessmodels.SessionContainer)
+	return s
+}
+
+type verifyOptionsJSON struct {
+	SessionRequired bool  `json:"sessionRequired"`
+	AntiCsrfCheck   *bool `json:"antiCsrfCheck"`
+	CheckDatabase   bool  `json:"checkDatabase"`
+}
+
+func optionsJSON(o *sessmodels.VerifySessionOptions) verifyOptionsJSON {
+	out := verifyOptionsJSON{SessionRequired: true}
+	if o != nil {
+		if o.SessionRequired != nil {
+			out.SessionRequired = *o.SessionRequired
+		}
+		out.AntiCsrfCheck = o.AntiCsrfCheck
+		if o.CheckDatabase != nil {
+			out.CheckDatabase = *o.CheckDatabase
+		}
+	}
+	return out
+}
+
+// sessionResult is the JSON of calls that make a session.
+type sessionResult struct {
+	Session   *sessionJSON     `json:"session"`
+	Mutations *httpx.Mutations `json:"mutations"`
+}
+
+func marshal(v interface{}) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, errs.New(errs.InvalidInput.Code(), "%v", err)
+	}
+	return b, nil
+}
+
+func decode(doc []byte) (*sessionResult, error) {
+	var res sessionResult
+	if err := json.Unmarshal(doc, &res); err != nil {
+		return nil, errs.New(errs.Internal.Code(), "unreadable session from tessera: %v", err)
+	}
+	return &res, nil
+}
+
+// GetSession verifies the request's session and writes what the protocol asks on res's
+// headers. It returns nil without an error when options.SessionRequired is false and the
+// request has no session.
+func GetSession(req *http.Request, res http.ResponseWriter, options *sessmodels.VerifySessionOptions, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
+	rt, err := state.Get()
+	if err != nil {
+		return nil, err
+	}
+	input, err := marshal(struct {
+		Request httpx.Request     `json:"request"`
+		Options verifyOptionsJSON `json:"options"`
+	}{httpx.FromHTTP(req, rt.RequestHeaders), optionsJSON(options)})
+	if err != nil {
+		return nil, err
+	}
+	handle, doc, err := rt.Engine.VerifySession(input)
+	if err != nil {
+		return nil, err
+	}
+	return containerFrom(rt, handle, doc, res)
+}
+
+// CreateNewSession creates a session for recipeUserId in tenantId and writes its tokens on
+// res, on the transport the request asks for (st-auth-mode).
+func CreateNewSession(req *http.Request, res http.ResponseWriter, tenantId string, recipeUserId string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
+	rt, err := state.Get()
+	if err != nil {
+		return nil, err
+	}
+	input, err := marshal(map[string]interface{}{
+		"request":               httpx.FromHTTP(req, rt.RequestHeaders),
+		"tenantId":              tenantId,
+		"recipeUserId":          recipeUserId,
+		"accessTokenPayload":    accessTokenPayload,
+		"sessionDataInDatabase": sessionDataInDatabase,
+	})
+	if err != nil {
+		return nil, err
+	}
+	handle, doc, err := rt.Engine.CreateNewSession(input)
+	if err != nil {
+		return nil, err
+	}
+	return containerFrom(rt, handle, doc, res)
+}
+
+// CreateNewSessionWithoutRequestResponse creates a session outside a request; read its
+// tokens with GetAllSessionTokensDangerously.
+func CreateNewSessionWithoutRequestResponse(tenantId string, recipeUserId string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, disableAntiCSRF *bool, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
+	rt, err := state.Get()
+	if err != nil {
+		return nil, err
+	}
+	input, err := marshal(map[string]interface{}{
+		"tenantId":              tenantId,
+		"recipeUserId":          recipeUserId,
+		"accessTokenPayload":    accessTokenPayload,
+		"sessionDataInDatabase": sessionDataInDatabase,
+		"disableAntiCsrf":       disableAntiCSRF != nil && *disableAntiCSRF,
+	})
+	if err != nil {
+		return nil, err
+	}
+	handle, doc, err := rt.Engine.CreateNewSession(input)
+	if err != nil {
+		return nil, err
+	}
+	return containerFrom(rt, handle, doc, nil)
+}
+
+// GetSessionWithoutRequestResponse verifies an access token (and anti-CSRF token) given
+// directly. The anti-CSRF check is on unless options.AntiCsrfCheck says otherwise.
+func GetSessionWithoutRequestResponse(accessToken string, antiCSRFToken *string, options *sessmodels.VerifySessionOptions, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
+	rt, err := state.Get()
+	if err != nil {
+		return nil, err
+	}
+	input, err := marshal(map[string]interface{}{
+		"accessToken":   accessToken,
+		"antiCsrfToken": antiCSRFToken,
+		"options":       optionsJSON(options),
+	})
+	if err != nil {
+		return nil, err
+	}
+	handle, doc, err := rt.Engine.GetSessionWithoutRequestResponse(input)
+	if err != nil {
+		return nil, err
+	}
+	return containerFrom(rt, handle, doc, nil)
+}
+
+// RefreshSession refreshes the request's session (rotating the refresh token) and writes
+// the new tokens on res. Middleware already serves the refresh endpoint; this is for
+// applications that serve their own.
+func RefreshSession(req *http.Request, res http.ResponseWriter, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
+	rt, err := state.Get()
+	if err != nil {
+		return nil, err
+	}
+	input, err := marshal(map[string]interface{}{"request": httpx.FromHTTP(req, rt.RequestHeaders)})
+	if err != nil {
+		return nil, err
+	}
+	handle, doc, err := rt.Engine.RefreshSession(input)
+	if err != nil {
+		return nil, err
+	}
+	return containerFrom(rt, handle, doc, res)
+}
+
+// RefreshSessionWithoutRequestResponse refreshes a session from its refresh token.
+func RefreshSessionWithoutRequestResponse(refreshToken string, disableAntiCSRF *bool, antiCSRFToken *string, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
+	rt, err := state.Get()
+	if err != nil {
+		return nil, err
+	}
+	input, err := marshal(map[string]interface{}{
+		"refreshToken":    refreshToken,
+		"disableAntiCsrf": disableAntiCSRF != nil && *disableAntiCSRF,
+		"antiCsrfToken":   antiCSRFToken,
+	})
+	if err != nil {
+		return nil, err
+	}
+	handle, doc, err := rt.Engine.RefreshSession(input)
+	if err != nil {
+		return nil, err
+	}
+	return containerFrom(rt, handle, doc, nil)
+}
+
+func manage(op string, input interface{}, out interface{}) error {
+	rt, err := state.Get()
+	if err != nil {
+		return err
+	}
+	in, err := marshal(input)
+	if err != nil {
+		return err
+	}
+	doc, err := rt.Engine.ManageSessions(op, in)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(doc, out); err != nil {
+		return errs.New(errs.Internal.Code(), "unreadable answer from tessera: %v", err)
+	}
+	return nil
+}
+
+// RevokeSession revokes one session; it reports whether the session existed.
+func RevokeSession(sessionHandle string, userContext ...tessera.UserContext) (bool, error) {
+	revoked, err := RevokeMultipleSessions([]string{sessionHandle})
+	return len(revoked) > 0, err
+}
+
+// RevokeMultipleSessions revokes sessions; it returns the handles of those that existed.
+func RevokeMultipleSessions(sessionHandles []string, userContext ...tessera.UserContext) ([]string, error) {
+	var out []string
+	err := manage("revoke", map[string]interface{}{"sessionHandles": sessionHandles}, &out)
+	return out, err
+}
+
+// RevokeAllSessionsForUser revokes a user's sessions in one tenant (all tenants when
+// tenantId is nil) and returns their handles.
+func RevokeAllSessionsForUser(userID string, tenantId *string, userContext ...tessera.UserContext) ([]string, error) {
+	var out []string
+	err := manage("revokeAllForUser", map[string]interface{}{"userId": userID, "tenantId": tenantId}, &out)
+	return out, err
+}
+
+// GetAllSessionHandlesForUser lists a user's live sessions in one tenant (all tenants when
+// tenantId is nil).
+func GetAllSessionHandlesForUser(userID string, tenantId *string, userContext ...tessera.UserContext) ([]string, error) {
+	var out []string
+	err := manage("handlesForUser", map[string]interface{}{"userId": userID, "tenantId": tenantId}, &out)
+	return out, err
+}
+
+type informationJSON struct {
+	Session struct {
+		Handle       string `json:"handle"`
+		UserID       string `json:"userId"`
+		RecipeUserID string `json:"recipeUserId"`
+		TenantID     string `json:"tenantId"`
+	} `json:"session"`
+	SessionDataInDatabase            map[string]interface{} `json:"sessionDataInDatabase"`
+	CustomClaimsInAccessTokenPayload map[string]interface{} `json:"customClaimsInAccessTokenPayload"`
+	ExpiryMs                         uint64                 `json:"expiryMs"`
+	TimeCreatedMs                    uint64                 `json:"timeCreatedMs"`
+}
+
+// GetSessionInformation returns a stored session, or nil when there is no such live session.
+func GetSessionInformation(sessionHandle string, userContext ...tessera.UserContext) (*sessmodels.SessionInformation, error) {
+	var info *informationJSON
+	if err := manage("information", map[string]interface{}{"sessionHandle": sessionHandle}, &info); err != nil || info == nil {
+		return nil, err
+	}
+	return &sessmodels.SessionInformation{
+		SessionHandle:                    info.Session.Handle,
+		UserId:                           info.Session.UserID,
+		RecipeUserId:                     info.Session.RecipeUserID,
+		TenantId:                         info.Session.TenantID,
+		SessionDataInDatabase:            info.SessionDataInDatabase,
+		CustomClaimsInAccessTokenPayload: info.CustomClaimsInAccessTokenPayload,
+		Expiry:                           info.ExpiryMs,
+		TimeCreated:                      info.TimeCreatedMs,
+	}, nil
+}
+
+// UpdateSessionDataInDatabase replaces a session's data; it reports whether the session exists.
+func UpdateSessionDataInDatabase(sessionHandle string, newSessionData map[string]interface{}, userContext ...tessera.UserContext) (bool, error) {
+	var ok bool
+	err := manage("updateData", map[string]interface{}{"sessionHandle": sessionHandle, "data": newSessionData}, &ok)
+	return ok, err
+}
+
+// MergeIntoAccessTokenPayload merges an update into a stored session's access-token
+// payload (a nil value removes the key); tokens carry it from the next refresh on. It
+// reports whether the session exists.
+func MergeIntoAccessTokenPayload(sessionHandle string, accessTokenPayloadUpdate map[string]interface{}, userContext ...tessera.UserContext) (bool, error) {
+	var ok bool
+	err := manage("mergePayload", map[string]interface{}{"sessionHandle": sessionHandle, "update": accessTokenPayloadUpdate}, &ok)
+	return ok, err
+}

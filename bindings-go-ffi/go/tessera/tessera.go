@@ -1,0 +1,225 @@
+// Package tessera is the entry point of the Go binding, in the shape of supertokens-golang's
+// supertokens package: Init, TypeInput, Middleware, ErrorHandler, GetAllCORSHeaders. The
+// session recipe is in recipe/session.
+package tessera
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sync"
+
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/cffi"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/errs"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/httpx"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/state"
+)
+
+// UserContext is passed through to functions that accept it; Tessera does not read it.
+type UserContext = *map[string]interface{}
+
+// ConnectionInfo says where sessions live. ConnectionURI empty: the embedded SQLite file
+// .tessera/sessions.sqlite3 (TESSERA_SQLITE_PATH overrides); "sqlite:PATH";
+// "sqlite::memory:"; or "http(s)://host[;http(s)://host2]" to verify against a SuperTokens
+// core's JWKS (verification only).
+type ConnectionInfo struct {
+	ConnectionURI string
+	APIKey        string
+}
+
+// AppInfo describes the application, as in SuperTokens.
+type AppInfo struct {
+	AppName         string
+	WebsiteDomain   string
+	APIDomain       string
+	WebsiteBasePath *string
+	APIBasePath     *string
+}
+
+// Recipe is one entry of TypeInput.RecipeList; session.Init makes one. It returns the
+// recipe's id and its options, which Init sends to the core as JSON.
+type Recipe func() (recipeID string, options interface{})
+
+// TypeInput is Init's configuration.
+type TypeInput struct {
+	// Supertokens is the connection; nil means the embedded SQLite default.
+	Supertokens *ConnectionInfo
+	AppInfo     AppInfo
+	RecipeList  []Recipe
+	// OnSuperTokensAPIError answers errors that are not session errors; the default
+	// answers 500 with the error's text.
+	OnSuperTokensAPIError func(err error, req *http.Request, res http.ResponseWriter)
+}
+
+type appInfoJSON struct {
+	AppName         string  `json:"appName"`
+	APIDomain       string  `json:"apiDomain"`
+	WebsiteDomain   string  `json:"websiteDomain,omitempty"`
+	APIBasePath     *string `json:"apiBasePath,omitempty"`
+	WebsiteBasePath *string `json:"websiteBasePath,omitempty"`
+}
+
+type kindJSON struct {
+	Code         string `json:"code"`
+	Status       int    `json:"status"`
+	SessionError bool   `json:"sessionError"`
+}
+
+type headersJSON struct {
+	RequestHeaders     []string `json:"requestHeaders"`
+	CorsAllowedHeaders []string `json:"corsAllowedHeaders"`
+}
+
+var protocolHeaders = sync.OnceValues(func() (headersJSON, error) {
+	var h headersJSON
+	doc, err := cffi.ProtocolHeaders()
+	if err == nil {
+		err = json.Unmarshal(doc, &h)
+	}
+	return h, err
+})
+
+// Init checks the library's ABI version, builds the engine (opening the session store) and
+// makes it the one every other function uses. Calling it again replaces the engine.
+func Init(config TypeInput) error {
+	if err := cffi.CheckABI(); err != nil {
+		return err
+	}
+	doc := map[string]interface{}{
+		"appInfo": appInfoJSON{
+			AppName: config.AppInfo.AppName, APIDomain: config.AppInfo.APIDomain,
+			WebsiteDomain: config.AppInfo.WebsiteDomain, APIBasePath: config.AppInfo.APIBasePath,
+			WebsiteBasePath: config.AppInfo.WebsiteBasePath,
+		},
+	}
+	if c := config.Supertokens; c != nil {
+		if c.ConnectionURI != "" {
+			doc["connectionURI"] = c.ConnectionURI
+		}
+		if c.APIKey != "" {
+			doc["apiKey"] = c.APIKey
+		}
+	}
+	for _, r := range config.RecipeList {
+		if r == nil {
+			continue
+		}
+		id, options := r()
+		if id != "session" {
+			return errs.New(errs.InvalidConfig.Code(), "RecipeList: Tessera has no recipe %q", id)
+		}
+		doc["session"] = options
+	}
+	configJSON, err := json.Marshal(doc)
+	if err != nil {
+		return errs.New(errs.InvalidConfig.Code(), "config: %v", err)
+	}
+	engine, err := cffi.NewEngine(configJSON)
+	if err != nil {
+		return err
+	}
+	headers, err := protocolHeaders()
+	if err != nil {
+		return err
+	}
+	kindsDoc, err := cffi.ErrorKinds()
+	if err != nil {
+		return err
+	}
+	var kinds []kindJSON
+	if err := json.Unmarshal(kindsDoc, &kinds); err != nil {
+		return errs.New(errs.Internal.Code(), "error kinds: %v", err)
+	}
+	sessionErrors := map[string]bool{}
+	for _, k := range kinds {
+		sessionErrors[k.Code] = k.SessionError
+	}
+	onError := config.OnSuperTokensAPIError
+	if onError == nil {
+		onError = func(err error, req *http.Request, res http.ResponseWriter) {
+			http.Error(res, err.Error(), http.StatusInternalServerError)
+		}
+	}
+	state.Set(&state.Runtime{
+		Engine:         engine,
+		OnAPIError:     onError,
+		RequestHeaders: headers.RequestHeaders,
+		SessionErrors:  sessionErrors,
+	})
+	return nil
+}
+
+// Middleware serves the endpoints the frontend calls ({apiBasePath}/session/refresh,
+// {apiBasePath}/signout and the JWKS at {apiBasePath}/jwt/jwks.json) and passes every
+// other request to theirHandler.
+func Middleware(theirHandler http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rt, err := state.Get()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		isAPI, err := rt.Engine.IsAPIRequest(r.Method, r.URL.RequestURI())
+		if err != nil {
+			rt.OnAPIError(err, r, w)
+			return
+		}
+		if !isAPI {
+			theirHandler.ServeHTTP(w, r)
+			return
+		}
+		input, _ := json.Marshal(map[string]interface{}{"request": httpx.FromHTTP(r, rt.RequestHeaders)})
+		doc, err := rt.Engine.HandleAPIRequest(input)
+		if err != nil {
+			rt.OnAPIError(err, r, w)
+			return
+		}
+		var m *httpx.Mutations
+		if err := json.Unmarshal(doc, &m); err != nil || m == nil {
+			theirHandler.ServeHTTP(w, r)
+			return
+		}
+		if err := m.Write(w); err != nil {
+			rt.OnAPIError(err, r, w)
+		}
+	})
+}
+
+// ErrorHandler answers Tessera's session errors (401 unauthorised / try refresh token /
+// token theft detected, 403 invalid claims, cleared tokens as the protocol says) and
+// returns nil; any other error is returned for the caller (or OnSuperTokensAPIError).
+func ErrorHandler(err error, req *http.Request, res http.ResponseWriter, userContext ...UserContext) error {
+	var e *errs.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	rt, rerr := state.Get()
+	if rerr != nil {
+		return err
+	}
+	if !rt.SessionErrors[e.Code] {
+		return err
+	}
+	input, merr := json.Marshal(map[string]interface{}{"request": httpx.FromHTTP(req, rt.RequestHeaders), "error": e})
+	if merr != nil {
+		return err
+	}
+	doc, cerr := rt.Engine.ErrorResponse(input)
+	if cerr != nil {
+		return cerr
+	}
+	var m httpx.Mutations
+	if jerr := json.Unmarshal(doc, &m); jerr != nil {
+		return err
+	}
+	return m.Write(res)
+}
+
+// GetAllCORSHeaders lists the request headers a CORS setup must allow for the frontend SDKs.
+func GetAllCORSHeaders() []string {
+	h, err := protocolHeaders()
+	if err != nil {
+		return nil
+	}
+	return append([]string(nil), h.CorsAllowedHeaders...)
+}
