@@ -2,9 +2,9 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: test lint fmt-check clippy rust-test python-test node-test demo bench fuzz fmt
+.PHONY: test lint fmt-check clippy rust-test python-test node-test browser-test e2e-test demo demo-cli bench fuzz fmt
 
-test: lint rust-test python-test node-test
+test: lint rust-test python-test node-test browser-test e2e-test
 
 lint: fmt-check clippy
 
@@ -24,10 +24,22 @@ python-test:
 node-test:
 	bash scripts/node-test.sh
 
+# After python-test and node-test, whose builds they reuse.
+browser-test:
+	bash scripts/browser-test.sh
+
+e2e-test:
+	bash scripts/e2e-test.sh
+
 fmt:
 	$(CARGO) fmt --all
 
+# The web demo: the example backends and the page; Ctrl-C stops everything.
 demo:
+	bash scripts/examples-build.sh
+	exec node examples/launch.mjs
+
+demo-cli:
 	$(CARGO) run -p tessera-core --example demo
 
 bench:

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds what the example apps (examples/) need, reusing what is already built: the Python
+# binding in the virtualenv scripts/python-test.sh makes, the Node addon and dist that
+# scripts/node-test.sh makes. `make test` runs those first, so here they are only checked; on a
+# fresh clone (`make demo`) they are built, which takes a few minutes of Rust.
+# Arguments: more directories (relative to the root) whose npm dependencies to install.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${TESSERA_VENV:-$root/.venv}"
+
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+fi
+if ! "$venv/bin/python" -c "import fastapi, uvicorn" 2>/dev/null; then
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$root/examples/python-fastapi/requirements.txt"
+fi
+if ! "$venv/bin/python" -c "import tessera" 2>/dev/null; then
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check maturin
+    (cd "$root/bindings-python" && VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --quiet)
+fi
+
+# npm ci, unless node_modules already matches the lock file.
+npm_ci() {
+    if [ ! -f "$1/node_modules/.package-lock.json" ] || [ "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ]; then
+        (cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+}
+
+node_binding="$root/bindings-node"
+if [ ! -f "$node_binding/dist/index.js" ] || ! compgen -G "$node_binding/tessera.*.node" >/dev/null; then
+    npm_ci "$node_binding"
+    (cd "$node_binding" && npx napi build --platform --js native.js --dts native.d.ts && npm run build:ts)
+fi
+
+for dir in examples/node-express examples/web "$@"; do
+    npm_ci "$root/$dir"
+done
+(cd "$root/examples/web" && npm run --silent build -- --log-level=warning)
