@@ -106,6 +106,15 @@ export declare class Session {
   get transfer(): "cookie" | "header"
 }
 
+/**
+ * Test-only: panics inside the binding's guard, so the test suite can show that a panic
+ * reaches JavaScript as an `INTERNAL` error. Not part of the public API.
+ */
+export declare function _panicForTests(message: string): void
+
+/** Test-only: as `_panicForTests`, on the thread pool (the panic is inside an async task). */
+export declare function _panicForTestsAsync(message: string): Promise<unknown>
+
 /** Every core error code. */
 export declare function allErrorKinds(): Array<string>
 

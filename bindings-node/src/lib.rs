@@ -627,6 +627,19 @@ impl Engine {
     }
 }
 
+/// Test-only: panics inside the binding's guard, so the test suite can show that a panic
+/// reaches JavaScript as an `INTERNAL` error. Not part of the public API.
+#[napi(js_name = "_panicForTests")]
+pub fn panic_for_tests(env: Env, message: String) -> napi::Result<()> {
+    run(&env, || -> CoreResult<()> { panic!("{message}") })
+}
+
+/// Test-only: as `_panicForTests`, on the thread pool (the panic is inside an async task).
+#[napi(js_name = "_panicForTestsAsync")]
+pub fn panic_for_tests_async(message: String) -> AsyncTask<Work<(), ()>> {
+    spawn(move || -> CoreResult<()> { panic!("{message}") }, same)
+}
+
 /// Every core error code.
 #[napi]
 pub fn all_error_kinds() -> Vec<&'static str> {

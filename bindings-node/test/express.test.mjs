@@ -336,6 +336,23 @@ test("errors: every core kind maps to a TesseraError with that type", async () =
   assert.ok(cors.includes("front-token") || cors.includes("st-auth-mode"), cors.join());
 });
 
+test("a Rust panic, sync or in an async task, arrives as a TesseraError of type INTERNAL", async () => {
+  const { callSync, callAsync } = require("../dist/error.js");
+  for (const attempt of [
+    async () => callSync(() => native._panicForTests("boom sync")),
+    () => callAsync(() => native._panicForTestsAsync("boom async")),
+  ]) {
+    await assert.rejects(attempt, (e) => {
+      assert.ok(e instanceof Tessera.Error, String(e));
+      assert.equal(e.type, "INTERNAL");
+      assert.match(e.message, /boom (sync|async)/);
+      return true;
+    });
+  }
+  // The process and the addon are still alive.
+  assert.ok(native.allErrorKinds().includes("INTERNAL"));
+});
+
 test("checkDatabase goes through the async native verify and sees a revoked session", async () => {
   initTessera();
   const app = await startApp((a) => {

@@ -444,6 +444,13 @@ fn append_to_header_list(existing: Option<&str>, value: &str) -> String {
     core_append(existing, value)
 }
 
+/// Test-only: panics inside the binding's guard, so the test suite can show that a panic
+/// reaches Python as `InternalError`. Not part of the public API.
+#[pyfunction]
+fn _panic_for_tests(py: Python<'_>, message: &str) -> PyResult<()> {
+    run(py, || -> Result<(), Error> { panic!("{message}") })
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -451,6 +458,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Session>()?;
     m.add_function(wrap_pyfunction!(all_error_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(append_to_header_list, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add("REQUEST_HEADERS", PyTuple::new(py, REQUEST_HEADERS)?)?;
     m.add("CORS_ALLOWED_HEADERS", PyTuple::new(py, CORS_ALLOWED_HEADERS)?)?;
     Ok(())

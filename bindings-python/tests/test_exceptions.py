@@ -120,3 +120,14 @@ def test_token_theft_fields_from_native_payload() -> None:
     t = _from_native("TOKEN_THEFT_DETECTED", "theft", json.dumps(payload), True)
     assert isinstance(t, TokenTheftError)
     assert (t.user_id, t.recipe_user_id.get_as_string(), t.session_handle) == ("u", "r", "h")
+
+
+def test_a_rust_panic_arrives_as_internal_error_not_base_exception() -> None:
+    # pyo3 would raise PanicException, a BaseException that `except Exception` misses.
+    with pytest.raises(InternalError) as info:
+        _native._panic_for_tests("boom in a test")
+    assert isinstance(info.value, Exception)
+    assert info.value.code == "INTERNAL"
+    assert "boom in a test" in info.value.message
+    # The module keeps working after the panic.
+    assert "UNAUTHORISED" in _native.all_error_kinds()

@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use aws_lc_rs::{digest, hmac};
+use aws_lc_rs::{constant_time, digest, hmac};
 use serde_json::{json, Map, Value};
 
 use crate::b64;
@@ -457,8 +457,10 @@ impl Authority {
     fn parse_refresh_token(&self, token: &str) -> Result<ParsedRefreshToken> {
         let invalid = || Error::unauthorised("Refresh token is not valid");
         let (body, tag) = token.rsplit_once('.').ok_or_else(invalid)?;
-        let tag = b64::decode_lenient(tag.as_bytes()).ok_or_else(invalid)?;
-        hmac::verify(self.mac_key()?, body.as_bytes(), &tag).map_err(|_| invalid())?;
+        // The tag is compared as we wrote it, not as decoded: lenient base64 ignores the last
+        // character's trailing bits, and a second spelling of one token must not refresh.
+        let expected = b64::encode_url(hmac::sign(self.mac_key()?, body.as_bytes()).as_ref());
+        constant_time::verify_slices_are_equal(expected.as_bytes(), tag.as_bytes()).map_err(|_| invalid())?;
         let mut parts = body.split('.');
         let (Some(REFRESH_TOKEN_PREFIX), Some(handle), Some(_nonce), Some(anti_csrf), None) =
             (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())

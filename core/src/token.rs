@@ -5,6 +5,8 @@
 
 use std::sync::Arc;
 
+use arc_swap::ArcSwapOption;
+
 use serde_json::{Map, Value};
 
 use crate::b64;
@@ -72,30 +74,58 @@ pub fn parse(raw: &str) -> Result<ParsedToken<'_>> {
     };
     let signing_input = raw.get(..header.len() + 1 + payload.len()).unwrap_or_default();
 
-    let (version, kid, alg, has_crit) = if header == V1_HEADER || header == V2_HEADER {
-        (2, None, Some("RS256".to_owned()), false)
+    let Header { version, kid, alg, has_crit } = if header == V1_HEADER || header == V2_HEADER {
+        Header { version: 2, kid: None, alg: Some("RS256".to_owned()), has_crit: false }
     } else {
-        let header_json = decode_json_object(header).ok_or_else(|| not_a_token("JWT header is not a JSON object"))?;
-        let version = match header_json.get("version") {
-            None => 3,
-            Some(Value::String(v)) => parse_int_prefix(v).ok_or_else(|| not_a_token("JWT header mismatch: version"))?,
-            Some(_) => return Err(not_a_token("JWT header mismatch: version is not a string")),
-        };
-        if header_json.get("typ").and_then(Value::as_str) != Some("JWT") || version < 3 {
-            return Err(not_a_token("JWT header mismatch"));
-        }
-        let kid = match header_json.get("kid") {
-            Some(Value::String(k)) => k.clone(),
-            _ => return Err(not_a_token("JWT header mismatch: kid")),
-        };
-        let alg = header_json.get("alg").and_then(Value::as_str).map(str::to_owned);
-        let version = u32::try_from(version).map_err(|_| not_a_token("JWT header mismatch: version"))?;
-        (version, Some(kid), alg, header_json.contains_key("crit"))
+        parse_header(header)?
     };
 
     let payload = decode_json_object(payload).ok_or_else(|| not_a_token("JWT payload is not a JSON object"))?;
     validate_structure(&payload, version)?;
     Ok(ParsedToken { raw, version, kid, alg, has_crit, payload, signing_input, signature_segment: signature })
+}
+
+/// What verification reads from a JWT header.
+#[derive(Debug, Clone)]
+struct Header {
+    version: u32,
+    kid: Option<String>,
+    alg: Option<String>,
+    has_crit: bool,
+}
+
+/// The last JWT header segment parsed. Every token signed with one key carries the same
+/// header, so most requests skip decoding and parsing it; a miss only costs the parse.
+static LAST_HEADER: ArcSwapOption<(Box<str>, Header)> = ArcSwapOption::const_empty();
+
+fn parse_header(segment: &str) -> Result<Header> {
+    if let Some(memo) = LAST_HEADER.load().as_deref() {
+        if &*memo.0 == segment {
+            return Ok(memo.1.clone());
+        }
+    }
+    let header_json = decode_json_object(segment).ok_or_else(|| not_a_token("JWT header is not a JSON object"))?;
+    let version = match header_json.get("version") {
+        None => 3,
+        Some(Value::String(v)) => parse_int_prefix(v).ok_or_else(|| not_a_token("JWT header mismatch: version"))?,
+        Some(_) => return Err(not_a_token("JWT header mismatch: version is not a string")),
+    };
+    if header_json.get("typ").and_then(Value::as_str) != Some("JWT") || version < 3 {
+        return Err(not_a_token("JWT header mismatch"));
+    }
+    let kid = match header_json.get("kid") {
+        Some(Value::String(k)) => k.clone(),
+        _ => return Err(not_a_token("JWT header mismatch: kid")),
+    };
+    let alg = header_json.get("alg").and_then(Value::as_str).map(str::to_owned);
+    let version = u32::try_from(version).map_err(|_| not_a_token("JWT header mismatch: version"))?;
+    let parsed = Header { version, kid: Some(kid), alg, has_crit: header_json.contains_key("crit") };
+    // Only well-formed headers are remembered, and only short ones: a hostile client cannot
+    // make the memo hold a large string.
+    if segment.len() <= 256 {
+        LAST_HEADER.store(Some(Arc::new((segment.into(), parsed.clone()))));
+    }
+    Ok(parsed)
 }
 
 fn not_a_token(message: &str) -> Error {

@@ -14,7 +14,15 @@ list of ``(name, set_cookie_header_value)``.
 
 from typing import List, Optional, Tuple, final
 
-__all__ = ["Engine", "Session", "all_error_kinds", "append_to_header_list", "REQUEST_HEADERS", "CORS_ALLOWED_HEADERS"]
+__all__ = [
+    "Engine",
+    "Session",
+    "all_error_kinds",
+    "append_to_header_list",
+    "REQUEST_HEADERS",
+    "CORS_ALLOWED_HEADERS",
+    "_panic_for_tests",
+]
 
 # Typing-only aliases: private, because the module has no such names at runtime.
 _Headers = List[Tuple[str, str]]
@@ -25,6 +33,9 @@ _Mutations = Tuple[Optional[int], Optional[str], List[_HeaderOp], List[Tuple[str
 REQUEST_HEADERS: Tuple[str, ...]
 #: Request headers a CORS setup must allow for the frontend SDKs.
 CORS_ALLOWED_HEADERS: Tuple[str, ...]
+
+def _panic_for_tests(message: str) -> None:
+    """Test-only: panics in Rust; the panic arrives as ``InternalError``."""
 
 def all_error_kinds() -> List[str]:
     """Every core error code, e.g. ``"UNAUTHORISED"``."""
