@@ -2,9 +2,9 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: test lint fmt-check clippy rust-test python-test node-test browser-test e2e-test demo demo-cli bench fuzz fmt
+.PHONY: test lint fmt-check clippy rust-test python-test node-test browser-test e2e-test e2e-postgres demo demo-cli bench fuzz fmt
 
-test: lint rust-test python-test node-test browser-test e2e-test
+test: lint rust-test python-test node-test browser-test e2e-test e2e-postgres
 
 lint: fmt-check clippy
 
@@ -30,6 +30,10 @@ browser-test:
 
 e2e-test:
 	bash scripts/e2e-test.sh
+
+# A Python and a Node server on one PostgreSQL database; reuses python-test's and node-test's builds.
+e2e-postgres:
+	bash scripts/e2e-postgres.sh
 
 fmt:
 	$(CARGO) fmt --all

@@ -5,7 +5,8 @@
 #   scripts/pg.sh run CMD [ARGS...]  start a server in a temporary directory, run CMD with
 #                                    TESSERA_TEST_POSTGRES_URI set (and
 #                                    TESSERA_TEST_POSTGRES_REQUIRED=1, so tests that need it
-#                                    fail instead of skipping), then stop and delete it
+#                                    fail instead of skipping; TESSERA_TEST_POSTGRES_BIN is
+#                                    where psql is), then stop and delete it
 #   scripts/pg.sh start DIR          create a cluster in DIR if there is none, start it on a
 #                                    free local port (kept in DIR/port for restarts), print
 #                                    its URI
@@ -117,7 +118,7 @@ cmd_run() {
     trap "bash '$0' stop '$dir' || true; rm -rf '$dir'" EXIT
     uri="$(cmd_start "$dir")"
     echo "pg.sh: PostgreSQL for this run at $uri" >&2
-    TESSERA_TEST_POSTGRES_URI="$uri" TESSERA_TEST_POSTGRES_REQUIRED=1 "$@"
+    TESSERA_TEST_POSTGRES_URI="$uri" TESSERA_TEST_POSTGRES_REQUIRED=1 TESSERA_TEST_POSTGRES_BIN="$(pg_bin)" "$@"
 }
 
 case "${1:-}" in
