@@ -2,9 +2,9 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: test lint fmt-check clippy rust-test python-test node-test browser-test e2e-test e2e-postgres demo demo-cli bench fuzz fmt
+.PHONY: test lint fmt-check clippy rust-test python-test node-test go-test browser-test e2e-test e2e-postgres demo demo-cli bench fuzz fmt
 
-test: lint rust-test python-test node-test browser-test e2e-test e2e-postgres
+test: lint rust-test python-test node-test browser-test e2e-test e2e-postgres go-test
 
 lint: fmt-check clippy
 
@@ -23,6 +23,9 @@ python-test:
 
 node-test:
 	bash scripts/node-test.sh
+
+go-test:
+	bash scripts/go-test.sh
 
 # After python-test and node-test, whose builds they reuse.
 browser-test:
