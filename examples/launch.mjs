@@ -1,7 +1,7 @@
 // Starts the example backends and the demo page: `make demo` runs this file, and the browser
 // and cross-language tests import it to run the very same apps.
 //
-//   node examples/launch.mjs     backends on 3001 (Python), 3002 (Node), the page on 3000;
+//   node examples/launch.mjs     backends on 3001 (Python), 3002 (Node), 3003 (Go), the page on 3000;
 //                                Ctrl-C stops everything.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -16,6 +16,8 @@ const venv = process.env.TESSERA_VENV ?? join(root, ".venv");
 export const backends = [
   { id: "python", name: "Python (FastAPI)", port: 3001, command: [join(venv, "bin", "python"), join(examples, "python-fastapi", "app.py")] },
   { id: "node", name: "Node (Express)", port: 3002, command: [process.execPath, join(examples, "node-express", "server.mjs")] },
+  // Built by scripts/examples-build.sh (`go build` in examples/go-nethttp).
+  { id: "go", name: "Go (net/http)", port: 3003, command: [join(root, "target", "examples", "go-nethttp")] },
 ];
 
 /** A free TCP port on localhost. */

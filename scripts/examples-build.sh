@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds what the example apps (examples/) need, reusing what is already built: the Python
 # binding in the virtualenv scripts/python-test.sh makes, the Node addon and dist that
-# scripts/node-test.sh makes. `make test` runs those first, so here they are only checked; on a
-# fresh clone (`make demo`) they are built, which takes a few minutes of Rust.
+# scripts/node-test.sh makes. `make test` runs those first, so here they are only checked; on
+# a fresh clone (`make demo`) they are built, which takes a few minutes of Rust.
 # Arguments: more directories (relative to the root) whose npm dependencies to install.
 set -euo pipefail
 
@@ -32,6 +32,10 @@ if [ ! -f "$node_binding/dist/index.js" ] || ! compgen -G "$node_binding/tessera
     npm_ci "$node_binding"
     (cd "$node_binding" && npx napi build --platform --js native.js --dts native.d.ts && npm run build:ts)
 fi
+
+# The Go binding links the workspace's debug static library; both builds are incremental.
+(cd "$root" && cargo build --quiet -p tessera-ffi)
+(cd "$root/examples/go-nethttp" && go build -o "$root/target/examples/go-nethttp" .)
 
 for dir in examples/node-express examples/web "$@"; do
     npm_ci "$root/$dir"

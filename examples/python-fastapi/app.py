@@ -5,12 +5,12 @@ so that the browser tests and ``make demo`` can run the same file; see ../README
 """
 
 import os
+from typing import Annotated
 
 import uvicorn
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
-
 from tessera import InputAppInfo, convert_to_recipe_user_id, get_all_cors_headers, init
 from tessera.framework.fastapi import get_middleware
 from tessera.recipe import session
@@ -20,6 +20,7 @@ from tessera.recipe.session.framework.fastapi import verify_session
 
 port = int(os.environ.get("PORT", "3001"))
 website_domain = os.environ.get("WEBSITE_DOMAIN", "http://localhost:3000")
+expose_access_token = os.environ.get("EXPOSE_ACCESS_TOKEN", "true") == "true"
 access_token_validity = os.environ.get("ACCESS_TOKEN_VALIDITY")
 
 init(
@@ -36,7 +37,7 @@ init(
             # "any" lets the frontend choose cookies or headers (its tokenTransferMethod).
             get_token_transfer_method=os.environ.get("TOKEN_TRANSFER_METHOD", "any"),
             # Lets Session.getAccessToken() return the JWT in cookie mode too.
-            expose_access_token_to_frontend_in_cookie_based_auth=os.environ.get("EXPOSE_ACCESS_TOKEN", "true") == "true",
+            expose_access_token_to_frontend_in_cookie_based_auth=expose_access_token,
             access_token_validity=int(access_token_validity) if access_token_validity else None,
         )
     ],
@@ -71,13 +72,13 @@ async def sign_in(body: SignIn, request: Request) -> dict:
 
 
 @app.get("/getJWT")
-async def get_jwt(s: SessionContainer = Depends(verify_session())) -> dict:
+async def get_jwt(s: Annotated[SessionContainer, Depends(verify_session())]) -> dict:
     return {"token": s.get_access_token()}
 
 
 # check_database: a revoked session is refused at once, not only when its access token expires.
 @app.get("/sessioninfo")
-async def session_info(s: SessionContainer = Depends(verify_session(check_database=True))) -> dict:
+async def session_info(s: Annotated[SessionContainer, Depends(verify_session(check_database=True))]) -> dict:
     return {
         "userId": s.get_user_id(),
         "sessionHandle": s.get_handle(),

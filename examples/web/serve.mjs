@@ -7,7 +7,7 @@ import { extname, join } from "node:path";
 
 const root = import.meta.dirname;
 const port = Number(process.env.PORT ?? 3000);
-const backends = (process.env.BACKENDS ?? "Python (FastAPI)=http://localhost:3001,Node (Express)=http://localhost:3002")
+const backends = (process.env.BACKENDS ?? "Python (FastAPI)=http://localhost:3001,Node (Express)=http://localhost:3002,Go (net/http)=http://localhost:3003")
   .split(",")
   .filter(Boolean)
   .map((entry) => {

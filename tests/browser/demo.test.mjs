@@ -43,7 +43,8 @@ async function openPage(t, { web, api }, mode) {
     await fn();
     done += 1;
     await page.waitForFunction((n) => Number(document.body.dataset.done) >= n, done);
-    assert.equal(await text("error"), "", "the page shows no error");
+    const error = await text("error");
+    assert.equal(error, "", `the page shows an error: ${error}\n${api.name}'s output:\n${api.output()}`);
   };
   const text = (id) => page.locator(`#${id}`).textContent();
   await page.goto(`${web.url}?${new URLSearchParams({ api: api.url, mode })}`);
