@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the C ABI (tessera-ffi) and runs the Go binding's tests against it: the shared
 # vectors, the net/http integration tests under the race detector, the 100,000-call leak
-# check, and a C caller of tessera.h under AddressSanitizer. The header's drift check is a
+# check, the router examples, and a C caller of tessera.h under AddressSanitizer. The header's drift check is a
 # Rust test (`cargo test -p tessera-ffi --test header`, part of `cargo test --workspace`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,11 @@ cargo build -p tessera-ffi
   # -short leaves out the leak check, whose memory reading means nothing under -race.
   go test -race -short -count=1 ./...
   go test -count=1 -run 'TestManyVerificationsLeakNothing' ./recipe/session/
+  # The chi, gorilla/mux and gin examples: a module of their own, so that the binding's
+  # module needs no third-party packages.
+  cd examples
+  go vet ./...
+  go test -race -count=1 ./...
 )
 
 cc="${CC:-cc}"
