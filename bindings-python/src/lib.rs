@@ -9,6 +9,7 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use serde_json::Value;
+use tessera_core::config::TransferMethodSetting;
 use tessera_core::convert::json_object;
 use tessera_core::engine::now_ms;
 use tessera_core::http::{append_to_header_list as core_append, HeaderMutation, HttpRequest, ResponseMutations};
@@ -50,6 +51,19 @@ fn run<T: Send>(py: Python<'_>, work: impl FnOnce() -> Result<T, Error> + Send) 
 
 fn request(method: &str, path: &str, headers: Headers) -> HttpRequest {
     HttpRequest::new(method, path, headers)
+}
+
+/// A request with the transfer setting the application chose for it (its
+/// `get_token_transfer_method` function), if any.
+fn request_with(
+    py: Python<'_>,
+    method: &str,
+    path: &str,
+    headers: Headers,
+    token_transfer_method: Option<&str>,
+) -> PyResult<HttpRequest> {
+    let setting = token_transfer_method.map(TransferMethodSetting::parse).transpose().map_err(|e| to_py_err(py, &e))?;
+    Ok(request(method, path, headers).with_token_transfer_method(setting))
 }
 
 fn mutations(m: ResponseMutations) -> Mutations {
@@ -167,7 +181,7 @@ impl Engine {
         Ok(Engine { inner: Arc::new(inner) })
     }
 
-    #[pyo3(signature = (method, path, headers, session_required=true, anti_csrf_check=None, check_database=false, allow_io=true, now_ms=None))]
+    #[pyo3(signature = (method, path, headers, session_required=true, anti_csrf_check=None, check_database=false, allow_io=true, now_ms=None, *, token_transfer_method=None))]
     #[allow(clippy::too_many_arguments)]
     fn verify_session(
         &self,
@@ -180,8 +194,9 @@ impl Engine {
         check_database: bool,
         allow_io: bool,
         now_ms: Option<u64>,
+        token_transfer_method: Option<&str>,
     ) -> PyResult<(Option<Session>, Option<Mutations>)> {
-        let req = request(method, path, headers);
+        let req = request_with(py, method, path, headers, token_transfer_method)?;
         let options = VerifyOptions { session_required, anti_csrf_check, check_database };
         let now = now_ms.unwrap_or_else(tessera_core::engine::now_ms);
         let t = &self.inner;
@@ -207,6 +222,7 @@ impl Engine {
         })
     }
 
+    #[pyo3(signature = (method, path, headers, tenant_id, recipe_user_id, access_token_payload_json, session_data_json, *, token_transfer_method=None))]
     #[allow(clippy::too_many_arguments)]
     fn create_new_session(
         &self,
@@ -218,8 +234,9 @@ impl Engine {
         recipe_user_id: &str,
         access_token_payload_json: &str,
         session_data_json: &str,
+        token_transfer_method: Option<&str>,
     ) -> PyResult<(Session, Mutations)> {
-        let req = request(method, path, headers);
+        let req = request_with(py, method, path, headers, token_transfer_method)?;
         let t = &self.inner;
         let (state, m) = run(py, || {
             let payload = json_object(access_token_payload_json, "access_token_payload")?;
@@ -269,14 +286,16 @@ impl Engine {
             .map(|s| s.map(session))
     }
 
+    #[pyo3(signature = (method, path, headers, *, token_transfer_method=None))]
     fn refresh_session(
         &self,
         py: Python<'_>,
         method: &str,
         path: &str,
         headers: Headers,
+        token_transfer_method: Option<&str>,
     ) -> PyResult<(Session, Mutations)> {
-        let req = request(method, path, headers);
+        let req = request_with(py, method, path, headers, token_transfer_method)?;
         let t = &self.inner;
         let (state, m) = run(py, || t.refresh_session_in_request(&req, now_ms()))?;
         Ok((session(state), mutations(m)))
@@ -296,14 +315,16 @@ impl Engine {
         .map(session)
     }
 
+    #[pyo3(signature = (method, path, headers, *, token_transfer_method=None))]
     fn handle_api_request(
         &self,
         py: Python<'_>,
         method: &str,
         path: &str,
         headers: Headers,
+        token_transfer_method: Option<&str>,
     ) -> PyResult<Option<Mutations>> {
-        let req = request(method, path, headers);
+        let req = request_with(py, method, path, headers, token_transfer_method)?;
         let t = &self.inner;
         run(py, || Ok(t.handle_api_request(&req, now_ms()))).map(|m| m.map(mutations))
     }

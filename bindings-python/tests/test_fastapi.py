@@ -408,3 +408,44 @@ def test_issue_seed_snippet_runs_as_written(tmp_path: Any, monkeypatch: pytest.M
     assert r.headers["st-access-token"] == token
     assert client.get("/getJWT", cookies={"sAccessToken": token}).json() == {"token": token}
     assert (tmp_path / ".tessera" / "sessions.sqlite3").exists()
+
+
+def test_get_token_transfer_method_as_a_function_is_asked_per_request() -> None:
+    asked = []
+
+    def choose(req: Any, for_create_new_session: bool, user_context: Dict[str, Any]) -> str:
+        asked.append((req.get_path(), for_create_new_session))
+        return "header" if req.get_header("X-Client") == "mobile" else "cookie"
+
+    init_tessera(get_token_transfer_method=choose)
+    client = Client(make_app())
+    # The browser asks for headers, the application says cookies.
+    web = client.post("/signin", headers={"st-auth-mode": "header"})
+    assert "st-access-token" not in web.headers
+    access = set_cookies(web)["sAccessToken"].value
+    assert client.get("/getJWT", cookies={"sAccessToken": access}).json() == {"token": access}
+    # A mobile request may only use headers: its cookie is not looked at.
+    ignored = client.get("/getJWT", cookies={"sAccessToken": access}, headers={"x-client": "mobile"})
+    assert ignored.status_code == 401
+    assert ignored.json() == {"message": "unauthorised"}
+
+    mobile = client.post("/signin", headers={"x-client": "mobile"})
+    assert "set-cookie" not in mobile.headers
+    refreshed = client.post(
+        "/auth/session/refresh",
+        headers={"Authorization": f"Bearer {mobile.headers['st-refresh-token']}", "x-client": "mobile"},
+    )
+    assert refreshed.status_code == 200, refreshed.text
+    assert refreshed.headers["st-access-token"] != mobile.headers["st-access-token"]
+    assert ("/signin", True) in asked
+    assert ("/getJWT", False) in asked
+    assert ("/auth/session/refresh", False) in asked
+
+
+def test_get_token_transfer_method_answering_nonsense_is_a_typed_error() -> None:
+    init_tessera(get_token_transfer_method=lambda req, for_create, ctx: "both")
+    client = Client(make_app())
+    with pytest.raises(TesseraError) as info:
+        client.get("/getJWT")
+    assert info.value.code == "INVALID_INPUT"
+    assert "both" in info.value.message

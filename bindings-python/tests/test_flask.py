@@ -449,3 +449,19 @@ def test_async_view_is_supported() -> None:
     client = app.test_client()
     sign_in_cookie(client)
     assert client.get("/async").json == {"user": "user-1"}
+
+
+def test_get_token_transfer_method_as_a_function() -> None:
+    init_flask(get_token_transfer_method=lambda req, for_create, ctx: "header" if req.get_cookie("app") else "cookie")
+    client = make_app().test_client()
+    signed_in = client.post("/signin")
+    access = client.get_cookie("sAccessToken")
+    assert access is not None and "st-access-token" not in signed_in.headers
+    assert client.get("/getJWT").get_json() == {"token": access.value}
+    # With the app cookie the function says "header": the session cookie is not read.
+    client.set_cookie("app", "1")
+    assert client.get("/getJWT").status_code == 401
+    mobile = client.post("/signin")
+    refreshed = client.post(REFRESH_PATH, headers={"Authorization": f"Bearer {mobile.headers['st-refresh-token']}"})
+    assert refreshed.status_code == 200, refreshed.get_data(as_text=True)
+    assert refreshed.headers["st-access-token"]

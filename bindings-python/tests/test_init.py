@@ -63,9 +63,14 @@ def test_session_init_maps_every_option_to_the_core_name() -> None:
     init(app_info(), "fastapi", SupertokensConfig("sqlite::memory:"), [recipe])
 
 
-def test_token_transfer_method_function_is_a_clear_type_error() -> None:
-    with pytest.raises(TypeError, match="get_token_transfer_method"):
-        session.init(get_token_transfer_method=lambda req, create, ctx: "cookie")  # type: ignore[arg-type]
+def test_token_transfer_method_function_is_kept_out_of_the_core_config() -> None:
+    def choose(req: Any, create: bool, ctx: Any) -> str:
+        return "cookie"
+
+    recipe = session.init(get_token_transfer_method=choose, anti_csrf="NONE")
+    assert recipe.options == {"antiCsrf": "NONE"}
+    assert recipe.get_token_transfer_method is choose
+    assert session.init(get_token_transfer_method="header").options == {"tokenTransferMethod": "header"}
 
 
 def test_unsupported_session_options_are_refused() -> None:

@@ -223,9 +223,9 @@ class RecordingEngine:
     def __getattr__(self, name: str) -> Any:
         target = getattr(self._engine, name)
 
-        def call(*args: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
             self.calls.append((name, threading.get_ident(), args))
-            return target(*args)
+            return target(*args, **kwargs)
 
         return call
 
@@ -296,12 +296,12 @@ def test_would_block_reruns_off_the_loop() -> None:
     calls: List[Tuple[bool, int]] = []
 
     class BlockingEngine:
-        def verify_session(self, *args: Any) -> Any:
+        def verify_session(self, *args: Any, **kwargs: Any) -> Any:
             allow_io = args[-1]
             calls.append((allow_io, threading.get_ident()))
             if not allow_io:
                 raise WouldBlockError("needs the store")
-            return real.verify_session(*args)
+            return real.verify_session(*args, **kwargs)
 
     async def main() -> Tuple[Any, int]:
         parts = ("GET", "/x", [("authorization", f"Bearer {token}")])

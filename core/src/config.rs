@@ -125,8 +125,10 @@ pub enum AntiCsrf {
     None,
 }
 
-/// Which transports tokens may use (`getTokenTransferMethod`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which transports tokens may use (`getTokenTransferMethod`). As JSON: `"any"`, `"cookie"`
+/// or `"header"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum TransferMethodSetting {
     /// Either transport; create picks by `st-auth-mode`.
     Any,
@@ -134,6 +136,23 @@ pub enum TransferMethodSetting {
     Cookie,
     /// Headers only.
     Header,
+}
+
+impl TransferMethodSetting {
+    /// `any`, `cookie` or `header`, as `getTokenTransferMethod` returns them.
+    ///
+    /// # Errors
+    /// `INVALID_INPUT` for any other string.
+    pub fn parse(name: &str) -> Result<TransferMethodSetting> {
+        match name {
+            "any" => Ok(TransferMethodSetting::Any),
+            "cookie" => Ok(TransferMethodSetting::Cookie),
+            "header" => Ok(TransferMethodSetting::Header),
+            other => Err(Error::input(format!(
+                "tokenTransferMethod must be \"any\", \"cookie\" or \"header\", not {other:?}"
+            ))),
+        }
+    }
 }
 
 /// A concrete transport.
@@ -359,14 +378,8 @@ impl Config {
             None => AntiCsrf::None,
         };
         let token_transfer_method = match s.token_transfer_method.as_deref() {
-            None | Some("any") => TransferMethodSetting::Any,
-            Some("cookie") => TransferMethodSetting::Cookie,
-            Some("header") => TransferMethodSetting::Header,
-            Some(other) => {
-                return Err(Error::config(format!(
-                    "tokenTransferMethod must be \"any\", \"cookie\" or \"header\", not {other:?}"
-                )))
-            }
+            None => TransferMethodSetting::Any,
+            Some(name) => TransferMethodSetting::parse(name).map_err(|e| Error::config(e.message()))?,
         };
         let access_token_path = normalise_path(s.access_token_path.as_deref().unwrap_or("/"), "accessTokenPath")?;
         let access_token_path = if access_token_path.is_empty() { "/".to_owned() } else { access_token_path };

@@ -5,11 +5,14 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_AL
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::config::TransferMethodSetting;
+
 /// The largest `Cookie` or `Authorization` value the core reads; longer ones are treated as
 /// absent, so a hostile header costs nothing more than its length.
 pub const MAX_HEADER_VALUE_BYTES: usize = 64 * 1024;
 
-/// An incoming request as the core sees it. As JSON: `{method, path, headers: [[name, value], ...]}`.
+/// An incoming request as the core sees it. As JSON: `{method, path, headers: [[name, value], ...]}`,
+/// optionally with `tokenTransferMethod`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpRequest {
     /// The method, any case.
@@ -18,12 +21,23 @@ pub struct HttpRequest {
     pub path: String,
     /// Header names and values; names in any case; repeated headers as repeated entries.
     pub headers: Vec<(String, String)>,
+    /// The transports this request may use when the application decides per request
+    /// (`getTokenTransferMethod` given as a function, which only the host language can call);
+    /// `None` uses the configured setting.
+    #[serde(default, rename = "tokenTransferMethod", skip_serializing_if = "Option::is_none")]
+    pub token_transfer_method: Option<TransferMethodSetting>,
 }
 
 impl HttpRequest {
     /// A request with these parts.
     pub fn new(method: impl Into<String>, path: impl Into<String>, headers: Vec<(String, String)>) -> HttpRequest {
-        HttpRequest { method: method.into(), path: path.into(), headers }
+        HttpRequest { method: method.into(), path: path.into(), headers, token_transfer_method: None }
+    }
+
+    /// This request with a per-request transfer setting (see [`HttpRequest::token_transfer_method`]).
+    pub fn with_token_transfer_method(mut self, setting: Option<TransferMethodSetting>) -> HttpRequest {
+        self.token_transfer_method = setting;
+        self
     }
 
     /// The first value of header `name` (case-insensitive).

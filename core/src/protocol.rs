@@ -186,8 +186,13 @@ fn bearer(req: &HttpRequest) -> Option<String> {
 }
 
 impl Tessera {
-    fn allows(&self, t: TokenTransfer) -> bool {
-        match self.config().session.token_transfer_method {
+    /// The transfer setting for `req`: its own when the application decided per request.
+    fn transfer_setting(&self, req: &HttpRequest) -> TransferMethodSetting {
+        req.token_transfer_method.unwrap_or(self.config().session.token_transfer_method)
+    }
+
+    fn allows(&self, req: &HttpRequest, t: TokenTransfer) -> bool {
+        match self.transfer_setting(req) {
             TransferMethodSetting::Any => true,
             TransferMethodSetting::Cookie => t == TokenTransfer::Cookie,
             TransferMethodSetting::Header => t == TokenTransfer::Header,
@@ -196,7 +201,7 @@ impl Tessera {
 
     /// The transport new tokens go out on when a session is created in `req` (§3.3).
     pub fn output_transfer(&self, req: &HttpRequest) -> TokenTransfer {
-        match self.config().session.token_transfer_method {
+        match self.transfer_setting(req) {
             TransferMethodSetting::Cookie => TokenTransfer::Cookie,
             TransferMethodSetting::Header => TokenTransfer::Header,
             TransferMethodSetting::Any => {
@@ -263,9 +268,9 @@ impl Tessera {
         }
         // A value that is not an access token counts as absent (§3.3); the cookie is only
         // looked at when the header does not win.
-        let header_raw = if self.allows(TokenTransfer::Header) { bearer(req) } else { None };
+        let header_raw = if self.allows(req, TokenTransfer::Header) { bearer(req) } else { None };
         let header = header_raw.as_deref().and_then(|raw| Some((raw, self.examine_access_token(raw).ok()?)));
-        let cookie_raw = match (&header, self.allows(TokenTransfer::Cookie)) {
+        let cookie_raw = match (&header, self.allows(req, TokenTransfer::Cookie)) {
             (None, true) => get_cookie(&cookies, ACCESS_TOKEN_COOKIE),
             _ => None,
         };
@@ -503,7 +508,7 @@ impl Tessera {
     ) -> Result<(SessionState, ResponseMutations)> {
         let s = &self.config().session;
         let cookies = req.cookie_header();
-        if s.token_transfer_method != TransferMethodSetting::Header && has_duplicate_session_cookies(&cookies) {
+        if self.transfer_setting(req) != TransferMethodSetting::Header && has_duplicate_session_cookies(&cookies) {
             return Err(if s.older_cookie_domain.is_none() {
                 Error::config(
                     "The request contains multiple session cookies. This may happen if you've changed the 'cookieDomain' value in your configuration. To clear tokens from the previous domain, set 'olderCookieDomain' in your configuration.",
@@ -517,16 +522,16 @@ impl Tessera {
         }
         let header_rt = bearer(req);
         let cookie_rt = get_cookie(&cookies, REFRESH_TOKEN_COOKIE).filter(|v| !v.is_empty());
-        let chosen = if let (true, Some(t)) = (self.allows(TokenTransfer::Header), header_rt.clone()) {
+        let chosen = if let (true, Some(t)) = (self.allows(req, TokenTransfer::Header), header_rt.clone()) {
             Some((TokenTransfer::Header, t))
-        } else if let (true, Some(t)) = (self.allows(TokenTransfer::Cookie), cookie_rt.clone()) {
+        } else if let (true, Some(t)) = (self.allows(req, TokenTransfer::Cookie), cookie_rt.clone()) {
             Some((TokenTransfer::Cookie, t))
         } else {
             None
         };
         let Some((transfer, refresh_token)) = chosen else {
             let has_access_cookie =
-                self.allows(TokenTransfer::Cookie) && get_cookie(&cookies, ACCESS_TOKEN_COOKIE).is_some();
+                self.allows(req, TokenTransfer::Cookie) && get_cookie(&cookies, ACCESS_TOKEN_COOKIE).is_some();
             return Err(Error::unauthorised(if has_access_cookie {
                 "Refresh token not found but access token is present. Clearing all tokens."
             } else {

@@ -536,3 +536,48 @@ fn event_loop_verification_never_does_io() {
     let remote = engine(json!({}), "http://127.0.0.1:9");
     assert_eq!(remote.verify_session_without_io(&req, &opts, T0 + 1).unwrap_err().kind(), ErrorKind::WouldBlock);
 }
+
+#[test]
+fn a_per_request_transfer_method_overrides_the_configured_one() {
+    use tessera_core::config::TokenTransfer;
+    use tessera_core::config::TransferMethodSetting::{Cookie, Header};
+    let t = mem(json!({"antiCsrf": "NONE"}));
+    let now = tessera_core::engine::now_ms();
+    // Configured "any": a request asking for headers would get headers; the application's
+    // per-request answer says cookies.
+    let create = HttpRequest::new("POST", "/login", vec![("st-auth-mode".into(), "header".into())]);
+    let (state, m) = t.create_new_session_in_request(&create, "public", "u", Map::new(), Map::new(), now).unwrap();
+    assert_eq!(state.transfer, TokenTransfer::Header);
+    assert!(m.cookies.is_empty());
+    let (state, m) = t
+        .create_new_session_in_request(
+            &create.with_token_transfer_method(Some(Cookie)),
+            "public",
+            "u",
+            Map::new(),
+            Map::new(),
+            now,
+        )
+        .unwrap();
+    assert_eq!(state.transfer, TokenTransfer::Cookie);
+    assert!(m.cookies.iter().any(|c| c.name == "sAccessToken"), "{m:?}");
+
+    // The cookie-borne token is not looked at when this request may only use headers.
+    let cookie = format!("sAccessToken={}", state.access_token());
+    let verify = cookie_req("GET", "/getJWT", &cookie, &[]);
+    assert!(t.verify_session(&verify, &VerifyOptions::default(), now).unwrap().0.is_some());
+    let err = t
+        .verify_session(&verify.clone().with_token_transfer_method(Some(Header)), &VerifyOptions::default(), now)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unauthorised);
+
+    // The JSON shape the bindings send carries it too.
+    let req: HttpRequest =
+        serde_json::from_value(json!({"method": "GET", "path": "/", "headers": [], "tokenTransferMethod": "header"}))
+            .unwrap();
+    assert_eq!(req.token_transfer_method, Some(Header));
+    assert!(serde_json::from_value::<HttpRequest>(
+        json!({"method": "GET", "path": "/", "headers": [], "tokenTransferMethod": "both"})
+    )
+    .is_err());
+}

@@ -99,10 +99,14 @@ class Engine:
         check_database: bool = False,
         allow_io: bool = True,
         now_ms: Optional[int] = None,
+        *,
+        token_transfer_method: Optional[str] = None,
     ) -> Tuple[Optional[Session], Optional[_Mutations]]:
         """``verifySession``. With ``allow_io=False`` a call that would need disk or network
         raises ``WouldBlockError`` instead (retry it with ``allow_io=True`` off the event loop).
-        Mutations are ``None`` when there is nothing to write."""
+        Mutations are ``None`` when there is nothing to write. ``token_transfer_method``
+        (``"any"``, ``"cookie"``, ``"header"``) replaces the configured one for this request,
+        as does the same argument of the other request functions."""
     def verify_access_token(self, access_token: str, now_ms: Optional[int] = None) -> str:
         """Parses and verifies a token alone (no transfer, anti-CSRF or key-kind checks);
         the verified token as JSON (camelCase: ``userId``, ``recipeUserId``, ``tenantId``,
@@ -117,6 +121,8 @@ class Engine:
         recipe_user_id: str,
         access_token_payload_json: str,
         session_data_json: str,
+        *,
+        token_transfer_method: Optional[str] = None,
     ) -> Tuple[Session, _Mutations]: ...
     def create_new_session_without_request_response(
         self,
@@ -134,11 +140,15 @@ class Engine:
         anti_csrf_check: Optional[bool],
         check_database: bool,
     ) -> Optional[Session]: ...
-    def refresh_session(self, method: str, path: str, headers: _Headers) -> Tuple[Session, _Mutations]: ...
+    def refresh_session(
+        self, method: str, path: str, headers: _Headers, *, token_transfer_method: Optional[str] = None
+    ) -> Tuple[Session, _Mutations]: ...
     def refresh_session_without_request_response(
         self, refresh_token: str, disable_anti_csrf: bool, anti_csrf_token: Optional[str]
     ) -> Session: ...
-    def handle_api_request(self, method: str, path: str, headers: _Headers) -> Optional[_Mutations]:
+    def handle_api_request(
+        self, method: str, path: str, headers: _Headers, *, token_transfer_method: Optional[str] = None
+    ) -> Optional[_Mutations]:
         """Serves ``{apiBasePath}/session/refresh``, ``/signout`` and ``/jwt/jwks.json``;
         ``None`` when the request is not for Tessera. Errors are answered in the mutations."""
     def is_api_request(self, method: str, path: str) -> bool:

@@ -3,19 +3,30 @@
 Private: everything public reads it through :func:`engine` and :func:`framework`.
 """
 
-from typing import Optional
+from typing import Any, Callable, Dict, Optional
 
 from . import _native
 from .exceptions import InvalidConfigError
 
+#: ``get_token_transfer_method`` given as a function: ``(request, for_create_new_session,
+#: user_context) -> "any" | "cookie" | "header"``.
+TransferMethodChooser = Callable[[Any, bool, Dict[str, Any]], str]
+
 
 class _State:
-    __slots__ = ("engine", "framework", "mode")
+    __slots__ = ("engine", "framework", "mode", "choose_transfer_method")
 
-    def __init__(self, engine: "_native.Engine", framework: str, mode: str) -> None:
+    def __init__(
+        self,
+        engine: "_native.Engine",
+        framework: str,
+        mode: str,
+        choose_transfer_method: Optional[TransferMethodChooser] = None,
+    ) -> None:
         self.engine = engine
         self.framework = framework
         self.mode = mode
+        self.choose_transfer_method = choose_transfer_method
 
 
 _current: Optional[_State] = None

@@ -115,9 +115,11 @@ def init(
         raise TypeError("app_info must be an InputAppInfo")
 
     session_options: Dict[str, Any] = {}
+    choose_transfer_method = None
     for recipe in recipe_list or []:
         if isinstance(recipe, SessionRecipeInit):
             session_options = dict(recipe.options)
+            choose_transfer_method = recipe.get_token_transfer_method
         else:
             raise NotSupportedError(f"recipe_list: only session.init(...) is supported by Tessera, not {recipe!r}")
 
@@ -133,7 +135,7 @@ def init(
         raise InvalidConfigError(f"an option is not JSON serialisable: {e}") from None
 
     engine = _native.Engine(config_json)
-    _state.install(_state._State(engine, framework, mode))
+    _state.install(_state._State(engine, framework, mode, choose_transfer_method))
 
 
 def get_all_cors_headers() -> List[str]:

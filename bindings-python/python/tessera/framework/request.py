@@ -103,6 +103,33 @@ class RequestAdapter(ABC):
                 out.append((name, value))
         return out
 
+    def token_transfer_method(self, for_create_new_session: bool) -> Optional[str]:
+        """What the application's ``get_token_transfer_method`` function says for this
+        request, or ``None`` when it gave a constant (the engine already has it)."""
+        choose = _state.current().choose_transfer_method
+        if choose is None:
+            return None
+        return choose(self, for_create_new_session, {})
+
+    # supertokens-python's ``BaseRequest`` names, for ``get_token_transfer_method`` functions.
+
+    def get_header(self, key: str) -> Optional[str]:
+        """The first value of header ``key`` (any case), or ``None``."""
+        return self.header(key.lower())
+
+    def get_path(self) -> str:
+        """The request path, without the query string."""
+        return self.path().split("?", 1)[0]
+
+    def get_cookie(self, key: str) -> Optional[str]:
+        """The value of cookie ``key`` as sent (not decoded), or ``None``."""
+        for header in self.header_values("cookie"):
+            for pair in header.split(";"):
+                name, sep, value = pair.strip().partition("=")
+                if sep and name == key:
+                    return value
+        return None
+
     def native_request(self) -> Tuple[str, str, List[Tuple[str, str]]]:
         """``(method, path, headers)``, the first three arguments of the engine's request
         functions."""

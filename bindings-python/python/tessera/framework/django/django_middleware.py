@@ -13,6 +13,7 @@ branch under WSGI and its async branch under ASGI without a thread hop; the asyn
 refresh and sign-out, which reach the session store, in a worker thread.
 """
 
+import functools
 from typing import Any, Awaitable, Callable, Optional, Union
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
@@ -95,7 +96,12 @@ class _SyncMiddleware(_Middleware):
         path = adapter.path()
         # Most requests are the app's own: skip building the header list for them.
         if tessera.engine.is_api_request(adapter.method(), path):
-            mutations = tessera.engine.handle_api_request(adapter.method(), path, adapter.native_headers())
+            mutations = tessera.engine.handle_api_request(
+                adapter.method(),
+                path,
+                adapter.native_headers(),
+                token_transfer_method=adapter.token_transfer_method(False),
+            )
             if mutations is not None:
                 return answer(mutations)
         response = self.get_response(request)
@@ -117,7 +123,12 @@ class _AsyncMiddleware(_Middleware):
         if tessera.engine.is_api_request(adapter.method(), path):
             # Refresh and sign-out touch the store: keep them off the event loop.
             mutations = await off_loop(
-                tessera.engine.handle_api_request, adapter.method(), path, adapter.native_headers()
+                functools.partial(
+                    tessera.engine.handle_api_request, token_transfer_method=adapter.token_transfer_method(False)
+                ),
+                adapter.method(),
+                path,
+                adapter.native_headers(),
             )
             if mutations is not None:
                 return answer(mutations)

@@ -12,6 +12,7 @@ token changes to every response, and answers session errors raised by the app. W
 (with every header and cookie the protocol asks for), but nothing writes token changes.
 """
 
+import functools
 from typing import Any, Awaitable, Callable, Dict, List, MutableMapping, Type
 
 from starlette.requests import Request
@@ -91,8 +92,11 @@ class Middleware:
         path = scope["path"]
         if tessera.engine.is_api_request(scope["method"], path):
             # Refresh and sign-out touch the store: keep them off the event loop.
+            transfer = None
+            if tessera.choose_transfer_method is not None:
+                transfer = FastApiRequest(Request(scope, receive)).token_transfer_method(False)
             answer = await off_loop(
-                tessera.engine.handle_api_request,
+                functools.partial(tessera.engine.handle_api_request, token_transfer_method=transfer),
                 scope["method"],
                 path,
                 scope_headers(scope),

@@ -81,7 +81,9 @@ class Middleware:
         # Most requests are the app's own: skip building the header list for them.
         if not tessera.engine.is_api_request(adapter.method(), path):
             return None
-        mutations = tessera.engine.handle_api_request(adapter.method(), path, adapter.native_headers())
+        mutations = tessera.engine.handle_api_request(
+            adapter.method(), path, adapter.native_headers(), token_transfer_method=adapter.token_transfer_method(False)
+        )
         if mutations is None:
             return None
         return answer(mutations, current_app.response_class)

@@ -6,7 +6,7 @@ Functions that work on sessions are in :mod:`tessera.recipe.session.asyncio` and
 ``tessera.recipe.session.framework.{fastapi,flask,django}``.
 """
 
-from typing import Any, Dict, Optional, Union
+from typing import Any, Callable, Dict, Optional, Union
 
 from ...exceptions import NotSupportedError
 from .interfaces import SessionContainer, SessionInformationResult
@@ -43,7 +43,7 @@ def init(
     cookie_same_site: Optional[str] = None,
     session_expired_status_code: Optional[int] = None,
     anti_csrf: Optional[str] = None,
-    get_token_transfer_method: Optional[str] = None,
+    get_token_transfer_method: Union[str, Callable[[Any, bool, Dict[str, Any]], str], None] = None,
     error_handlers: Any = None,
     override: Any = None,
     invalid_claim_status_code: Optional[int] = None,
@@ -66,20 +66,21 @@ def init(
     ``refresh_token_rotation_grace_period`` (seconds, default 30) and
     ``verified_token_cache_size`` (default 10000; 0 turns the cache off).
 
-    ``get_token_transfer_method`` takes ``"any"``, ``"cookie"`` or ``"header"``; a function is
-    not supported yet. ``error_handlers`` and ``override`` are not supported.
+    ``get_token_transfer_method`` is ``"any"``, ``"cookie"`` or ``"header"``, or, as in
+    supertokens-python, a function ``(request, for_create_new_session, user_context)``
+    returning one of them, asked for each request (``request`` is the framework request
+    wrapper: ``get_header``, ``get_cookie``, ``get_path``, ``method``, ``request``).
+    ``error_handlers`` and ``override`` are not supported.
 
     Raises:
-        TypeError: ``get_token_transfer_method`` is a function.
         NotSupportedError: ``error_handlers`` or ``override`` is given.
 
     Wrong values are reported by ``tessera.init`` as ``InvalidConfigError`` naming the option.
     """
+    choose_transfer_method = None
     if callable(get_token_transfer_method):
-        raise TypeError(
-            'session.init(get_token_transfer_method=...) takes "any", "cookie" or "header"; '
-            "a function is not supported by Tessera yet"
-        )
+        choose_transfer_method = get_token_transfer_method
+        get_token_transfer_method = None
     if error_handlers is not None:
         raise NotSupportedError("session.init(error_handlers=...) is not supported by Tessera")
     if override is not None:
@@ -90,4 +91,4 @@ def init(
         value = given[snake]
         if value is not None:
             options[camel] = value
-    return SessionRecipeInit(options)
+    return SessionRecipeInit(options, choose_transfer_method)

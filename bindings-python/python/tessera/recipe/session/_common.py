@@ -1,6 +1,7 @@
 """What :mod:`.asyncio`, :mod:`.syncio` and the framework integrations share: argument
 conversions, and storing what the core returns on the request. Every decision is the core's."""
 
+import functools
 import inspect
 from typing import Any, Callable, Dict, Optional, Tuple
 
@@ -65,17 +66,34 @@ async def verify_in_request(
     session_required: bool,
     anti_csrf_check: Optional[bool],
     check_database: bool,
+    transfer_method: Optional[str] = None,
 ) -> VerifyResult:
     """The native ``verify_session`` from an event loop: inline when the core can answer
     without I/O (the usual case), else in a worker thread."""
     method, path, headers = parts
     if not check_database:
         try:
-            return engine.verify_session(method, path, headers, session_required, anti_csrf_check, False, False)
+            return engine.verify_session(
+                method,
+                path,
+                headers,
+                session_required,
+                anti_csrf_check,
+                False,
+                False,
+                token_transfer_method=transfer_method,
+            )
         except WouldBlockError:
             pass
     return await off_loop(
-        engine.verify_session, method, path, headers, session_required, anti_csrf_check, check_database, True
+        functools.partial(engine.verify_session, token_transfer_method=transfer_method),
+        method,
+        path,
+        headers,
+        session_required,
+        anti_csrf_check,
+        check_database,
+        True,
     )
 
 
@@ -122,7 +140,14 @@ def verify_session_sync(
     engine = _state.engine()
     method, path, headers = adapter.native_request()
     result = engine.verify_session(
-        method, path, headers, options.session_required, options.anti_csrf_check, options.check_database, True
+        method,
+        path,
+        headers,
+        options.session_required,
+        options.anti_csrf_check,
+        options.check_database,
+        True,
+        token_transfer_method=adapter.token_transfer_method(False),
     )
     session = _store_verified(adapter, engine, result, store_none)
     check_claim_override_sync(options.override, session, options.user_context)
@@ -136,7 +161,12 @@ async def verify_session(
     override may be async."""
     engine = _state.engine()
     result = await verify_in_request(
-        engine, adapter.native_request(), options.session_required, options.anti_csrf_check, options.check_database
+        engine,
+        adapter.native_request(),
+        options.session_required,
+        options.anti_csrf_check,
+        options.check_database,
+        adapter.token_transfer_method(False),
     )
     session = _store_verified(adapter, engine, result, store_none)
     await check_claim_override(options.override, session, options.user_context)

@@ -1,6 +1,6 @@
 """What ``session.init(...)`` returns: the session options, in the core's camelCase names."""
 
-from typing import Any, Dict
+from typing import Any, Callable, Dict, Optional
 
 __all__ = ["SessionRecipeInit"]
 
@@ -15,8 +15,10 @@ class SessionRecipeInit:
 
     recipe_id = "session"
 
-    def __init__(self, options: Dict[str, Any]) -> None:
+    def __init__(self, options: Dict[str, Any], get_token_transfer_method: Optional[Callable[..., str]] = None) -> None:
         self.options = options
+        #: ``get_token_transfer_method`` when it was given as a function (asked per request).
+        self.get_token_transfer_method = get_token_transfer_method
 
     def __repr__(self) -> str:
         return f"SessionRecipeInit({self.options!r})"

@@ -64,6 +64,7 @@ def create_new_session(
         recipe_user_id_str(recipe_user_id),
         to_json(access_token_payload, "access_token_payload"),
         to_json(session_data_in_database, "session_data_in_database"),
+        token_transfer_method=adapter.token_transfer_method(True),
     )
     return _common.attach_session(adapter, engine, native, mutations)
 
@@ -143,7 +144,9 @@ def refresh_session(request: Any, user_context: Optional[Dict[str, Any]] = None)
     adapter = wrap_request(request)
     engine = _state.engine()
     method, path, headers = adapter.native_request()
-    native, mutations = engine.refresh_session(method, path, headers)
+    native, mutations = engine.refresh_session(
+        method, path, headers, token_transfer_method=adapter.token_transfer_method(False)
+    )
     return _common.attach_session(adapter, engine, native, mutations)
 
 
