@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds the C ABI (tessera-ffi) and runs the Go binding's tests against it: the shared
 # vectors, the net/http integration tests under the race detector, the 100,000-call leak
-# check, the router examples, and a C caller of tessera.h under AddressSanitizer. The header's drift check is a
-# Rust test (`cargo test -p tessera-ffi --test header`, part of `cargo test --workspace`).
+# check, the router examples, and a C caller of tessera.h under AddressSanitizer. First, the
+# committed header must be what cbindgen makes of the source (also run by cargo test --workspace).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # A debug build: much faster to compile, and dependencies are optimised anyway
 # (`[profile.dev.package."*"]` in the root Cargo.toml). cgo links target/debug/libtessera_ffi.a.
+cargo test -p tessera-ffi --test header
 cargo build -p tessera-ffi
 
 (
