@@ -40,7 +40,9 @@ echo "    openssl RSA-2048 verify: $openssl_verify_per_s verify/s"
 echo "==> cargo bench -p tessera-core --bench session"
 marker="$(mktemp)"
 trap 'rm -f "$marker" "$marker.status"' EXIT
-cargo bench -p tessera-core --bench session
+# The authority benchmarks also run on a throwaway PostgreSQL server, crash-safe like the
+# SQLite file they are compared with (see scripts/pg.sh), with the store's default pool.
+TESSERA_PG_DURABLE=1 bash scripts/pg.sh run cargo bench -p tessera-core --bench session
 
 python3 - "$CRITERION_DIR" "$marker" "$openssl_verify_per_s" "$REPORT" "$(openssl version)" <<'PY'
 import json, os, sys
@@ -60,6 +62,12 @@ benches = [
     ("request", "verify_session_uncached"),
     ("authority", "create"),
     ("authority", "refresh"),
+    ("authority", "create_8_threads"),
+    ("authority", "refresh_8_threads"),
+    ("authority_postgres", "create"),
+    ("authority_postgres", "refresh"),
+    ("authority_postgres", "create_8_threads"),
+    ("authority_postgres", "refresh_8_threads"),
 ]
 
 medians = {}
@@ -97,6 +105,12 @@ goals = [
     ("full verify_session within 1.5x raw verify", "request/verify_session_header", lambda r: r <= 1.5),
     ("cached verify >= 10x raw verify rate", "engine/verify_cached", lambda r: r <= 0.1),
 ]
+lines.append("")
+lines.append("Create and refresh per second (SQLite file vs PostgreSQL on this machine; PostgreSQL with")
+lines.append("the default pool of 10 connections per process; _8_threads: 8 threads at once, wall time):")
+for op in ("create", "refresh", "create_8_threads", "refresh_8_threads"):
+    sq, pg = medians[f"authority/{op}"], medians[f"authority_postgres/{op}"]
+    lines.append(f"  {op:<20} SQLite {1e9 / sq:>9,.0f}/s   PostgreSQL {1e9 / pg:>9,.0f}/s")
 lines.append("")
 lines.append("Goals:")
 all_met = True

@@ -14,8 +14,10 @@
 #
 # If the server binaries are missing they are installed from Debian (CI runs as root).
 # initdb refuses to run as root, so as root the server runs as the `postgres` user, or
-# `nobody` if there is none. TESSERA_PG_DURABLE=1 keeps fsync on (for benchmarks); tests
-# turn it off, since a throwaway cluster never needs to survive a power cut.
+# `nobody` if there is none. Tests turn fsync off, since a throwaway cluster never needs to
+# survive a power cut; TESSERA_PG_DURABLE=1 (benchmarks) keeps it on, with
+# synchronous_commit=off: never corrupt, but a power cut may lose the last commits, the same
+# promise as the SQLite store's WAL with synchronous=NORMAL, so the two compare fairly.
 set -euo pipefail
 
 die() { echo "pg.sh: $*" >&2; exit 1; }
@@ -69,7 +71,7 @@ free_port() {
 }
 
 cmd_start() {
-    local dir="$1" bin user port fsync tries
+    local dir="$1" bin user port fsync sync_commit tries
     bin="$(pg_bin)"
     user="$(server_user)"
     mkdir -p "$dir"
@@ -82,6 +84,7 @@ cmd_start() {
             --no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
     fi
     fsync=off
+    sync_commit=off
     [ "${TESSERA_PG_DURABLE:-0}" = 1 ] && fsync=on
     for tries in 1 2 3; do
         if [ -f "$dir/port" ]; then port="$(cat "$dir/port")"; else port="$(free_port)"; fi
@@ -89,7 +92,8 @@ cmd_start() {
         chown "$user" "$dir/server.log"
         if as_server_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o \
             "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir/run \
-             -c fsync=$fsync -c full_page_writes=$fsync -c max_connections=300 \
+             -c fsync=$fsync -c full_page_writes=$fsync -c synchronous_commit=$sync_commit \
+             -c max_connections=300 \
              -c shared_buffers=64MB" start >/dev/null; then
             echo "$port" >"$dir/port"
             echo "postgresql://tessera@127.0.0.1:$port/postgres"

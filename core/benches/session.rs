@@ -1,11 +1,14 @@
 //! Criterion benchmarks of the hot paths: raw v5 token verification, the engine's verify
 //! with and without the verified-token cache, the full `verify_session` request path, and
-//! the embedded authority's create and refresh on a SQLite file.
+//! the embedded authority's create and refresh on a SQLite file and, when
+//! `TESSERA_TEST_POSTGRES_URI` is set, on PostgreSQL, one at a time and from 8 threads.
 //!
 //! `scripts/bench.sh` runs these and compares the medians with OpenSSL's RSA-2048 verify.
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::thread;
+use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::{json, Map, Value};
@@ -141,14 +144,31 @@ fn verify_benches(c: &mut Criterion) {
     g.finish();
 }
 
+/// Threads of the concurrent create and refresh benchmarks: below the PostgreSQL store's
+/// default pool size (10), so that no thread waits for a connection.
+const THREADS: u64 = 8;
+
 fn authority_benches(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sessions.sqlite3");
-    let t = engine(&format!("sqlite:{}", db.display()), json!({}));
+    bench_authority(c, "authority", &format!("sqlite:{}", db.display()));
+    // `scripts/bench.sh` runs the benchmarks under `scripts/pg.sh`, which provides a server.
+    match std::env::var("TESSERA_TEST_POSTGRES_URI") {
+        Ok(uri) if !uri.is_empty() => bench_authority(c, "authority_postgres", &uri),
+        _ => eprintln!("no TESSERA_TEST_POSTGRES_URI: PostgreSQL benchmarks skipped"),
+    }
+    drop(dir);
+}
+
+/// Create and refresh, one at a time and from [`THREADS`] threads at once (there the time
+/// reported is wall time divided by operations, so its inverse is the throughput).
+fn bench_authority(c: &mut Criterion, group: &str, connection: &str) {
+    let t = engine(connection, json!({}));
     // The first create makes the signing key; keep that out of the measurements.
     let (_, mut refresh_token) = session(&t);
+    let chains: Vec<Mutex<String>> = (0..THREADS).map(|_| Mutex::new(session(&t).1)).collect();
 
-    let mut g = c.benchmark_group("authority");
+    let mut g = c.benchmark_group(group);
     g.sample_size(20).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
     g.bench_function("create", |b| {
         b.iter(|| {
@@ -167,9 +187,45 @@ fn authority_benches(c: &mut Criterion) {
             refresh_token = next;
         })
     });
+    g.bench_function("create_8_threads", |b| {
+        b.iter_custom(|iters| {
+            on_threads(iters, |_| {
+                t.create_new_session_without_request_response(
+                    "public",
+                    "user-1",
+                    payload(),
+                    Map::new(),
+                    true,
+                    now_ms(),
+                )
+                .unwrap();
+            })
+        })
+    });
+    // One session per thread, so that threads contend for the store, not for one row.
+    g.bench_function("refresh_8_threads", |b| {
+        b.iter_custom(|iters| {
+            on_threads(iters, |thread| {
+                let mut rt = chains[thread].lock().unwrap();
+                let s = t.refresh_session_without_request_response(&rt, true, None, now_ms()).unwrap();
+                *rt = s.refresh_token.unwrap();
+            })
+        })
+    });
     g.finish();
-    drop(t);
-    drop(dir);
+}
+
+/// Runs `op` about `iters` times spread over [`THREADS`] threads; the wall time per operation.
+fn on_threads(iters: u64, op: impl Fn(usize) + Sync) -> Duration {
+    let each = iters.div_ceil(THREADS);
+    let start = Instant::now();
+    thread::scope(|s| {
+        for thread in 0..THREADS as usize {
+            let op = &op;
+            s.spawn(move || (0..each).for_each(|_| op(thread)));
+        }
+    });
+    start.elapsed().mul_f64(iters as f64 / (each * THREADS) as f64)
 }
 
 criterion_group!(benches, verify_benches, authority_benches);

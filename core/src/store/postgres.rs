@@ -18,13 +18,14 @@
 //! recovers when the database comes back without restarting the process. Every failure is a
 //! `STORAGE` error, which the request protocol answers with a bare 500.
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use ::postgres::error::{DbError, SqlState};
 use ::postgres::types::ToSql;
-use ::postgres::{Client, GenericClient, NoTls, Row};
+use ::postgres::{Client, GenericClient, NoTls, Row, Statement};
 use serde_json::{Map, Value};
 
 use super::{KeyKind, SessionRow, SessionUpdate, Store, StoredKey};
@@ -91,9 +92,20 @@ const MIGRATIONS: &[&str] = &["
     );
 "];
 
-const SESSION_COLUMNS: &str = "handle, user_id, recipe_user_id, tenant_id, session_data, \
+const SELECT_SESSION: &str = "SELECT handle, user_id, recipe_user_id, tenant_id, session_data, \
      access_token_payload, refresh_token_hash2, prev_refresh_token_hash2, rotated_at_ms, \
-     created_at_ms, expires_at_ms, use_static_key";
+     created_at_ms, expires_at_ms, use_static_key FROM tessera_sessions WHERE handle = $1";
+
+/// The row lock is what serialises two servers refreshing one session.
+const SELECT_SESSION_FOR_UPDATE: &str = "SELECT handle, user_id, recipe_user_id, tenant_id, \
+     session_data, access_token_payload, refresh_token_hash2, prev_refresh_token_hash2, \
+     rotated_at_ms, created_at_ms, expires_at_ms, use_static_key FROM tessera_sessions \
+     WHERE handle = $1 FOR UPDATE";
+
+const DELETE_SESSION: &str = "DELETE FROM tessera_sessions WHERE handle = $1";
+
+const INSERT_KEY: &str = "INSERT INTO tessera_signing_keys (kid, kind, private_pkcs8_der, created_at_ms) \
+     VALUES ($1, $2, $3, $4)";
 
 const INSERT_SESSION: &str = "INSERT INTO tessera_sessions (handle, user_id, recipe_user_id, \
      tenant_id, session_data, access_token_payload, refresh_token_hash2, \
@@ -171,12 +183,11 @@ impl PostgresSettings {
             }
         }
         let client_uri = if passed_on.is_empty() { base.to_owned() } else { format!("{base}?{}", passed_on.join("&")) };
-        let mut config = ::postgres::Config::from_str(&client_uri)
-            .map_err(|e| {
-                // The client's message is generic; its source names the option at fault.
-                let detail = std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string);
-                Error::config(format!("connectionURI is not a valid PostgreSQL URI: {detail}"))
-            })?;
+        let mut config = ::postgres::Config::from_str(&client_uri).map_err(|e| {
+            // The client's message is generic; its source names the option at fault.
+            let detail = std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string);
+            Error::config(format!("connectionURI is not a valid PostgreSQL URI: {detail}"))
+        })?;
         if config.get_hosts().is_empty() {
             return Err(Error::config("connectionURI: the PostgreSQL URI has no host"));
         }
@@ -253,8 +264,26 @@ struct PoolState {
 }
 
 struct Idle {
-    client: Client,
+    conn: Conn,
     since: Instant,
+}
+
+/// A connection and the statements prepared on it: preparing costs a round trip, and every
+/// operation uses the same few statements.
+struct Conn {
+    client: Client,
+    statements: HashMap<&'static str, Statement>,
+}
+
+impl Conn {
+    fn stmt(&mut self, sql: &'static str) -> Result<Statement, ::postgres::Error> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(sql)?;
+        self.statements.insert(sql, s.clone());
+        Ok(s)
+    }
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -289,7 +318,7 @@ impl PostgresStore {
         &self.settings
     }
 
-    fn connect(&self) -> Result<Client> {
+    fn connect(&self) -> Result<Conn> {
         let mut client = self
             .settings
             .config
@@ -298,22 +327,23 @@ impl PostgresStore {
         client
             .batch_execute(&format!("SET statement_timeout = {}", self.settings.statement_timeout.as_millis()))
             .map_err(|e| Error::storage(format!("cannot set up a PostgreSQL connection: {e}")))?;
-        Ok(client)
+        Ok(Conn { client, statements: HashMap::new() })
     }
 
     /// Borrows a connection: an idle one that still works, else a new one if the pool has
     /// room, else the first one returned within the statement timeout.
-    fn checkout(&self) -> Result<Client> {
+    fn checkout(&self) -> Result<Conn> {
         let deadline = Instant::now() + self.settings.statement_timeout;
         let mut pool = lock(&self.pool);
         loop {
-            if let Some(Idle { mut client, since }) = pool.idle.pop() {
+            if let Some(Idle { mut conn, since }) = pool.idle.pop() {
                 drop(pool);
                 let stale = since.elapsed() >= CHECK_AFTER_IDLE;
-                if !client.is_closed() && (!stale || client.is_valid(self.settings.connect_timeout()).is_ok()) {
-                    return Ok(client);
+                if !conn.client.is_closed() && (!stale || conn.client.is_valid(self.settings.connect_timeout()).is_ok())
+                {
+                    return Ok(conn);
                 }
-                drop(client);
+                drop(conn);
                 pool = lock(&self.pool);
                 pool.open -= 1;
                 continue;
@@ -339,12 +369,12 @@ impl PostgresStore {
     }
 
     /// Gives a connection back to the pool, or closes it.
-    fn checkin(&self, client: Client, after: AfterUse) {
+    fn checkin(&self, conn: Conn, after: AfterUse) {
         let mut pool = lock(&self.pool);
-        let after = if client.is_closed() { AfterUse::CloseAll } else { after };
+        let after = if conn.client.is_closed() { AfterUse::CloseAll } else { after };
         let stale: Vec<Idle> = match after {
             AfterUse::Pool => {
-                pool.idle.push(Idle { client, since: Instant::now() });
+                pool.idle.push(Idle { conn, since: Instant::now() });
                 drop(pool);
                 self.returned.notify_one();
                 return;
@@ -357,27 +387,27 @@ impl PostgresStore {
         self.returned.notify_all();
         // Closing talks to the socket: do it with the pool unlocked.
         drop(stale);
-        drop(client);
+        drop(conn);
     }
 
     /// Runs `op` on a pooled connection, again on serialisation failures and deadlocks
     /// (which PostgreSQL asks clients to retry), and maps every failure to `STORAGE`.
-    fn with_client<T>(&self, mut op: impl FnMut(&mut Client) -> Result<T, Fail>) -> Result<T> {
+    fn with_client<T>(&self, mut op: impl FnMut(&mut Conn) -> Result<T, Fail>) -> Result<T> {
         const ATTEMPTS: usize = 5;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut lent = Lent { store: self, client: Some(self.checkout()?) };
-            let out = match lent.client.as_mut() {
-                Some(client) => op(client),
+            let mut lent = Lent { store: self, conn: Some(self.checkout()?) };
+            let out = match lent.conn.as_mut() {
+                Some(conn) => op(conn),
                 None => Err(Error::internal("a pooled PostgreSQL connection went missing").into()),
             };
             let after = match &out {
                 Err(fail) if fail.breaks_connection() => AfterUse::CloseAll,
                 _ => AfterUse::Pool,
             };
-            if let Some(client) = lent.client.take() {
-                self.checkin(client, after);
+            if let Some(conn) = lent.conn.take() {
+                self.checkin(conn, after);
             }
             match out {
                 Ok(v) => return Ok(v),
@@ -392,13 +422,13 @@ impl PostgresStore {
 /// rather than pooled (it may be mid-transaction) and its pool slot is freed.
 struct Lent<'a> {
     store: &'a PostgresStore,
-    client: Option<Client>,
+    conn: Option<Conn>,
 }
 
 impl Drop for Lent<'_> {
     fn drop(&mut self) {
-        if let Some(client) = self.client.take() {
-            self.store.checkin(client, AfterUse::Close);
+        if let Some(conn) = self.conn.take() {
+            self.store.checkin(conn, AfterUse::Close);
         }
     }
 }
@@ -419,13 +449,17 @@ impl Store for PostgresStore {
     fn insert_session(&self, row: &SessionRow) -> Result<()> {
         let values = SessionValues::new(row)?;
         self.with_client(|c| {
-            values.execute(c, INSERT_SESSION)?;
+            let insert = c.stmt(INSERT_SESSION)?;
+            values.execute(&mut c.client, &insert)?;
             Ok(())
         })
     }
 
     fn get_session(&self, handle: &str) -> Result<Option<SessionRow>> {
-        self.with_client(|c| select_session(c, handle, false))
+        self.with_client(|c| {
+            let select = c.stmt(SELECT_SESSION)?;
+            select_session(&mut c.client, &select, handle)
+        })
     }
 
     fn update_session(
@@ -434,8 +468,10 @@ impl Store for PostgresStore {
         decide: &mut dyn FnMut(Option<&SessionRow>) -> SessionUpdate,
     ) -> Result<Option<SessionRow>> {
         self.with_client(|c| {
-            let mut tx = c.transaction()?;
-            let current = select_session(&mut tx, handle, true)?;
+            let (select, upsert, delete) =
+                (c.stmt(SELECT_SESSION_FOR_UPDATE)?, c.stmt(UPSERT_SESSION)?, c.stmt(DELETE_SESSION)?);
+            let mut tx = c.client.transaction()?;
+            let current = select_session(&mut tx, &select, handle)?;
             match decide(current.as_ref()) {
                 SessionUpdate::Keep => {}
                 SessionUpdate::Replace(row) => {
@@ -446,10 +482,10 @@ impl Store for PostgresStore {
                         ))
                         .into());
                     }
-                    SessionValues::new(&row)?.execute(&mut tx, UPSERT_SESSION)?;
+                    SessionValues::new(&row)?.execute(&mut tx, &upsert)?;
                 }
                 SessionUpdate::Delete => {
-                    tx.execute("DELETE FROM tessera_sessions WHERE handle = $1", &[&handle])?;
+                    tx.execute(&delete, &[&handle])?;
                 }
             }
             tx.commit()?;
@@ -462,7 +498,8 @@ impl Store for PostgresStore {
             return Ok(Vec::new());
         }
         self.with_client(|c| {
-            let rows = c.query("DELETE FROM tessera_sessions WHERE handle = ANY($1) RETURNING handle", &[&handles])?;
+            let delete = c.stmt("DELETE FROM tessera_sessions WHERE handle = ANY($1) RETURNING handle")?;
+            let rows = c.client.query(&delete, &[&handles])?;
             Ok(rows.iter().map(|r| r.try_get(0)).collect::<Result<Vec<String>, _>>()?)
         })
     }
@@ -470,25 +507,31 @@ impl Store for PostgresStore {
     fn session_handles_for_user(&self, user_id: &str, tenant_id: Option<&str>, now_ms: u64) -> Result<Vec<String>> {
         let now = to_i64(now_ms, "now_ms")?;
         self.with_client(|c| {
-            let rows = c.query(
+            let select = c.stmt(
                 "SELECT handle FROM tessera_sessions \
                  WHERE (user_id = $1 OR recipe_user_id = $1) \
                    AND ($2::TEXT IS NULL OR tenant_id = $2) \
                    AND expires_at_ms > $3 \
                  ORDER BY created_at_ms, handle",
-                &[&user_id, &tenant_id, &now],
             )?;
+            let rows = c.client.query(&select, &[&user_id, &tenant_id, &now])?;
             Ok(rows.iter().map(|r| r.try_get(0)).collect::<Result<Vec<String>, _>>()?)
         })
     }
 
     fn delete_expired_sessions(&self, now_ms: u64) -> Result<u64> {
         let now = to_i64(now_ms, "now_ms")?;
-        self.with_client(|c| Ok(c.execute("DELETE FROM tessera_sessions WHERE expires_at_ms <= $1", &[&now])?))
+        self.with_client(|c| {
+            let delete = c.stmt("DELETE FROM tessera_sessions WHERE expires_at_ms <= $1")?;
+            Ok(c.client.execute(&delete, &[&now])?)
+        })
     }
 
     fn signing_keys(&self) -> Result<Vec<StoredKey>> {
-        self.with_client(|c| c.query(SELECT_KEYS, &[])?.iter().map(key_from_row).collect())
+        self.with_client(|c| {
+            let select = c.stmt(SELECT_KEYS)?;
+            c.client.query(&select, &[])?.iter().map(key_from_row).collect()
+        })
     }
 
     fn add_dynamic_key_unless_newer(&self, key: &StoredKey, unless_newer_than_ms: u64) -> Result<bool> {
@@ -498,21 +541,23 @@ impl Store for PostgresStore {
         let created = to_i64(key.created_at_ms, "created_at_ms")?;
         let threshold = to_i64(unless_newer_than_ms, "unless_newer_than_ms")?;
         self.with_client(|c| {
-            let mut tx = c.transaction()?;
-            // Under READ COMMITTED two servers could both see "no newer key" and both insert;
-            // the lock makes the check and the insert one step for every server.
-            tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({DYNAMIC_KEY_LOCK})"))?;
-            let newer_exists: bool = tx
-                .query_one(
+            let (lock, newer, insert) = (
+                c.stmt("SELECT pg_advisory_xact_lock($1)::TEXT")?,
+                c.stmt(
                     "SELECT EXISTS (SELECT 1 FROM tessera_signing_keys \
                      WHERE kind = 'dynamic' AND created_at_ms >= $1)",
-                    &[&threshold],
-                )?
-                .try_get(0)?;
+                )?,
+                c.stmt(INSERT_KEY)?,
+            );
+            let mut tx = c.client.transaction()?;
+            // Under READ COMMITTED two servers could both see "no newer key" and both insert;
+            // the lock makes the check and the insert one step for every server.
+            tx.execute(&lock, &[&DYNAMIC_KEY_LOCK])?;
+            let newer_exists: bool = tx.query_one(&newer, &[&threshold])?.try_get(0)?;
             if newer_exists {
                 return Ok(false);
             }
-            insert_key(&mut tx, key, "dynamic", created, "")?;
+            tx.execute(&insert, &[&key.kid, &"dynamic", &key.private_pkcs8_der, &created])?;
             tx.commit()?;
             Ok(true)
         })
@@ -524,8 +569,15 @@ impl Store for PostgresStore {
         }
         let created = to_i64(key.created_at_ms, "created_at_ms")?;
         self.with_client(|c| {
-            insert_key(c, key, "static", created, " ON CONFLICT (kind) WHERE kind = 'static' DO NOTHING")?;
-            match c.query_opt(SELECT_STATIC_KEY, &[])? {
+            let (insert, select) = (
+                c.stmt(
+                    "INSERT INTO tessera_signing_keys (kid, kind, private_pkcs8_der, created_at_ms) \
+                     VALUES ($1, 'static', $2, $3) ON CONFLICT (kind) WHERE kind = 'static' DO NOTHING",
+                )?,
+                c.stmt(SELECT_STATIC_KEY)?,
+            );
+            c.client.execute(&insert, &[&key.kid, &key.private_pkcs8_der, &created])?;
+            match c.client.query_opt(&select, &[])? {
                 Some(row) => key_from_row(&row),
                 None => Err(Error::storage("the static signing key vanished after it was stored").into()),
             }
@@ -535,19 +587,20 @@ impl Store for PostgresStore {
     fn delete_dynamic_keys_before(&self, created_before_ms: u64) -> Result<u64> {
         let before = to_i64(created_before_ms, "created_before_ms")?;
         self.with_client(|c| {
-            Ok(c.execute("DELETE FROM tessera_signing_keys WHERE kind = 'dynamic' AND created_at_ms < $1", &[&before])?)
+            let delete = c.stmt("DELETE FROM tessera_signing_keys WHERE kind = 'dynamic' AND created_at_ms < $1")?;
+            Ok(c.client.execute(&delete, &[&before])?)
         })
     }
 
     fn get_or_add_secret(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>> {
         self.with_client(|c| {
-            c.execute(
-                "INSERT INTO tessera_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
-                &[&name, &candidate],
-            )?;
+            let (insert, select) = (
+                c.stmt("INSERT INTO tessera_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")?,
+                c.stmt("SELECT value FROM tessera_secrets WHERE name = $1")?,
+            );
+            c.client.execute(&insert, &[&name, &candidate])?;
             // Secrets are never changed or deleted, so whatever is there now is the winner.
-            let row = c.query_one("SELECT value FROM tessera_secrets WHERE name = $1", &[&name])?;
-            Ok(row.try_get(0)?)
+            Ok(c.client.query_one(&select, &[&name])?.try_get(0)?)
         })
     }
 }
@@ -621,8 +674,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Brings the schema to [`SCHEMA_VERSION`] in one transaction under an advisory lock, so that
 /// of several servers starting at once on an empty database exactly one creates the tables
 /// and the others wait, then find them made.
-fn migrate(client: &mut Client) -> Result<(), Fail> {
-    let mut tx = client.transaction()?;
+fn migrate(conn: &mut Conn) -> Result<(), Fail> {
+    let mut tx = conn.client.transaction()?;
     tx.batch_execute(&format!(
         "SELECT pg_advisory_xact_lock({MIGRATION_LOCK});
          CREATE TABLE IF NOT EXISTS tessera_schema_version (version INTEGER NOT NULL);"
@@ -673,7 +726,7 @@ impl<'a> SessionValues<'a> {
         })
     }
 
-    fn execute(&self, c: &mut impl GenericClient, sql: &str) -> Result<u64, ::postgres::Error> {
+    fn execute(&self, c: &mut impl GenericClient, statement: &Statement) -> Result<u64, ::postgres::Error> {
         let r = self.row;
         let params: [&(dyn ToSql + Sync); 12] = [
             &r.handle,
@@ -689,14 +742,12 @@ impl<'a> SessionValues<'a> {
             &self.expires_at_ms,
             &r.use_static_key,
         ];
-        c.execute(sql, &params)
+        c.execute(statement, &params)
     }
 }
 
-fn select_session(c: &mut impl GenericClient, handle: &str, for_update: bool) -> Result<Option<SessionRow>, Fail> {
-    let lock = if for_update { " FOR UPDATE" } else { "" };
-    let sql = format!("SELECT {SESSION_COLUMNS} FROM tessera_sessions WHERE handle = $1{lock}");
-    match c.query_opt(sql.as_str(), &[&handle])? {
+fn select_session(c: &mut impl GenericClient, select: &Statement, handle: &str) -> Result<Option<SessionRow>, Fail> {
+    match c.query_opt(select, &[&handle])? {
         Some(r) => Ok(Some(session_from_row(&r)?)),
         None => Ok(None),
     }
@@ -737,20 +788,6 @@ fn key_from_row(r: &Row) -> Result<StoredKey, Fail> {
         created_at_ms: to_u64(r.try_get(3)?, "created_at_ms")?,
         kid,
     })
-}
-
-fn insert_key(
-    c: &mut impl GenericClient,
-    key: &StoredKey,
-    kind: &str,
-    created_at_ms: i64,
-    on_conflict: &str,
-) -> Result<u64, ::postgres::Error> {
-    let sql = format!(
-        "INSERT INTO tessera_signing_keys (kid, kind, private_pkcs8_der, created_at_ms) \
-         VALUES ($1, $2, $3, $4){on_conflict}"
-    );
-    c.execute(sql.as_str(), &[&key.kid, &kind, &key.private_pkcs8_der, &created_at_ms])
 }
 
 fn json_text(map: &Map<String, Value>, column: &str) -> Result<String> {
