@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
 # The example backends at once on one SQLite file: sessions cross languages (tests/e2e/).
+# The examples are code users copy, so they pass the linters first.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${TESSERA_VENV:-$root/.venv}"
 bash "$root/scripts/examples-build.sh"
 cd "$root"
+
+[ -x "$venv/bin/ruff" ] || "$venv/bin/python" -m pip install --quiet --disable-pip-version-check ruff
+"$venv/bin/ruff" check --quiet examples/python-fastapi
+"$venv/bin/ruff" format --quiet --check --line-length 120 examples/python-fastapi
+(cd examples/go-nethttp && go vet .)
+unformatted="$(gofmt -l examples/go-nethttp)"
+[ -z "$unformatted" ] || { echo "e2e-test: gofmt would change $unformatted" >&2; exit 1; }
+
 node --test tests/e2e/cross-language.test.mjs
