@@ -304,8 +304,17 @@ fn database_down_then_back() {
         .expect("ok")
         .0
         .is_some());
-    t.refresh_session_without_request_response(&s1.refresh_token.expect("rt1"), false, None, T0 + 8)
+    let s2 = t
+        .refresh_session_without_request_response(&s1.refresh_token.expect("rt1"), false, None, T0 + 8)
         .expect("refresh again");
+
+    // A restart between two calls, with the pool full of connections to the old server:
+    // the next call must not notice.
+    server.stop();
+    server.start();
+    t.refresh_session_without_request_response(&s2.refresh_token.expect("rt2"), false, None, T0 + 9)
+        .expect("refresh right after a restart");
+    create(&t, "u", T0 + 10);
 }
 
 #[test]

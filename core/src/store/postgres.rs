@@ -206,6 +206,8 @@ impl PostgresSettings {
         // noticed by the kernel instead of after the OS's default of hours.
         config.tcp_user_timeout(statement_timeout);
         config.keepalives_idle(Duration::from_secs(30));
+        config.keepalives_interval(Duration::from_secs(5));
+        config.keepalives_retries(3);
         Ok(PostgresSettings { config, pool_size, statement_timeout })
     }
 
@@ -331,8 +333,9 @@ impl PostgresStore {
     }
 
     /// Borrows a connection: an idle one that still works, else a new one if the pool has
-    /// room, else the first one returned within the statement timeout.
-    fn checkout(&self) -> Result<Conn> {
+    /// room, else the first one returned within the statement timeout. Says whether the
+    /// connection was already open before this call.
+    fn checkout(&self) -> Result<(Conn, bool)> {
         let deadline = Instant::now() + self.settings.statement_timeout;
         let mut pool = lock(&self.pool);
         loop {
@@ -341,7 +344,7 @@ impl PostgresStore {
                 let stale = since.elapsed() >= CHECK_AFTER_IDLE;
                 if !conn.client.is_closed() && (!stale || conn.client.is_valid(self.settings.connect_timeout()).is_ok())
                 {
-                    return Ok(conn);
+                    return Ok((conn, true));
                 }
                 drop(conn);
                 pool = lock(&self.pool);
@@ -351,10 +354,13 @@ impl PostgresStore {
             if pool.open < self.settings.pool_size {
                 pool.open += 1;
                 drop(pool);
-                return self.connect().inspect_err(|_| {
-                    lock(&self.pool).open -= 1;
-                    self.returned.notify_one();
-                });
+                return self
+                    .connect()
+                    .inspect_err(|_| {
+                        lock(&self.pool).open -= 1;
+                        self.returned.notify_one();
+                    })
+                    .map(|conn| (conn, false));
             }
             let now = Instant::now();
             if now >= deadline {
@@ -390,14 +396,21 @@ impl PostgresStore {
         drop(conn);
     }
 
-    /// Runs `op` on a pooled connection, again on serialisation failures and deadlocks
-    /// (which PostgreSQL asks clients to retry), and maps every failure to `STORAGE`.
+    /// Runs `op` on a pooled connection and maps every failure to `STORAGE`. `op` runs again
+    /// on serialisation failures and deadlocks, which PostgreSQL asks clients to retry, and
+    /// once on a fresh connection when a pooled one turns out dead (the database restarted
+    /// since it was last used), so a restart costs callers nothing. That second run may
+    /// follow a first whose commit happened but was not acknowledged, which is harmless
+    /// here: conditional inserts and `update_session`'s `decide` see the first run's result
+    /// and answer accordingly, and at worst an insert reports a duplicate handle.
     fn with_client<T>(&self, mut op: impl FnMut(&mut Conn) -> Result<T, Fail>) -> Result<T> {
         const ATTEMPTS: usize = 5;
         let mut attempt = 0;
+        let mut reconnected = false;
         loop {
             attempt += 1;
-            let mut lent = Lent { store: self, conn: Some(self.checkout()?) };
+            let (conn, reused) = self.checkout()?;
+            let mut lent = Lent { store: self, conn: Some(conn) };
             let out = match lent.conn.as_mut() {
                 Some(conn) => op(conn),
                 None => Err(Error::internal("a pooled PostgreSQL connection went missing").into()),
@@ -412,6 +425,10 @@ impl PostgresStore {
             match out {
                 Ok(v) => return Ok(v),
                 Err(fail) if fail.is_retryable() && attempt < ATTEMPTS => continue,
+                Err(_) if matches!(after, AfterUse::CloseAll) && reused && !reconnected => {
+                    reconnected = true;
+                    continue;
+                }
                 Err(fail) => return Err(fail.into_error()),
             }
         }
