@@ -300,3 +300,7 @@ func TestingPanic() error {
 	var e C.TesseraBytes
 	return check(C.tessera_testing_panic(&e), e)
 }
+
+// LibraryABIVersion calls tessera_abi_version: a call that does nothing, which measures the
+// cost of crossing the cgo boundary.
+func LibraryABIVersion() int { return int(C.tessera_abi_version()) }
