@@ -53,6 +53,7 @@ bench:
 	bash scripts/bench.sh
 	bash scripts/bench-python.sh
 	bash scripts/bench-go.sh
+	bash scripts/bench-node.sh
 
 fuzz:
 	bash scripts/fuzz.sh
