@@ -558,7 +558,7 @@ impl Store for PostgresStore {
         let created = to_i64(key.created_at_ms, "created_at_ms")?;
         let threshold = to_i64(unless_newer_than_ms, "unless_newer_than_ms")?;
         self.with_client(|c| {
-            let (lock, newer, insert) = (
+            let (take_lock, newer, insert) = (
                 c.stmt("SELECT pg_advisory_xact_lock($1)::TEXT")?,
                 c.stmt(
                     "SELECT EXISTS (SELECT 1 FROM tessera_signing_keys \
@@ -569,7 +569,7 @@ impl Store for PostgresStore {
             let mut tx = c.client.transaction()?;
             // Under READ COMMITTED two servers could both see "no newer key" and both insert;
             // the lock makes the check and the insert one step for every server.
-            tx.execute(&lock, &[&DYNAMIC_KEY_LOCK])?;
+            tx.execute(&take_lock, &[&DYNAMIC_KEY_LOCK])?;
             let newer_exists: bool = tx.query_one(&newer, &[&threshold])?.try_get(0)?;
             if newer_exists {
                 return Ok(false);
