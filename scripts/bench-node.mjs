@@ -11,7 +11,7 @@
 //   `Engine.verifySession`, with the verified-token cache off and then on (a repeated token);
 // * Express requests/s on the seed's `/getJWT` route with Tessera, with supertokens-node and a
 //   bare route returning a constant, each app in its own process, driven by `wrk` (or, without
-//   it, a slower Node load generator).
+//   it, a slower Node load generator), medians of interleaved rounds.
 //
 // The table, the ratios and the goals of issue 4 are printed and written to --report.
 // `node scripts/bench-node.mjs --help` lists the options.
@@ -47,7 +47,8 @@ const USAGE = `node scripts/bench-node.mjs [options]
   --report FILE        also write the table here
   --rounds N           interleaved rounds per verifier (default 7)
   --round-ms MS        length of one round of one verifier (default 300)
-  --duration S         seconds of load per HTTP app (default 5)
+  --duration S         seconds of load per HTTP app and round (default 3)
+  --http-rounds N      interleaved rounds per HTTP app (default 3)
   --warmup S           seconds of load per HTTP app before measuring (default 1)
   --connections N      HTTP connections (default 32)
   --wrk-threads N      wrk threads (default 1)
@@ -60,7 +61,8 @@ const { values: args } = parseArgs({
     report: { type: "string" },
     rounds: { type: "string", default: "7" },
     "round-ms": { type: "string", default: "300" },
-    duration: { type: "string", default: "5" },
+    duration: { type: "string", default: "3" },
+    "http-rounds": { type: "string", default: "3" },
     warmup: { type: "string", default: "1" },
     connections: { type: "string", default: "32" },
     "wrk-threads": { type: "string", default: "1" },
@@ -92,6 +94,10 @@ async function serve(kind, sqlitePath, jwksOrigin) {
   app.disable("x-powered-by");
   if (kind === "bare") {
     app.get("/getJWT", (_req, res) => res.json(BARE_BODY));
+  } else if (kind === "bare-token") {
+    // The seed's answer without the session: what sending the token costs Express by itself.
+    const body = { token: process.env.TESSERA_BENCH_TOKEN };
+    app.get("/getJWT", (_req, res) => res.json(body));
   } else if (kind === "tessera" || kind === "tessera-nocache") {
     const Tessera = requireTessera("tessera-session").default;
     const Session = requireTessera("tessera-session/recipe/session").default;
@@ -390,11 +396,11 @@ function get(port, path, headers, timeoutMs = 5000) {
 }
 
 /** Runs one app in its own Node process on a loopback port; returns its port and a stop. */
-async function startApp(kind, sqlitePath, jwksOrigin, logPath) {
+async function startApp(kind, sqlitePath, jwksOrigin, logPath, token) {
   const child = spawn(
     process.execPath,
     [fileURLToPath(import.meta.url), "--serve", kind, "--sqlite", sqlitePath, "--jwks-origin", jwksOrigin],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_ENV: "production" } },
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_ENV: "production", TESSERA_BENCH_TOKEN: token } },
   );
   let output = "";
   const port = await new Promise((resolvePort, reject) => {
@@ -523,45 +529,56 @@ function hasWrk() {
 
 async function httpBenchmarks(verify, tmp, log) {
   const useWrk = !args["no-wrk"] && hasWrk();
+  const rounds = Number(args["http-rounds"]);
   const loadgen = useWrk
     ? `wrk -t${args["wrk-threads"]} -c${args.connections}`
     : `Node http client, ${args.connections} connections (wrk not found: figures are bound by the load generator, not the server)`;
-  log(`==> Express /getJWT: ${args.warmup} s warm-up, then ${args.duration} s, ${loadgen}`);
+  log(`==> Express /getJWT: ${args.warmup} s warm-up, then the median of ${rounds} interleaved rounds of ${args.duration} s, ${loadgen}`);
   const sessionHeaders = { Cookie: `${ACCESS_TOKEN_COOKIE}=${verify.token}` };
-  const apps = [
+  const kinds = [
     ["bare", "bare route (constant JSON, no session)", BARE_BODY],
+    ["bare-token", "bare route answering the token (constant, no session)", { token: verify.token }],
     ["tessera", "Tessera verifySession + middleware", { token: verify.token }],
     ["tessera-nocache", "Tessera, verified-token cache off", { token: verify.token }],
     ["supertokens", "supertokens-node verifySession + middleware", { token: verify.token }],
   ];
-  const out = { loadgen, apps: [] };
-  for (const [kind, label, expected] of apps) {
-    const app = await startApp(kind, verify.sqlitePath, verify.stub.origin, join(tmp, `express-${kind}.log`));
-    let r;
-    try {
+  const load = (port, seconds) =>
+    useWrk ? runWrk(port, sessionHeaders, seconds) : runNodeLoad(port, sessionHeaders, seconds);
+  // Every app runs for the whole benchmark (an idle one costs nothing) so that the rounds can
+  // be interleaved, as the verification rounds are: other work on the machine then weighs on
+  // all of them alike instead of on whichever app happened to run at the time.
+  const apps = [];
+  try {
+    for (const [kind, label, expected] of kinds) {
+      const app = await startApp(kind, verify.sqlitePath, verify.stub.origin, join(tmp, `express-${kind}.log`), verify.token);
+      apps.push({ kind, label, app, runs: [] });
       const ok = await get(app.port, "/getJWT", sessionHeaders);
       if (ok.status !== 200 || JSON.stringify(JSON.parse(ok.body)) !== JSON.stringify(expected)) {
         fail(`${kind} /getJWT answered ${ok.status} ${ok.body.slice(0, 200)}`);
       }
-      if (kind !== "bare") {
+      if (!kind.startsWith("bare")) {
         const none = await get(app.port, "/getJWT", {});
         if (none.status !== 401) fail(`${kind} /getJWT without a session answered ${none.status} ${none.body}`);
       }
-      if (useWrk) {
-        runWrk(app.port, sessionHeaders, args.warmup);
-        r = runWrk(app.port, sessionHeaders, args.duration);
-      } else {
-        await runNodeLoad(app.port, sessionHeaders, args.warmup);
-        r = await runNodeLoad(app.port, sessionHeaders, args.duration);
-      }
-    } finally {
-      await app.stop();
     }
+    for (const a of apps) await load(a.app.port, args.warmup);
+    for (let round = 0; round < rounds; round++) {
+      for (const a of apps) a.runs.push(await load(a.app.port, args.duration));
+    }
+  } finally {
+    await Promise.all(apps.map((a) => a.app.stop()));
+  }
+  const out = { loadgen, rounds, apps: [] };
+  for (const { kind, label, runs } of apps) {
+    const rps = median(runs.map((x) => x.rps));
+    // The latencies shown are those of the round whose req/s is nearest the median.
+    const mid = runs.reduce((best, x) => (Math.abs(x.rps - rps) < Math.abs(best.rps - rps) ? x : best));
+    const r = { ...mid, rps, bad: runs.reduce((n, x) => n + x.bad, 0), socketErrors: runs.map((x) => x.socketErrors).filter(Boolean).join("; ") };
     if (r.bad || r.socketErrors) {
       log(`    warning: ${kind}: ${r.bad} non-2xx responses, socket errors: ${r.socketErrors || "none"}`);
     }
     log(
-      `    ${label.padEnd(50)} ${fmt(r.rps).padStart(10)} req/s  p50 ${(r.p50 * 1e3).toFixed(2).padStart(6)} ms  p99 ${(r.p99 * 1e3).toFixed(2).padStart(6)} ms`,
+      `    ${label.padEnd(50)} ${fmt(r.rps).padStart(10)} req/s  p50 ${(r.p50 * 1e3).toFixed(2).padStart(6)} ms  p99 ${(r.p99 * 1e3).toFixed(2).padStart(6)} ms  (rounds: ${runs.map((x) => fmt(x.rps)).join(", ")})`,
     );
     out.apps.push({ kind, label, r });
   }
@@ -636,7 +653,9 @@ function report(verify, httpResults, elapsedS) {
     const apps = Object.fromEntries(httpResults.apps.map((a) => [a.kind, a]));
     const bare = apps.bare.r.rps;
     lines.push("");
-    lines.push(`Express ${verify.versions.express} GET /getJWT (1 process each, ${httpResults.loadgen}, ${args.duration} s)`);
+    lines.push(
+      `Express ${verify.versions.express} GET /getJWT (1 process each, ${httpResults.loadgen}, median of ${httpResults.rounds} rounds of ${args.duration} s)`,
+    );
     lines.push(`${"app".padEnd(66)} ${"req/s".padStart(10)} ${"% bare".padStart(7)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"non-2xx".padStart(8)}`);
     lines.push("-".repeat(112));
     for (const { label, r } of httpResults.apps) {
