@@ -47,8 +47,8 @@ const USAGE = `node scripts/bench-node.mjs [options]
   --report FILE        also write the table here
   --rounds N           interleaved rounds per verifier (default 7)
   --round-ms MS        length of one round of one verifier (default 300)
-  --duration S         seconds of load per HTTP app and round (default 3)
-  --http-rounds N      interleaved rounds per HTTP app (default 3)
+  --duration S         seconds of load per HTTP app and round (default 2)
+  --http-rounds N      interleaved rounds per HTTP app (default 5)
   --warmup S           seconds of load per HTTP app before measuring (default 1)
   --connections N      HTTP connections (default 32)
   --wrk-threads N      wrk threads (default 1)
@@ -61,8 +61,8 @@ const { values: args } = parseArgs({
     report: { type: "string" },
     rounds: { type: "string", default: "7" },
     "round-ms": { type: "string", default: "300" },
-    duration: { type: "string", default: "3" },
-    "http-rounds": { type: "string", default: "3" },
+    duration: { type: "string", default: "2" },
+    "http-rounds": { type: "string", default: "5" },
     warmup: { type: "string", default: "1" },
     connections: { type: "string", default: "32" },
     "wrk-threads": { type: "string", default: "1" },
