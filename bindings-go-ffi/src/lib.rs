@@ -20,13 +20,14 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use tessera_core::config::Config;
+use tessera_core::config::{Config, TokenTransfer};
 use tessera_core::engine::now_ms;
 use tessera_core::http::{append_to_header_list, HttpRequest, ResponseMutations};
 use tessera_core::keys::KeySet;
 use tessera_core::protocol::{SessionState, VerifyOptions, CORS_ALLOWED_HEADERS, REQUEST_HEADERS};
+use tessera_core::token::VerifiedToken;
 use tessera_core::{all_error_kinds, Error, ErrorKind, Result, Tessera};
 
 /// The version of this ABI. It changes whenever a signature, a status value or a JSON shape
@@ -218,6 +219,41 @@ unsafe fn engine_json<I: DeserializeOwned, O: serde::Serialize>(
     })
 }
 
+/// The shape of [`SessionState::to_json`], serialised straight from borrowed fields: building
+/// the intermediate `Value` (cloned token, payload and maps) was most of the cost of a cached
+/// verification. A test keeps the two shapes equal.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionJson<'a> {
+    token: &'a VerifiedToken,
+    front_token: String,
+    refresh_token: &'a Option<String>,
+    refresh_token_expiry_ms: Option<u64>,
+    anti_csrf_token: &'a Option<String>,
+    access_token_updated: bool,
+    transfer: TokenTransfer,
+}
+
+impl<'a> SessionJson<'a> {
+    fn of(s: &'a SessionState) -> SessionJson<'a> {
+        SessionJson {
+            token: &s.token,
+            front_token: s.front_token(),
+            refresh_token: &s.refresh_token,
+            refresh_token_expiry_ms: s.refresh_token_expiry_ms,
+            anti_csrf_token: &s.anti_csrf_token,
+            access_token_updated: s.access_token_updated,
+            transfer: s.transfer,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct OutcomeJson<'a> {
+    session: Option<SessionJson<'a>>,
+    mutations: Option<&'a ResponseMutations>,
+}
+
 /// One engine call that may make a session: `*out_session` gets the handle (or NULL) and
 /// `*out_json` `{"session": <session JSON> | null, "mutations": <mutations> | null}`.
 ///
@@ -237,8 +273,10 @@ unsafe fn engine_session<I: DeserializeOwned>(
         let out_json = out(out_json, TesseraBytes::EMPTY, "out_json")?;
         let engine = live(engine, "engine")?;
         let (state, mutations) = f(&engine.inner, parse(input, input_len)?)?;
-        let doc = json!({"session": state.as_ref().map(SessionState::to_json), "mutations": mutations});
-        *out_json = to_json_bytes(&doc)?;
+        *out_json = to_json_bytes(&OutcomeJson {
+            session: state.as_ref().map(SessionJson::of),
+            mutations: mutations.as_ref(),
+        })?;
         if let Some(state) = state {
             *out_session = Box::into_raw(Box::new(TesseraSession { state }));
         }
@@ -927,6 +965,8 @@ mod tests {
         };
         assert_eq!(st, TesseraStatus::Ok);
         let doc: Value = serde_json::from_str(&take(out_json)).unwrap();
+        let state = unsafe { &(*session).state };
+        assert_eq!(doc["session"], state.to_json(), "the ABI's session JSON drifted from the core's shape");
         let token = doc["session"]["token"]["raw"].as_str().unwrap().to_owned();
         let verify = json!({"request": {"method": "GET", "path": "/", "headers": [["authorization", format!("Bearer {token}")]]}})
             .to_string();

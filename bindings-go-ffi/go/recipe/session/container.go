@@ -1,6 +1,7 @@
 package session
 
 import (
+	"encoding/json"
 	"net/http"
 	"sync"
 
@@ -14,14 +15,15 @@ import (
 // sessionJSON is the core's session shape (SessionState::to_json).
 type sessionJSON struct {
 	Token struct {
-		Raw           string                 `json:"raw"`
-		UserID        string                 `json:"userId"`
-		RecipeUserID  string                 `json:"recipeUserId"`
-		TenantID      string                 `json:"tenantId"`
-		SessionHandle string                 `json:"sessionHandle"`
-		ExpiryMs      uint64                 `json:"expiryMs"`
-		TimeCreatedMs uint64                 `json:"timeCreatedMs"`
-		Payload       map[string]interface{} `json:"payload"`
+		Raw           string `json:"raw"`
+		UserID        string `json:"userId"`
+		RecipeUserID  string `json:"recipeUserId"`
+		TenantID      string `json:"tenantId"`
+		SessionHandle string `json:"sessionHandle"`
+		ExpiryMs      uint64 `json:"expiryMs"`
+		TimeCreatedMs uint64 `json:"timeCreatedMs"`
+		// Decoded on first use: most requests never read the payload.
+		Payload json.RawMessage `json:"payload"`
 	} `json:"token"`
 	FrontToken         string  `json:"frontToken"`
 	RefreshToken       *string `json:"refreshToken"`
@@ -37,6 +39,8 @@ type container struct {
 	handle *cffi.Session
 	data   *sessionJSON
 	res    http.ResponseWriter
+	// payload is data's access-token payload once decoded.
+	payload map[string]interface{}
 }
 
 // containerFrom applies a call's mutations to res and wraps its session (nil stays nil).
@@ -61,6 +65,18 @@ func (c *container) current() *sessionJSON {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.data
+}
+
+func (c *container) accessTokenPayload() map[string]interface{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.payload == nil {
+		payload := map[string]interface{}{}
+		// The core wrote this JSON object; it cannot fail to decode.
+		_ = json.Unmarshal(c.data.Token.Payload, &payload)
+		c.payload = payload
+	}
+	return c.payload
 }
 
 func (c *container) information() (*sessmodels.SessionInformation, error) {
@@ -92,7 +108,7 @@ func (c *container) merge(update map[string]interface{}) error {
 		}
 	}
 	if handle != nil && result.Session != nil {
-		c.handle, c.data = handle, result.Session
+		c.handle, c.data, c.payload = handle, result.Session, nil
 	}
 	return nil
 }
@@ -130,7 +146,7 @@ func (c *container) sessionContainer() sessmodels.SessionContainer {
 	s.GetTenantIdWithContext = func(tessera.UserContext) string { return c.current().Token.TenantID }
 	s.GetHandleWithContext = func(tessera.UserContext) string { return c.current().Token.SessionHandle }
 	s.GetAccessTokenPayloadWithContext = func(tessera.UserContext) map[string]interface{} {
-		return c.current().Token.Payload
+		return c.accessTokenPayload()
 	}
 	s.GetTimeCreatedWithContext = func(tessera.UserContext) (uint64, error) {
 		info, err := c.information()
