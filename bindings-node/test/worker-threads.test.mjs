@@ -59,11 +59,15 @@ function tempDb(t) {
 test("sessions made in workers verify in other workers and in the main thread", async (t) => {
   const db = tempDb(t);
   Tessera.init({ supertokens: { connectionURI: `sqlite:${db}` }, appInfo, recipeList: [Session.init({ antiCsrf: "NONE" })] });
+  // The store gets its signing key before the workers open it. An engine that read the keys
+  // less than the core's reload cooldown (500 ms) ago answers an unknown kid with
+  // TRY_REFRESH_TOKEN instead of reading them again, so engines opened on an empty store in
+  // the same instant as the one that makes the key would fail to verify its tokens at first.
+  const fromMain = await Session.createNewSessionWithoutRequestResponse("public", Tessera.convertToRecipeUserId("user-main"));
   const workers = await Promise.all(Array.from({ length: 4 }, () => startWorker(db)));
   t.after(() => Promise.all(workers.map((w) => w.worker.terminate())));
 
   const created = await Promise.all(workers.map((w, i) => w.call("create", { userId: `user-${i}` })));
-  const fromMain = await Session.createNewSessionWithoutRequestResponse("public", Tessera.convertToRecipeUserId("user-main"));
 
   // Each worker verifies the next one's session, and the main thread's, all at once.
   const checks = workers.flatMap((w, i) => {
@@ -96,6 +100,8 @@ test("sessions made in workers verify in other workers and in the main thread", 
 test("terminating workers with calls in flight does not crash the process", async (t) => {
   const db = tempDb(t);
   Tessera.init({ supertokens: { connectionURI: `sqlite:${db}` }, appInfo, recipeList: [Session.init({ antiCsrf: "NONE" })] });
+  // The signing key exists before the workers open the store (see the test above).
+  await Session.createNewSessionWithoutRequestResponse("public", Tessera.convertToRecipeUserId("before"));
   for (let round = 0; round < 3; round++) {
     const workers = await Promise.all(Array.from({ length: 3 }, () => startWorker(db)));
     await Promise.all(workers.map((w) => w.call("churn")));
