@@ -779,11 +779,8 @@ pub unsafe extern "C" fn tessera_engine_manage_sessions(
     out_json: *mut TesseraBytes,
     err_out: *mut TesseraBytes,
 ) -> TesseraStatus {
-    let op = match text(op, op_len, "op") {
-        Ok(op) => op,
-        Err(e) => return run(err_out, || Err(e)),
-    };
     engine_json(engine, input, input_len, out_json, err_out, |t, i: SessionsInput| {
+        let op = text(op, op_len, "op")?;
         let a = t.authority()?;
         let now = now_ms();
         Ok(match op {
@@ -837,12 +834,8 @@ pub unsafe extern "C" fn tessera_session_merge_into_access_token_payload(
     out_json: *mut TesseraBytes,
     err_out: *mut TesseraBytes,
 ) -> TesseraStatus {
-    let session = match live(session, "session") {
-        Ok(s) => s,
-        Err(e) => return run(err_out, || Err(e)),
-    };
     engine_session(engine, input, input_len, out_session, out_json, err_out, |t, i: UpdateInput| {
-        let mut state = session.state.clone();
+        let mut state = live(session, "session")?.state.clone();
         let m = t.merge_into_access_token_payload_in_session(&mut state, &i.update.unwrap_or_default(), now_ms())?;
         Ok((Some(state), Some(m)))
     })
