@@ -19,6 +19,14 @@ pub const SIGNING_KEY_OVERLAP_MS: u64 = 60_000;
 /// An unknown kid reloads keys from the store at most this often.
 pub const RELOAD_COOLDOWN_MS: u64 = 500;
 
+/// An unknown dynamic kid newer than the last reload (a key another server has just made)
+/// reloads at most this often: soon enough that a session created elsewhere right after this
+/// server started verifies here at once, rarely enough that forged fresh kids cost little.
+pub const FRESH_KEY_RELOAD_COOLDOWN_MS: u64 = 20;
+
+/// How far the clocks of servers sharing a store may disagree when judging a kid's age.
+const CLOCK_SKEW_MS: u64 = 5_000;
+
 /// Rotation settings.
 #[derive(Debug, Clone, Copy)]
 pub struct KeyPolicy {
@@ -202,12 +210,18 @@ impl KeyProvider for EmbeddedKeys {
             return Ok(Arc::clone(k));
         }
         // Another process sharing the store may have made this key: look again, but not
-        // more than once per cooldown, so garbage kids cannot hammer the store.
+        // more than once per cooldown, so garbage kids cannot hammer the store. A dynamic kid
+        // made after the last look gets the short cooldown.
         // abs_diff: a clock that went backwards must not disable reloads.
         let last = self.last_reload_ms.load(Ordering::Relaxed);
-        if now_ms.abs_diff(last) >= RELOAD_COOLDOWN_MS {
+        let made_since_last_look = kid
+            .strip_prefix("d-")
+            .and_then(|ms| ms.parse::<u64>().ok())
+            .is_some_and(|made| made.saturating_add(CLOCK_SKEW_MS) > last);
+        let cooldown = if made_since_last_look { FRESH_KEY_RELOAD_COOLDOWN_MS } else { RELOAD_COOLDOWN_MS };
+        if now_ms.abs_diff(last) >= cooldown {
             let _guard = self.lock();
-            if now_ms.abs_diff(self.last_reload_ms.load(Ordering::Relaxed)) >= RELOAD_COOLDOWN_MS {
+            if now_ms.abs_diff(self.last_reload_ms.load(Ordering::Relaxed)) >= cooldown {
                 self.reload(now_ms)
                     .map_err(|e| Error::try_refresh(format!("signing keys could not be reloaded: {}", e.message())))?;
             }
@@ -222,5 +236,52 @@ impl KeyProvider for EmbeddedKeys {
 
     fn all_keys(&self, _now_ms: u64) -> Result<Arc<KeySet>> {
         Ok(self.verification_keys())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::SqliteStore;
+
+    const T0: u64 = 1_700_000_000_000;
+
+    fn pair() -> (EmbeddedKeys, EmbeddedKeys) {
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open_in_memory().unwrap());
+        let policy = KeyPolicy { update_interval_ms: 3_600_000, access_token_validity_ms: 3_600_000 };
+        let a = EmbeddedKeys::new(Arc::clone(&store), policy, T0).unwrap();
+        let b = EmbeddedKeys::new(store, policy, T0).unwrap();
+        (a, b)
+    }
+
+    #[test]
+    fn a_key_made_elsewhere_just_after_start_verifies_at_once() {
+        let (a, b) = pair();
+        // `a` makes the first key 10 ms after both looked at the empty store.
+        let kid = a.signing_key(true, T0 + 10).unwrap().kid().to_owned();
+        assert!(b.key_for(&kid, T0 + 40).is_ok(), "well inside the 500 ms cooldown");
+    }
+
+    #[test]
+    fn unknown_kids_are_still_rate_limited() {
+        let (_, b) = pair();
+        let last = || b.last_reload_ms.load(Ordering::Relaxed);
+        let fresh = |ms: u64| format!("d-{ms}");
+        // A fresh-looking kid reloads once the short cooldown has passed...
+        assert!(b.key_for(&fresh(T0 + 100), T0 + 100).is_err());
+        assert_eq!(last(), T0 + 100);
+        // ...but not again right after.
+        assert!(b.key_for(&fresh(T0 + 105), T0 + 105).is_err());
+        assert_eq!(last(), T0 + 100);
+        // Static or old-looking kids wait for the long cooldown.
+        assert!(b.key_for("s-unknown", T0 + 200).is_err());
+        assert!(b.key_for("d-1", T0 + 300).is_err());
+        assert_eq!(last(), T0 + 100);
+        assert!(b.key_for(&fresh(T0 + 230), T0 + 230).is_err());
+        assert_eq!(last(), T0 + 230);
+        assert!(b.key_for("d-1", T0 + 729).is_err());
+        assert_eq!(last(), T0 + 230);
+        assert!(b.key_for("d-1", T0 + 730).is_err());
+        assert_eq!(last(), T0 + 730);
     }
 }
