@@ -59,10 +59,9 @@ function tempDb(t) {
 test("sessions made in workers verify in other workers and in the main thread", async (t) => {
   const db = tempDb(t);
   Tessera.init({ supertokens: { connectionURI: `sqlite:${db}` }, appInfo, recipeList: [Session.init({ antiCsrf: "NONE" })] });
-  // The store gets its signing key before the workers open it. An engine that read the keys
-  // less than the core's reload cooldown (500 ms) ago answers an unknown kid with
-  // TRY_REFRESH_TOKEN instead of reading them again, so engines opened on an empty store in
-  // the same instant as the one that makes the key would fail to verify its tokens at first.
+  // The store gets its signing key before the workers open it, so that what this test shows
+  // does not hang on the core's key-reload cooldown: an engine that has just read the keys
+  // answers an unknown kid with TRY_REFRESH_TOKEN until the cooldown has passed.
   const fromMain = await Session.createNewSessionWithoutRequestResponse("public", Tessera.convertToRecipeUserId("user-main"));
   const workers = await Promise.all(Array.from({ length: 4 }, () => startWorker(db)));
   t.after(() => Promise.all(workers.map((w) => w.worker.terminate())));
