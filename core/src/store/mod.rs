@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::error::Result;
 
+mod columns;
 pub mod postgres;
 pub mod sqlite;
 

@@ -20,14 +20,14 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use ::postgres::error::{DbError, SqlState};
 use ::postgres::types::ToSql;
 use ::postgres::{Client, GenericClient, NoTls, Row, Statement};
-use serde_json::{Map, Value};
 
+use super::columns::{json_map, lock, to_i64, to_u64, SessionValues};
 use super::{KeyKind, SessionRow, SessionUpdate, Store, StoredKey};
 use crate::error::{Error, Result};
 
@@ -467,7 +467,7 @@ impl Store for PostgresStore {
         let values = SessionValues::new(row)?;
         self.with_client(|c| {
             let insert = c.stmt(INSERT_SESSION)?;
-            values.execute(&mut c.client, &insert)?;
+            write_session(&mut c.client, &insert, &values)?;
             Ok(())
         })
     }
@@ -499,7 +499,7 @@ impl Store for PostgresStore {
                         ))
                         .into());
                     }
-                    SessionValues::new(&row)?.execute(&mut tx, &upsert)?;
+                    write_session(&mut tx, &upsert, &SessionValues::new(&row)?)?;
                 }
                 SessionUpdate::Delete => {
                     tx.execute(&delete, &[&handle])?;
@@ -682,12 +682,6 @@ fn describe(e: &::postgres::Error) -> String {
     }
 }
 
-/// Locks a mutex, taking over a poisoned one: the pool's bookkeeping is updated in single
-/// statements, so a holder that panicked left it consistent.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// Brings the schema to [`SCHEMA_VERSION`] in one transaction under an advisory lock, so that
 /// of several servers starting at once on an empty database exactly one creates the tables
 /// and the others wait, then find them made.
@@ -718,49 +712,6 @@ fn migrate(conn: &mut Conn) -> Result<(), Fail> {
     }
     tx.commit()?;
     Ok(())
-}
-
-/// A session row converted to column values, done before any statement so that an
-/// unstorable row fails without touching the database.
-struct SessionValues<'a> {
-    row: &'a SessionRow,
-    session_data: String,
-    access_token_payload: String,
-    rotated_at_ms: Option<i64>,
-    created_at_ms: i64,
-    expires_at_ms: i64,
-}
-
-impl<'a> SessionValues<'a> {
-    fn new(row: &'a SessionRow) -> Result<SessionValues<'a>> {
-        Ok(SessionValues {
-            row,
-            session_data: json_text(&row.session_data, "session_data")?,
-            access_token_payload: json_text(&row.access_token_payload, "access_token_payload")?,
-            rotated_at_ms: row.rotated_at_ms.map(|v| to_i64(v, "rotated_at_ms")).transpose()?,
-            created_at_ms: to_i64(row.created_at_ms, "created_at_ms")?,
-            expires_at_ms: to_i64(row.expires_at_ms, "expires_at_ms")?,
-        })
-    }
-
-    fn execute(&self, c: &mut impl GenericClient, statement: &Statement) -> Result<u64, ::postgres::Error> {
-        let r = self.row;
-        let params: [&(dyn ToSql + Sync); 12] = [
-            &r.handle,
-            &r.user_id,
-            &r.recipe_user_id,
-            &r.tenant_id,
-            &self.session_data,
-            &self.access_token_payload,
-            &r.refresh_token_hash2,
-            &r.prev_refresh_token_hash2,
-            &self.rotated_at_ms,
-            &self.created_at_ms,
-            &self.expires_at_ms,
-            &r.use_static_key,
-        ];
-        c.execute(statement, &params)
-    }
 }
 
 fn select_session(c: &mut impl GenericClient, select: &Statement, handle: &str) -> Result<Option<SessionRow>, Fail> {
@@ -807,20 +758,26 @@ fn key_from_row(r: &Row) -> Result<StoredKey, Fail> {
     })
 }
 
-fn json_text(map: &Map<String, Value>, column: &str) -> Result<String> {
-    serde_json::to_string(map).map_err(|e| Error::input(format!("cannot serialise {column} as JSON: {e}")))
-}
-
-fn json_map(text: &str, column: &str, handle: &str) -> Result<Map<String, Value>> {
-    serde_json::from_str(text)
-        .map_err(|e| Error::storage(format!("session {handle}: the stored {column} is not a JSON object: {e}")))
-}
-
-/// PostgreSQL's BIGINT is signed: a larger timestamp is refused rather than wrapped.
-fn to_i64(v: u64, what: &str) -> Result<i64> {
-    i64::try_from(v).map_err(|_| Error::input(format!("{what} = {v} is too large to store")))
-}
-
-fn to_u64(v: i64, what: &str) -> Result<u64> {
-    u64::try_from(v).map_err(|_| Error::storage(format!("the stored {what} = {v} is negative")))
+/// Writes `v` with `statement` (an insert or upsert of every session column, in order).
+fn write_session(
+    c: &mut impl GenericClient,
+    statement: &Statement,
+    v: &SessionValues<'_>,
+) -> Result<u64, ::postgres::Error> {
+    let r = v.row;
+    let params: [&(dyn ToSql + Sync); 12] = [
+        &r.handle,
+        &r.user_id,
+        &r.recipe_user_id,
+        &r.tenant_id,
+        &v.session_data,
+        &v.access_token_payload,
+        &r.refresh_token_hash2,
+        &r.prev_refresh_token_hash2,
+        &v.rotated_at_ms,
+        &v.created_at_ms,
+        &v.expires_at_ms,
+        &r.use_static_key,
+    ];
+    c.execute(statement, &params)
 }

@@ -9,13 +9,13 @@
 //! (10 s) has passed.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
-use serde_json::{Map, Value};
 
+use super::columns::{json_map, lock, to_i64, to_u64, SessionValues};
 use super::{KeyKind, SessionRow, SessionUpdate, Store, StoredKey};
 use crate::error::{Error, Result};
 
@@ -223,7 +223,7 @@ impl Store for SqliteStore {
     fn insert_session(&self, row: &SessionRow) -> Result<()> {
         let values = SessionValues::new(row)?;
         self.write(|conn| {
-            values.execute(conn, INSERT_SESSION)?;
+            write_session(conn, INSERT_SESSION, &values)?;
             Ok(())
         })
     }
@@ -249,7 +249,7 @@ impl Store for SqliteStore {
                         ))
                         .into());
                     }
-                    SessionValues::new(&row)?.execute(conn, UPSERT_SESSION)?;
+                    write_session(conn, UPSERT_SESSION, &SessionValues::new(&row)?)?;
                 }
                 SessionUpdate::Delete => {
                     conn.prepare_cached("DELETE FROM sessions WHERE handle = ?1")?.execute([handle])?;
@@ -439,12 +439,6 @@ fn with_retry<T>(mut attempt: impl FnMut() -> Result<T, Fail>) -> Result<T> {
     }
 }
 
-/// Locks a mutex, taking over a poisoned one: the data behind our mutexes (idle connections,
-/// the in-memory connection) stays consistent when a holder panics.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// Opens one connection to a database file with the per-connection settings.
 fn open_file_connection(path: &Path) -> Result<Connection> {
     // No SQLITE_OPEN_URI: a path that happens to start with "file:" is still a path.
@@ -502,48 +496,6 @@ fn migrate_locked(conn: &Connection, name: &str) -> Result<(), Fail> {
     Ok(())
 }
 
-/// A session row converted to column values, done before any transaction so that an
-/// unstorable row fails without touching the database.
-struct SessionValues<'a> {
-    row: &'a SessionRow,
-    session_data: String,
-    access_token_payload: String,
-    rotated_at_ms: Option<i64>,
-    created_at_ms: i64,
-    expires_at_ms: i64,
-}
-
-impl<'a> SessionValues<'a> {
-    fn new(row: &'a SessionRow) -> Result<SessionValues<'a>> {
-        Ok(SessionValues {
-            row,
-            session_data: json_text(&row.session_data, "session_data")?,
-            access_token_payload: json_text(&row.access_token_payload, "access_token_payload")?,
-            rotated_at_ms: row.rotated_at_ms.map(|v| to_i64(v, "rotated_at_ms")).transpose()?,
-            created_at_ms: to_i64(row.created_at_ms, "created_at_ms")?,
-            expires_at_ms: to_i64(row.expires_at_ms, "expires_at_ms")?,
-        })
-    }
-
-    fn execute(&self, conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
-        let r = self.row;
-        conn.prepare_cached(sql)?.execute(params![
-            r.handle,
-            r.user_id,
-            r.recipe_user_id,
-            r.tenant_id,
-            self.session_data,
-            self.access_token_payload,
-            r.refresh_token_hash2,
-            r.prev_refresh_token_hash2,
-            self.rotated_at_ms,
-            self.created_at_ms,
-            self.expires_at_ms,
-            r.use_static_key,
-        ])
-    }
-}
-
 fn select_session(conn: &Connection, handle: &str) -> Result<Option<SessionRow>, Fail> {
     let mut stmt = conn.prepare_cached(SELECT_SESSION)?;
     let mut rows = stmt.query([handle])?;
@@ -593,20 +545,21 @@ fn insert_key(conn: &Connection, key: &StoredKey, kind: &str, created_at_ms: i64
     .execute(params![key.kid, kind, key.private_pkcs8_der, created_at_ms])
 }
 
-fn json_text(map: &Map<String, Value>, column: &str) -> Result<String> {
-    serde_json::to_string(map).map_err(|e| Error::input(format!("cannot serialise {column} as JSON: {e}")))
-}
-
-fn json_map(text: &str, column: &str, handle: &str) -> Result<Map<String, Value>> {
-    serde_json::from_str(text)
-        .map_err(|e| Error::storage(format!("session {handle}: the stored {column} is not a JSON object: {e}")))
-}
-
-/// SQLite integers are signed 64-bit: a larger timestamp is refused rather than wrapped.
-fn to_i64(v: u64, what: &str) -> Result<i64> {
-    i64::try_from(v).map_err(|_| Error::input(format!("{what} = {v} is too large to store")))
-}
-
-fn to_u64(v: i64, what: &str) -> Result<u64> {
-    u64::try_from(v).map_err(|_| Error::storage(format!("the stored {what} = {v} is negative")))
+/// Writes `v` with `sql` (an insert or upsert of every session column, in order).
+fn write_session(conn: &Connection, sql: &str, v: &SessionValues<'_>) -> rusqlite::Result<usize> {
+    let r = v.row;
+    conn.prepare_cached(sql)?.execute(params![
+        r.handle,
+        r.user_id,
+        r.recipe_user_id,
+        r.tenant_id,
+        v.session_data,
+        v.access_token_payload,
+        r.refresh_token_hash2,
+        r.prev_refresh_token_hash2,
+        v.rotated_at_ms,
+        v.created_at_ms,
+        v.expires_at_ms,
+        r.use_static_key,
+    ])
 }
