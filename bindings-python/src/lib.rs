@@ -271,6 +271,7 @@ impl Engine {
         .map(session)
     }
 
+    #[pyo3(signature = (access_token, anti_csrf_token, session_required, anti_csrf_check, check_database, allow_io=true))]
     fn get_session_without_request_response(
         &self,
         py: Python<'_>,
@@ -279,11 +280,18 @@ impl Engine {
         session_required: bool,
         anti_csrf_check: Option<bool>,
         check_database: bool,
+        allow_io: bool,
     ) -> PyResult<Option<Session>> {
         let options = VerifyOptions { session_required, anti_csrf_check, check_database };
         let t = &self.inner;
-        run(py, || t.get_session_without_request_response(access_token, anti_csrf_token, &options, now_ms()))
-            .map(|s| s.map(session))
+        run(py, || {
+            if allow_io {
+                t.get_session_without_request_response(access_token, anti_csrf_token, &options, now_ms())
+            } else {
+                t.get_session_without_request_response_without_io(access_token, anti_csrf_token, &options, now_ms())
+            }
+        })
+        .map(|s| s.map(session))
     }
 
     #[pyo3(signature = (method, path, headers, *, token_transfer_method=None))]

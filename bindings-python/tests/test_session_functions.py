@@ -287,6 +287,25 @@ def test_fastapi_verification_runs_inline_without_io() -> None:
     assert verifies[-1][2][-1] is True and verifies[-1][1] != threads["loop"]
 
 
+def test_async_get_session_without_request_response_runs_inline_without_io() -> None:
+    token = st_sync.create_new_session_without_request_response("public", "user-1").get_access_token()
+    recording = RecordingEngine(_state.engine())
+    _state.current().engine = recording  # type: ignore[assignment]
+
+    async def main(check_database: bool) -> int:
+        s = await st_async.get_session_without_request_response(
+            token, anti_csrf_check=False, check_database=check_database
+        )
+        assert s is not None and s.get_user_id() == "user-1"
+        return threading.get_ident()
+
+    loop_thread = run(main(False))
+    assert [(t == loop_thread, args[-1]) for n, t, args in recording.calls] == [(True, False)]
+    recording.calls.clear()
+    loop_thread = run(main(True))
+    assert [(t == loop_thread, args[-1]) for n, t, args in recording.calls] == [(False, True)]
+
+
 def test_would_block_reruns_off_the_loop() -> None:
     from tessera.exceptions import WouldBlockError
     from tessera.recipe.session import _common

@@ -336,6 +336,33 @@ impl Tessera {
         options: &VerifyOptions,
         now_ms: u64,
     ) -> Result<Option<SessionState>> {
+        self.get_session_without_request_response_with(access_token, anti_csrf_token, options, now_ms, true)
+    }
+
+    /// [`Tessera::get_session_without_request_response`] for an event loop: answers whenever
+    /// that needs no disk or network I/O, else fails with `WOULD_BLOCK` (see
+    /// [`Tessera::verify_session_without_io`]).
+    ///
+    /// # Errors
+    /// As [`Tessera::get_session_without_request_response`], plus `WOULD_BLOCK`.
+    pub fn get_session_without_request_response_without_io(
+        &self,
+        access_token: &str,
+        anti_csrf_token: Option<&str>,
+        options: &VerifyOptions,
+        now_ms: u64,
+    ) -> Result<Option<SessionState>> {
+        self.get_session_without_request_response_with(access_token, anti_csrf_token, options, now_ms, false)
+    }
+
+    fn get_session_without_request_response_with(
+        &self,
+        access_token: &str,
+        anti_csrf_token: Option<&str>,
+        options: &VerifyOptions,
+        now_ms: u64,
+        allow_io: bool,
+    ) -> Result<Option<SessionState>> {
         let Ok(candidate) = self.examine_access_token(access_token) else {
             if !options.session_required {
                 return Ok(None);
@@ -357,7 +384,7 @@ impl Tessera {
             options.check_database,
             TokenTransfer::Header,
             now_ms,
-            true,
+            allow_io,
         )
         .map(Some)
     }

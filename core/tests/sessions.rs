@@ -581,3 +581,21 @@ fn a_per_request_transfer_method_overrides_the_configured_one() {
     )
     .is_err());
 }
+
+#[test]
+fn get_session_without_io_answers_inline_or_says_it_would_block() {
+    let t = mem(json!({}));
+    let now = tessera_core::engine::now_ms();
+    let s = t.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), true, now).unwrap();
+    let plain = VerifyOptions { anti_csrf_check: Some(false), ..VerifyOptions::default() };
+    let got = t.get_session_without_request_response_without_io(&s.token.raw, None, &plain, now).unwrap().unwrap();
+    assert_eq!(got.token.user_id, "u");
+    // Garbage is answered inline too, exactly as with I/O allowed.
+    let err = t.get_session_without_request_response_without_io("garbage", None, &plain, now).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unauthorised);
+    // checkDatabase needs the store.
+    let checked = VerifyOptions { check_database: true, ..plain };
+    let err = t.get_session_without_request_response_without_io(&s.token.raw, None, &checked, now).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::WouldBlock);
+    assert!(t.get_session_without_request_response(&s.token.raw, None, &checked, now).unwrap().is_some());
+}

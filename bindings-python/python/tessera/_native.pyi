@@ -139,7 +139,9 @@ class Engine:
         session_required: bool,
         anti_csrf_check: Optional[bool],
         check_database: bool,
-    ) -> Optional[Session]: ...
+        allow_io: bool = True,
+    ) -> Optional[Session]:
+        """``getSessionWithoutRequestResponse``; ``allow_io=False`` as for ``verify_session``."""
     def refresh_session(
         self, method: str, path: str, headers: _Headers, *, token_transfer_method: Optional[str] = None
     ) -> Tuple[Session, _Mutations]: ...

@@ -10,7 +10,9 @@ needs no I/O (the usual case) and goes to a worker thread only when it does. Cla
 
 from typing import Any, Dict, List, Optional, Union
 
+from .... import _state
 from ...._util import off_loop
+from ....exceptions import WouldBlockError
 from ....framework.request import wrap_request
 from ....types import RecipeUserId
 from .. import _common, syncio
@@ -104,18 +106,37 @@ async def get_session_without_request_response(
     override_global_claim_validators: _common.ClaimOverride = None,
     user_context: Optional[Dict[str, Any]] = None,
 ) -> Optional[SessionContainer]:
-    """:func:`tessera.recipe.session.syncio.get_session_without_request_response`, in a worker
-    thread (the claim override, which may be async, on the event loop)."""
-    session = await off_loop(
-        syncio.get_session_without_request_response,
-        access_token,
-        anti_csrf_token,
-        anti_csrf_check,
-        session_required,
-        check_database,
-        None,
-        user_context,
-    )
+    """:func:`tessera.recipe.session.syncio.get_session_without_request_response`: inline when
+    the core can answer without I/O (a known key, no ``check_database``), else in a worker
+    thread; the claim override, which may be async, on the event loop."""
+    session: Optional[SessionContainer] = None
+    answered = False
+    if not check_database:
+        engine = _state.engine()
+        try:
+            native = engine.get_session_without_request_response(
+                access_token,
+                anti_csrf_token,
+                True if session_required is None else bool(session_required),
+                anti_csrf_check,
+                False,
+                False,
+            )
+            session = None if native is None else SessionContainer(engine, native)
+            answered = True
+        except WouldBlockError:
+            pass
+    if not answered:
+        session = await off_loop(
+            syncio.get_session_without_request_response,
+            access_token,
+            anti_csrf_token,
+            anti_csrf_check,
+            session_required,
+            check_database,
+            None,
+            user_context,
+        )
     await _common.check_claim_override(override_global_claim_validators, session, user_context)
     return session
 
