@@ -272,6 +272,7 @@ impl Engine {
     }
 
     #[pyo3(signature = (access_token, anti_csrf_token, session_required, anti_csrf_check, check_database, allow_io=true))]
+    #[allow(clippy::too_many_arguments)]
     fn get_session_without_request_response(
         &self,
         py: Python<'_>,
