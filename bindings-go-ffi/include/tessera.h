@@ -39,6 +39,19 @@ typedef enum {
   TESSERA_STATUS_WOULD_BLOCK = 11,
 } TesseraStatus;
 
+// `TesseraVerifyOptions.token_transfer_method` values: the transports a request may use
+// when the application decides per request (supertokens' `getTokenTransferMethod`).
+typedef enum {
+  // The engine's configured `tokenTransferMethod`.
+  TESSERA_TRANSFER_METHOD_CONFIGURED = 0,
+  // Either transport.
+  TESSERA_TRANSFER_METHOD_ANY = 1,
+  // Cookies only.
+  TESSERA_TRANSFER_METHOD_COOKIE = 2,
+  // Headers only.
+  TESSERA_TRANSFER_METHOD_HEADER = 3,
+} TesseraTransferMethod;
+
 // A configured session engine: one per process is the usual case.
 typedef struct TesseraEngine TesseraEngine;
 
@@ -54,6 +67,54 @@ typedef struct {
   // The number of bytes.
   uintptr_t len;
 } TesseraBytes;
+
+// `verifySession` options as plain values.
+typedef struct {
+  // `false`: a request without a session passes with no session.
+  bool session_required;
+  // Below 0: the default (on unless the method is GET); 0: off; above 0: on.
+  int32_t anti_csrf_check;
+  // Also check the session in the store.
+  bool check_database;
+  // A `TesseraTransferMethod` value.
+  uint32_t token_transfer_method;
+} TesseraVerifyOptions;
+
+// A UTF-8 string borrowed from a session handle: valid while the handle lives, not to be
+// freed. `ptr` is NULL only for an absent optional field; an empty string has a non-NULL
+// `ptr` and `len` 0.
+typedef struct {
+  // The first byte, or NULL when the field is absent.
+  const uint8_t *ptr;
+  // The number of bytes.
+  uintptr_t len;
+} TesseraStr;
+
+// The fields of a session, borrowed from its handle (see [`TesseraStr`]).
+typedef struct {
+  // The access token.
+  TesseraStr access_token;
+  // The user id.
+  TesseraStr user_id;
+  // The recipe user id.
+  TesseraStr recipe_user_id;
+  // The tenant id.
+  TesseraStr tenant_id;
+  // The session handle.
+  TesseraStr session_handle;
+  // The anti-CSRF token (new after create/refresh, else as sent), or absent.
+  TesseraStr anti_csrf_token;
+  // The refresh token: after create or refresh only, else absent.
+  TesseraStr refresh_token;
+  // The access token's expiry, ms since the epoch.
+  uint64_t expiry_ms;
+  // When the access token was made, ms since the epoch.
+  uint64_t time_created_ms;
+  // The refresh token's (session's) expiry in ms when `refresh_token` is present, else 0.
+  uint64_t refresh_token_expiry_ms;
+  // Whether the access token (and front token) changed in this request.
+  bool access_token_updated;
+} TesseraSessionFields;
 
 #ifdef __cplusplus
 extern "C" {
@@ -304,6 +365,59 @@ TesseraStatus tessera_session_revoke(const TesseraEngine *engine,
 // `session` must be NULL or a session from this library, not freed before, and no other call
 // may be using it.
 void tessera_session_free(TesseraSession *session);
+
+// `verifySession` on a request, without JSON. `request` is packed: `u32` little-endian
+// length and bytes of the method, the same for the path (query allowed), then for each
+// header value one byte, its name's index in the `requestHeaders` of
+// `tessera_protocol_headers` (the only headers the core reads), and its `u32` length and
+// bytes; repeated headers repeat. Strings are UTF-8 (other bytes read as U+FFFD).
+//
+// On success `*out_session` is the session or NULL (none required and none sent, or an
+// OPTIONS request), `*out_fields` its fields borrowed from `*out_session` (all absent when
+// NULL), and `*out_mutations` the response mutations as JSON (`{"status", "body",
+// "headers", "cookies"}`) when there are any, else empty (the usual case). On a session
+// error, answer it with `tessera_engine_error_response`.
+//
+// # Safety
+// `engine` must be live; `request` is borrowed for the call; `out_session`, `out_fields` and
+// `out_mutations` must be writable. `*out_session` is owned by the caller
+// (`tessera_session_free`, which ends the life of `*out_fields`' pointers);
+// `*out_mutations` too (`tessera_bytes_free`). `err_out` may be NULL. Thread-safe; may block
+// on the store or a key fetch.
+TesseraStatus tessera_engine_verify_request(const TesseraEngine *engine,
+                                            const uint8_t *request,
+                                            uintptr_t request_len,
+                                            TesseraVerifyOptions options,
+                                            TesseraSession **out_session,
+                                            TesseraSessionFields *out_fields,
+                                            TesseraBytes *out_mutations,
+                                            TesseraBytes *err_out);
+
+// The fields of a session, borrowed from it (valid until `tessera_session_free`).
+//
+// # Safety
+// `session` must be live; `out_fields` must be writable. `err_out` may be NULL. Thread-safe.
+TesseraStatus tessera_session_fields(const TesseraSession *session,
+                                     TesseraSessionFields *out_fields,
+                                     TesseraBytes *err_out);
+
+// The session's access-token payload as a JSON object (the whole JWT payload for v3+
+// tokens), for callers that read it: most requests never do.
+//
+// # Safety
+// `session` must be live; `out_json` must be writable and `*out_json` is owned by the
+// caller (`tessera_bytes_free`). `err_out` may be NULL. Thread-safe.
+TesseraStatus tessera_session_access_token_payload(const TesseraSession *session,
+                                                   TesseraBytes *out_json,
+                                                   TesseraBytes *err_out);
+
+// The session's front token (UTF-8 text, not JSON), built on demand.
+//
+// # Safety
+// As `tessera_session_access_token_payload`, with `out_text` for `out_json`.
+TesseraStatus tessera_session_front_token(const TesseraSession *session,
+                                          TesseraBytes *out_text,
+                                          TesseraBytes *err_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -30,6 +30,12 @@ use tessera_core::protocol::{SessionState, VerifyOptions, CORS_ALLOWED_HEADERS, 
 use tessera_core::token::VerifiedToken;
 use tessera_core::{all_error_kinds, Error, ErrorKind, Result, Tessera};
 
+mod request;
+pub use request::{
+    tessera_engine_verify_request, tessera_session_access_token_payload, tessera_session_fields,
+    tessera_session_front_token, TesseraSessionFields, TesseraStr, TesseraTransferMethod, TesseraVerifyOptions,
+};
+
 /// The version of this ABI. It changes whenever a signature, a status value or a JSON shape
 /// changes incompatibly; callers compare it with the value their header was built with.
 pub const TESSERA_ABI_VERSION: u32 = 1;

@@ -8,7 +8,8 @@ fn committed_header_matches_the_source() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = cbindgen::Config::from_file(dir.join("cbindgen.toml")).expect("cbindgen.toml");
     let mut generated = Vec::new();
-    // with_src parses this one file: no `cargo metadata`, no dependency parsing.
+    // with_src parses this file and the modules it declares: no `cargo metadata`, no
+    // dependency parsing.
     cbindgen::Builder::new()
         .with_config(config)
         .with_src(dir.join("src/lib.rs"))

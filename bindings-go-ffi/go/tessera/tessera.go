@@ -100,6 +100,7 @@ func Init(config TypeInput) error {
 			doc["apiKey"] = c.APIKey
 		}
 	}
+	var getTokenTransferMethod func(*http.Request, bool, *map[string]interface{}) string
 	for _, r := range config.RecipeList {
 		if r == nil {
 			continue
@@ -109,6 +110,12 @@ func Init(config TypeInput) error {
 			return errs.New(errs.InvalidConfig.Code(), "RecipeList: Tessera has no recipe %q", id)
 		}
 		doc["session"] = options
+		// The session recipe's options carry the per-request hook, which is no JSON.
+		if h, ok := options.(interface {
+			TokenTransferMethodHook() func(*http.Request, bool, *map[string]interface{}) string
+		}); ok {
+			getTokenTransferMethod = h.TokenTransferMethodHook()
+		}
 	}
 	configJSON, err := json.Marshal(doc)
 	if err != nil {
@@ -140,11 +147,17 @@ func Init(config TypeInput) error {
 			http.Error(res, err.Error(), http.StatusInternalServerError)
 		}
 	}
+	keys := make([]string, len(headers.RequestHeaders))
+	for i, name := range headers.RequestHeaders {
+		keys[i] = http.CanonicalHeaderKey(name)
+	}
 	state.Set(&state.Runtime{
-		Engine:         engine,
-		OnAPIError:     onError,
-		RequestHeaders: headers.RequestHeaders,
-		SessionErrors:  sessionErrors,
+		Engine:                 engine,
+		OnAPIError:             onError,
+		RequestHeaders:         headers.RequestHeaders,
+		RequestHeaderKeys:      keys,
+		GetTokenTransferMethod: getTokenTransferMethod,
+		SessionErrors:          sessionErrors,
 	})
 	return nil
 }
@@ -168,7 +181,7 @@ func Middleware(theirHandler http.Handler) http.Handler {
 			theirHandler.ServeHTTP(w, r)
 			return
 		}
-		input, _ := json.Marshal(map[string]interface{}{"request": httpx.FromHTTP(r, rt.RequestHeaders)})
+		input, _ := json.Marshal(map[string]interface{}{"request": rt.Request(r, false)})
 		doc, err := rt.Engine.HandleAPIRequest(input)
 		if err != nil {
 			rt.OnAPIError(err, r, w)
@@ -200,7 +213,7 @@ func ErrorHandler(err error, req *http.Request, res http.ResponseWriter, userCon
 	if !rt.SessionErrors[e.Code] {
 		return err
 	}
-	input, merr := json.Marshal(map[string]interface{}{"request": httpx.FromHTTP(req, rt.RequestHeaders), "error": e})
+	input, merr := json.Marshal(map[string]interface{}{"request": rt.Request(req, false, userContext...), "error": e})
 	if merr != nil {
 		return err
 	}

@@ -68,6 +68,50 @@ int main(void) {
     tessera_session_free(verified);
   }
 
+  /* The packed fast path: method, path, then header index 1 (authorization in
+   * requestHeaders) with its value; every field is read, then the handle freed. */
+  {
+    unsigned char packed[8192];
+    size_t n = 0;
+    char bearer[4200];
+    snprintf(bearer, sizeof bearer, "Bearer %s", token);
+    const char *parts[] = {"GET", "/x", bearer};
+    for (int i = 0; i < 3; i++) {
+      if (i == 2) packed[n++] = 1;
+      uint32_t len = (uint32_t)strlen(parts[i]);
+      for (int b = 0; b < 4; b++) packed[n++] = (unsigned char)(len >> (8 * b));
+      memcpy(packed + n, parts[i], len);
+      n += len;
+    }
+    TesseraVerifyOptions options = {true, -1, false, TESSERA_TRANSFER_METHOD_HEADER};
+    for (int i = 0; i < 200; i++) {
+      TesseraSession *s = NULL;
+      TesseraSessionFields f;
+      TesseraBytes mutations = {0};
+      CHECK(tessera_engine_verify_request(engine, packed, n, options, &s, &f, &mutations, &err) == TESSERA_STATUS_OK,
+            "verify_request");
+      CHECK(s != NULL && mutations.ptr == NULL && f.refresh_token.ptr == NULL, "verify_request outputs");
+      CHECK(f.access_token.len == strlen(token) && memcmp(f.access_token.ptr, token, f.access_token.len) == 0,
+            "access token field");
+      CHECK(f.user_id.len == 6 && memcmp(f.user_id.ptr, "user-1", 6) == 0, "user id field");
+      TesseraBytes payload = {0}, front = {0};
+      CHECK(tessera_session_access_token_payload(s, &payload, &err) == TESSERA_STATUS_OK && payload.ptr != NULL,
+            "payload");
+      CHECK(tessera_session_front_token(s, &front, &err) == TESSERA_STATUS_OK && front.ptr != NULL, "front token");
+      tessera_bytes_free(payload);
+      tessera_bytes_free(front);
+      tessera_session_free(s);
+    }
+    /* A truncated buffer is bad input, not a read past its end. */
+    TesseraSession *s = NULL;
+    TesseraSessionFields f;
+    TesseraBytes mutations = {0};
+    CHECK(tessera_engine_verify_request(engine, packed, n - 5, options, &s, &f, &mutations, &err) ==
+              TESSERA_STATUS_INVALID_INPUT && s == NULL && f.access_token.ptr == NULL,
+          "truncated packed request");
+    tessera_bytes_free(err);
+  }
+
   /* A session error: the status, the error JSON, then the protocol's answer to it. */
   TesseraSession *none = NULL;
   const char *garbage = "{\"request\":{\"method\":\"GET\",\"path\":\"/x\",\"headers\":[[\"cookie\",\"sAccessToken=%ZZ\"]]}}";

@@ -15,6 +15,7 @@ import "C"
 
 import (
 	"runtime"
+	"sync"
 	"unsafe"
 
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/errs"
@@ -104,16 +105,143 @@ func NewEngineWithJWKS(config, jwks []byte) (*Engine, error) {
 	return newEngine(p), nil
 }
 
-// Session is a core session handle. Immutable; freed when unreachable.
-type Session struct{ p *C.TesseraSession }
+// Session is a core session handle and its fields, copied into Go memory. Immutable; freed
+// when unreachable.
+type Session struct {
+	p      *C.TesseraSession
+	Fields SessionFields
+}
 
-func newSession(p *C.TesseraSession) *Session {
-	if p == nil {
-		return nil
+// SessionFields are the fields of a session that requests read.
+type SessionFields struct {
+	AccessToken, UserID, RecipeUserID, TenantID, SessionHandle string
+	// AntiCsrfToken and RefreshToken are meaningful when the Has flags say so.
+	AntiCsrfToken, RefreshToken       string
+	HasAntiCsrfToken, HasRefreshToken bool
+	ExpiryMs, TimeCreatedMs           uint64
+	RefreshTokenExpiryMs              uint64
+	AccessTokenUpdated                bool
+}
+
+// copyFields copies the borrowed strings of f into one Go allocation, so that they outlive
+// the handle and cost one allocation however many there are.
+func copyFields(f *C.TesseraSessionFields) SessionFields {
+	parts := [...]C.TesseraStr{f.access_token, f.user_id, f.recipe_user_id, f.tenant_id, f.session_handle,
+		f.anti_csrf_token, f.refresh_token}
+	total := 0
+	for _, p := range parts {
+		total += int(p.len)
 	}
-	s := &Session{p}
-	runtime.SetFinalizer(s, func(s *Session) { C.tessera_session_free(s.p) })
+	buf := make([]byte, total)
+	var strs [len(parts)]string
+	off := 0
+	for i, p := range parts {
+		if p.len == 0 {
+			continue
+		}
+		n := copy(buf[off:], unsafe.Slice((*byte)(unsafe.Pointer(p.ptr)), int(p.len)))
+		// buf is never written again, so the strings may share it.
+		strs[i] = unsafe.String(&buf[off], n)
+		off += n
+	}
+	return SessionFields{
+		AccessToken: strs[0], UserID: strs[1], RecipeUserID: strs[2], TenantID: strs[3], SessionHandle: strs[4],
+		AntiCsrfToken: strs[5], HasAntiCsrfToken: f.anti_csrf_token.ptr != nil,
+		RefreshToken: strs[6], HasRefreshToken: f.refresh_token.ptr != nil,
+		ExpiryMs: uint64(f.expiry_ms), TimeCreatedMs: uint64(f.time_created_ms),
+		RefreshTokenExpiryMs: uint64(f.refresh_token_expiry_ms), AccessTokenUpdated: bool(f.access_token_updated),
+	}
+}
+
+func freeSession(s *Session) { C.tessera_session_free(s.p) }
+
+// wrapSession takes ownership of p, whose fields are f.
+func wrapSession(p *C.TesseraSession, f *C.TesseraSessionFields) *Session {
+	s := &Session{p: p, Fields: copyFields(f)}
+	runtime.SetFinalizer(s, freeSession)
 	return s
+}
+
+func newSession(p *C.TesseraSession) (*Session, error) {
+	if p == nil {
+		return nil, nil
+	}
+	var f C.TesseraSessionFields
+	var e C.TesseraBytes
+	if err := check(C.tessera_session_fields(p, &f, &e), e); err != nil {
+		C.tessera_session_free(p)
+		return nil, err
+	}
+	return wrapSession(p, &f), nil
+}
+
+// AccessTokenPayload returns the session's access-token payload as JSON.
+func (s *Session) AccessTokenPayload() ([]byte, error) {
+	var out, e C.TesseraBytes
+	status := C.tessera_session_access_token_payload(s.p, &out, &e)
+	runtime.KeepAlive(s)
+	doc := take(out)
+	return doc, check(status, e)
+}
+
+// FrontToken returns the session's front token.
+func (s *Session) FrontToken() (string, error) {
+	var out, e C.TesseraBytes
+	status := C.tessera_session_front_token(s.p, &out, &e)
+	runtime.KeepAlive(s)
+	doc := take(out)
+	return string(doc), check(status, e)
+}
+
+// The transfer methods of VerifyOptions.TransferMethod.
+const (
+	TransferMethodConfigured = uint32(C.TESSERA_TRANSFER_METHOD_CONFIGURED)
+	TransferMethodAny        = uint32(C.TESSERA_TRANSFER_METHOD_ANY)
+	TransferMethodCookie     = uint32(C.TESSERA_TRANSFER_METHOD_COOKIE)
+	TransferMethodHeader     = uint32(C.TESSERA_TRANSFER_METHOD_HEADER)
+)
+
+// VerifyOptions are verifySession's options: AntiCsrfCheck below 0 is the default, 0 off,
+// above 0 on; TransferMethod is one of the TransferMethod constants.
+type VerifyOptions struct {
+	SessionRequired bool
+	AntiCsrfCheck   int32
+	CheckDatabase   bool
+	TransferMethod  uint32
+}
+
+// verifyOut holds the out-parameters of one verify call: one object for all of them, as
+// cgo moves every Go variable whose address C receives to the heap.
+type verifyOut struct {
+	session   *C.TesseraSession
+	fields    C.TesseraSessionFields
+	mutations C.TesseraBytes
+	err       C.TesseraBytes
+}
+
+var verifyOuts = sync.Pool{New: func() any { return new(verifyOut) }}
+
+// VerifyRequest runs verifySession on a packed request (see tessera_engine_verify_request
+// and httpx.Pack): the session (nil when there is none) and the mutations JSON, nil when
+// there are none.
+func (en *Engine) VerifyRequest(packed []byte, o VerifyOptions) (*Session, []byte, error) {
+	out := verifyOuts.Get().(*verifyOut)
+	defer verifyOuts.Put(out)
+	options := C.TesseraVerifyOptions{
+		session_required: C.bool(o.SessionRequired), anti_csrf_check: C.int32_t(o.AntiCsrfCheck),
+		check_database: C.bool(o.CheckDatabase), token_transfer_method: C.uint32_t(o.TransferMethod),
+	}
+	ip, il := in(packed)
+	status := C.tessera_engine_verify_request(en.p, ip, il, options, &out.session, &out.fields, &out.mutations, &out.err)
+	runtime.KeepAlive(en)
+	mutations := take(out.mutations)
+	if err := check(status, out.err); err != nil {
+		return nil, nil, err
+	}
+	if out.session == nil {
+		return nil, mutations, nil
+	}
+	return wrapSession(out.session, &out.fields), mutations, nil
 }
 
 type sessionCall func(*C.TesseraEngine, *C.uint8_t, C.size_t, **C.TesseraSession, *C.TesseraBytes, *C.TesseraBytes) C.TesseraStatus
@@ -128,7 +256,8 @@ func (en *Engine) withSession(f sessionCall, input []byte) (*Session, []byte, er
 	if err := check(status, e); err != nil {
 		return nil, nil, err
 	}
-	return newSession(sp), doc, nil
+	session, err := newSession(sp)
+	return session, doc, err
 }
 
 type jsonCall func(*C.TesseraEngine, *C.uint8_t, C.size_t, *C.TesseraBytes, *C.TesseraBytes) C.TesseraStatus
@@ -247,7 +376,8 @@ func (en *Engine) MergeIntoAccessTokenPayload(s *Session, input []byte) (*Sessio
 	if err := check(status, e); err != nil {
 		return nil, nil, err
 	}
-	return newSession(sp), doc, nil
+	session, err := newSession(sp)
+	return session, doc, err
 }
 
 // RevokeSession revokes a request's session; returns the mutations that clear its tokens.

@@ -3,6 +3,7 @@
 package httpx
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -15,17 +16,42 @@ type Request struct {
 	Method  string      `json:"method"`
 	Path    string      `json:"path"`
 	Headers [][2]string `json:"headers"`
+	// TokenTransferMethod is the application's per-request choice ("any", "cookie",
+	// "header"); empty: the configured one.
+	TokenTransferMethod string `json:"tokenTransferMethod,omitempty"`
 }
 
-// FromHTTP keeps only the headers the core reads, so the JSON stays small.
-func FromHTTP(r *http.Request, names []string) Request {
-	out := Request{Method: r.Method, Path: r.URL.RequestURI(), Headers: make([][2]string, 0, 2)}
-	for _, name := range names {
-		for _, v := range r.Header.Values(name) {
-			out.Headers = append(out.Headers, [2]string{name, v})
+// FromHTTP keeps only the headers the core reads, so the JSON stays small. keys are the
+// canonical forms of names (http.CanonicalHeaderKey), looked up directly in r.Header.
+func FromHTTP(r *http.Request, names, keys []string, transferMethod string) Request {
+	out := Request{Method: r.Method, Path: r.URL.RequestURI(), Headers: make([][2]string, 0, 2), TokenTransferMethod: transferMethod}
+	for i, key := range keys {
+		for _, v := range r.Header[key] {
+			out.Headers = append(out.Headers, [2]string{names[i], v})
 		}
 	}
 	return out
+}
+
+// Pack appends r to buf in the packed form of tessera_engine_verify_request: the method, the
+// path and the values of the headers the core reads, each one prefixed by its index in the
+// core's header list (the order of keys, canonical names) and each string by its u32
+// little-endian length. Only those headers are looked up: no iteration over the others.
+func Pack(buf []byte, r *http.Request, keys []string) []byte {
+	buf = packString(buf, r.Method)
+	buf = packString(buf, r.URL.RequestURI())
+	for i, key := range keys {
+		for _, v := range r.Header[key] {
+			buf = append(buf, byte(i))
+			buf = packString(buf, v)
+		}
+	}
+	return buf
+}
+
+func packString(buf []byte, s string) []byte {
+	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(s)))
+	return append(buf, s...)
 }
 
 // HeaderOp is one header mutation.

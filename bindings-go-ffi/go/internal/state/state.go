@@ -7,6 +7,7 @@ import (
 
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/cffi"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/errs"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/httpx"
 )
 
 // Runtime is one initialisation: the engine and the application's hooks.
@@ -14,10 +15,50 @@ type Runtime struct {
 	Engine *cffi.Engine
 	// OnAPIError answers errors that ErrorHandler does not (everything but session errors).
 	OnAPIError func(err error, req *http.Request, res http.ResponseWriter)
-	// RequestHeaders are the (lowercase) request headers the core reads.
-	RequestHeaders []string
+	// RequestHeaders are the (lowercase) request headers the core reads, and RequestHeaderKeys
+	// their canonical forms, the keys of http.Header.
+	RequestHeaders, RequestHeaderKeys []string
+	// GetTokenTransferMethod is the session recipe's per-request choice of transports ("any",
+	// "cookie", "header"), or nil to use the configured one. userContext is a
+	// tessera.UserContext.
+	GetTokenTransferMethod func(req *http.Request, forCreateNewSession bool, userContext *map[string]interface{}) string
 	// SessionErrors are the codes the protocol answers itself (401/403/200).
 	SessionErrors map[string]bool
+}
+
+// TransferMethod asks the application's GetTokenTransferMethod, if any, for req; empty
+// means the configured setting. userContext is the caller's, or a new one.
+func (rt *Runtime) TransferMethod(req *http.Request, forCreateNewSession bool, userContext []*map[string]interface{}) string {
+	if rt.GetTokenTransferMethod == nil {
+		return ""
+	}
+	var uc *map[string]interface{}
+	if len(userContext) > 0 && userContext[0] != nil {
+		uc = userContext[0]
+	} else {
+		uc = &map[string]interface{}{}
+	}
+	return rt.GetTokenTransferMethod(req, forCreateNewSession, uc)
+}
+
+// Request is req as the core's JSON request shape, with the per-request transfer method.
+func (rt *Runtime) Request(req *http.Request, forCreateNewSession bool, userContext ...*map[string]interface{}) httpx.Request {
+	return httpx.FromHTTP(req, rt.RequestHeaders, rt.RequestHeaderKeys, rt.TransferMethod(req, forCreateNewSession, userContext))
+}
+
+// TransferMethodCode is TransferMethod as a cffi.TransferMethod constant.
+func TransferMethodCode(method string) (uint32, error) {
+	switch method {
+	case "":
+		return cffi.TransferMethodConfigured, nil
+	case "any":
+		return cffi.TransferMethodAny, nil
+	case "cookie":
+		return cffi.TransferMethodCookie, nil
+	case "header":
+		return cffi.TransferMethodHeader, nil
+	}
+	return 0, errs.New(errs.InvalidInput.Code(), "tokenTransferMethod must be \"any\", \"cookie\" or \"header\", not %q", method)
 }
 
 var current atomic.Pointer[Runtime]

@@ -7,64 +7,51 @@ import (
 
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/cffi"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/errs"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/httpx"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/state"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/sessmodels"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
 )
 
-// sessionJSON is the core's session shape (SessionState::to_json).
-type sessionJSON struct {
-	Token struct {
-		Raw           string `json:"raw"`
-		UserID        string `json:"userId"`
-		RecipeUserID  string `json:"recipeUserId"`
-		TenantID      string `json:"tenantId"`
-		SessionHandle string `json:"sessionHandle"`
-		ExpiryMs      uint64 `json:"expiryMs"`
-		TimeCreatedMs uint64 `json:"timeCreatedMs"`
-		// Decoded on first use: most requests never read the payload.
-		Payload json.RawMessage `json:"payload"`
-	} `json:"token"`
-	FrontToken         string  `json:"frontToken"`
-	RefreshToken       *string `json:"refreshToken"`
-	AntiCsrfToken      *string `json:"antiCsrfToken"`
-	AccessTokenUpdated bool    `json:"accessTokenUpdated"`
-}
-
-// container is the state behind a SessionContainer: the core's handle and its JSON, and the
-// response that changes to the session are written to (nil outside a request).
+// container is the state behind a SessionContainer: the core's handle (with its fields in
+// Go memory) and the response that changes to the session are written to (nil outside a
+// request).
 type container struct {
 	mu     sync.Mutex
 	rt     *state.Runtime
 	handle *cffi.Session
-	data   *sessionJSON
 	res    http.ResponseWriter
-	// payload is data's access-token payload once decoded.
+	// payload is the handle's access-token payload once decoded: most requests never read it.
 	payload map[string]interface{}
 }
 
 // containerFrom applies a call's mutations to res and wraps its session (nil stays nil).
-func containerFrom(rt *state.Runtime, handle *cffi.Session, doc []byte, res http.ResponseWriter) (sessmodels.SessionContainer, error) {
-	result, err := decode(doc)
-	if err != nil {
-		return nil, err
-	}
+func containerFrom(rt *state.Runtime, handle *cffi.Session, m *httpx.Mutations, res http.ResponseWriter) (sessmodels.SessionContainer, error) {
 	if res != nil {
-		if err := result.Mutations.ApplyHeaders(res); err != nil {
+		if err := m.ApplyHeaders(res); err != nil {
 			return nil, err
 		}
 	}
-	if handle == nil || result.Session == nil {
+	if handle == nil {
 		return nil, nil
 	}
-	c := &container{rt: rt, handle: handle, data: result.Session, res: res}
+	c := &container{rt: rt, handle: handle, res: res}
 	return c.sessionContainer(), nil
 }
 
-func (c *container) current() *sessionJSON {
+// containerFromJSON is containerFrom for the calls that answer {"session", "mutations"}.
+func containerFromJSON(rt *state.Runtime, handle *cffi.Session, doc []byte, res http.ResponseWriter) (sessmodels.SessionContainer, error) {
+	m, err := mutationsOf(doc)
+	if err != nil {
+		return nil, err
+	}
+	return containerFrom(rt, handle, m, res)
+}
+
+func (c *container) current() *cffi.SessionFields {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.data
+	return &c.handle.Fields
 }
 
 func (c *container) accessTokenPayload() map[string]interface{} {
@@ -72,15 +59,36 @@ func (c *container) accessTokenPayload() map[string]interface{} {
 	defer c.mu.Unlock()
 	if c.payload == nil {
 		payload := map[string]interface{}{}
-		// The core wrote this JSON object; it cannot fail to decode.
-		_ = json.Unmarshal(c.data.Token.Payload, &payload)
+		// The core wrote this JSON object from a live handle; it cannot fail.
+		if doc, err := c.handle.AccessTokenPayload(); err == nil {
+			_ = json.Unmarshal(doc, &payload)
+		}
 		c.payload = payload
 	}
 	return c.payload
 }
 
+func (c *container) tokens() sessmodels.SessionTokens {
+	c.mu.Lock()
+	h := c.handle
+	c.mu.Unlock()
+	f := &h.Fields
+	// The front token is built on demand by the core; a live handle cannot fail to give it.
+	front, _ := h.FrontToken()
+	out := sessmodels.SessionTokens{AccessToken: f.AccessToken, FrontToken: front, AccessAndFrontendTokenUpdated: f.AccessTokenUpdated}
+	if f.HasRefreshToken {
+		rt := f.RefreshToken
+		out.RefreshToken = &rt
+	}
+	if f.HasAntiCsrfToken {
+		csrf := f.AntiCsrfToken
+		out.AntiCsrfToken = &csrf
+	}
+	return out
+}
+
 func (c *container) information() (*sessmodels.SessionInformation, error) {
-	info, err := GetSessionInformation(c.current().Token.SessionHandle)
+	info, err := GetSessionInformation(c.current().SessionHandle)
 	if err == nil && info == nil {
 		err = errs.New(errs.Unauthorised.Code(), "session does not exist anymore")
 	}
@@ -98,17 +106,17 @@ func (c *container) merge(update map[string]interface{}) error {
 	if err != nil {
 		return err
 	}
-	result, err := decode(doc)
+	m, err := mutationsOf(doc)
 	if err != nil {
 		return err
 	}
 	if c.res != nil {
-		if err := result.Mutations.ApplyHeaders(c.res); err != nil {
+		if err := m.ApplyHeaders(c.res); err != nil {
 			return err
 		}
 	}
-	if handle != nil && result.Session != nil {
-		c.handle, c.data, c.payload = handle, result.Session, nil
+	if handle != nil {
+		c.handle, c.payload = handle, nil
 	}
 	return nil
 }
@@ -123,15 +131,15 @@ func (c *container) revoke() error {
 	if c.res == nil {
 		return nil
 	}
-	result, err := decode([]byte(`{"mutations":` + string(doc) + `}`))
-	if err != nil {
-		return err
+	var m *httpx.Mutations
+	if err := json.Unmarshal(doc, &m); err != nil {
+		return errs.New(errs.Internal.Code(), "unreadable answer from tessera: %v", err)
 	}
-	return result.Mutations.ApplyHeaders(c.res)
+	return m.ApplyHeaders(c.res)
 }
 
 func (c *container) updateData(data map[string]interface{}) error {
-	ok, err := UpdateSessionDataInDatabase(c.current().Token.SessionHandle, data)
+	ok, err := UpdateSessionDataInDatabase(c.current().SessionHandle, data)
 	if err == nil && !ok {
 		err = errs.New(errs.Unauthorised.Code(), "session does not exist anymore")
 	}
@@ -140,11 +148,11 @@ func (c *container) updateData(data map[string]interface{}) error {
 
 func (c *container) sessionContainer() sessmodels.SessionContainer {
 	s := &sessmodels.TypeSessionContainer{}
-	s.GetAccessTokenWithContext = func(tessera.UserContext) string { return c.current().Token.Raw }
-	s.GetUserIDWithContext = func(tessera.UserContext) string { return c.current().Token.UserID }
-	s.GetRecipeUserIDWithContext = func(tessera.UserContext) string { return c.current().Token.RecipeUserID }
-	s.GetTenantIdWithContext = func(tessera.UserContext) string { return c.current().Token.TenantID }
-	s.GetHandleWithContext = func(tessera.UserContext) string { return c.current().Token.SessionHandle }
+	s.GetAccessTokenWithContext = func(tessera.UserContext) string { return c.current().AccessToken }
+	s.GetUserIDWithContext = func(tessera.UserContext) string { return c.current().UserID }
+	s.GetRecipeUserIDWithContext = func(tessera.UserContext) string { return c.current().RecipeUserID }
+	s.GetTenantIdWithContext = func(tessera.UserContext) string { return c.current().TenantID }
+	s.GetHandleWithContext = func(tessera.UserContext) string { return c.current().SessionHandle }
 	s.GetAccessTokenPayloadWithContext = func(tessera.UserContext) map[string]interface{} {
 		return c.accessTokenPayload()
 	}
@@ -189,15 +197,6 @@ func (c *container) sessionContainer() sessmodels.SessionContainer {
 	s.UpdateSessionDataInDatabase = func(d map[string]interface{}) error { return s.UpdateSessionDataInDatabaseWithContext(d, nil) }
 	s.MergeIntoAccessTokenPayload = func(u map[string]interface{}) error { return s.MergeIntoAccessTokenPayloadWithContext(u, nil) }
 	s.RevokeSession = func() error { return s.RevokeSessionWithContext(nil) }
-	s.GetAllSessionTokensDangerously = func() sessmodels.SessionTokens {
-		d := c.current()
-		return sessmodels.SessionTokens{
-			AccessToken:                   d.Token.Raw,
-			RefreshToken:                  d.RefreshToken,
-			AntiCsrfToken:                 d.AntiCsrfToken,
-			FrontToken:                    d.FrontToken,
-			AccessAndFrontendTokenUpdated: d.AccessTokenUpdated,
-		}
-	}
+	s.GetAllSessionTokensDangerously = c.tokens
 	return s
 }

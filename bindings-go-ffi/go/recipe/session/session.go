@@ -8,7 +8,9 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"sync"
 
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/cffi"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/errs"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/httpx"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/state"
@@ -18,11 +20,25 @@ import (
 
 // Init makes the session recipe for tessera.TypeInput.RecipeList; config may be nil.
 func Init(config *sessmodels.TypeInput) tessera.Recipe {
-	options := sessmodels.TypeInput{}
+	options := recipeOptions{}
 	if config != nil {
-		options = *config
+		options.TypeInput = *config
 	}
 	return func() (string, interface{}) { return "session", options }
+}
+
+// recipeOptions are the options tessera.Init reads: TypeInput as JSON for the core, and the
+// per-request hook, which only Go can call.
+type recipeOptions struct{ sessmodels.TypeInput }
+
+func (o recipeOptions) TokenTransferMethodHook() func(*http.Request, bool, *map[string]interface{}) string {
+	get := o.GetTokenTransferMethod
+	if get == nil {
+		return nil
+	}
+	return func(req *http.Request, forCreateNewSession bool, userContext *map[string]interface{}) string {
+		return string(get(req, forCreateNewSession, userContext))
+	}
 }
 
 // contextKey is unexported so that only GetSessionFromRequestContext reads the session.
@@ -76,9 +92,9 @@ func optionsJSON(o *sessmodels.VerifySessionOptions) verifyOptionsJSON {
 	return out
 }
 
-// sessionResult is the JSON of calls that make a session.
+// sessionResult is the JSON of calls that make a session; the session's fields are read
+// from its handle.
 type sessionResult struct {
-	Session   *sessionJSON     `json:"session"`
 	Mutations *httpx.Mutations `json:"mutations"`
 }
 
@@ -90,13 +106,16 @@ func marshal(v interface{}) ([]byte, error) {
 	return b, nil
 }
 
-func decode(doc []byte) (*sessionResult, error) {
+func mutationsOf(doc []byte) (*httpx.Mutations, error) {
 	var res sessionResult
 	if err := json.Unmarshal(doc, &res); err != nil {
-		return nil, errs.New(errs.Internal.Code(), "unreadable session from tessera: %v", err)
+		return nil, errs.New(errs.Internal.Code(), "unreadable answer from tessera: %v", err)
 	}
-	return &res, nil
+	return res.Mutations, nil
 }
+
+// packBuffers are reused for packed requests: the core copies what it keeps.
+var packBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 // GetSession verifies the request's session and writes what the protocol asks on res's
 // headers. It returns nil without an error when options.SessionRequired is false and the
@@ -106,18 +125,36 @@ func GetSession(req *http.Request, res http.ResponseWriter, options *sessmodels.
 	if err != nil {
 		return nil, err
 	}
-	input, err := marshal(struct {
-		Request httpx.Request     `json:"request"`
-		Options verifyOptionsJSON `json:"options"`
-	}{httpx.FromHTTP(req, rt.RequestHeaders), optionsJSON(options)})
+	o := cffi.VerifyOptions{SessionRequired: true, AntiCsrfCheck: -1}
+	if options != nil {
+		if options.SessionRequired != nil {
+			o.SessionRequired = *options.SessionRequired
+		}
+		if options.AntiCsrfCheck != nil {
+			o.AntiCsrfCheck = 0
+			if *options.AntiCsrfCheck {
+				o.AntiCsrfCheck = 1
+			}
+		}
+		o.CheckDatabase = options.CheckDatabase != nil && *options.CheckDatabase
+	}
+	if o.TransferMethod, err = state.TransferMethodCode(rt.TransferMethod(req, false, userContext)); err != nil {
+		return nil, err
+	}
+	buf := packBuffers.Get().(*[]byte)
+	*buf = httpx.Pack((*buf)[:0], req, rt.RequestHeaderKeys)
+	handle, mutations, err := rt.Engine.VerifyRequest(*buf, o)
+	packBuffers.Put(buf)
 	if err != nil {
 		return nil, err
 	}
-	handle, doc, err := rt.Engine.VerifySession(input)
-	if err != nil {
-		return nil, err
+	var m *httpx.Mutations
+	if mutations != nil {
+		if err := json.Unmarshal(mutations, &m); err != nil {
+			return nil, errs.New(errs.Internal.Code(), "unreadable answer from tessera: %v", err)
+		}
 	}
-	return containerFrom(rt, handle, doc, res)
+	return containerFrom(rt, handle, m, res)
 }
 
 // CreateNewSession creates a session for recipeUserId in tenantId and writes its tokens on
@@ -128,7 +165,7 @@ func CreateNewSession(req *http.Request, res http.ResponseWriter, tenantId strin
 		return nil, err
 	}
 	input, err := marshal(map[string]interface{}{
-		"request":               httpx.FromHTTP(req, rt.RequestHeaders),
+		"request":               rt.Request(req, true, userContext...),
 		"tenantId":              tenantId,
 		"recipeUserId":          recipeUserId,
 		"accessTokenPayload":    accessTokenPayload,
@@ -141,7 +178,7 @@ func CreateNewSession(req *http.Request, res http.ResponseWriter, tenantId strin
 	if err != nil {
 		return nil, err
 	}
-	return containerFrom(rt, handle, doc, res)
+	return containerFromJSON(rt, handle, doc, res)
 }
 
 // CreateNewSessionWithoutRequestResponse creates a session outside a request; read its
@@ -165,7 +202,7 @@ func CreateNewSessionWithoutRequestResponse(tenantId string, recipeUserId string
 	if err != nil {
 		return nil, err
 	}
-	return containerFrom(rt, handle, doc, nil)
+	return containerFromJSON(rt, handle, doc, nil)
 }
 
 // GetSessionWithoutRequestResponse verifies an access token (and anti-CSRF token) given
@@ -187,7 +224,7 @@ func GetSessionWithoutRequestResponse(accessToken string, antiCSRFToken *string,
 	if err != nil {
 		return nil, err
 	}
-	return containerFrom(rt, handle, doc, nil)
+	return containerFromJSON(rt, handle, doc, nil)
 }
 
 // RefreshSession refreshes the request's session (rotating the refresh token) and writes
@@ -198,7 +235,7 @@ func RefreshSession(req *http.Request, res http.ResponseWriter, userContext ...t
 	if err != nil {
 		return nil, err
 	}
-	input, err := marshal(map[string]interface{}{"request": httpx.FromHTTP(req, rt.RequestHeaders)})
+	input, err := marshal(map[string]interface{}{"request": rt.Request(req, false, userContext...)})
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +243,7 @@ func RefreshSession(req *http.Request, res http.ResponseWriter, userContext ...t
 	if err != nil {
 		return nil, err
 	}
-	return containerFrom(rt, handle, doc, res)
+	return containerFromJSON(rt, handle, doc, res)
 }
 
 // RefreshSessionWithoutRequestResponse refreshes a session from its refresh token.
@@ -227,7 +264,7 @@ func RefreshSessionWithoutRequestResponse(refreshToken string, disableAntiCSRF *
 	if err != nil {
 		return nil, err
 	}
-	return containerFrom(rt, handle, doc, nil)
+	return containerFromJSON(rt, handle, doc, nil)
 }
 
 func manage(op string, input interface{}, out interface{}) error {

@@ -2,7 +2,11 @@
 // package of the same name.
 package sessmodels
 
-import "github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+import (
+	"net/http"
+
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+)
 
 // TokenTransferMethod is how session tokens travel.
 type TokenTransferMethod string
@@ -29,8 +33,12 @@ type TypeInput struct {
 	UseDynamicAccessTokenSigningKey              *bool   `json:"useDynamicAccessTokenSigningKey,omitempty"`
 	JWKSRefreshIntervalSec                       *uint64 `json:"jwksRefreshIntervalSec,omitempty"`
 
-	// TokenTransferMethod replaces SuperTokens' GetTokenTransferMethod callback with a
-	// constant (empty: any).
+	// GetTokenTransferMethod decides per request which transports session tokens may use:
+	// forCreateNewSession is true in CreateNewSession (where "any" lets st-auth-mode choose)
+	// and false when verifying, refreshing or signing out. nil: TokenTransferMethod.
+	GetTokenTransferMethod func(req *http.Request, forCreateNewSession bool, userContext tessera.UserContext) TokenTransferMethod `json:"-"`
+
+	// TokenTransferMethod is a constant alternative to GetTokenTransferMethod (empty: any).
 	TokenTransferMethod TokenTransferMethod `json:"tokenTransferMethod,omitempty"`
 	// AccessTokenPath is the access-token cookie's Path (default "/").
 	AccessTokenPath *string `json:"accessTokenPath,omitempty"`
