@@ -158,7 +158,12 @@ impl<'a> Packed<'a> {
     fn text(&mut self) -> Result<String> {
         let len = <[u8; 4]>::try_from(self.take(4)?).map_err(|_| Error::input("request: a bad length"))?;
         let bytes = self.take(u32::from_le_bytes(len) as usize)?;
-        Ok(String::from_utf8_lossy(bytes).into_owned())
+        // The lossy conversion walks byte by byte; valid input (all but garbage) takes the
+        // vectorised check.
+        Ok(match std::str::from_utf8(bytes) {
+            Ok(s) => s.to_owned(),
+            Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+        })
     }
 
     fn request(mut self) -> Result<HttpRequest> {

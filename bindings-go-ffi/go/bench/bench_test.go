@@ -17,6 +17,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/cffi"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/httpx"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/sessmodels"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
@@ -107,6 +108,44 @@ func BenchmarkTesseraVerify(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := session.GetSessionWithoutRequestResponse(f.token, nil, options); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// A repeated token through session.GetSession on a net/http request: the packed request,
+// one cgo call, the core's verified-token cache, the SessionContainer.
+func BenchmarkTesseraVerifyRepeated(b *testing.B) {
+	f := setup()
+	r := httptest.NewRequest("GET", "/getJWT", nil)
+	r.Header.Set("Authorization", "Bearer "+f.token)
+	w := httptest.NewRecorder()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s, err := session.GetSession(r, w, nil)
+		if err != nil || s.GetAccessToken() != f.token {
+			b.Fatal(err)
+		}
+	}
+}
+
+// The whole verification of a token never seen before, as the first request with a token
+// meets it: the cgo call, parsing, the RSA signature and the claims, with the core's
+// verified-token cache off (an engine trusting the fixture's JWKS).
+func BenchmarkTesseraVerifyUncached(b *testing.B) {
+	f := setup()
+	engine, err := cffi.NewEngineWithJWKS([]byte(`{"appInfo":{"appName":"bench","apiDomain":"http://localhost:3001"},"session":{"verifiedTokenCacheSize":0}}`), f.jwks)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/getJWT", nil)
+	r.Header.Set("Authorization", "Bearer "+f.token)
+	packed := httpx.Pack(nil, r, []string{"Cookie", "Authorization", "Anti-Csrf", "Rid", "St-Auth-Mode"})
+	options := cffi.VerifyOptions{SessionRequired: true, AntiCsrfCheck: -1}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if s, _, err := engine.VerifyRequest(packed, options); err != nil || s == nil {
 			b.Fatal(err)
 		}
 	}

@@ -35,8 +35,13 @@ func containerFrom(rt *state.Runtime, handle *cffi.Session, m *httpx.Mutations, 
 	if handle == nil {
 		return nil, nil
 	}
-	c := &container{rt: rt, handle: handle, res: res}
-	return c.sessionContainer(), nil
+	// One allocation for the state and the struct users see.
+	b := &struct {
+		c container
+		s sessmodels.TypeSessionContainer
+	}{c: container{rt: rt, handle: handle, res: res}}
+	b.c.fill(&b.s)
+	return &b.s, nil
 }
 
 // containerFromJSON is containerFrom for the calls that answer {"session", "mutations"}.
@@ -131,9 +136,9 @@ func (c *container) revoke() error {
 	if c.res == nil {
 		return nil
 	}
-	var m *httpx.Mutations
-	if err := json.Unmarshal(doc, &m); err != nil {
-		return errs.New(errs.Internal.Code(), "unreadable answer from tessera: %v", err)
+	m, err := decodeMutations(doc)
+	if err != nil {
+		return err
 	}
 	return m.ApplyHeaders(c.res)
 }
@@ -146,8 +151,9 @@ func (c *container) updateData(data map[string]interface{}) error {
 	return err
 }
 
-func (c *container) sessionContainer() sessmodels.SessionContainer {
-	s := &sessmodels.TypeSessionContainer{}
+// fill sets s's functions to work on c; the plain ones go through the WithContext ones, so
+// that replacing one of those changes both, as in supertokens-golang.
+func (c *container) fill(s *sessmodels.TypeSessionContainer) {
 	s.GetAccessTokenWithContext = func(tessera.UserContext) string { return c.current().AccessToken }
 	s.GetUserIDWithContext = func(tessera.UserContext) string { return c.current().UserID }
 	s.GetRecipeUserIDWithContext = func(tessera.UserContext) string { return c.current().RecipeUserID }
@@ -198,5 +204,4 @@ func (c *container) sessionContainer() sessmodels.SessionContainer {
 	s.MergeIntoAccessTokenPayload = func(u map[string]interface{}) error { return s.MergeIntoAccessTokenPayloadWithContext(u, nil) }
 	s.RevokeSession = func() error { return s.RevokeSessionWithContext(nil) }
 	s.GetAllSessionTokensDangerously = c.tokens
-	return s
 }

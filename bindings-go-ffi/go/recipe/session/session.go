@@ -148,13 +148,23 @@ func GetSession(req *http.Request, res http.ResponseWriter, options *sessmodels.
 	if err != nil {
 		return nil, err
 	}
-	var m *httpx.Mutations
-	if mutations != nil {
-		if err := json.Unmarshal(mutations, &m); err != nil {
-			return nil, errs.New(errs.Internal.Code(), "unreadable answer from tessera: %v", err)
-		}
+	m, err := decodeMutations(mutations)
+	if err != nil {
+		return nil, err
 	}
 	return containerFrom(rt, handle, m, res)
+}
+
+// decodeMutations reads mutations JSON; nil (the usual case on the verify path) is none.
+func decodeMutations(doc []byte) (*httpx.Mutations, error) {
+	if doc == nil {
+		return nil, nil
+	}
+	var m *httpx.Mutations
+	if err := json.Unmarshal(doc, &m); err != nil {
+		return nil, errs.New(errs.Internal.Code(), "unreadable answer from tessera: %v", err)
+	}
+	return m, nil
 }
 
 // CreateNewSession creates a session for recipeUserId in tenantId and writes its tokens on
