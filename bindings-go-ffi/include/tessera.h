@@ -393,6 +393,27 @@ TesseraStatus tessera_engine_verify_request(const TesseraEngine *engine,
                                             TesseraBytes *out_mutations,
                                             TesseraBytes *err_out);
 
+// `getSessionWithoutRequestResponse` without JSON: verifies an access token given directly,
+// with the anti-CSRF token when the caller has one (`anti_csrf_token` NULL: none).
+// `options.anti_csrf_check` below 0 means on here, as in the SDKs;
+// `options.token_transfer_method` is not used. Outputs as `tessera_engine_verify_request`,
+// without mutations.
+//
+// # Safety
+// `engine` must be live; `access_token` and `anti_csrf_token` are borrowed for the call;
+// `out_session` and `out_fields` must be writable, and `*out_session` is owned by the caller
+// (`tessera_session_free`). `err_out` may be NULL. Thread-safe; may block on the store
+// (`check_database`) or a key fetch.
+TesseraStatus tessera_engine_verify_token(const TesseraEngine *engine,
+                                          const uint8_t *access_token,
+                                          uintptr_t access_token_len,
+                                          const uint8_t *anti_csrf_token,
+                                          uintptr_t anti_csrf_token_len,
+                                          TesseraVerifyOptions options,
+                                          TesseraSession **out_session,
+                                          TesseraSessionFields *out_fields,
+                                          TesseraBytes *err_out);
+
 // The fields of a session, borrowed from it (valid until `tessera_session_free`).
 //
 // # Safety

@@ -32,8 +32,9 @@ use tessera_core::{all_error_kinds, Error, ErrorKind, Result, Tessera};
 
 mod request;
 pub use request::{
-    tessera_engine_verify_request, tessera_session_access_token_payload, tessera_session_fields,
-    tessera_session_front_token, TesseraSessionFields, TesseraStr, TesseraTransferMethod, TesseraVerifyOptions,
+    tessera_engine_verify_request, tessera_engine_verify_token, tessera_session_access_token_payload,
+    tessera_session_fields, tessera_session_front_token, TesseraSessionFields, TesseraStr, TesseraTransferMethod,
+    TesseraVerifyOptions,
 };
 
 /// The version of this ABI. It changes whenever a signature, a status value or a JSON shape

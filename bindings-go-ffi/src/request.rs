@@ -238,6 +238,55 @@ pub unsafe extern "C" fn tessera_engine_verify_request(
     })
 }
 
+/// `getSessionWithoutRequestResponse` without JSON: verifies an access token given directly,
+/// with the anti-CSRF token when the caller has one (`anti_csrf_token` NULL: none).
+/// `options.anti_csrf_check` below 0 means on here, as in the SDKs;
+/// `options.token_transfer_method` is not used. Outputs as `tessera_engine_verify_request`,
+/// without mutations.
+///
+/// # Safety
+/// `engine` must be live; `access_token` and `anti_csrf_token` are borrowed for the call;
+/// `out_session` and `out_fields` must be writable, and `*out_session` is owned by the caller
+/// (`tessera_session_free`). `err_out` may be NULL. Thread-safe; may block on the store
+/// (`check_database`) or a key fetch.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn tessera_engine_verify_token(
+    engine: *const TesseraEngine,
+    access_token: *const u8,
+    access_token_len: usize,
+    anti_csrf_token: *const u8,
+    anti_csrf_token_len: usize,
+    options: TesseraVerifyOptions,
+    out_session: *mut *mut TesseraSession,
+    out_fields: *mut TesseraSessionFields,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    run(err_out, || {
+        let out_session = out(out_session, ptr::null_mut(), "out_session")?;
+        let out_fields = out(out_fields, TesseraSessionFields::EMPTY, "out_fields")?;
+        let engine = live(engine, "engine")?;
+        let token = crate::text(access_token, access_token_len, "access_token")?;
+        let anti_csrf = if anti_csrf_token.is_null() {
+            None
+        } else {
+            Some(crate::text(anti_csrf_token, anti_csrf_token_len, "anti_csrf_token")?)
+        };
+        let verify = VerifyOptions {
+            session_required: options.session_required,
+            anti_csrf_check: Some(options.anti_csrf_check != 0),
+            check_database: options.check_database,
+        };
+        let state = engine.inner.get_session_without_request_response(token, anti_csrf, &verify, now_ms())?;
+        if let Some(state) = state {
+            let session = Box::new(TesseraSession { state });
+            *out_fields = TesseraSessionFields::of(&session.state);
+            *out_session = Box::into_raw(session);
+        }
+        Ok(())
+    })
+}
+
 /// The fields of a session, borrowed from it (valid until `tessera_session_free`).
 ///
 /// # Safety
@@ -407,6 +456,41 @@ mod tests {
         let (st, s, ..) = verify(engine, &pack("GET", "/", &[(cookie, &cookie_value)]), cookie_only);
         assert_eq!(st, TesseraStatus::Ok);
         unsafe { tessera_session_free(s) };
+
+        // The token alone, without a request.
+        let (mut s, mut f) = (ptr::null_mut(), TesseraSessionFields::EMPTY);
+        let no_csrf = TesseraVerifyOptions { anti_csrf_check: 0, ..OPTIONS };
+        let st = unsafe {
+            tessera_engine_verify_token(
+                engine,
+                token.as_ptr(),
+                token.len(),
+                ptr::null(),
+                0,
+                no_csrf,
+                &mut s,
+                &mut f,
+                ptr::null_mut(),
+            )
+        };
+        assert_eq!(st, TesseraStatus::Ok);
+        assert_eq!(str_of(f.user_id).as_deref(), Some("u1"));
+        unsafe { tessera_session_free(s) };
+        let st = unsafe {
+            tessera_engine_verify_token(
+                engine,
+                b"garbage".as_ptr(),
+                7,
+                ptr::null(),
+                0,
+                no_csrf,
+                &mut s,
+                &mut f,
+                ptr::null_mut(),
+            )
+        };
+        assert_eq!(st, TesseraStatus::Unauthorised);
+        assert!(s.is_null());
 
         // Bad packing, bad options and missing out-parameters are INVALID_INPUT, not a crash.
         let mut bad = pack("GET", "/", &[(authorization, &bearer)]);

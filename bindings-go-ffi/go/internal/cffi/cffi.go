@@ -193,6 +193,37 @@ func (s *Session) FrontToken() (string, error) {
 	return string(doc), check(status, e)
 }
 
+// nonEmpty is where an empty but present string points: NULL would mean absent.
+var nonEmpty [1]C.uint8_t
+
+// VerifyToken runs getSessionWithoutRequestResponse on an access token and the anti-CSRF
+// token, if any (see tessera_engine_verify_token); the session is nil when there is none.
+func (en *Engine) VerifyToken(accessToken string, antiCsrfToken *string, o VerifyOptions) (*Session, error) {
+	out := verifyOuts.Get().(*verifyOut)
+	defer verifyOuts.Put(out)
+	options := C.TesseraVerifyOptions{
+		session_required: C.bool(o.SessionRequired), anti_csrf_check: C.int32_t(o.AntiCsrfCheck),
+		check_database: C.bool(o.CheckDatabase),
+	}
+	tp, tl := inString(accessToken)
+	var cp *C.uint8_t
+	var cl C.size_t
+	if antiCsrfToken != nil {
+		if cp, cl = inString(*antiCsrfToken); cp == nil {
+			cp = &nonEmpty[0]
+		}
+	}
+	status := C.tessera_engine_verify_token(en.p, tp, tl, cp, cl, options, &out.session, &out.fields, &out.err)
+	runtime.KeepAlive(en)
+	if err := check(status, out.err); err != nil {
+		return nil, err
+	}
+	if out.session == nil {
+		return nil, nil
+	}
+	return wrapSession(out.session, &out.fields), nil
+}
+
 // The transfer methods of VerifyOptions.TransferMethod.
 const (
 	TransferMethodConfigured = uint32(C.TESSERA_TRANSFER_METHOD_CONFIGURED)

@@ -7,8 +7,8 @@ import (
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session"
 )
 
-// BenchmarkGetSession is one verification of a known token through the whole Go path:
-// request JSON, the cgo call, the session JSON and its container.
+// BenchmarkGetSession is one verification of a known token through the whole Go path: the
+// packed request, the cgo call, the session's fields and its container.
 func BenchmarkGetSession(b *testing.B) {
 	start(b, nil)
 	s, err := session.CreateNewSessionWithoutRequestResponse("public", "user-1", nil, nil, nil)

@@ -72,26 +72,6 @@ func GetSessionFromRequestContext(ctx context.Context) sessmodels.SessionContain
 	return s
 }
 
-type verifyOptionsJSON struct {
-	SessionRequired bool  `json:"sessionRequired"`
-	AntiCsrfCheck   *bool `json:"antiCsrfCheck"`
-	CheckDatabase   bool  `json:"checkDatabase"`
-}
-
-func optionsJSON(o *sessmodels.VerifySessionOptions) verifyOptionsJSON {
-	out := verifyOptionsJSON{SessionRequired: true}
-	if o != nil {
-		if o.SessionRequired != nil {
-			out.SessionRequired = *o.SessionRequired
-		}
-		out.AntiCsrfCheck = o.AntiCsrfCheck
-		if o.CheckDatabase != nil {
-			out.CheckDatabase = *o.CheckDatabase
-		}
-	}
-	return out
-}
-
 // sessionResult is the JSON of calls that make a session; the session's fields are read
 // from its handle.
 type sessionResult struct {
@@ -114,17 +94,8 @@ func mutationsOf(doc []byte) (*httpx.Mutations, error) {
 	return res.Mutations, nil
 }
 
-// packBuffers are reused for packed requests: the core copies what it keeps.
-var packBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
-
-// GetSession verifies the request's session and writes what the protocol asks on res's
-// headers. It returns nil without an error when options.SessionRequired is false and the
-// request has no session.
-func GetSession(req *http.Request, res http.ResponseWriter, options *sessmodels.VerifySessionOptions, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
-	rt, err := state.Get()
-	if err != nil {
-		return nil, err
-	}
+// verifyOptions are options as the ABI takes them (AntiCsrfCheck -1: the default).
+func verifyOptions(options *sessmodels.VerifySessionOptions) cffi.VerifyOptions {
 	o := cffi.VerifyOptions{SessionRequired: true, AntiCsrfCheck: -1}
 	if options != nil {
 		if options.SessionRequired != nil {
@@ -138,13 +109,30 @@ func GetSession(req *http.Request, res http.ResponseWriter, options *sessmodels.
 		}
 		o.CheckDatabase = options.CheckDatabase != nil && *options.CheckDatabase
 	}
+	return o
+}
+
+// packBuffers are reused for packed requests: the core copies what it keeps.
+var packBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// GetSession verifies the request's session and writes what the protocol asks on res's
+// headers. It returns nil without an error when options.SessionRequired is false and the
+// request has no session.
+func GetSession(req *http.Request, res http.ResponseWriter, options *sessmodels.VerifySessionOptions, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
+	rt, err := state.Get()
+	if err != nil {
+		return nil, err
+	}
+	o := verifyOptions(options)
 	if o.TransferMethod, err = state.TransferMethodCode(rt.TransferMethod(req, false, userContext)); err != nil {
 		return nil, err
 	}
 	buf := packBuffers.Get().(*[]byte)
 	*buf = httpx.Pack((*buf)[:0], req, rt.RequestHeaderKeys)
 	handle, mutations, err := rt.Engine.VerifyRequest(*buf, o)
-	packBuffers.Put(buf)
+	if cap(*buf) <= 64<<10 {
+		packBuffers.Put(buf)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -222,19 +210,12 @@ func GetSessionWithoutRequestResponse(accessToken string, antiCSRFToken *string,
 	if err != nil {
 		return nil, err
 	}
-	input, err := marshal(map[string]interface{}{
-		"accessToken":   accessToken,
-		"antiCsrfToken": antiCSRFToken,
-		"options":       optionsJSON(options),
-	})
+	o := verifyOptions(options)
+	handle, err := rt.Engine.VerifyToken(accessToken, antiCSRFToken, o)
 	if err != nil {
 		return nil, err
 	}
-	handle, doc, err := rt.Engine.GetSessionWithoutRequestResponse(input)
-	if err != nil {
-		return nil, err
-	}
-	return containerFromJSON(rt, handle, doc, nil)
+	return containerFrom(rt, handle, nil, nil)
 }
 
 // RefreshSession refreshes the request's session (rotating the refresh token) and writes
