@@ -2,6 +2,38 @@
 /* eslint-disable */
 
 /**
+ * A session in a request, as the addon returns it and takes it back: an array, because a JS
+ * array costs the addon far less to fill than an object's named properties (see `Session` in
+ * src/lib.rs). This header is `napi.dtsHeaderFile` in package.json: napi-rs cannot declare a
+ * tuple type from Rust.
+ */
+export type Session = [
+  accessToken: string,
+  userId: string,
+  recipeUserId: string,
+  tenantId: string,
+  /** The session handle. */
+  handle: string,
+  /** The access token payload, as JSON text. */
+  payloadJson: string,
+  /** When the access token expires, in ms since the epoch. */
+  accessTokenExpiryMs: number,
+  /** When the access token was made, in ms since the epoch. */
+  accessTokenCreatedMs: number,
+  /** After create or refresh only. */
+  refreshToken: string | null,
+  refreshTokenExpiryMs: number | null,
+  /** The request's or the newly issued anti-CSRF token. */
+  antiCsrfToken: string | null,
+  /** Whether the access token changed in this request (the response must carry it). */
+  accessTokenUpdated: boolean,
+  transfer: "cookie" | "header",
+  /** The clock (ms) at which the core made or verified this session: merge and revoke
+   * re-derive its state as of then. */
+  atMs: number,
+];
+
+/**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
  * flavor napi-rs can build is listed, because `NAPI_RS_NATIVE_LIBRARY_PATH`
@@ -19,9 +51,9 @@ export declare class Engine {
    * Verifies the session of a request without I/O; throws code `WOULD_BLOCK` when the
    * answer needs the store or a key fetch (then call `verifySessionAsync`).
    */
-  verifySession(method: string, path: string, headers: Array<[string, string]> | string[][], sessionRequired: boolean, antiCsrfCheck: boolean | undefined | null, checkDatabase: boolean, nowMs?: number | undefined | null): VerifyResult
+  verifySession(method: string, path: string, headers: Array<[string, string]> | string[][], sessionRequired: boolean, antiCsrfCheck: boolean | undefined | null, checkDatabase: boolean, nowMs?: number | undefined | null, transfer?: "any" | "cookie" | "header" | null): VerifyResult
   /** Verifies the session of a request, off the event loop, with whatever I/O it needs. */
-  verifySessionAsync(method: string, path: string, headers: Array<[string, string]> | string[][], sessionRequired: boolean, antiCsrfCheck: boolean | undefined | null, checkDatabase: boolean, nowMs?: number | undefined | null): Promise<VerifyResult>
+  verifySessionAsync(method: string, path: string, headers: Array<[string, string]> | string[][], sessionRequired: boolean, antiCsrfCheck: boolean | undefined | null, checkDatabase: boolean, nowMs?: number | undefined | null, transfer?: "any" | "cookie" | "header" | null): Promise<VerifyResult>
   /**
    * Parses and verifies an access token alone (no transfer, anti-CSRF or key-kind
    * checks); returns the verified token as JSON text.
@@ -30,24 +62,30 @@ export declare class Engine {
   /** Whether the request is for an endpoint `handleApiRequest` serves (no I/O). */
   isApiRequest(method: string, path: string): boolean
   /** The protocol's answer to an error (status, body, cleared tokens) for this request. */
-  errorResponse(method: string, path: string, headers: Array<[string, string]> | string[][], code: string, message: string, payloadJson: string | undefined | null, clearTokens: boolean): Mutations
+  errorResponse(method: string, path: string, headers: Array<[string, string]> | string[][], code: string, message: string, payloadJson: string | undefined | null, clearTokens: boolean, transfer?: "any" | "cookie" | "header" | null): Mutations
   /** The response changes that carry a session's tokens. */
   attachTokens(session: Session): Mutations
   /** Creates a session in a request and says what to write on the response. */
-  createNewSession(method: string, path: string, headers: Array<[string, string]> | string[][], tenantId: string, recipeUserId: string, payloadJson: string, dataJson: string): Promise<SessionResult>
+  createNewSession(method: string, path: string, headers: Array<[string, string]> | string[][], tenantId: string, recipeUserId: string, payloadJson: string, dataJson: string, transfer?: "any" | "cookie" | "header" | null): Promise<SessionResult>
   /** Creates a session outside a request. */
   createNewSessionWithoutRequestResponse(tenantId: string, recipeUserId: string, payloadJson: string, dataJson: string, disableAntiCsrf: boolean): Promise<Session>
+  /**
+   * Verifies an access token (and anti-CSRF token) outside a request without I/O; throws
+   * code `WOULD_BLOCK` when the answer needs the store or a key fetch (then call
+   * `getSessionWithoutRequestResponse`).
+   */
+  getSessionWithoutRequestResponseWithoutIo(accessToken: string, antiCsrfToken: string | undefined | null, sessionRequired: boolean, antiCsrfCheck: boolean | undefined | null, checkDatabase: boolean): Session | null
   /** Verifies an access token (and anti-CSRF token) outside a request. */
   getSessionWithoutRequestResponse(accessToken: string, antiCsrfToken: string | undefined | null, sessionRequired: boolean, antiCsrfCheck: boolean | undefined | null, checkDatabase: boolean): Promise<Session | null>
   /** Refreshes the session of a request and says what to write on the response. */
-  refreshSession(method: string, path: string, headers: Array<[string, string]> | string[][]): Promise<SessionResult>
+  refreshSession(method: string, path: string, headers: Array<[string, string]> | string[][], transfer?: "any" | "cookie" | "header" | null): Promise<SessionResult>
   /** Refreshes a session from its refresh token outside a request. */
   refreshSessionWithoutRequestResponse(refreshToken: string, disableAntiCsrf: boolean, antiCsrfToken?: string | undefined | null): Promise<Session>
   /**
    * Serves the core's own endpoints (refresh, sign-out, JWKS); null when the request is
    * not for one of them.
    */
-  handleApiRequest(method: string, path: string, headers: Array<[string, string]> | string[][]): Promise<Mutations | null>
+  handleApiRequest(method: string, path: string, headers: Array<[string, string]> | string[][], transfer?: "any" | "cookie" | "header" | null): Promise<Mutations | null>
   /**
    * Merges `updateJson` into the access token payload of a session in a request; returns
    * the updated session (the given one is unchanged) and what to write on the response.
@@ -79,33 +117,6 @@ export declare class Engine {
   jwksJson(): Promise<string>
 }
 
-/** A session in a request: the state behind a `SessionContainer`. Made only by `Engine`. */
-export declare class Session {
-  /** The current access token. */
-  get accessToken(): string
-  get userId(): string
-  get recipeUserId(): string
-  get tenantId(): string
-  /** The session handle. */
-  get handle(): string
-  /** The access token payload, as JSON text. */
-  get payloadJson(): string
-  /** When the access token expires, in ms since the epoch. */
-  get accessTokenExpiryMs(): number
-  /** When the access token was made, in ms since the epoch. */
-  get accessTokenCreatedMs(): number
-  get frontToken(): string
-  /** The refresh token, after create or refresh only. */
-  get refreshToken(): string | null
-  get refreshTokenExpiryMs(): number | null
-  /** The request's or the newly issued anti-CSRF token. */
-  get antiCsrfToken(): string | null
-  /** Whether the access token changed in this request (the response must carry it). */
-  get accessTokenUpdated(): boolean
-  /** How the tokens travel. */
-  get transfer(): "cookie" | "header"
-}
-
 /**
  * Test-only: panics inside the binding's guard, so the test suite can show that a panic
  * reaches JavaScript as an `INTERNAL` error. Not part of the public API.
@@ -131,6 +142,12 @@ export interface CookieOp {
 
 /** The headers a CORS preflight must allow for the protocol. */
 export declare const CORS_ALLOWED_HEADERS: string[]
+
+/**
+ * The front token of a session (`getAllSessionTokensDangerously`), built on demand: most
+ * verified requests never need one.
+ */
+export declare function frontToken(userId: string, accessTokenExpiryMs: number, payloadJson: string): string
 
 /** One change to a response header. */
 export interface HeaderOp {

@@ -102,6 +102,15 @@ int main(void) {
       tessera_bytes_free(front);
       tessera_session_free(s);
     }
+    /* The token alone (getSessionWithoutRequestResponse), anti-CSRF check off. */
+    TesseraVerifyOptions no_csrf = {true, 0, false, TESSERA_TRANSFER_METHOD_CONFIGURED};
+    TesseraSession *alone = NULL;
+    TesseraSessionFields alone_fields;
+    CHECK(tessera_engine_verify_token(engine, (const uint8_t *)token, strlen(token), NULL, 0, no_csrf, &alone,
+                                      &alone_fields, &err) == TESSERA_STATUS_OK &&
+              alone != NULL && alone_fields.user_id.len == 6,
+          "verify_token");
+    tessera_session_free(alone);
     /* A truncated buffer is bad input, not a read past its end. */
     TesseraSession *s = NULL;
     TesseraSessionFields f;
