@@ -12,6 +12,7 @@ import { TesseraError, callSync } from "./error";
 import { native } from "./native";
 import { RecipeUserId } from "./recipeUserId";
 import { FRAMEWORKS } from "./framework/wrap";
+import type { TokenTransferMethodFunction } from "./state";
 import { install } from "./state";
 
 export { TesseraError, RecipeUserId };
@@ -45,6 +46,8 @@ export interface TypeInput {
 export interface SessionRecipeInit {
   readonly tesseraRecipe: "session";
   readonly options: Record<string, unknown>;
+  /** The application's per-request transfer method, when it gave a function. */
+  readonly getTokenTransferMethod?: TokenTransferMethodFunction;
 }
 
 function notSupported(message: string): TesseraError {
@@ -86,18 +89,20 @@ export function init(config: TypeInput): void {
     throw notSupported("supertokens.networkInterceptor is not supported by Tessera");
   }
   let session: Record<string, unknown> = {};
+  let getTokenTransferMethod: TokenTransferMethodFunction | undefined;
   for (const recipe of config.recipeList ?? []) {
     if (!isSessionRecipe(recipe)) {
       throw notSupported("recipeList: only Session.init(...) is supported by Tessera");
     }
     session = { ...recipe.options };
+    getTokenTransferMethod = recipe.getTokenTransferMethod;
   }
   const json: Record<string, unknown> = { appInfo: appInfoJson(config.appInfo), session };
   if (config.supertokens?.connectionURI !== undefined) json.connectionURI = config.supertokens.connectionURI;
   if (config.supertokens?.apiKey !== undefined) json.apiKey = config.supertokens.apiKey;
   const { Engine } = native();
   const engine = callSync(() => new Engine(JSON.stringify(json)));
-  install({ engine, framework });
+  install({ engine, framework, getTokenTransferMethod });
 }
 
 /** A string user id as a {@link RecipeUserId}. */

@@ -13,10 +13,10 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Env, JsError, ToNapiValue, TypeName};
-use napi::Task;
+use napi::bindgen_prelude::{AsyncTask, Env, FromNapiValue, JsError, ToNapiValue, TypeName, ValidateNapiValue};
+use napi::{check_status, sys, Task};
 use napi_derive::napi;
-use serde_json::Value;
+use tessera_core::config::{TokenTransfer, TransferMethodSetting};
 use tessera_core::convert::json_object;
 use tessera_core::engine::now_ms;
 use tessera_core::http::{append_to_header_list as core_append, HeaderMutation, HttpRequest, ResponseMutations};
@@ -91,7 +91,14 @@ fn same<T>(v: T) -> T {
     v
 }
 
-fn request(method: String, path: String, headers: Vec<Vec<String>>) -> CoreResult<HttpRequest> {
+/// The core's request. `transfer` is the answer of the application's
+/// `getTokenTransferMethod` function for this request, when it gave one.
+fn request(
+    method: String,
+    path: String,
+    headers: Vec<Vec<String>>,
+    transfer: Option<String>,
+) -> CoreResult<HttpRequest> {
     let mut pairs = Vec::with_capacity(headers.len());
     for pair in headers {
         match <[String; 2]>::try_from(pair) {
@@ -99,7 +106,8 @@ fn request(method: String, path: String, headers: Vec<Vec<String>>) -> CoreResul
             Err(_) => return Err(Error::input("each header must be a [name, value] pair")),
         }
     }
-    Ok(HttpRequest::new(&method, &path, pairs))
+    let setting = transfer.as_deref().map(TransferMethodSetting::parse).transpose()?;
+    Ok(HttpRequest::new(&method, &path, pairs).with_token_transfer_method(setting))
 }
 
 fn clock(now_ms: Option<f64>) -> CoreResult<u64> {
@@ -160,83 +168,155 @@ fn some_mutations(m: ResponseMutations) -> Option<Mutations> {
     (!empty).then(|| mutations(m))
 }
 
-/// A session in a request: the state behind a `SessionContainer`. Made only by `Engine`.
-#[napi]
+/// A session in a request, as plain data: what a `SessionContainer` reads, as a JS array typed
+/// `Session` (a labelled tuple, declared in `native-header.d.ts`). Not a class wrapping the Rust
+/// state: wrapping costs a finalizer and the addon's bookkeeping on every verification, and an
+/// object's named properties cost V8 a name lookup and a shape change each, together several
+/// times what the core's cached verification takes; array elements cost neither. Calls that
+/// need the Rust state back (merge, revoke, attach) re-derive it from the access token.
 pub struct Session {
-    state: SessionState,
-}
-
-#[napi]
-impl Session {
-    /// The current access token.
-    #[napi(getter)]
-    pub fn access_token(&self) -> String {
-        self.state.access_token().to_owned()
-    }
-    #[napi(getter)]
-    pub fn user_id(&self) -> String {
-        self.state.token.user_id.clone()
-    }
-    #[napi(getter)]
-    pub fn recipe_user_id(&self) -> String {
-        self.state.token.recipe_user_id.clone()
-    }
-    #[napi(getter)]
-    pub fn tenant_id(&self) -> String {
-        self.state.token.tenant_id.clone()
-    }
-    /// The session handle.
-    #[napi(getter)]
-    pub fn handle(&self) -> String {
-        self.state.token.session_handle.clone()
-    }
+    pub access_token: String,
+    pub user_id: String,
+    pub recipe_user_id: String,
+    pub tenant_id: String,
+    pub handle: String,
     /// The access token payload, as JSON text.
-    #[napi(getter)]
-    pub fn payload_json(&self) -> String {
-        Value::Object(self.state.token.payload.clone()).to_string()
-    }
-    /// When the access token expires, in ms since the epoch.
-    #[napi(getter)]
-    pub fn access_token_expiry_ms(&self) -> f64 {
-        self.state.token.expiry_ms as f64
-    }
-    /// When the access token was made, in ms since the epoch.
-    #[napi(getter)]
-    pub fn access_token_created_ms(&self) -> f64 {
-        self.state.token.time_created_ms as f64
-    }
-    #[napi(getter)]
-    pub fn front_token(&self) -> String {
-        self.state.front_token()
-    }
-    /// The refresh token, after create or refresh only.
-    #[napi(getter)]
-    pub fn refresh_token(&self) -> Option<String> {
-        self.state.refresh_token.clone()
-    }
-    #[napi(getter)]
-    pub fn refresh_token_expiry_ms(&self) -> Option<f64> {
-        self.state.refresh_token_expiry_ms.map(|ms| ms as f64)
-    }
+    pub payload_json: String,
+    pub access_token_expiry_ms: f64,
+    pub access_token_created_ms: f64,
+    /// After create or refresh only.
+    pub refresh_token: Option<String>,
+    pub refresh_token_expiry_ms: Option<f64>,
     /// The request's or the newly issued anti-CSRF token.
-    #[napi(getter)]
-    pub fn anti_csrf_token(&self) -> Option<String> {
-        self.state.anti_csrf_token.clone()
-    }
+    pub anti_csrf_token: Option<String>,
     /// Whether the access token changed in this request (the response must carry it).
-    #[napi(getter)]
-    pub fn access_token_updated(&self) -> bool {
-        self.state.access_token_updated
-    }
-    /// How the tokens travel.
-    #[napi(getter, ts_return_type = "\"cookie\" | \"header\"")]
-    pub fn transfer(&self) -> &'static str {
-        self.state.transfer.as_str()
+    pub access_token_updated: bool,
+    /// `cookie` or `header`.
+    pub transfer: String,
+    /// The clock (ms) at which the core made or verified this session: the state is
+    /// re-derived as of then, so that a token that expired since is still this session.
+    pub at_ms: f64,
+}
+
+/// Sets element `i` of JS array `array`.
+///
+/// # Safety
+/// `env` and `array` are live values of the current call.
+unsafe fn set_element<T: ToNapiValue>(env: sys::napi_env, array: sys::napi_value, i: u32, v: T) -> napi::Result<()> {
+    let value = unsafe { T::to_napi_value(env, v)? };
+    check_status!(unsafe { sys::napi_set_element(env, array, i, value) })
+}
+
+/// Element `i` of JS array `array`.
+///
+/// # Safety
+/// `env` and `array` are live values of the current call.
+unsafe fn element<T: FromNapiValue>(env: sys::napi_env, array: sys::napi_value, i: u32) -> napi::Result<T> {
+    let mut value = std::ptr::null_mut();
+    check_status!(unsafe { sys::napi_get_element(env, array, i, &mut value) })?;
+    unsafe { T::from_napi_value(env, value) }
+}
+
+impl ToNapiValue for Session {
+    unsafe fn to_napi_value(env: sys::napi_env, s: Session) -> napi::Result<sys::napi_value> {
+        let mut a = std::ptr::null_mut();
+        unsafe {
+            check_status!(sys::napi_create_array_with_length(env, 14, &mut a))?;
+            set_element(env, a, 0, s.access_token)?;
+            set_element(env, a, 1, s.user_id)?;
+            set_element(env, a, 2, s.recipe_user_id)?;
+            set_element(env, a, 3, s.tenant_id)?;
+            set_element(env, a, 4, s.handle)?;
+            set_element(env, a, 5, s.payload_json)?;
+            set_element(env, a, 6, s.access_token_expiry_ms)?;
+            set_element(env, a, 7, s.access_token_created_ms)?;
+            set_element(env, a, 8, s.refresh_token)?;
+            set_element(env, a, 9, s.refresh_token_expiry_ms)?;
+            set_element(env, a, 10, s.anti_csrf_token)?;
+            set_element(env, a, 11, s.access_token_updated)?;
+            set_element(env, a, 12, s.transfer)?;
+            set_element(env, a, 13, s.at_ms)?;
+        }
+        Ok(a)
     }
 }
 
-fn session(state: SessionState) -> Session {
-    Session { state }
+impl FromNapiValue for Session {
+    unsafe fn from_napi_value(env: sys::napi_env, a: sys::napi_value) -> napi::Result<Session> {
+        let mut is_array = false;
+        check_status!(unsafe { sys::napi_is_array(env, a, &mut is_array) })?;
+        if !is_array {
+            return Err(napi::Error::new(napi::Status::InvalidArg, "a session must be the array the addon made"));
+        }
+        unsafe {
+            Ok(Session {
+                access_token: element(env, a, 0)?,
+                user_id: element(env, a, 1)?,
+                recipe_user_id: element(env, a, 2)?,
+                tenant_id: element(env, a, 3)?,
+                handle: element(env, a, 4)?,
+                payload_json: element(env, a, 5)?,
+                access_token_expiry_ms: element(env, a, 6)?,
+                access_token_created_ms: element(env, a, 7)?,
+                refresh_token: element(env, a, 8)?,
+                refresh_token_expiry_ms: element(env, a, 9)?,
+                anti_csrf_token: element(env, a, 10)?,
+                access_token_updated: element(env, a, 11)?,
+                transfer: element(env, a, 12)?,
+                at_ms: element(env, a, 13)?,
+            })
+        }
+    }
+}
+
+impl TypeName for Session {
+    fn type_name() -> &'static str {
+        "Session"
+    }
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::Object
+    }
+}
+
+impl ValidateNapiValue for Session {}
+
+fn session_at(state: SessionState, at_ms: u64) -> Session {
+    let token = &state.token;
+    Session {
+        access_token: token.raw.clone(),
+        user_id: token.user_id.clone(),
+        recipe_user_id: token.recipe_user_id.clone(),
+        tenant_id: token.tenant_id.clone(),
+        handle: token.session_handle.clone(),
+        // Cannot fail: a JSON object's keys are strings and its values JSON.
+        payload_json: serde_json::to_string(&token.payload).unwrap_or_default(),
+        access_token_expiry_ms: token.expiry_ms as f64,
+        access_token_created_ms: token.time_created_ms as f64,
+        refresh_token: state.refresh_token,
+        refresh_token_expiry_ms: state.refresh_token_expiry_ms.map(|ms| ms as f64),
+        anti_csrf_token: state.anti_csrf_token,
+        access_token_updated: state.access_token_updated,
+        transfer: state.transfer.as_str().to_owned(),
+        at_ms: at_ms as f64,
+    }
+}
+
+/// The Rust state behind `session`, as the core had it at `session.atMs`.
+fn state_of(t: &Tessera, session: &Session) -> CoreResult<SessionState> {
+    let token = t.verify_access_token(&session.access_token, clock(Some(session.at_ms))?)?;
+    let transfer = match session.transfer.as_str() {
+        "cookie" => TokenTransfer::Cookie,
+        "header" => TokenTransfer::Header,
+        other => return Err(Error::input(format!("transfer must be \"cookie\" or \"header\", not {other:?}"))),
+    };
+    Ok(SessionState {
+        token,
+        refresh_token: session.refresh_token.clone(),
+        refresh_token_expiry_ms: session.refresh_token_expiry_ms.map(|ms| ms as u64),
+        anti_csrf_token: session.anti_csrf_token.clone(),
+        access_token_updated: session.access_token_updated,
+        transfer,
+    })
 }
 
 /// A verification outcome: the session (null when none is required and none was sent) and
@@ -254,12 +334,29 @@ pub struct SessionResult {
     pub mutations: Mutations,
 }
 
-fn verify_result((state, m): (Option<SessionState>, ResponseMutations)) -> VerifyResult {
-    VerifyResult { session: state.map(session), mutations: some_mutations(m) }
+/// Core results paired with the clock they were computed at (see `Session::at_ms`).
+type Timed<T> = (T, u64);
+type Verified = Timed<(Option<SessionState>, ResponseMutations)>;
+type Changed = Timed<(SessionState, ResponseMutations)>;
+
+fn timed<T>(at: u64, work: impl FnOnce(u64) -> CoreResult<T>) -> CoreResult<Timed<T>> {
+    work(at).map(|v| (v, at))
 }
 
-fn session_result((state, m): (SessionState, ResponseMutations)) -> SessionResult {
-    SessionResult { session: session(state), mutations: mutations(m) }
+fn verify_result(((state, m), at): Verified) -> VerifyResult {
+    VerifyResult { session: state.map(|s| session_at(s, at)), mutations: some_mutations(m) }
+}
+
+fn session_result(((state, m), at): Changed) -> SessionResult {
+    SessionResult { session: session_at(state, at), mutations: mutations(m) }
+}
+
+fn session((state, at): Timed<SessionState>) -> Session {
+    session_at(state, at)
+}
+
+fn maybe_session((state, at): Timed<Option<SessionState>>) -> Option<Session> {
+    state.map(|s| session_at(s, at))
 }
 
 /// One configured engine, shared by every request of the process.
@@ -302,12 +399,13 @@ impl Engine {
         anti_csrf_check: Option<bool>,
         check_database: bool,
         now_ms: Option<f64>,
+        #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
     ) -> napi::Result<VerifyResult> {
         let options = VerifyOptions { session_required, anti_csrf_check, check_database };
         let t = &self.inner;
         run(&env, || {
-            let req = request(method, path, headers)?;
-            t.verify_session_without_io(&req, &options, clock(now_ms)?)
+            let req = request(method, path, headers, transfer)?;
+            timed(clock(now_ms)?, |now| t.verify_session_without_io(&req, &options, now))
         })
         .map(verify_result)
     }
@@ -324,13 +422,14 @@ impl Engine {
         anti_csrf_check: Option<bool>,
         check_database: bool,
         now_ms: Option<f64>,
-    ) -> AsyncTask<Work<(Option<SessionState>, ResponseMutations), VerifyResult>> {
+        #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
+    ) -> AsyncTask<Work<Verified, VerifyResult>> {
         let options = VerifyOptions { session_required, anti_csrf_check, check_database };
         let t = Arc::clone(&self.inner);
         spawn(
             move || {
-                let req = request(method, path, headers)?;
-                t.verify_session(&req, &options, clock(now_ms)?)
+                let req = request(method, path, headers, transfer)?;
+                timed(clock(now_ms)?, |now| t.verify_session(&req, &options, now))
             },
             verify_result,
         )
@@ -351,7 +450,7 @@ impl Engine {
     #[napi]
     pub fn is_api_request(&self, env: Env, method: String, path: String) -> napi::Result<bool> {
         let t = &self.inner;
-        run(&env, || Ok(t.is_api_request(&request(method, path, Vec::new())?)))
+        run(&env, || Ok(t.is_api_request(&request(method, path, Vec::new(), None)?)))
     }
 
     /// The protocol's answer to an error (status, body, cleared tokens) for this request.
@@ -367,6 +466,7 @@ impl Engine {
         message: String,
         payload_json: Option<String>,
         clear_tokens: bool,
+        #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
     ) -> napi::Result<Mutations> {
         let kind = ErrorKind::from_code(&code).unwrap_or(ErrorKind::Internal);
         let mut err = Error::new(kind, message).with_clear_tokens(clear_tokens);
@@ -374,16 +474,16 @@ impl Engine {
             err = err.with_payload(p);
         }
         let t = &self.inner;
-        run(&env, || Ok(t.error_response(&request(method, path, headers)?, &err))).map(mutations)
+        run(&env, || Ok(t.error_response(&request(method, path, headers, transfer)?, &err))).map(mutations)
     }
 
     /// The response changes that carry a session's tokens.
     #[napi]
-    pub fn attach_tokens(&self, env: Env, session: &Session) -> napi::Result<Mutations> {
+    pub fn attach_tokens(&self, env: Env, session: Session) -> napi::Result<Mutations> {
         let t = &self.inner;
         run(&env, || {
             let mut m = ResponseMutations::default();
-            t.attach_tokens(&session.state, &mut m, now_ms());
+            t.attach_tokens(&state_of(t, &session)?, &mut m, now_ms());
             Ok(m)
         })
         .map(mutations)
@@ -401,14 +501,17 @@ impl Engine {
         recipe_user_id: String,
         payload_json: String,
         data_json: String,
-    ) -> AsyncTask<Work<(SessionState, ResponseMutations), SessionResult>> {
+        #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
+    ) -> AsyncTask<Work<Changed, SessionResult>> {
         let t = Arc::clone(&self.inner);
         spawn(
             move || {
-                let req = request(method, path, headers)?;
+                let req = request(method, path, headers, transfer)?;
                 let payload = json_object(&payload_json, "access_token_payload")?;
                 let data = json_object(&data_json, "session_data_in_database")?;
-                t.create_new_session_in_request(&req, &tenant_id, &recipe_user_id, payload, data, now_ms())
+                timed(now_ms(), |now| {
+                    t.create_new_session_in_request(&req, &tenant_id, &recipe_user_id, payload, data, now)
+                })
             },
             session_result,
         )
@@ -423,23 +526,47 @@ impl Engine {
         payload_json: String,
         data_json: String,
         disable_anti_csrf: bool,
-    ) -> AsyncTask<Work<SessionState, Session>> {
+    ) -> AsyncTask<Work<Timed<SessionState>, Session>> {
         let t = Arc::clone(&self.inner);
         spawn(
             move || {
                 let payload = json_object(&payload_json, "access_token_payload")?;
                 let data = json_object(&data_json, "session_data_in_database")?;
-                t.create_new_session_without_request_response(
-                    &tenant_id,
-                    &recipe_user_id,
-                    payload,
-                    data,
-                    disable_anti_csrf,
-                    now_ms(),
-                )
+                timed(now_ms(), |now| {
+                    t.create_new_session_without_request_response(
+                        &tenant_id,
+                        &recipe_user_id,
+                        payload,
+                        data,
+                        disable_anti_csrf,
+                        now,
+                    )
+                })
             },
             session,
         )
+    }
+
+    /// Verifies an access token (and anti-CSRF token) outside a request without I/O; throws
+    /// code `WOULD_BLOCK` when the answer needs the store or a key fetch (then call
+    /// `getSessionWithoutRequestResponse`).
+    #[napi]
+    pub fn get_session_without_request_response_without_io(
+        &self,
+        env: Env,
+        access_token: String,
+        anti_csrf_token: Option<String>,
+        session_required: bool,
+        anti_csrf_check: Option<bool>,
+        check_database: bool,
+    ) -> napi::Result<Option<Session>> {
+        let options = VerifyOptions { session_required, anti_csrf_check, check_database };
+        let t = &self.inner;
+        run(&env, || {
+            let csrf = anti_csrf_token.as_deref();
+            timed(now_ms(), |now| t.get_session_without_request_response_without_io(&access_token, csrf, &options, now))
+        })
+        .map(maybe_session)
     }
 
     /// Verifies an access token (and anti-CSRF token) outside a request.
@@ -451,15 +578,15 @@ impl Engine {
         session_required: bool,
         anti_csrf_check: Option<bool>,
         check_database: bool,
-    ) -> AsyncTask<Work<Option<SessionState>, Option<Session>>> {
+    ) -> AsyncTask<Work<Timed<Option<SessionState>>, Option<Session>>> {
         let options = VerifyOptions { session_required, anti_csrf_check, check_database };
         let t = Arc::clone(&self.inner);
         spawn(
             move || {
                 let csrf = anti_csrf_token.as_deref();
-                t.get_session_without_request_response(&access_token, csrf, &options, now_ms())
+                timed(now_ms(), |now| t.get_session_without_request_response(&access_token, csrf, &options, now))
             },
-            |s| s.map(session),
+            maybe_session,
         )
     }
 
@@ -470,9 +597,16 @@ impl Engine {
         method: String,
         path: String,
         #[napi(ts_arg_type = "Array<[string, string]> | string[][]")] headers: Vec<Vec<String>>,
-    ) -> AsyncTask<Work<(SessionState, ResponseMutations), SessionResult>> {
+        #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
+    ) -> AsyncTask<Work<Changed, SessionResult>> {
         let t = Arc::clone(&self.inner);
-        spawn(move || t.refresh_session_in_request(&request(method, path, headers)?, now_ms()), session_result)
+        spawn(
+            move || {
+                let req = request(method, path, headers, transfer)?;
+                timed(now_ms(), |now| t.refresh_session_in_request(&req, now))
+            },
+            session_result,
+        )
     }
 
     /// Refreshes a session from its refresh token outside a request.
@@ -482,12 +616,14 @@ impl Engine {
         refresh_token: String,
         disable_anti_csrf: bool,
         anti_csrf_token: Option<String>,
-    ) -> AsyncTask<Work<SessionState, Session>> {
+    ) -> AsyncTask<Work<Timed<SessionState>, Session>> {
         let t = Arc::clone(&self.inner);
         spawn(
             move || {
                 let csrf = anti_csrf_token.as_deref();
-                t.refresh_session_without_request_response(&refresh_token, disable_anti_csrf, csrf, now_ms())
+                timed(now_ms(), |now| {
+                    t.refresh_session_without_request_response(&refresh_token, disable_anti_csrf, csrf, now)
+                })
             },
             session,
         )
@@ -501,9 +637,13 @@ impl Engine {
         method: String,
         path: String,
         #[napi(ts_arg_type = "Array<[string, string]> | string[][]")] headers: Vec<Vec<String>>,
+        #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
     ) -> AsyncTask<Work<Option<ResponseMutations>, Option<Mutations>>> {
         let t = Arc::clone(&self.inner);
-        spawn(move || Ok(t.handle_api_request(&request(method, path, headers)?, now_ms())), |m| m.map(mutations))
+        spawn(
+            move || Ok(t.handle_api_request(&request(method, path, headers, transfer)?, now_ms())),
+            |m| m.map(mutations),
+        )
     }
 
     /// Merges `updateJson` into the access token payload of a session in a request; returns
@@ -511,16 +651,18 @@ impl Engine {
     #[napi(ts_return_type = "Promise<SessionResult>")]
     pub fn merge_into_access_token_payload_in_session(
         &self,
-        session: &Session,
+        session: Session,
         update_json: String,
-    ) -> AsyncTask<Work<(SessionState, ResponseMutations), SessionResult>> {
+    ) -> AsyncTask<Work<Changed, SessionResult>> {
         let t = Arc::clone(&self.inner);
-        let mut state = session.state.clone();
         spawn(
             move || {
+                let mut state = state_of(&t, &session)?;
                 let update = json_object(&update_json, "access_token_payload_update")?;
-                let m = t.merge_into_access_token_payload_in_session(&mut state, &update, now_ms())?;
-                Ok((state, m))
+                timed(now_ms(), |now| {
+                    let m = t.merge_into_access_token_payload_in_session(&mut state, &update, now)?;
+                    Ok((state, m))
+                })
             },
             session_result,
         )
@@ -528,10 +670,9 @@ impl Engine {
 
     /// Revokes the session of a request; returns the response changes that clear its tokens.
     #[napi(ts_return_type = "Promise<Mutations>")]
-    pub fn revoke_session_in_request(&self, session: &Session) -> AsyncTask<Work<ResponseMutations, Mutations>> {
+    pub fn revoke_session_in_request(&self, session: Session) -> AsyncTask<Work<ResponseMutations, Mutations>> {
         let t = Arc::clone(&self.inner);
-        let state = session.state.clone();
-        spawn(move || t.revoke_session_in_request(&state), mutations)
+        spawn(move || t.revoke_session_in_request(&state_of(&t, &session)?), mutations)
     }
 
     /// Revokes one session; whether it existed.
@@ -638,6 +779,21 @@ pub fn panic_for_tests(env: Env, message: String) -> napi::Result<()> {
 #[napi(js_name = "_panicForTestsAsync")]
 pub fn panic_for_tests_async(message: String) -> AsyncTask<Work<(), ()>> {
     spawn(move || -> CoreResult<()> { panic!("{message}") }, same)
+}
+
+/// The front token of a session (`getAllSessionTokensDangerously`), built on demand: most
+/// verified requests never need one.
+#[napi]
+pub fn front_token(
+    env: Env,
+    user_id: String,
+    access_token_expiry_ms: f64,
+    payload_json: String,
+) -> napi::Result<String> {
+    run(&env, || {
+        let payload = json_object(&payload_json, "payload")?;
+        Ok(tessera_core::protocol::front_token(&user_id, clock(Some(access_token_expiry_ms))?, &payload))
+    })
 }
 
 /// Every core error code.

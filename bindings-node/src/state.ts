@@ -2,9 +2,34 @@
 import { TesseraError } from "./error";
 import type { NativeEngine } from "./native";
 
+/** The application's `getTokenTransferMethod` function, as `Session.init` took it. */
+export type TokenTransferMethodFunction = (input: {
+  req: BaseRequest;
+  forCreateNewSession: boolean;
+  userContext: Record<string, unknown>;
+}) => "cookie" | "header" | "any";
+
+/** What a `getTokenTransferMethod` function is given as `req`: supertokens-node's `BaseRequest`
+ * reading methods, over any framework's request. */
+export interface BaseRequest {
+  /** The framework's own request object. */
+  readonly original: unknown;
+  readonly wrapperUsed: true;
+  /** The first value of header `key` (any case), or undefined. */
+  getHeaderValue(key: string): string | undefined;
+  /** The value of cookie `key` as sent (not decoded), or undefined. */
+  getCookieValue(key: string): string | undefined;
+  /** The HTTP method, lowercase. */
+  getMethod(): string;
+  /** The request's path and query. */
+  getOriginalURL(): string;
+}
+
 export interface State {
   engine: NativeEngine;
   framework: string;
+  /** Asked per request when the application gave a function (else the engine's setting holds). */
+  getTokenTransferMethod?: TokenTransferMethodFunction;
 }
 
 let current: State | undefined;

@@ -187,4 +187,48 @@ export function seedSuite(label, start) {
       const names = res.headers.getSetCookie().map((s) => s.slice(0, s.indexOf("=")));
       assert.equal(new Set(names).size, names.length, names.join());
     }));
+
+  test(`${label}: getTokenTransferMethod as a function is asked per request`, async () => {
+    const asked = [];
+    const getTokenTransferMethod = ({ req, forCreateNewSession, userContext }) => {
+      assert.equal(typeof userContext, "object");
+      asked.push([req.getOriginalURL().split("?")[0], forCreateNewSession, req.getMethod()]);
+      return req.getHeaderValue("X-Client") === "mobile" ? "header" : "cookie";
+    };
+    await withApp(start, { getTokenTransferMethod }, async (app) => {
+      // The browser asks for headers, the application says cookies.
+      const web = await signIn(app, "header");
+      assert.equal(web.headers.get("st-refresh-token"), null);
+      const access = setCookies(web).sAccessToken.value;
+      const jwt = await app.fetch("/getJWT", { headers: { cookie: cookieHeader({ sAccessToken: access }) } });
+      assert.deepEqual(await jwt.json(), { token: access });
+      // A mobile request may only use headers: its cookie is not looked at.
+      const ignored = await app.fetch("/getJWT", {
+        headers: { cookie: cookieHeader({ sAccessToken: access }), "x-client": "mobile" },
+      });
+      assert.equal(ignored.status, 401);
+      assert.deepEqual(await ignored.json(), { message: "unauthorised" });
+
+      const mobile = await signIn(app, "cookie", { "x-client": "mobile" });
+      assert.deepEqual(mobile.headers.getSetCookie(), []);
+      const refreshed = await app.fetch("/auth/session/refresh", {
+        method: "POST",
+        headers: { authorization: `Bearer ${mobile.headers.get("st-refresh-token")}`, "x-client": "mobile", rid: "session" },
+      });
+      assert.equal(refreshed.status, 200, await refreshed.clone().text());
+      assert.notEqual(refreshed.headers.get("st-access-token"), mobile.headers.get("st-access-token"));
+    });
+    const seen = (path, forCreate) => asked.some(([p, f]) => p === path && f === forCreate);
+    assert.ok(seen("/signin", true), JSON.stringify(asked));
+    assert.ok(seen("/getJWT", false), JSON.stringify(asked));
+    assert.ok(seen("/auth/session/refresh", false), JSON.stringify(asked));
+    assert.ok(asked.every(([, , method]) => method === method.toLowerCase()));
+  });
+
+  test(`${label}: a getTokenTransferMethod answer that is no method is a typed error, not a session`, () =>
+    withApp(start, { getTokenTransferMethod: () => "both" }, async (app) => {
+      const res = await app.fetch("/getJWT", { headers: { authorization: "Bearer a.b.c" } });
+      assert.ok(res.status >= 400, String(res.status));
+      assert.notEqual(res.status, 200);
+    }));
 }

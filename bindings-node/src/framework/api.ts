@@ -10,7 +10,9 @@ import { nativeRequest } from "./request";
 export async function handleApiRequest(request: RequestAdapter): Promise<Mutations | null> {
   const e = engine();
   if (!callSync(() => e.isApiRequest(request.method(), request.path()))) return null;
-  const [method, path, headers] = nativeRequest(request);
-  const answer: Mutations | null | undefined = await callAsync(() => e.handleApiRequest(method, path, headers));
+  const [method, path, headers, transfer] = nativeRequest(request);
+  const answer: Mutations | null | undefined = await callAsync(() =>
+    e.handleApiRequest(method, path, headers, transfer),
+  );
   return answer ?? null;
 }

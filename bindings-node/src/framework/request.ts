@@ -5,6 +5,8 @@
  */
 import type { Headers } from "../native";
 import { native } from "../native";
+import type { BaseRequest } from "../state";
+import { state } from "../state";
 
 export interface RequestAdapter {
   /** The framework's own request object. */
@@ -17,13 +19,41 @@ export interface RequestAdapter {
   headerValues(name: string): string[];
 }
 
-/** `(method, path, headers)`, the first three arguments of the engine's request functions. */
-export function nativeRequest(request: RequestAdapter): [string, string, Headers] {
+/** The transfer argument of the engine's request functions: what the application's
+ * `getTokenTransferMethod` function says for this request, or null when it gave none (the
+ * engine then uses its configured setting, and the request costs no call). */
+export type Transfer = "any" | "cookie" | "header" | null;
+
+/** `(method, path, headers)`, the first three arguments of the engine's request functions, and
+ * the transfer argument that goes with them. */
+export function nativeRequest(request: RequestAdapter, forCreateNewSession = false): [string, string, Headers, Transfer] {
   const headers: Headers = [];
   for (const name of native().REQUEST_HEADERS) {
     for (const value of request.headerValues(name)) headers.push([name, value]);
   }
-  return [request.method(), request.path(), headers];
+  const choose = state().getTokenTransferMethod;
+  const transfer = choose === undefined ? null : choose({ req: baseRequest(request), forCreateNewSession, userContext: {} });
+  return [request.method(), request.path(), headers, transfer];
+}
+
+/** `request` as the `req` a `getTokenTransferMethod` function reads. */
+export function baseRequest(request: RequestAdapter): BaseRequest {
+  return {
+    original: request.original,
+    wrapperUsed: true,
+    getHeaderValue: (key) => request.headerValues(key.toLowerCase())[0],
+    getCookieValue: (key) => {
+      for (const header of request.headerValues("cookie")) {
+        for (const pair of header.split(";")) {
+          const i = pair.indexOf("=");
+          if (i > 0 && pair.slice(0, i).trim() === key) return pair.slice(i + 1).trim();
+        }
+      }
+      return undefined;
+    },
+    getMethod: () => request.method().toLowerCase(),
+    getOriginalURL: () => request.path(),
+  };
 }
 
 /** Node's `IncomingHttpHeaders`-style values as a list. */

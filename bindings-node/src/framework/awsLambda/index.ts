@@ -6,12 +6,12 @@
  * export const handler = middleware(fallbackHandler);   // serves {apiBasePath}/session/refresh, /signout, JWKS
  * ```
  */
-import { TesseraError, callAsync, callSync } from "../../error";
+import { TesseraError } from "../../error";
 import type { SessionContainer } from "../../recipe/session/sessionContainer";
 import { errorAnswer } from "../../recipe/session/common";
 import type { Mutations } from "../../native";
 import { engine } from "../../state";
-import { nativeRequest } from "../request";
+import { handleApiRequest } from "../api";
 import { applyMutations } from "../response";
 import type { LambdaEvent, LambdaResult } from "./adapter";
 import { AwsRequest, AwsResponse, coreResult, deferredFor, isV2, sendResponse } from "./adapter";
@@ -47,13 +47,8 @@ export function middleware<E extends object = LambdaEvent>(handler?: Handler<E>)
   return async (event: E, context?: unknown, callback?: unknown): Promise<LambdaResult> => {
     const ev = event as unknown as LambdaEvent;
     try {
-      const e = engine();
-      const request = new AwsRequest(ev);
-      if (callSync(() => e.isApiRequest(request.method(), request.path()))) {
-        const [method, path, headers] = nativeRequest(request);
-        const answer = await callAsync(() => e.handleApiRequest(method, path, headers));
-        if (answer !== null && answer !== undefined) return answerResult(ev, answer);
-      }
+      const answer = await handleApiRequest(new AwsRequest(ev));
+      if (answer !== null) return answerResult(ev, answer);
       if (handler === undefined) return coreResult(404, JSON.stringify({ message: "not found" }));
       return sendResponse(ev, await handler(event, context, callback));
     } catch (err) {

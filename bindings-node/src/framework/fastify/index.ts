@@ -7,12 +7,11 @@
  * app.get("/x", { preHandler: verifySession() }, handler);
  * ```
  */
-import { TesseraError, callAsync, callSync } from "../../error";
+import { TesseraError } from "../../error";
 import type { SessionContainer } from "../../recipe/session/sessionContainer";
 import { errorAnswer } from "../../recipe/session/common";
-import type { Mutations } from "../../native";
 import { engine } from "../../state";
-import { nativeRequest } from "../request";
+import { handleApiRequest } from "../api";
 import { applyMutations } from "../response";
 import type { FastifyLikeReply, FastifyLikeRequest } from "./adapter";
 import { FastifyRequest, FastifyResponse } from "./adapter";
@@ -40,12 +39,8 @@ interface FastifyLikeInstance {
 /** The `onRequest` hook: answers the core's endpoints, lets every other request through. */
 async function serveApi(req: FastifyLikeRequest, reply: FastifyLikeReply): Promise<unknown> {
   try {
-    const e = engine();
-    const request = new FastifyRequest(req);
-    if (!callSync(() => e.isApiRequest(request.method(), request.path()))) return undefined;
-    const [method, path, headers] = nativeRequest(request);
-    const answer: Mutations | null = await callAsync(() => e.handleApiRequest(method, path, headers));
-    if (answer === null || answer === undefined) return undefined;
+    const answer = await handleApiRequest(new FastifyRequest(req));
+    if (answer === null) return undefined;
     const response = new FastifyResponse(reply);
     const { status, body } = applyMutations(response, answer);
     response.send(status, body);

@@ -9,12 +9,12 @@
  * ```
  */
 import type { Request, ResponseToolkit, Server, ResponseObject } from "@hapi/hapi";
-import { TesseraError, callAsync, callSync } from "../../error";
+import { TesseraError } from "../../error";
 import type { SessionContainer } from "../../recipe/session/sessionContainer";
 import { errorAnswer } from "../../recipe/session/common";
 import type { Mutations } from "../../native";
 import { engine } from "../../state";
-import { nativeRequest } from "../request";
+import { handleApiRequest } from "../api";
 import { applyMutations } from "../response";
 import { HapiRequest, HapiResponse, deferredFor, flush } from "./adapter";
 
@@ -39,19 +39,15 @@ export function errorResponse(request: Request, h: ResponseToolkit, err: unknown
 }
 
 async function onRequest(request: Request, h: ResponseToolkit) {
-  const e = engine();
-  const req = new HapiRequest(request);
-  if (!callSync(() => e.isApiRequest(req.method(), req.path()))) return h.continue;
-  const [method, path, headers] = nativeRequest(req);
   let answer: Mutations | null;
   try {
-    answer = await callAsync(() => e.handleApiRequest(method, path, headers));
+    answer = await handleApiRequest(new HapiRequest(request));
   } catch (err) {
     const response = errorResponse(request, h, err);
     if (response === null) throw err;
     return response.takeover();
   }
-  if (answer === null || answer === undefined) return h.continue;
+  if (answer === null) return h.continue;
   return answerResponse(request, h, answer).takeover();
 }
 

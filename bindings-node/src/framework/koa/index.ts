@@ -8,12 +8,11 @@
  * app.use(router.routes());
  * ```
  */
-import { TesseraError, callAsync, callSync } from "../../error";
+import { TesseraError } from "../../error";
 import type { SessionContainer } from "../../recipe/session/sessionContainer";
 import { errorAnswer } from "../../recipe/session/common";
-import type { Mutations } from "../../native";
 import { engine } from "../../state";
-import { nativeRequest } from "../request";
+import { handleApiRequest } from "../api";
 import { applyMutations } from "../response";
 import type { KoaLikeContext } from "./adapter";
 import { KoaRequest, KoaResponse } from "./adapter";
@@ -40,17 +39,12 @@ export function answerError(err: unknown, ctx: KoaLikeContext): boolean {
 export function middleware() {
   return async (ctx: KoaLikeContext, next: Next): Promise<void> => {
     try {
-      const e = engine();
-      const request = new KoaRequest(ctx);
-      if (callSync(() => e.isApiRequest(request.method(), request.path()))) {
-        const [method, path, headers] = nativeRequest(request);
-        const answer: Mutations | null = await callAsync(() => e.handleApiRequest(method, path, headers));
-        if (answer !== null && answer !== undefined) {
-          const response = new KoaResponse(ctx);
-          const { status, body } = applyMutations(response, answer);
-          response.send(status, body);
-          return;
-        }
+      const answer = await handleApiRequest(new KoaRequest(ctx));
+      if (answer !== null) {
+        const response = new KoaResponse(ctx);
+        const { status, body } = applyMutations(response, answer);
+        response.send(status, body);
+        return;
       }
       await next();
     } catch (err) {

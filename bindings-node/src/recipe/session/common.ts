@@ -29,17 +29,19 @@ export async function verifyNative(
   request: RequestAdapter,
   options: VerifySessionOptions | undefined,
 ): Promise<SessionWithMutations> {
-  const [method, path, headers] = nativeRequest(request);
+  const [method, path, headers, transfer] = nativeRequest(request);
   const required = options?.sessionRequired ?? true;
   const antiCsrf = options?.antiCsrfCheck;
   const checkDatabase = options?.checkDatabase ?? false;
   try {
-    return splitResult(engine.verifySession(method, path, headers, required, antiCsrf, checkDatabase));
+    return splitResult(engine.verifySession(method, path, headers, required, antiCsrf, checkDatabase, null, transfer));
   } catch (err) {
     if ((err as { code?: unknown } | null)?.code !== "WOULD_BLOCK") throw fromNative(err);
   }
   try {
-    return splitResult(await engine.verifySessionAsync(method, path, headers, required, antiCsrf, checkDatabase));
+    return splitResult(
+      await engine.verifySessionAsync(method, path, headers, required, antiCsrf, checkDatabase, null, transfer),
+    );
   } catch (err) {
     throw fromNative(err);
   }
@@ -74,14 +76,25 @@ export async function verifyRequest(
   const container = session === null ? undefined : new SessionContainer(engine, session, response);
   if (container !== undefined) container.applyMutations(mutations);
   else if (response !== null) applyMutations(response, mutations);
-  await checkClaimOverride(options, container, userContext);
+  // Awaited only when there is an override: an await costs a turn of the microtask queue on
+  // every verified request.
+  if (options?.overrideGlobalClaimValidators !== undefined) await checkClaimOverride(options, container, userContext);
   return container;
 }
 
 /** The protocol's answer to a session error for this request. */
 export function errorAnswer(engine: NativeEngine, request: RequestAdapter, error: TesseraError): Mutations {
-  const [method, path, headers] = nativeRequest(request);
+  const [method, path, headers, transfer] = nativeRequest(request);
   return callSync(() =>
-    engine.errorResponse(method, path, headers, error.type, error.message, error.payloadJson(), error.clearTokens),
+    engine.errorResponse(
+      method,
+      path,
+      headers,
+      error.type,
+      error.message,
+      error.payloadJson(),
+      error.clearTokens,
+      transfer,
+    ),
   );
 }

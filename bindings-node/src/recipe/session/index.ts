@@ -2,11 +2,13 @@
  * The session recipe (supertokens-node's `supertokens-node/recipe/session`): `init` for
  * `Tessera.init({recipeList: [...]})`, and the functions that work on sessions.
  */
-import { TesseraError, callAsync } from "../../error";
+import { TesseraError, callAsync, fromNative } from "../../error";
+import type { NativeSession } from "../../native";
 import { wrapRequest, wrapResponse } from "../../framework/wrap";
 import { nativeRequest } from "../../framework/request";
 import type { SessionRecipeInit } from "../../index";
 import { RecipeUserId, recipeUserIdString } from "../../recipeUserId";
+import type { TokenTransferMethodFunction } from "../../state";
 import { engine } from "../../state";
 import type { VerifySessionOptions } from "./common";
 import { checkClaimOverride, verifyRequest } from "./common";
@@ -14,7 +16,7 @@ import type { SessionInformation } from "./sessionContainer";
 import { SessionContainer, sessionInformation, toJson } from "./sessionContainer";
 
 export { SessionContainer, TesseraError as Error, RecipeUserId };
-export type { SessionInformation, VerifySessionOptions };
+export type { SessionInformation, VerifySessionOptions, TokenTransferMethodFunction };
 
 /** The options of `Session.init`, in supertokens-node's names. Options left out take the core's
  * defaults. Tessera's own: `accessTokenValidity` (s), `refreshTokenValidity` (min),
@@ -32,8 +34,9 @@ export interface TypeInput {
   useDynamicAccessTokenSigningKey?: boolean;
   accessTokenPath?: string;
   jwksRefreshIntervalSec?: number;
-  /** `"any"`, `"cookie"` or `"header"`; a function is not supported yet. */
-  getTokenTransferMethod?: "any" | "cookie" | "header";
+  /** `"any"`, `"cookie"` or `"header"`, or a function asked per request (supertokens-node's
+   * shape; `forCreateNewSession` is true in `createNewSession` only). */
+  getTokenTransferMethod?: "any" | "cookie" | "header" | TokenTransferMethodFunction;
   tokenTransferMethod?: "any" | "cookie" | "header";
   accessTokenValidity?: number;
   refreshTokenValidity?: number;
@@ -68,18 +71,13 @@ const OPTION_NAMES = [
  * The session recipe's options. Wrong values are reported by `Tessera.init` as
  * `INVALID_CONFIG` naming the option.
  *
- * @throws TypeError `getTokenTransferMethod` is a function.
  * @throws TesseraError `NOT_SUPPORTED` for `errorHandlers` or `override`.
  */
 export function init(config?: TypeInput): SessionRecipeInit {
   const given: TypeInput = { ...(config ?? {}) };
-  const transfer = given.getTokenTransferMethod as unknown;
-  if (typeof transfer === "function") {
-    throw new TypeError(
-      'Session.init({getTokenTransferMethod}) is not supported as a function by Tessera: pass tokenTransferMethod: "any" | "cookie" | "header"',
-    );
-  }
-  if (transfer !== undefined) given.tokenTransferMethod ??= transfer as TypeInput["tokenTransferMethod"];
+  const transfer = given.getTokenTransferMethod;
+  const choose = typeof transfer === "function" ? transfer : undefined;
+  if (transfer !== undefined && choose === undefined) given.tokenTransferMethod ??= transfer as TypeInput["tokenTransferMethod"];
   if (given.errorHandlers !== undefined) {
     throw new TesseraError({ type: "NOT_SUPPORTED", message: "Session.init({errorHandlers}) is not supported by Tessera" });
   }
@@ -90,7 +88,7 @@ export function init(config?: TypeInput): SessionRecipeInit {
   for (const name of OPTION_NAMES) {
     if (given[name] !== undefined) options[name] = given[name];
   }
-  return { tesseraRecipe: "session", options };
+  return { tesseraRecipe: "session", options, getTokenTransferMethod: choose };
 }
 
 /** Creates a session and writes its tokens to `res`, in the transport the request asks for
@@ -107,11 +105,13 @@ export async function createNewSession(
   const e = engine();
   const request = wrapRequest(req);
   const response = wrapResponse(res);
-  const [method, path, headers] = nativeRequest(request);
+  const [method, path, headers, transfer] = nativeRequest(request, true);
   const userId = recipeUserIdString(recipeUserId);
   const payload = toJson(accessTokenPayload, "accessTokenPayload");
   const data = toJson(sessionDataInDatabase, "sessionDataInDatabase");
-  const result = await callAsync(() => e.createNewSession(method, path, headers, tenantId, userId, payload, data));
+  const result = await callAsync(() =>
+    e.createNewSession(method, path, headers, tenantId, userId, payload, data, transfer),
+  );
   return attach(new SessionContainer(e, requireSession(result.session), response), result.mutations);
 }
 
@@ -146,8 +146,8 @@ export async function getSession(
 export async function refreshSession(req: unknown, res: unknown, _userContext?: unknown): Promise<SessionContainer> {
   const e = engine();
   const request = wrapRequest(req);
-  const [method, path, headers] = nativeRequest(request);
-  const result = await callAsync(() => e.refreshSession(method, path, headers));
+  const [method, path, headers, transfer] = nativeRequest(request);
+  const result = await callAsync(() => e.refreshSession(method, path, headers, transfer));
   return attach(new SessionContainer(e, requireSession(result.session), wrapResponse(res)), result.mutations);
 }
 
@@ -169,7 +169,8 @@ export async function createNewSessionWithoutRequestResponse(
   return new SessionContainer(e, native);
 }
 
-/** Verifies an access token given directly. */
+/** Verifies an access token given directly: inline when the core can answer without I/O
+ * (a known key, no `checkDatabase`), else off the event loop. */
 export async function getSessionWithoutRequestResponse(
   accessToken: string,
   antiCsrfToken?: string,
@@ -177,17 +178,21 @@ export async function getSessionWithoutRequestResponse(
   userContext?: unknown,
 ): Promise<SessionContainer | undefined> {
   const e = engine();
-  const native = await callAsync(() =>
-    e.getSessionWithoutRequestResponse(
-      accessToken,
-      antiCsrfToken ?? null,
-      options?.sessionRequired ?? true,
-      options?.antiCsrfCheck ?? null,
-      options?.checkDatabase ?? false,
-    ),
-  );
+  const csrf = antiCsrfToken ?? null;
+  const required = options?.sessionRequired ?? true;
+  const antiCsrf = options?.antiCsrfCheck ?? null;
+  const checkDatabase = options?.checkDatabase ?? false;
+  let native: NativeSession | null | undefined;
+  try {
+    native = e.getSessionWithoutRequestResponseWithoutIo(accessToken, csrf, required, antiCsrf, checkDatabase);
+  } catch (err) {
+    if ((err as { code?: unknown } | null)?.code !== "WOULD_BLOCK") throw fromNative(err);
+    native = await callAsync(() =>
+      e.getSessionWithoutRequestResponse(accessToken, csrf, required, antiCsrf, checkDatabase),
+    );
+  }
   const session = native === null || native === undefined ? undefined : new SessionContainer(e, native);
-  await checkClaimOverride(options, session, userContext);
+  if (options?.overrideGlobalClaimValidators !== undefined) await checkClaimOverride(options, session, userContext);
   return session;
 }
 
