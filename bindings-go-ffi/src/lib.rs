@@ -9,6 +9,8 @@
 //!   only. A NULL pointer with length 0 is the empty input.
 //! - What Rust allocates Rust frees: [`TesseraBytes`] with `tessera_bytes_free`, handles with
 //!   their `_free` function. Every free accepts NULL.
+//! - [`TesseraStr`] fields (a session's fields, on the verify path) are borrowed from their
+//!   session handle: valid until it is freed, never freed on their own.
 //! - On failure, if `err_out` is not NULL, `*err_out` receives the error as JSON
 //!   `{"code", "message", "payload", "clearTokens"}` (there is no thread-local "last error", so
 //!   callers need not pin threads).
