@@ -156,6 +156,9 @@ func TestNoSessionIsUnauthorised(t *testing.T) {
 
 func TestExpiredTokenAsksForARefresh(t *testing.T) {
 	srv := start(t, &sessmodels.TypeInput{AccessTokenValidity: ptr(uint64(1))})
+	// exp is in whole seconds: a token made late in a second lives only to its end, so log
+	// in just after a second starts.
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
 	token := do(t, srv, "POST", "/login").header.Get("st-access-token")
 	if got := do(t, srv, "GET", "/getJWT", "Authorization", "Bearer "+token); got.status != 200 {
 		t.Fatalf("fresh token: %d %s", got.status, got.body)
