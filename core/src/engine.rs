@@ -3,7 +3,7 @@
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -309,9 +309,39 @@ impl Tessera {
 /// A bounded map from token bytes to verified tokens. Sharded so that threads rarely meet on
 /// one lock; when a shard is full an arbitrary entry goes (expired ones first when cheap).
 struct TokenCache {
-    shards: Vec<Mutex<HashMap<Box<str>, Arc<VerifiedToken>>>>,
+    shards: Vec<Mutex<Shard>>,
     per_shard: usize,
-    hasher: RandomState,
+    hasher: TailState,
+}
+
+type Shard = HashMap<Box<str>, Arc<VerifiedToken>, TailState>;
+
+/// How many trailing bytes of a token its cache hash reads.
+const HASHED_TAIL: usize = 32;
+
+/// Hashes only the tail of each write: a token ends in its RS256 signature, different for
+/// every token, so its last bytes spread tokens as well as all ~850 bytes would, at a
+/// fraction of the cost. Keys are still compared whole; the random SipHash keys still keep a
+/// client from choosing collisions.
+#[derive(Clone, Default)]
+struct TailState(RandomState);
+
+struct TailHasher(std::collections::hash_map::DefaultHasher);
+
+impl BuildHasher for TailState {
+    type Hasher = TailHasher;
+    fn build_hasher(&self) -> TailHasher {
+        TailHasher(self.0.build_hasher())
+    }
+}
+
+impl Hasher for TailHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(bytes.get(bytes.len().saturating_sub(HASHED_TAIL)..).unwrap_or_default());
+    }
+    fn finish(&self) -> u64 {
+        self.0.finish()
+    }
 }
 
 const SHARDS: usize = 16;
@@ -319,15 +349,21 @@ const SHARDS: usize = 16;
 impl TokenCache {
     fn new(capacity: usize) -> TokenCache {
         let per_shard = capacity.div_ceil(SHARDS);
-        let shards = if capacity == 0 { Vec::new() } else { (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect() };
-        TokenCache { shards, per_shard, hasher: RandomState::new() }
+        let hasher = TailState::default();
+        let shards = if capacity == 0 {
+            Vec::new()
+        } else {
+            (0..SHARDS).map(|_| Mutex::new(HashMap::with_hasher(hasher.clone()))).collect()
+        };
+        TokenCache { shards, per_shard, hasher }
     }
 
-    fn shard(&self, key: &str) -> Option<std::sync::MutexGuard<'_, HashMap<Box<str>, Arc<VerifiedToken>>>> {
+    fn shard(&self, key: &str) -> Option<std::sync::MutexGuard<'_, Shard>> {
         if self.shards.is_empty() {
             return None;
         }
-        let i = (self.hasher.hash_one(key) as usize) % self.shards.len();
+        // The high bits pick the shard; the map inside uses the low ones.
+        let i = ((self.hasher.hash_one(key) >> 32) as usize) % self.shards.len();
         self.shards.get(i).map(|m| m.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
@@ -352,5 +388,46 @@ impl TokenCache {
             }
             s.insert(key.into(), value);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verified(user: &str) -> Arc<VerifiedToken> {
+        Arc::new(VerifiedToken {
+            raw: String::new(),
+            version: 5,
+            kid: None,
+            user_id: user.into(),
+            recipe_user_id: user.into(),
+            tenant_id: "public".into(),
+            session_handle: String::new(),
+            refresh_token_hash1: String::new(),
+            parent_refresh_token_hash1: None,
+            anti_csrf_token: None,
+            expiry_ms: 0,
+            time_created_ms: 0,
+            payload: serde_json::Map::new(),
+        })
+    }
+
+    #[test]
+    fn tokens_with_the_same_tail_are_still_different_keys() {
+        let cache = TokenCache::new(100);
+        let tail = "x".repeat(HASHED_TAIL * 2);
+        let (a, b) = (format!("a.{tail}"), format!("b.{tail}"));
+        cache.insert(&a, verified("a"));
+        assert!(cache.get(&b).is_none());
+        cache.insert(&b, verified("b"));
+        assert_eq!(cache.get(&a).unwrap().user_id, "a");
+        assert_eq!(cache.get(&b).unwrap().user_id, "b");
+        cache.remove(&a);
+        assert!(cache.get(&a).is_none());
+        assert_eq!(cache.get(&b).unwrap().user_id, "b");
+        // Short keys hash whole.
+        cache.insert("s", verified("s"));
+        assert_eq!(cache.get("s").unwrap().user_id, "s");
     }
 }
