@@ -2,38 +2,6 @@
 /* eslint-disable */
 
 /**
- * A session in a request, as the addon returns it and takes it back: an array, because a JS
- * array costs the addon far less to fill than an object's named properties (see `Session` in
- * src/lib.rs). This header is `napi.dtsHeaderFile` in package.json: napi-rs cannot declare a
- * tuple type from Rust.
- */
-export type Session = [
-  accessToken: string,
-  userId: string,
-  recipeUserId: string,
-  tenantId: string,
-  /** The session handle. */
-  handle: string,
-  /** The access token payload, as JSON text. */
-  payloadJson: string,
-  /** When the access token expires, in ms since the epoch. */
-  accessTokenExpiryMs: number,
-  /** When the access token was made, in ms since the epoch. */
-  accessTokenCreatedMs: number,
-  /** After create or refresh only. */
-  refreshToken: string | null,
-  refreshTokenExpiryMs: number | null,
-  /** The request's or the newly issued anti-CSRF token. */
-  antiCsrfToken: string | null,
-  /** Whether the access token changed in this request (the response must carry it). */
-  accessTokenUpdated: boolean,
-  transfer: "cookie" | "header",
-  /** The clock (ms) at which the core made or verified this session: merge and revoke
-   * re-derive its state as of then. */
-  atMs: number,
-];
-
-/**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
  * flavor napi-rs can build is listed, because `NAPI_RS_NATIVE_LIBRARY_PATH`
@@ -117,6 +85,33 @@ export declare class Engine {
   jwksJson(): Promise<string>
 }
 
+/** A session in a request: the state behind a `SessionContainer`. Made only by `Engine`. */
+export declare class Session {
+  /** The current access token. */
+  get accessToken(): string
+  get userId(): string
+  get recipeUserId(): string
+  get tenantId(): string
+  /** The session handle. */
+  get handle(): string
+  /** The access token payload, as JSON text. */
+  get payloadJson(): string
+  /** When the access token expires, in ms since the epoch. */
+  get accessTokenExpiryMs(): number
+  /** When the access token was made, in ms since the epoch. */
+  get accessTokenCreatedMs(): number
+  get frontToken(): string
+  /** The refresh token, after create or refresh only. */
+  get refreshToken(): string | null
+  get refreshTokenExpiryMs(): number | null
+  /** The request's or the newly issued anti-CSRF token. */
+  get antiCsrfToken(): string | null
+  /** Whether the access token changed in this request (the response must carry it). */
+  get accessTokenUpdated(): boolean
+  /** How the tokens travel. */
+  get transfer(): "cookie" | "header"
+}
+
 /**
  * Test-only: panics inside the binding's guard, so the test suite can show that a panic
  * reaches JavaScript as an `INTERNAL` error. Not part of the public API.
@@ -142,12 +137,6 @@ export interface CookieOp {
 
 /** The headers a CORS preflight must allow for the protocol. */
 export declare const CORS_ALLOWED_HEADERS: string[]
-
-/**
- * The front token of a session (`getAllSessionTokensDangerously`), built on demand: most
- * verified requests never need one.
- */
-export declare function frontToken(userId: string, accessTokenExpiryMs: number, payloadJson: string): string
 
 /** One change to a response header. */
 export interface HeaderOp {

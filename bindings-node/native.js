@@ -836,10 +836,10 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Engine = nativeBinding.Engine
+module.exports.Session = nativeBinding.Session
 module.exports._panicForTests = nativeBinding._panicForTests
 module.exports._panicForTestsAsync = nativeBinding._panicForTestsAsync
 module.exports.allErrorKinds = nativeBinding.allErrorKinds
 module.exports.appendToHeaderList = nativeBinding.appendToHeaderList
 module.exports.CORS_ALLOWED_HEADERS = nativeBinding.CORS_ALLOWED_HEADERS
-module.exports.frontToken = nativeBinding.frontToken
 module.exports.REQUEST_HEADERS = nativeBinding.REQUEST_HEADERS

@@ -318,8 +318,7 @@ async function verifyBenchmarks(tmp, log) {
       fail(`${b.label} did not verify the token's session`);
     }
   }
-  // The addon's session is an array (bindings-node/native-header.d.ts); index 4 is the handle.
-  if (uncached[5].fn().session?.[4] !== handle) fail("Engine.verifySession did not verify the token's session");
+  if (uncached[5].fn().session?.handle !== handle) fail("Engine.verifySession did not verify the token's session");
   const stubAfterWarmup = stub.snapshot();
 
   const rows = [];

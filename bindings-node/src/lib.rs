@@ -13,10 +13,11 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Env, FromNapiValue, JsError, ToNapiValue, TypeName, ValidateNapiValue};
-use napi::{check_status, sys, Task};
+use napi::bindgen_prelude::{AsyncTask, Env, JsError, ToNapiValue, TypeName};
+use napi::Task;
 use napi_derive::napi;
-use tessera_core::config::{TokenTransfer, TransferMethodSetting};
+use serde_json::Value;
+use tessera_core::config::TransferMethodSetting;
 use tessera_core::convert::json_object;
 use tessera_core::engine::now_ms;
 use tessera_core::http::{append_to_header_list as core_append, HeaderMutation, HttpRequest, ResponseMutations};
@@ -168,155 +169,83 @@ fn some_mutations(m: ResponseMutations) -> Option<Mutations> {
     (!empty).then(|| mutations(m))
 }
 
-/// A session in a request, as plain data: what a `SessionContainer` reads, as a JS array typed
-/// `Session` (a labelled tuple, declared in `native-header.d.ts`). Not a class wrapping the Rust
-/// state: wrapping costs a finalizer and the addon's bookkeeping on every verification, and an
-/// object's named properties cost V8 a name lookup and a shape change each, together several
-/// times what the core's cached verification takes; array elements cost neither. Calls that
-/// need the Rust state back (merge, revoke, attach) re-derive it from the access token.
+/// A session in a request: the state behind a `SessionContainer`. Made only by `Engine`.
+#[napi]
 pub struct Session {
-    pub access_token: String,
-    pub user_id: String,
-    pub recipe_user_id: String,
-    pub tenant_id: String,
-    pub handle: String,
+    state: SessionState,
+}
+
+#[napi]
+impl Session {
+    /// The current access token.
+    #[napi(getter)]
+    pub fn access_token(&self) -> String {
+        self.state.access_token().to_owned()
+    }
+    #[napi(getter)]
+    pub fn user_id(&self) -> String {
+        self.state.token.user_id.clone()
+    }
+    #[napi(getter)]
+    pub fn recipe_user_id(&self) -> String {
+        self.state.token.recipe_user_id.clone()
+    }
+    #[napi(getter)]
+    pub fn tenant_id(&self) -> String {
+        self.state.token.tenant_id.clone()
+    }
+    /// The session handle.
+    #[napi(getter)]
+    pub fn handle(&self) -> String {
+        self.state.token.session_handle.clone()
+    }
     /// The access token payload, as JSON text.
-    pub payload_json: String,
-    pub access_token_expiry_ms: f64,
-    pub access_token_created_ms: f64,
-    /// After create or refresh only.
-    pub refresh_token: Option<String>,
-    pub refresh_token_expiry_ms: Option<f64>,
+    #[napi(getter)]
+    pub fn payload_json(&self) -> String {
+        Value::Object(self.state.token.payload.clone()).to_string()
+    }
+    /// When the access token expires, in ms since the epoch.
+    #[napi(getter)]
+    pub fn access_token_expiry_ms(&self) -> f64 {
+        self.state.token.expiry_ms as f64
+    }
+    /// When the access token was made, in ms since the epoch.
+    #[napi(getter)]
+    pub fn access_token_created_ms(&self) -> f64 {
+        self.state.token.time_created_ms as f64
+    }
+    #[napi(getter)]
+    pub fn front_token(&self) -> String {
+        self.state.front_token()
+    }
+    /// The refresh token, after create or refresh only.
+    #[napi(getter)]
+    pub fn refresh_token(&self) -> Option<String> {
+        self.state.refresh_token.clone()
+    }
+    #[napi(getter)]
+    pub fn refresh_token_expiry_ms(&self) -> Option<f64> {
+        self.state.refresh_token_expiry_ms.map(|ms| ms as f64)
+    }
     /// The request's or the newly issued anti-CSRF token.
-    pub anti_csrf_token: Option<String>,
+    #[napi(getter)]
+    pub fn anti_csrf_token(&self) -> Option<String> {
+        self.state.anti_csrf_token.clone()
+    }
     /// Whether the access token changed in this request (the response must carry it).
-    pub access_token_updated: bool,
-    /// `cookie` or `header`.
-    pub transfer: String,
-    /// The clock (ms) at which the core made or verified this session: the state is
-    /// re-derived as of then, so that a token that expired since is still this session.
-    pub at_ms: f64,
-}
-
-/// Sets element `i` of JS array `array`.
-///
-/// # Safety
-/// `env` and `array` are live values of the current call.
-unsafe fn set_element<T: ToNapiValue>(env: sys::napi_env, array: sys::napi_value, i: u32, v: T) -> napi::Result<()> {
-    let value = unsafe { T::to_napi_value(env, v)? };
-    check_status!(unsafe { sys::napi_set_element(env, array, i, value) })
-}
-
-/// Element `i` of JS array `array`.
-///
-/// # Safety
-/// `env` and `array` are live values of the current call.
-unsafe fn element<T: FromNapiValue>(env: sys::napi_env, array: sys::napi_value, i: u32) -> napi::Result<T> {
-    let mut value = std::ptr::null_mut();
-    check_status!(unsafe { sys::napi_get_element(env, array, i, &mut value) })?;
-    unsafe { T::from_napi_value(env, value) }
-}
-
-impl ToNapiValue for Session {
-    unsafe fn to_napi_value(env: sys::napi_env, s: Session) -> napi::Result<sys::napi_value> {
-        let mut a = std::ptr::null_mut();
-        unsafe {
-            check_status!(sys::napi_create_array_with_length(env, 14, &mut a))?;
-            set_element(env, a, 0, s.access_token)?;
-            set_element(env, a, 1, s.user_id)?;
-            set_element(env, a, 2, s.recipe_user_id)?;
-            set_element(env, a, 3, s.tenant_id)?;
-            set_element(env, a, 4, s.handle)?;
-            set_element(env, a, 5, s.payload_json)?;
-            set_element(env, a, 6, s.access_token_expiry_ms)?;
-            set_element(env, a, 7, s.access_token_created_ms)?;
-            set_element(env, a, 8, s.refresh_token)?;
-            set_element(env, a, 9, s.refresh_token_expiry_ms)?;
-            set_element(env, a, 10, s.anti_csrf_token)?;
-            set_element(env, a, 11, s.access_token_updated)?;
-            set_element(env, a, 12, s.transfer)?;
-            set_element(env, a, 13, s.at_ms)?;
-        }
-        Ok(a)
+    #[napi(getter)]
+    pub fn access_token_updated(&self) -> bool {
+        self.state.access_token_updated
+    }
+    /// How the tokens travel.
+    #[napi(getter, ts_return_type = "\"cookie\" | \"header\"")]
+    pub fn transfer(&self) -> &'static str {
+        self.state.transfer.as_str()
     }
 }
 
-impl FromNapiValue for Session {
-    unsafe fn from_napi_value(env: sys::napi_env, a: sys::napi_value) -> napi::Result<Session> {
-        let mut is_array = false;
-        check_status!(unsafe { sys::napi_is_array(env, a, &mut is_array) })?;
-        if !is_array {
-            return Err(napi::Error::new(napi::Status::InvalidArg, "a session must be the array the addon made"));
-        }
-        unsafe {
-            Ok(Session {
-                access_token: element(env, a, 0)?,
-                user_id: element(env, a, 1)?,
-                recipe_user_id: element(env, a, 2)?,
-                tenant_id: element(env, a, 3)?,
-                handle: element(env, a, 4)?,
-                payload_json: element(env, a, 5)?,
-                access_token_expiry_ms: element(env, a, 6)?,
-                access_token_created_ms: element(env, a, 7)?,
-                refresh_token: element(env, a, 8)?,
-                refresh_token_expiry_ms: element(env, a, 9)?,
-                anti_csrf_token: element(env, a, 10)?,
-                access_token_updated: element(env, a, 11)?,
-                transfer: element(env, a, 12)?,
-                at_ms: element(env, a, 13)?,
-            })
-        }
-    }
-}
-
-impl TypeName for Session {
-    fn type_name() -> &'static str {
-        "Session"
-    }
-    fn value_type() -> napi::ValueType {
-        napi::ValueType::Object
-    }
-}
-
-impl ValidateNapiValue for Session {}
-
-fn session_at(state: SessionState, at_ms: u64) -> Session {
-    let token = &state.token;
-    Session {
-        access_token: token.raw.clone(),
-        user_id: token.user_id.clone(),
-        recipe_user_id: token.recipe_user_id.clone(),
-        tenant_id: token.tenant_id.clone(),
-        handle: token.session_handle.clone(),
-        // Cannot fail: a JSON object's keys are strings and its values JSON.
-        payload_json: serde_json::to_string(&token.payload).unwrap_or_default(),
-        access_token_expiry_ms: token.expiry_ms as f64,
-        access_token_created_ms: token.time_created_ms as f64,
-        refresh_token: state.refresh_token,
-        refresh_token_expiry_ms: state.refresh_token_expiry_ms.map(|ms| ms as f64),
-        anti_csrf_token: state.anti_csrf_token,
-        access_token_updated: state.access_token_updated,
-        transfer: state.transfer.as_str().to_owned(),
-        at_ms: at_ms as f64,
-    }
-}
-
-/// The Rust state behind `session`, as the core had it at `session.atMs`.
-fn state_of(t: &Tessera, session: &Session) -> CoreResult<SessionState> {
-    let token = t.verify_access_token(&session.access_token, clock(Some(session.at_ms))?)?;
-    let transfer = match session.transfer.as_str() {
-        "cookie" => TokenTransfer::Cookie,
-        "header" => TokenTransfer::Header,
-        other => return Err(Error::input(format!("transfer must be \"cookie\" or \"header\", not {other:?}"))),
-    };
-    Ok(SessionState {
-        token,
-        refresh_token: session.refresh_token.clone(),
-        refresh_token_expiry_ms: session.refresh_token_expiry_ms.map(|ms| ms as u64),
-        anti_csrf_token: session.anti_csrf_token.clone(),
-        access_token_updated: session.access_token_updated,
-        transfer,
-    })
+fn session(state: SessionState) -> Session {
+    Session { state }
 }
 
 /// A verification outcome: the session (null when none is required and none was sent) and
@@ -334,29 +263,12 @@ pub struct SessionResult {
     pub mutations: Mutations,
 }
 
-/// Core results paired with the clock they were computed at (see `Session::at_ms`).
-type Timed<T> = (T, u64);
-type Verified = Timed<(Option<SessionState>, ResponseMutations)>;
-type Changed = Timed<(SessionState, ResponseMutations)>;
-
-fn timed<T>(at: u64, work: impl FnOnce(u64) -> CoreResult<T>) -> CoreResult<Timed<T>> {
-    work(at).map(|v| (v, at))
+fn verify_result((state, m): (Option<SessionState>, ResponseMutations)) -> VerifyResult {
+    VerifyResult { session: state.map(session), mutations: some_mutations(m) }
 }
 
-fn verify_result(((state, m), at): Verified) -> VerifyResult {
-    VerifyResult { session: state.map(|s| session_at(s, at)), mutations: some_mutations(m) }
-}
-
-fn session_result(((state, m), at): Changed) -> SessionResult {
-    SessionResult { session: session_at(state, at), mutations: mutations(m) }
-}
-
-fn session((state, at): Timed<SessionState>) -> Session {
-    session_at(state, at)
-}
-
-fn maybe_session((state, at): Timed<Option<SessionState>>) -> Option<Session> {
-    state.map(|s| session_at(s, at))
+fn session_result((state, m): (SessionState, ResponseMutations)) -> SessionResult {
+    SessionResult { session: session(state), mutations: mutations(m) }
 }
 
 /// One configured engine, shared by every request of the process.
@@ -405,7 +317,7 @@ impl Engine {
         let t = &self.inner;
         run(&env, || {
             let req = request(method, path, headers, transfer)?;
-            timed(clock(now_ms)?, |now| t.verify_session_without_io(&req, &options, now))
+            t.verify_session_without_io(&req, &options, clock(now_ms)?)
         })
         .map(verify_result)
     }
@@ -423,13 +335,13 @@ impl Engine {
         check_database: bool,
         now_ms: Option<f64>,
         #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
-    ) -> AsyncTask<Work<Verified, VerifyResult>> {
+    ) -> AsyncTask<Work<(Option<SessionState>, ResponseMutations), VerifyResult>> {
         let options = VerifyOptions { session_required, anti_csrf_check, check_database };
         let t = Arc::clone(&self.inner);
         spawn(
             move || {
                 let req = request(method, path, headers, transfer)?;
-                timed(clock(now_ms)?, |now| t.verify_session(&req, &options, now))
+                t.verify_session(&req, &options, clock(now_ms)?)
             },
             verify_result,
         )
@@ -479,11 +391,11 @@ impl Engine {
 
     /// The response changes that carry a session's tokens.
     #[napi]
-    pub fn attach_tokens(&self, env: Env, session: Session) -> napi::Result<Mutations> {
+    pub fn attach_tokens(&self, env: Env, session: &Session) -> napi::Result<Mutations> {
         let t = &self.inner;
         run(&env, || {
             let mut m = ResponseMutations::default();
-            t.attach_tokens(&state_of(t, &session)?, &mut m, now_ms());
+            t.attach_tokens(&session.state, &mut m, now_ms());
             Ok(m)
         })
         .map(mutations)
@@ -502,16 +414,14 @@ impl Engine {
         payload_json: String,
         data_json: String,
         #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
-    ) -> AsyncTask<Work<Changed, SessionResult>> {
+    ) -> AsyncTask<Work<(SessionState, ResponseMutations), SessionResult>> {
         let t = Arc::clone(&self.inner);
         spawn(
             move || {
                 let req = request(method, path, headers, transfer)?;
                 let payload = json_object(&payload_json, "access_token_payload")?;
                 let data = json_object(&data_json, "session_data_in_database")?;
-                timed(now_ms(), |now| {
-                    t.create_new_session_in_request(&req, &tenant_id, &recipe_user_id, payload, data, now)
-                })
+                t.create_new_session_in_request(&req, &tenant_id, &recipe_user_id, payload, data, now_ms())
             },
             session_result,
         )
@@ -526,22 +436,20 @@ impl Engine {
         payload_json: String,
         data_json: String,
         disable_anti_csrf: bool,
-    ) -> AsyncTask<Work<Timed<SessionState>, Session>> {
+    ) -> AsyncTask<Work<SessionState, Session>> {
         let t = Arc::clone(&self.inner);
         spawn(
             move || {
                 let payload = json_object(&payload_json, "access_token_payload")?;
                 let data = json_object(&data_json, "session_data_in_database")?;
-                timed(now_ms(), |now| {
-                    t.create_new_session_without_request_response(
-                        &tenant_id,
-                        &recipe_user_id,
-                        payload,
-                        data,
-                        disable_anti_csrf,
-                        now,
-                    )
-                })
+                t.create_new_session_without_request_response(
+                    &tenant_id,
+                    &recipe_user_id,
+                    payload,
+                    data,
+                    disable_anti_csrf,
+                    now_ms(),
+                )
             },
             session,
         )
@@ -564,9 +472,9 @@ impl Engine {
         let t = &self.inner;
         run(&env, || {
             let csrf = anti_csrf_token.as_deref();
-            timed(now_ms(), |now| t.get_session_without_request_response_without_io(&access_token, csrf, &options, now))
+            t.get_session_without_request_response_without_io(&access_token, csrf, &options, now_ms())
         })
-        .map(maybe_session)
+        .map(|s| s.map(session))
     }
 
     /// Verifies an access token (and anti-CSRF token) outside a request.
@@ -578,15 +486,15 @@ impl Engine {
         session_required: bool,
         anti_csrf_check: Option<bool>,
         check_database: bool,
-    ) -> AsyncTask<Work<Timed<Option<SessionState>>, Option<Session>>> {
+    ) -> AsyncTask<Work<Option<SessionState>, Option<Session>>> {
         let options = VerifyOptions { session_required, anti_csrf_check, check_database };
         let t = Arc::clone(&self.inner);
         spawn(
             move || {
                 let csrf = anti_csrf_token.as_deref();
-                timed(now_ms(), |now| t.get_session_without_request_response(&access_token, csrf, &options, now))
+                t.get_session_without_request_response(&access_token, csrf, &options, now_ms())
             },
-            maybe_session,
+            |s| s.map(session),
         )
     }
 
@@ -598,13 +506,10 @@ impl Engine {
         path: String,
         #[napi(ts_arg_type = "Array<[string, string]> | string[][]")] headers: Vec<Vec<String>>,
         #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
-    ) -> AsyncTask<Work<Changed, SessionResult>> {
+    ) -> AsyncTask<Work<(SessionState, ResponseMutations), SessionResult>> {
         let t = Arc::clone(&self.inner);
         spawn(
-            move || {
-                let req = request(method, path, headers, transfer)?;
-                timed(now_ms(), |now| t.refresh_session_in_request(&req, now))
-            },
+            move || t.refresh_session_in_request(&request(method, path, headers, transfer)?, now_ms()),
             session_result,
         )
     }
@@ -616,14 +521,12 @@ impl Engine {
         refresh_token: String,
         disable_anti_csrf: bool,
         anti_csrf_token: Option<String>,
-    ) -> AsyncTask<Work<Timed<SessionState>, Session>> {
+    ) -> AsyncTask<Work<SessionState, Session>> {
         let t = Arc::clone(&self.inner);
         spawn(
             move || {
                 let csrf = anti_csrf_token.as_deref();
-                timed(now_ms(), |now| {
-                    t.refresh_session_without_request_response(&refresh_token, disable_anti_csrf, csrf, now)
-                })
+                t.refresh_session_without_request_response(&refresh_token, disable_anti_csrf, csrf, now_ms())
             },
             session,
         )
@@ -651,18 +554,16 @@ impl Engine {
     #[napi(ts_return_type = "Promise<SessionResult>")]
     pub fn merge_into_access_token_payload_in_session(
         &self,
-        session: Session,
+        session: &Session,
         update_json: String,
-    ) -> AsyncTask<Work<Changed, SessionResult>> {
+    ) -> AsyncTask<Work<(SessionState, ResponseMutations), SessionResult>> {
         let t = Arc::clone(&self.inner);
+        let mut state = session.state.clone();
         spawn(
             move || {
-                let mut state = state_of(&t, &session)?;
                 let update = json_object(&update_json, "access_token_payload_update")?;
-                timed(now_ms(), |now| {
-                    let m = t.merge_into_access_token_payload_in_session(&mut state, &update, now)?;
-                    Ok((state, m))
-                })
+                let m = t.merge_into_access_token_payload_in_session(&mut state, &update, now_ms())?;
+                Ok((state, m))
             },
             session_result,
         )
@@ -670,9 +571,10 @@ impl Engine {
 
     /// Revokes the session of a request; returns the response changes that clear its tokens.
     #[napi(ts_return_type = "Promise<Mutations>")]
-    pub fn revoke_session_in_request(&self, session: Session) -> AsyncTask<Work<ResponseMutations, Mutations>> {
+    pub fn revoke_session_in_request(&self, session: &Session) -> AsyncTask<Work<ResponseMutations, Mutations>> {
         let t = Arc::clone(&self.inner);
-        spawn(move || t.revoke_session_in_request(&state_of(&t, &session)?), mutations)
+        let state = session.state.clone();
+        spawn(move || t.revoke_session_in_request(&state), mutations)
     }
 
     /// Revokes one session; whether it existed.
@@ -779,21 +681,6 @@ pub fn panic_for_tests(env: Env, message: String) -> napi::Result<()> {
 #[napi(js_name = "_panicForTestsAsync")]
 pub fn panic_for_tests_async(message: String) -> AsyncTask<Work<(), ()>> {
     spawn(move || -> CoreResult<()> { panic!("{message}") }, same)
-}
-
-/// The front token of a session (`getAllSessionTokensDangerously`), built on demand: most
-/// verified requests never need one.
-#[napi]
-pub fn front_token(
-    env: Env,
-    user_id: String,
-    access_token_expiry_ms: f64,
-    payload_json: String,
-) -> napi::Result<String> {
-    run(&env, || {
-        let payload = json_object(&payload_json, "payload")?;
-        Ok(tessera_core::protocol::front_token(&user_id, clock(Some(access_token_expiry_ms))?, &payload))
-    })
 }
 
 /// Every core error code.

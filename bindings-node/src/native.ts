@@ -14,27 +14,8 @@ import type * as Generated from "../native";
 export type NativeModule = typeof Generated;
 /** One configured engine (the addon's `Engine`). */
 export type NativeEngine = Generated.Engine;
-/** A session as the core returns it: the addon's `Session`, an array (cheaper for the addon to
- * make than an object), read through {@link S}. */
+/** A session as the core returns it (the addon's `Session`, a class with getters). */
 export type NativeSession = Generated.Session;
-
-/** Where each field is in a {@link NativeSession} (the labels of its tuple type). */
-export const S = {
-  accessToken: 0,
-  userId: 1,
-  recipeUserId: 2,
-  tenantId: 3,
-  handle: 4,
-  payloadJson: 5,
-  accessTokenExpiryMs: 6,
-  accessTokenCreatedMs: 7,
-  refreshToken: 8,
-  refreshTokenExpiryMs: 9,
-  antiCsrfToken: 10,
-  accessTokenUpdated: 11,
-  transfer: 12,
-  atMs: 13,
-} as const;
 /** What the core asks of a response. `cookies[].header` is a complete `Set-Cookie` value. */
 export type Mutations = Generated.Mutations;
 /** One header change: `set` replaces, `remove` deletes, `append` merges into a list header. */

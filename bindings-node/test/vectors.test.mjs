@@ -204,16 +204,7 @@ function onError(engine, req, e) {
 }
 
 function verified({ session, mutations }) {
-  return { outcome: session !== null ? "session" : "none", session: named(session), response: new Response(mutations), detail: "" };
-}
-
-/** The addon's session array (native.d.ts `Session`) by its element names, or null. */
-function named(session) {
-  if (session === null || session === undefined) return null;
-  const names = ["accessToken", "userId", "recipeUserId", "tenantId", "handle", "payloadJson", "accessTokenExpiryMs",
-    "accessTokenCreatedMs", "refreshToken", "refreshTokenExpiryMs", "antiCsrfToken", "accessTokenUpdated", "transfer", "atMs"];
-  assert.equal(session.length, names.length, "the addon's Session has another length than native-header.d.ts says");
-  return Object.fromEntries(names.map((n, i) => [n, session[i]]));
+  return { outcome: session !== null ? "session" : "none", session, response: new Response(mutations), detail: "" };
 }
 
 /**
@@ -286,7 +277,7 @@ async function runStep(engine, raw, action, variables) {
     const payload = JSON.stringify(step.payload ?? {});
     try {
       const r = await engine.createNewSession(...req, tenant, step.userId, payload, "{}");
-      session = named(r.session);
+      session = r.session;
       outcome = "session";
       response = new Response(r.mutations);
     } catch (e) {

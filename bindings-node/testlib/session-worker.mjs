@@ -16,8 +16,6 @@ const appInfo = { apiDomain: "http://localhost:3001", appName: "a", websiteDomai
 const connectionURI = `sqlite:${workerData.db}`;
 Tessera.init({ supertokens: { connectionURI }, appInfo, recipeList: [Session.init({ antiCsrf: "NONE" })] });
 const engine = new Engine(JSON.stringify({ appInfo, session: { antiCsrf: "NONE" }, connectionURI }));
-/** Where the session handle is in the addon's session array (native-header.d.ts). */
-const SESSION_HANDLE = 4;
 
 /** The native verification as the facade does it: inline, unless the key is one this thread's
  * engine has not read from the store yet (`WOULD_BLOCK`), then on the thread pool. */
@@ -34,7 +32,7 @@ async function nativeVerify(token) {
 async function verify(token) {
   const session = await Session.getSessionWithoutRequestResponse(token);
   const native = await nativeVerify(token);
-  return { handle: session.getHandle(), userId: session.getUserId(), nativeHandle: native.session[SESSION_HANDLE] };
+  return { handle: session.getHandle(), userId: session.getUserId(), nativeHandle: native.session.handle };
 }
 
 async function answer(msg) {

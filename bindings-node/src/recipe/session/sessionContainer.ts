@@ -1,7 +1,6 @@
 /** `SessionContainer`: the session of a request, as supertokens-node's. */
-import { TesseraError, callAsync, callSync } from "../../error";
+import { TesseraError, callAsync } from "../../error";
 import type { Mutations, NativeEngine, NativeSession } from "../../native";
-import { S, native } from "../../native";
 import type { ResponseAdapter } from "../../framework/response";
 import { applyMutations, hasMutations } from "../../framework/response";
 import { RecipeUserId } from "../../recipeUserId";
@@ -75,27 +74,27 @@ export class SessionContainer {
   }
 
   getAccessToken(_userContext?: unknown): string {
-    return this.native[S.accessToken];
+    return this.native.accessToken;
   }
 
   getUserId(_userContext?: unknown): string {
-    return this.native[S.userId];
+    return this.native.userId;
   }
 
   getRecipeUserId(_userContext?: unknown): RecipeUserId {
-    return new RecipeUserId(this.native[S.recipeUserId]);
+    return new RecipeUserId(this.native.recipeUserId);
   }
 
   getTenantId(_userContext?: unknown): string {
-    return this.native[S.tenantId];
+    return this.native.tenantId;
   }
 
   getHandle(_userContext?: unknown): string {
-    return this.native[S.handle];
+    return this.native.handle;
   }
 
   getAccessTokenPayload(_userContext?: unknown): Record<string, unknown> {
-    if (this.payload === undefined) this.payload = JSON.parse(this.native[S.payloadJson]) as Record<string, unknown>;
+    if (this.payload === undefined) this.payload = JSON.parse(this.native.payloadJson) as Record<string, unknown>;
     return this.payload;
   }
 
@@ -109,16 +108,16 @@ export class SessionContainer {
   } {
     const n = this.native;
     return {
-      accessToken: n[S.accessToken],
-      accessAndFrontTokenUpdated: n[S.accessTokenUpdated],
-      refreshToken: n[S.refreshToken] ?? undefined,
-      frontToken: callSync(() => native().frontToken(n[S.userId], n[S.accessTokenExpiryMs], n[S.payloadJson])),
-      antiCsrfToken: n[S.antiCsrfToken] ?? undefined,
+      accessToken: n.accessToken,
+      accessAndFrontTokenUpdated: n.accessTokenUpdated,
+      refreshToken: n.refreshToken ?? undefined,
+      frontToken: n.frontToken,
+      antiCsrfToken: n.antiCsrfToken ?? undefined,
     };
   }
 
   private async information(): Promise<SessionInformation> {
-    const infoJson = await callAsync(() => this.engine.getSessionInformation(this.native[S.handle]));
+    const infoJson = await callAsync(() => this.engine.getSessionInformation(this.native.handle));
     if (infoJson === null || infoJson === undefined) {
       throw new TesseraError({ type: "UNAUTHORISED", message: SESSION_GONE });
     }
@@ -142,7 +141,7 @@ export class SessionContainer {
   /** Replaces the session's data in the database. @throws UNAUTHORISED when gone. */
   async updateSessionDataInDatabase(newSessionData: Record<string, unknown>, _userContext?: unknown): Promise<void> {
     const data = toJson(newSessionData, "newSessionData");
-    const found = await callAsync(() => this.engine.updateSessionDataInDatabase(this.native[S.handle], data));
+    const found = await callAsync(() => this.engine.updateSessionDataInDatabase(this.native.handle, data));
     if (!found) throw new TesseraError({ type: "UNAUTHORISED", message: SESSION_GONE });
   }
 
