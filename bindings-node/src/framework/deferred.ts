@@ -116,3 +116,43 @@ export class RecordResponse implements ResponseAdapter {
     this.cookieList.set(kept);
   }
 }
+
+const queues = new WeakMap<object, DeferredResponse>();
+
+/** The response changes queued for `key`: the framework object (a Hapi request, a Lambda
+ * event) that lives until the real response is written. */
+export function deferredFor(key: object): DeferredResponse {
+  let queue = queues.get(key);
+  if (queue === undefined) {
+    queue = new DeferredResponse();
+    queues.set(key, queue);
+  }
+  return queue;
+}
+
+/** The changes queued for `key`, without making a queue when there is none. */
+export function queuedFor(key: object): DeferredResponse | undefined {
+  return queues.get(key);
+}
+
+/** A response adapter writing to the queue kept for `original` (see {@link deferredFor}). */
+export class QueuedResponse<K extends object> implements ResponseAdapter {
+  readonly wrapperUsed = true;
+  constructor(readonly original: K) {}
+
+  getHeader(name: string): string | null {
+    return deferredFor(this.original).getHeader(name);
+  }
+
+  setHeader(name: string, value: string): void {
+    deferredFor(this.original).setHeader(name, value);
+  }
+
+  removeHeader(name: string): void {
+    deferredFor(this.original).removeHeader(name);
+  }
+
+  addSetCookie(cookieName: string, headerValue: string): void {
+    deferredFor(this.original).addSetCookie(cookieName, headerValue);
+  }
+}

@@ -2,8 +2,9 @@
  * as its response (§3.6 of the integration spec). */
 import type { RequestAdapter } from "../request";
 import { headerList } from "../request";
-import type { ResponseAdapter } from "../response";
-import { DeferredResponse, RecordResponse } from "../deferred";
+import { QueuedResponse, RecordResponse, deferredFor, queuedFor } from "../deferred";
+
+export { deferredFor };
 
 /** The parts of an API Gateway v1 or v2 event this adapter reads. */
 export interface LambdaEvent {
@@ -85,40 +86,9 @@ export class AwsRequest implements RequestAdapter {
   }
 }
 
-const queues = new WeakMap<object, DeferredResponse>();
-
-/** The response changes queued for `event` (merged into the handler's result). */
-export function deferredFor(event: LambdaEvent): DeferredResponse {
-  let queue = queues.get(event);
-  if (queue === undefined) {
-    queue = new DeferredResponse();
-    queues.set(event, queue);
-  }
-  return queue;
-}
-
 /** The response of a Lambda invocation: changes are queued on the event and merged into the
  * handler's result by `verifySession`/`middleware` (supertokens-node's `sendResponse`). */
-export class AwsResponse implements ResponseAdapter {
-  readonly wrapperUsed = true;
-  constructor(readonly original: LambdaEvent) {}
-
-  getHeader(name: string): string | null {
-    return deferredFor(this.original).getHeader(name);
-  }
-
-  setHeader(name: string, value: string): void {
-    deferredFor(this.original).setHeader(name, value);
-  }
-
-  removeHeader(name: string): void {
-    deferredFor(this.original).removeHeader(name);
-  }
-
-  addSetCookie(cookieName: string, headerValue: string): void {
-    deferredFor(this.original).addSetCookie(cookieName, headerValue);
-  }
-}
+export class AwsResponse extends QueuedResponse<LambdaEvent> {}
 
 /** A handler's result in the shape API Gateway would give it (a v2 result may be a bare body). */
 function normalise(event: LambdaEvent, result: unknown): LambdaResult {
@@ -134,7 +104,7 @@ function normalise(event: LambdaEvent, result: unknown): LambdaResult {
  * cookies into `cookies` (v2) or `multiValueHeaders["Set-Cookie"]` (v1).
  */
 export function sendResponse(event: LambdaEvent, result: unknown): LambdaResult {
-  const queue = queues.get(event);
+  const queue = queuedFor(event);
   if (queue === undefined || queue.isEmpty()) return result as LambdaResult;
   const out = normalise(event, result);
   const headers = (out.headers ??= {}) as Record<string, unknown>;

@@ -2,8 +2,9 @@
 import type { Request, ResponseObject } from "@hapi/hapi";
 import type { RequestAdapter } from "../request";
 import { headerList } from "../request";
-import type { ResponseAdapter } from "../response";
-import { DeferredResponse, RecordResponse } from "../deferred";
+import { QueuedResponse, RecordResponse, deferredFor, queuedFor } from "../deferred";
+
+export { deferredFor };
 
 export class HapiRequest implements RequestAdapter {
   readonly wrapperUsed = true;
@@ -24,43 +25,12 @@ export class HapiRequest implements RequestAdapter {
   }
 }
 
-const queues = new WeakMap<object, DeferredResponse>();
-
-/** The response changes queued for `request` (written in the plugin's `onPreResponse`). */
-export function deferredFor(request: Request): DeferredResponse {
-  let queue = queues.get(request);
-  if (queue === undefined) {
-    queue = new DeferredResponse();
-    queues.set(request, queue);
-  }
-  return queue;
-}
-
 /**
  * The response of a Hapi request: Hapi builds it only after the handler, so changes are queued
  * on the request and written by the plugin's `onPreResponse` (supertokens-node's
  * `lazyHeaders`). Cookies are raw `Set-Cookie` values, not `h.state`.
  */
-export class HapiResponse implements ResponseAdapter {
-  readonly wrapperUsed = true;
-  constructor(readonly original: Request) {}
-
-  getHeader(name: string): string | null {
-    return deferredFor(this.original).getHeader(name);
-  }
-
-  setHeader(name: string, value: string): void {
-    deferredFor(this.original).setHeader(name, value);
-  }
-
-  removeHeader(name: string): void {
-    deferredFor(this.original).removeHeader(name);
-  }
-
-  addSetCookie(cookieName: string, headerValue: string): void {
-    deferredFor(this.original).addSetCookie(cookieName, headerValue);
-  }
-}
+export class HapiResponse extends QueuedResponse<Request> {}
 
 /** A built Hapi response (or a Boom's output headers) as a writable header record. */
 export function recordOf(headers: Record<string, unknown>): RecordResponse {
@@ -75,7 +45,7 @@ export function recordOf(headers: Record<string, unknown>): RecordResponse {
 
 /** Writes the changes queued for `request` onto `response` (a response object or a Boom). */
 export function flush(request: Request, response: unknown): void {
-  const queue = queues.get(request);
+  const queue = queuedFor(request);
   if (queue === undefined || queue.isEmpty() || response === null || response === undefined) return;
   const r = response as { isBoom?: boolean; output?: { headers: Record<string, unknown> }; headers?: Record<string, unknown> };
   let headers: Record<string, unknown> | undefined;
