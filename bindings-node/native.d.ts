@@ -135,6 +135,12 @@ export interface CookieOp {
   header: string
 }
 
+/**
+ * The value of cookie `name` in a request's `Cookie` headers, decoded as the core reads its own
+ * cookies (for `getTokenTransferMethod` functions, which may read any cookie).
+ */
+export declare function cookieValue(cookieHeaders: Array<string>, name: string): string | null
+
 /** The headers a CORS preflight must allow for the protocol. */
 export declare const CORS_ALLOWED_HEADERS: string[]
 

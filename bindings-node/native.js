@@ -841,5 +841,6 @@ module.exports._panicForTests = nativeBinding._panicForTests
 module.exports._panicForTestsAsync = nativeBinding._panicForTestsAsync
 module.exports.allErrorKinds = nativeBinding.allErrorKinds
 module.exports.appendToHeaderList = nativeBinding.appendToHeaderList
+module.exports.cookieValue = nativeBinding.cookieValue
 module.exports.CORS_ALLOWED_HEADERS = nativeBinding.CORS_ALLOWED_HEADERS
 module.exports.REQUEST_HEADERS = nativeBinding.REQUEST_HEADERS

@@ -670,6 +670,13 @@ impl Engine {
     }
 }
 
+/// The value of cookie `name` in a request's `Cookie` headers, decoded as the core reads its own
+/// cookies (for `getTokenTransferMethod` functions, which may read any cookie).
+#[napi]
+pub fn cookie_value(cookie_headers: Vec<String>, name: String) -> Option<String> {
+    tessera_core::http::get_cookie(&cookie_headers.join("; "), &name)
+}
+
 /// Test-only: panics inside the binding's guard, so the test suite can show that a panic
 /// reaches JavaScript as an `INTERNAL` error. Not part of the public API.
 #[napi(js_name = "_panicForTests")]

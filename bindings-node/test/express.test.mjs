@@ -130,6 +130,13 @@ test("errors: every core kind maps to a TesseraError with that type", async () =
   assert.ok(cors.includes("front-token") || cors.includes("st-auth-mode"), cors.join());
 });
 
+test("cookie values for getTokenTransferMethod functions are read by the core", () => {
+  const headers = ['a=1; b="%20x"', "c=3"];
+  assert.equal(native.cookieValue(headers, "b"), " x");
+  assert.equal(native.cookieValue(headers, "c"), "3");
+  assert.equal(native.cookieValue(headers, "missing"), null);
+});
+
 test("a Rust panic, sync or in an async task, arrives as a TesseraError of type INTERNAL", async () => {
   const { callSync, callAsync } = require("../dist/error.js");
   for (const attempt of [

@@ -474,6 +474,13 @@ fn append_to_header_list(existing: Option<&str>, value: &str) -> String {
     core_append(existing, value)
 }
 
+/// The value of cookie `name` in a request's `Cookie` headers, decoded as the core reads its own
+/// cookies (for `get_token_transfer_method` functions, which may read any cookie).
+#[pyfunction]
+fn cookie_value(cookie_headers: Vec<String>, name: &str) -> Option<String> {
+    tessera_core::http::get_cookie(&cookie_headers.join("; "), name)
+}
+
 /// Test-only: panics inside the binding's guard, so the test suite can show that a panic
 /// reaches Python as `InternalError`. Not part of the public API.
 #[pyfunction]
@@ -489,6 +496,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(all_error_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(append_to_header_list, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
+    m.add_function(wrap_pyfunction!(cookie_value, m)?)?;
     m.add("REQUEST_HEADERS", PyTuple::new(py, REQUEST_HEADERS)?)?;
     m.add("CORS_ALLOWED_HEADERS", PyTuple::new(py, CORS_ALLOWED_HEADERS)?)?;
     Ok(())

@@ -131,3 +131,10 @@ def test_a_rust_panic_arrives_as_internal_error_not_base_exception() -> None:
     assert "boom in a test" in info.value.message
     # The module keeps working after the panic.
     assert "UNAUTHORISED" in _native.all_error_kinds()
+
+
+def test_cookie_values_are_read_by_the_core() -> None:
+    headers = ['a=1; b="%20x"', "c=3"]
+    assert _native.cookie_value(headers, "b") == " x"
+    assert _native.cookie_value(headers, "c") == "3"
+    assert _native.cookie_value(headers, "missing") is None

@@ -452,15 +452,23 @@ def test_async_view_is_supported() -> None:
 
 
 def test_get_token_transfer_method_as_a_function() -> None:
-    init_flask(get_token_transfer_method=lambda req, for_create, ctx: "header" if req.get_cookie("app") else "cookie")
+    seen: List[Optional[str]] = []
+
+    def choose(req: Any, for_create: bool, ctx: Any) -> str:
+        seen.append(req.get_cookie("app"))
+        return "header" if seen[-1] else "cookie"
+
+    init_flask(get_token_transfer_method=choose)
     client = make_app().test_client()
     signed_in = client.post("/signin")
     access = client.get_cookie("sAccessToken")
     assert access is not None and "st-access-token" not in signed_in.headers
     assert client.get("/getJWT").get_json() == {"token": access.value}
     # With the app cookie the function says "header": the session cookie is not read.
-    client.set_cookie("app", "1")
+    client.set_cookie("app", "mobile%20app")
     assert client.get("/getJWT").status_code == 401
+    # Cookies reach the function decoded as the core decodes its own.
+    assert seen[-1] == "mobile app"
     mobile = client.post("/signin")
     refreshed = client.post(REFRESH_PATH, headers={"Authorization": f"Bearer {mobile.headers['st-refresh-token']}"})
     assert refreshed.status_code == 200, refreshed.get_data(as_text=True)

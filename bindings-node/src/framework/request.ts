@@ -42,15 +42,7 @@ export function baseRequest(request: RequestAdapter): BaseRequest {
     original: request.original,
     wrapperUsed: true,
     getHeaderValue: (key) => request.headerValues(key.toLowerCase())[0],
-    getCookieValue: (key) => {
-      for (const header of request.headerValues("cookie")) {
-        for (const pair of header.split(";")) {
-          const i = pair.indexOf("=");
-          if (i > 0 && pair.slice(0, i).trim() === key) return pair.slice(i + 1).trim();
-        }
-      }
-      return undefined;
-    },
+    getCookieValue: (key) => native().cookieValue(request.headerValues("cookie"), key) ?? undefined,
     getMethod: () => request.method().toLowerCase(),
     getOriginalURL: () => request.path(),
   };

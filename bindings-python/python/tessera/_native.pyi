@@ -22,6 +22,7 @@ __all__ = [
     "REQUEST_HEADERS",
     "CORS_ALLOWED_HEADERS",
     "_panic_for_tests",
+    "cookie_value",
 ]
 
 # Typing-only aliases: private, because the module has no such names at runtime.
@@ -33,6 +34,9 @@ _Mutations = Tuple[Optional[int], Optional[str], List[_HeaderOp], List[Tuple[str
 REQUEST_HEADERS: Tuple[str, ...]
 #: Request headers a CORS setup must allow for the frontend SDKs.
 CORS_ALLOWED_HEADERS: Tuple[str, ...]
+
+def cookie_value(cookie_headers: List[str], name: str) -> Optional[str]:
+    """Cookie ``name`` from the request's ``Cookie`` headers, decoded as the core decodes."""
 
 def _panic_for_tests(message: str) -> None:
     """Test-only: panics in Rust; the panic arrives as ``InternalError``."""

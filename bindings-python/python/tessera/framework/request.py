@@ -122,13 +122,8 @@ class RequestAdapter(ABC):
         return self.path().split("?", 1)[0]
 
     def get_cookie(self, key: str) -> Optional[str]:
-        """The value of cookie ``key`` as sent (not decoded), or ``None``."""
-        for header in self.header_values("cookie"):
-            for pair in header.split(";"):
-                name, sep, value = pair.strip().partition("=")
-                if sep and name == key:
-                    return value
-        return None
+        """The value of cookie ``key`` (decoded as the core decodes cookies), or ``None``."""
+        return _native.cookie_value(self.header_values("cookie"), key)
 
     def native_request(self) -> Tuple[str, str, List[Tuple[str, str]]]:
         """``(method, path, headers)``, the first three arguments of the engine's request
