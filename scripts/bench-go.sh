@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Go benchmarks of the Go binding (bindings-go-ffi/go/bench) against the release library:
-# Tessera's verify beside Go's crypto/rsa and golang-jwt on the same token, net/http /getJWT
-# beside a bare handler, and one empty cgo call. Prints the median of five runs of each; the
-# five runs go through the whole set in turn (not five of one benchmark, then five of the
-# next), so that a change in the machine's load falls on all of them alike.
+# Tessera's verify beside Go's crypto/rsa, golang-jwt and supertokens-golang on the same token
+# and keys, net/http /getJWT beside a bare handler and supertokens-golang, and one empty cgo
+# call. Prints the median of five runs of each; the five runs go through the whole set in
+# turn (not five of one benchmark, then five of the next), so that a change in the machine's
+# load falls on all of them alike. supertokens-golang runs in a process of its own in each
+# round: its Init is global, and its allocations should not fall on the others' GC.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -p tessera-ffi --release
@@ -13,7 +15,8 @@ report=target/bench-go-report.txt
   cd bindings-go-ffi/go/bench
   go test -tags tessera_release -c -o "$OLDPWD/target/bench-go.test" .
   for _ in 1 2 3 4 5; do
-    "$OLDPWD/target/bench-go.test" -test.run '^$' -test.bench . -test.benchtime 2s
+    "$OLDPWD/target/bench-go.test" -test.run '^$' -test.bench . -test.skip Supertokens -test.benchtime 2s
+    "$OLDPWD/target/bench-go.test" -test.run '^$' -test.bench Supertokens -test.benchtime 2s
   done
 ) | tee "$report.raw"
 # Median per benchmark (plain awk: no asort in mawk).
@@ -28,4 +31,11 @@ awk '{ v[$1] = $2 } END {
   if (v["BenchmarkTesseraVerifyUncached"] > 0) printf "uncached verify, golang-jwt time / Tessera time: %5.2fx\n", v["BenchmarkGolangJWTVerify"] / v["BenchmarkTesseraVerifyUncached"]
   if (v["BenchmarkGetJWTHandlerTessera"] > 0) printf "/getJWT handler alone, Tessera adds: %.0f ns per request\n", v["BenchmarkGetJWTHandlerTessera"] - v["BenchmarkGetJWTHandlerBare"]
   if (v["BenchmarkTesseraVerifyRepeated"] > 0) printf "repeated token through GetSession: %.0f/s\n", 1e9 / v["BenchmarkTesseraVerifyRepeated"]
+  if (v["BenchmarkTesseraVerify"] > 0) printf "GetSessionWithoutRequestResponse, supertokens-golang time / Tessera time: %5.2fx\n", v["BenchmarkSupertokensVerify"] / v["BenchmarkTesseraVerify"]
+  if (v["BenchmarkTesseraVerifyUncached"] > 0) printf "uncached verify, supertokens-golang time / Tessera time: %5.2fx\n", v["BenchmarkSupertokensVerify"] / v["BenchmarkTesseraVerifyUncached"]
+  if (v["BenchmarkGetJWTTessera"] > 0) printf "/getJWT with Tessera / supertokens-golang (req/s): %5.2fx\n", v["BenchmarkSupertokensGetJWT"] / v["BenchmarkGetJWTTessera"]
+  if (v["BenchmarkGetJWTHandlerTessera"] > 0) printf "/getJWT handler alone, supertokens-golang time / Tessera time: %5.2fx\n", v["BenchmarkSupertokensGetJWTHandler"] / v["BenchmarkGetJWTHandlerTessera"]
 }' "$report" | tee -a "$report"
+# supertokens-golang must have verified without its core: the stub core counts its requests.
+awk '/^BenchmarkSupertokens/ { for (i = 2; i < NF; i++) if ($(i + 1) == "core-calls" && $i > max) max = $i }
+  END { printf "supertokens-golang requests to its (stub) core while timed, most in one run: %d\n", max }' "$report.raw" | tee -a "$report"
