@@ -9,13 +9,22 @@ package cffi
 
 /*
 #cgo CFLAGS: -I${SRCDIR}/../../../include
+// The functions of a request's path borrow what they are given for the call only (tessera.h
+// says so of every function) and never call Go: with these, the out-parameters they write
+// stay on the Go stack instead of each being moved to the heap.
+#cgo noescape tessera_engine_verify_request
+#cgo nocallback tessera_engine_verify_request
+#cgo noescape tessera_engine_verify_token
+#cgo nocallback tessera_engine_verify_token
+#cgo noescape tessera_engine_is_api_request
+#cgo nocallback tessera_engine_is_api_request
 #include "tessera.h"
 */
 import "C"
 
 import (
 	"runtime"
-	"sync"
+	"strings"
 	"unsafe"
 
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/errs"
@@ -105,8 +114,10 @@ func NewEngineWithJWKS(config, jwks []byte) (*Engine, error) {
 	return newEngine(p), nil
 }
 
-// Session is a core session handle and its fields, copied into Go memory. Immutable; freed
-// when unreachable.
+// Session is a core session handle and its fields, copied into Go memory. Immutable. The
+// *Session values this package returns free their handle when unreachable; a Session that
+// VerifyRequest or VerifyToken writes is unmanaged: FreeWhenUnreachable ties its handle to
+// the object it is stored in, or Free frees it.
 type Session struct {
 	p      *C.TesseraSession
 	Fields SessionFields
@@ -132,17 +143,20 @@ func copyFields(f *C.TesseraSessionFields) SessionFields {
 	for _, p := range parts {
 		total += int(p.len)
 	}
-	buf := make([]byte, total)
+	// A Builder's buffer is not zeroed before the copy, unlike make([]byte).
+	var b strings.Builder
+	b.Grow(total)
+	for _, p := range parts {
+		if p.len != 0 {
+			b.WriteString(unsafe.String((*byte)(unsafe.Pointer(p.ptr)), int(p.len)))
+		}
+	}
+	all := b.String()
 	var strs [len(parts)]string
 	off := 0
 	for i, p := range parts {
-		if p.len == 0 {
-			continue
-		}
-		n := copy(buf[off:], unsafe.Slice((*byte)(unsafe.Pointer(p.ptr)), int(p.len)))
-		// buf is never written again, so the strings may share it.
-		strs[i] = unsafe.String(&buf[off], n)
-		off += n
+		strs[i] = all[off : off+int(p.len)]
+		off += int(p.len)
 	}
 	return SessionFields{
 		AccessToken: strs[0], UserID: strs[1], RecipeUserID: strs[2], TenantID: strs[3], SessionHandle: strs[4],
@@ -154,6 +168,21 @@ func copyFields(f *C.TesseraSessionFields) SessionFields {
 }
 
 func freeSession(s *Session) { C.tessera_session_free(s.p) }
+
+func freeHandle(p *C.TesseraSession) { C.tessera_session_free(p) }
+
+// FreeWhenUnreachable frees the handle of s, an unmanaged session stored in *owner, once
+// owner is unreachable. A cleanup rather than a finalizer on a Session of its own: that is
+// one allocation fewer per request, and owner may point to itself.
+func FreeWhenUnreachable[T any](owner *T, s *Session) {
+	runtime.AddCleanup(owner, freeHandle, s.p)
+}
+
+// Free frees the handle of an unmanaged session now.
+func (s *Session) Free() {
+	C.tessera_session_free(s.p)
+	s.p = nil
+}
 
 // wrapSession takes ownership of p, whose fields are f.
 func wrapSession(p *C.TesseraSession, f *C.TesseraSessionFields) *Session {
@@ -197,14 +226,12 @@ func (s *Session) FrontToken() (string, error) {
 var nonEmpty [1]C.uint8_t
 
 // VerifyToken runs getSessionWithoutRequestResponse on an access token and the anti-CSRF
-// token, if any (see tessera_engine_verify_token); the session is nil when there is none.
-func (en *Engine) VerifyToken(accessToken string, antiCsrfToken *string, o VerifyOptions) (*Session, error) {
-	out := verifyOuts.Get().(*verifyOut)
-	defer verifyOuts.Put(out)
-	options := C.TesseraVerifyOptions{
-		session_required: C.bool(o.SessionRequired), anti_csrf_check: C.int32_t(o.AntiCsrfCheck),
-		check_database: C.bool(o.CheckDatabase),
-	}
+// token, if any (see tessera_engine_verify_token). When there is a session it is written to
+// *dst, unmanaged (see Session), and found is true.
+func (en *Engine) VerifyToken(accessToken string, antiCsrfToken *string, o VerifyOptions, dst *Session) (found bool, err error) {
+	var session *C.TesseraSession
+	var fields C.TesseraSessionFields
+	var errOut C.TesseraBytes
 	tp, tl := inString(accessToken)
 	var cp *C.uint8_t
 	var cl C.size_t
@@ -213,15 +240,16 @@ func (en *Engine) VerifyToken(accessToken string, antiCsrfToken *string, o Verif
 			cp = &nonEmpty[0]
 		}
 	}
-	status := C.tessera_engine_verify_token(en.p, tp, tl, cp, cl, options, &out.session, &out.fields, &out.err)
+	status := C.tessera_engine_verify_token(en.p, tp, tl, cp, cl, o.c(), &session, &fields, &errOut)
 	runtime.KeepAlive(en)
-	if err := check(status, out.err); err != nil {
-		return nil, err
+	if err := check(status, errOut); err != nil {
+		return false, err
 	}
-	if out.session == nil {
-		return nil, nil
+	if session == nil {
+		return false, nil
 	}
-	return wrapSession(out.session, &out.fields), nil
+	*dst = Session{p: session, Fields: copyFields(&fields)}
+	return true, nil
 }
 
 // The transfer methods of VerifyOptions.TransferMethod.
@@ -241,38 +269,32 @@ type VerifyOptions struct {
 	TransferMethod  uint32
 }
 
-// verifyOut holds the out-parameters of one verify call: one object for all of them, as
-// cgo moves every Go variable whose address C receives to the heap.
-type verifyOut struct {
-	session   *C.TesseraSession
-	fields    C.TesseraSessionFields
-	mutations C.TesseraBytes
-	err       C.TesseraBytes
-}
-
-var verifyOuts = sync.Pool{New: func() any { return new(verifyOut) }}
-
-// VerifyRequest runs verifySession on a packed request (see tessera_engine_verify_request
-// and httpx.Pack): the session (nil when there is none) and the mutations JSON, nil when
-// there are none.
-func (en *Engine) VerifyRequest(packed []byte, o VerifyOptions) (*Session, []byte, error) {
-	out := verifyOuts.Get().(*verifyOut)
-	defer verifyOuts.Put(out)
-	options := C.TesseraVerifyOptions{
+func (o VerifyOptions) c() C.TesseraVerifyOptions {
+	return C.TesseraVerifyOptions{
 		session_required: C.bool(o.SessionRequired), anti_csrf_check: C.int32_t(o.AntiCsrfCheck),
 		check_database: C.bool(o.CheckDatabase), token_transfer_method: C.uint32_t(o.TransferMethod),
 	}
+}
+
+// VerifyRequest runs verifySession on a packed request (see tessera_engine_verify_request
+// and httpx.Pack). When there is a session it is written to *dst, unmanaged (see Session),
+// and found is true; mutations is the mutations JSON, nil when there are none.
+func (en *Engine) VerifyRequest(packed []byte, o VerifyOptions, dst *Session) (found bool, mutations []byte, err error) {
+	var session *C.TesseraSession
+	var fields C.TesseraSessionFields
+	var mutationsOut, errOut C.TesseraBytes
 	ip, il := in(packed)
-	status := C.tessera_engine_verify_request(en.p, ip, il, options, &out.session, &out.fields, &out.mutations, &out.err)
+	status := C.tessera_engine_verify_request(en.p, ip, il, o.c(), &session, &fields, &mutationsOut, &errOut)
 	runtime.KeepAlive(en)
-	mutations := take(out.mutations)
-	if err := check(status, out.err); err != nil {
-		return nil, nil, err
+	mutations = take(mutationsOut)
+	if err := check(status, errOut); err != nil {
+		return false, nil, err
 	}
-	if out.session == nil {
-		return nil, mutations, nil
+	if session == nil {
+		return false, mutations, nil
 	}
-	return wrapSession(out.session, &out.fields), mutations, nil
+	*dst = Session{p: session, Fields: copyFields(&fields)}
+	return true, mutations, nil
 }
 
 type sessionCall func(*C.TesseraEngine, *C.uint8_t, C.size_t, **C.TesseraSession, *C.TesseraBytes, *C.TesseraBytes) C.TesseraStatus

@@ -25,23 +25,46 @@ type container struct {
 	payload map[string]interface{}
 }
 
+// block is one session as users see it: its state, its SessionContainer and the closures
+// in it (see closures.go), and the handle a verification made, all in one allocation.
+type block struct {
+	c   container
+	s   sessmodels.TypeSessionContainer
+	fns [numFuncs]funcval
+	// own is the handle verification wrote here, freed when the block is unreachable; c.handle
+	// points to it, or to the handle a merge made.
+	own cffi.Session
+}
+
+// applyMutations writes a call's mutations to res, if there is a response.
+func applyMutations(m *httpx.Mutations, res http.ResponseWriter) error {
+	if res == nil {
+		return nil
+	}
+	return m.ApplyHeaders(res)
+}
+
 // containerFrom applies a call's mutations to res and wraps its session (nil stays nil).
 func containerFrom(rt *state.Runtime, handle *cffi.Session, m *httpx.Mutations, res http.ResponseWriter) (sessmodels.SessionContainer, error) {
-	if res != nil {
-		if err := m.ApplyHeaders(res); err != nil {
-			return nil, err
-		}
+	if err := applyMutations(m, res); err != nil {
+		return nil, err
 	}
 	if handle == nil {
 		return nil, nil
 	}
-	// One allocation for the state and the struct users see.
-	b := &struct {
-		c container
-		s sessmodels.TypeSessionContainer
-	}{c: container{rt: rt, handle: handle, res: res}}
-	b.c.fill(&b.s)
+	b := &block{c: container{rt: rt, handle: handle, res: res}}
+	b.fill()
 	return &b.s, nil
+}
+
+// containerOwning wraps own, an unmanaged session a verification wrote, in a SessionContainer
+// that frees it when unreachable.
+func containerOwning(rt *state.Runtime, own *cffi.Session, res http.ResponseWriter) sessmodels.SessionContainer {
+	b := &block{c: container{rt: rt, res: res}, own: *own}
+	b.c.handle = &b.own
+	cffi.FreeWhenUnreachable(b, &b.own)
+	b.fill()
+	return &b.s
 }
 
 // containerFromJSON is containerFrom for the calls that answer {"session", "mutations"}.
@@ -151,57 +174,60 @@ func (c *container) updateData(data map[string]interface{}) error {
 	return err
 }
 
-// fill sets s's functions to work on c; the plain ones go through the WithContext ones, so
-// that replacing one of those changes both, as in supertokens-golang.
-func (c *container) fill(s *sessmodels.TypeSessionContainer) {
-	s.GetAccessTokenWithContext = func(tessera.UserContext) string { return c.current().AccessToken }
-	s.GetUserIDWithContext = func(tessera.UserContext) string { return c.current().UserID }
-	s.GetRecipeUserIDWithContext = func(tessera.UserContext) string { return c.current().RecipeUserID }
-	s.GetTenantIdWithContext = func(tessera.UserContext) string { return c.current().TenantID }
-	s.GetHandleWithContext = func(tessera.UserContext) string { return c.current().SessionHandle }
-	s.GetAccessTokenPayloadWithContext = func(tessera.UserContext) map[string]interface{} {
-		return c.accessTokenPayload()
+// makeClosures sets b.s's functions, each a closure over b and nothing else (closures.go
+// relies on it); the plain ones go through the WithContext ones, so that replacing one of
+// those changes both, as in supertokens-golang.
+//
+//go:noinline
+func (b *block) makeClosures() {
+	b.s.GetAccessTokenWithContext = func(tessera.UserContext) string { return b.c.current().AccessToken }
+	b.s.GetUserIDWithContext = func(tessera.UserContext) string { return b.c.current().UserID }
+	b.s.GetRecipeUserIDWithContext = func(tessera.UserContext) string { return b.c.current().RecipeUserID }
+	b.s.GetTenantIdWithContext = func(tessera.UserContext) string { return b.c.current().TenantID }
+	b.s.GetHandleWithContext = func(tessera.UserContext) string { return b.c.current().SessionHandle }
+	b.s.GetAccessTokenPayloadWithContext = func(tessera.UserContext) map[string]interface{} {
+		return b.c.accessTokenPayload()
 	}
-	s.GetTimeCreatedWithContext = func(tessera.UserContext) (uint64, error) {
-		info, err := c.information()
+	b.s.GetTimeCreatedWithContext = func(tessera.UserContext) (uint64, error) {
+		info, err := b.c.information()
 		if err != nil {
 			return 0, err
 		}
 		return info.TimeCreated, nil
 	}
-	s.GetExpiryWithContext = func(tessera.UserContext) (uint64, error) {
-		info, err := c.information()
+	b.s.GetExpiryWithContext = func(tessera.UserContext) (uint64, error) {
+		info, err := b.c.information()
 		if err != nil {
 			return 0, err
 		}
 		return info.Expiry, nil
 	}
-	s.GetSessionDataInDatabaseWithContext = func(tessera.UserContext) (map[string]interface{}, error) {
-		info, err := c.information()
+	b.s.GetSessionDataInDatabaseWithContext = func(tessera.UserContext) (map[string]interface{}, error) {
+		info, err := b.c.information()
 		if err != nil {
 			return nil, err
 		}
 		return info.SessionDataInDatabase, nil
 	}
-	s.UpdateSessionDataInDatabaseWithContext = func(data map[string]interface{}, _ tessera.UserContext) error {
-		return c.updateData(data)
+	b.s.UpdateSessionDataInDatabaseWithContext = func(data map[string]interface{}, _ tessera.UserContext) error {
+		return b.c.updateData(data)
 	}
-	s.MergeIntoAccessTokenPayloadWithContext = func(update map[string]interface{}, _ tessera.UserContext) error {
-		return c.merge(update)
+	b.s.MergeIntoAccessTokenPayloadWithContext = func(update map[string]interface{}, _ tessera.UserContext) error {
+		return b.c.merge(update)
 	}
-	s.RevokeSessionWithContext = func(tessera.UserContext) error { return c.revoke() }
+	b.s.RevokeSessionWithContext = func(tessera.UserContext) error { return b.c.revoke() }
 
-	s.GetAccessToken = func() string { return s.GetAccessTokenWithContext(nil) }
-	s.GetUserID = func() string { return s.GetUserIDWithContext(nil) }
-	s.GetRecipeUserID = func() string { return s.GetRecipeUserIDWithContext(nil) }
-	s.GetTenantId = func() string { return s.GetTenantIdWithContext(nil) }
-	s.GetHandle = func() string { return s.GetHandleWithContext(nil) }
-	s.GetAccessTokenPayload = func() map[string]interface{} { return s.GetAccessTokenPayloadWithContext(nil) }
-	s.GetTimeCreated = func() (uint64, error) { return s.GetTimeCreatedWithContext(nil) }
-	s.GetExpiry = func() (uint64, error) { return s.GetExpiryWithContext(nil) }
-	s.GetSessionDataInDatabase = func() (map[string]interface{}, error) { return s.GetSessionDataInDatabaseWithContext(nil) }
-	s.UpdateSessionDataInDatabase = func(d map[string]interface{}) error { return s.UpdateSessionDataInDatabaseWithContext(d, nil) }
-	s.MergeIntoAccessTokenPayload = func(u map[string]interface{}) error { return s.MergeIntoAccessTokenPayloadWithContext(u, nil) }
-	s.RevokeSession = func() error { return s.RevokeSessionWithContext(nil) }
-	s.GetAllSessionTokensDangerously = c.tokens
+	b.s.GetAccessToken = func() string { return b.s.GetAccessTokenWithContext(nil) }
+	b.s.GetUserID = func() string { return b.s.GetUserIDWithContext(nil) }
+	b.s.GetRecipeUserID = func() string { return b.s.GetRecipeUserIDWithContext(nil) }
+	b.s.GetTenantId = func() string { return b.s.GetTenantIdWithContext(nil) }
+	b.s.GetHandle = func() string { return b.s.GetHandleWithContext(nil) }
+	b.s.GetAccessTokenPayload = func() map[string]interface{} { return b.s.GetAccessTokenPayloadWithContext(nil) }
+	b.s.GetTimeCreated = func() (uint64, error) { return b.s.GetTimeCreatedWithContext(nil) }
+	b.s.GetExpiry = func() (uint64, error) { return b.s.GetExpiryWithContext(nil) }
+	b.s.GetSessionDataInDatabase = func() (map[string]interface{}, error) { return b.s.GetSessionDataInDatabaseWithContext(nil) }
+	b.s.UpdateSessionDataInDatabase = func(d map[string]interface{}) error { return b.s.UpdateSessionDataInDatabaseWithContext(d, nil) }
+	b.s.MergeIntoAccessTokenPayload = func(u map[string]interface{}) error { return b.s.MergeIntoAccessTokenPayloadWithContext(u, nil) }
+	b.s.RevokeSession = func() error { return b.s.RevokeSessionWithContext(nil) }
+	b.s.GetAllSessionTokensDangerously = func() sessmodels.SessionTokens { return b.c.tokens() }
 }

@@ -129,7 +129,8 @@ func GetSession(req *http.Request, res http.ResponseWriter, options *sessmodels.
 	}
 	buf := packBuffers.Get().(*[]byte)
 	*buf = httpx.Pack((*buf)[:0], req, rt.RequestHeaderKeys)
-	handle, mutations, err := rt.Engine.VerifyRequest(*buf, o)
+	var own cffi.Session
+	found, mutations, err := rt.Engine.VerifyRequest(*buf, o, &own)
 	if cap(*buf) <= 64<<10 {
 		packBuffers.Put(buf)
 	}
@@ -137,10 +138,19 @@ func GetSession(req *http.Request, res http.ResponseWriter, options *sessmodels.
 		return nil, err
 	}
 	m, err := decodeMutations(mutations)
+	if err == nil {
+		err = applyMutations(m, res)
+	}
 	if err != nil {
+		if found {
+			own.Free()
+		}
 		return nil, err
 	}
-	return containerFrom(rt, handle, m, res)
+	if !found {
+		return nil, nil
+	}
+	return containerOwning(rt, &own, res), nil
 }
 
 // decodeMutations reads mutations JSON; nil (the usual case on the verify path) is none.
@@ -210,12 +220,12 @@ func GetSessionWithoutRequestResponse(accessToken string, antiCSRFToken *string,
 	if err != nil {
 		return nil, err
 	}
-	o := verifyOptions(options)
-	handle, err := rt.Engine.VerifyToken(accessToken, antiCSRFToken, o)
-	if err != nil {
+	var own cffi.Session
+	found, err := rt.Engine.VerifyToken(accessToken, antiCSRFToken, verifyOptions(options), &own)
+	if err != nil || !found {
 		return nil, err
 	}
-	return containerFrom(rt, handle, nil, nil)
+	return containerOwning(rt, &own, nil), nil
 }
 
 // RefreshSession refreshes the request's session (rotating the refresh token) and writes
