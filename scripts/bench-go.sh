@@ -15,14 +15,17 @@ report=target/bench-go-report.txt
   cd bindings-go-ffi/go/bench
   go test -tags tessera_release -c -o "$OLDPWD/target/bench-go.test" .
   for _ in 1 2 3 4 5; do
-    "$OLDPWD/target/bench-go.test" -test.run '^$' -test.bench . -test.skip Supertokens -test.benchtime 2s
-    "$OLDPWD/target/bench-go.test" -test.run '^$' -test.bench Supertokens -test.benchtime 2s
+    "$OLDPWD/target/bench-go.test" -test.run '^$' -test.bench . -test.skip Supertokens -test.benchtime 2s -test.benchmem
+    "$OLDPWD/target/bench-go.test" -test.run '^$' -test.bench Supertokens -test.benchtime 2s -test.benchmem
   done
 ) | tee "$report.raw"
-# Median per benchmark (plain awk: no asort in mawk).
-awk '/^Benchmark/ { name=$1; sub(/-[0-9]+$/, "", name); print name, $3 }' "$report.raw" | sort -k1,1 -k2,2n |
-  awk '{ n[$1]++; v[$1, n[$1]] = $2 }
-    END { for (b in n) printf "%-32s %12.0f ns/op (median of %d)\n", b, v[b, int((n[b]+1)/2)], n[b] }' |
+# Median per benchmark (plain awk: no asort in mawk), and its allocations, which do not vary
+# with the machine's load as times do.
+awk '/^Benchmark/ { name=$1; sub(/-[0-9]+$/, "", name); allocs = "-"
+    for (i = 4; i <= NF; i++) if ($i == "allocs/op") allocs = $(i - 1)
+    print name, $3, allocs }' "$report.raw" | sort -k1,1 -k2,2n |
+  awk '{ n[$1]++; v[$1, n[$1]] = $2; a[$1] = $3 }
+    END { for (b in n) printf "%-32s %12.0f ns/op %6s allocs/op (median of %d)\n", b, v[b, int((n[b]+1)/2)], a[b], n[b] }' |
   sort | tee "$report"
 # The ratios the goals are stated in.
 awk '{ v[$1] = $2 } END {
