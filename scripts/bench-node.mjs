@@ -11,7 +11,14 @@
 //   `Engine.verifySession`, with the verified-token cache off and then on (a repeated token);
 // * Express requests/s on the seed's `/getJWT` route with Tessera, with supertokens-node and a
 //   bare route returning a constant, each app in its own process, driven by `wrk` (or, without
-//   it, a slower Node load generator), medians of interleaved rounds.
+//   it, a slower Node load generator), in interleaved rounds whose order turns each round. Each
+//   app's share of the bare route is the median of its per-round ratios (each ratio between
+//   runs seconds apart, so slow changes in the machine's load cancel), and each server's CPU
+//   time per request is read from /proc: unlike req/s, it does not depend on how much of the
+//   machine the server got while wrk and other work shared the cores;
+// * what Tessera adds to one Express request, measured in one process with no load generator
+//   (scripts/bench-node/overhead.mjs): CPU µs per request over the bare route, and the Express
+//   handlers called directly.
 //
 // The table, the ratios and the goals of issue 4 are printed and written to --report.
 // `node scripts/bench-node.mjs --help` lists the options.
@@ -54,6 +61,7 @@ const USAGE = `node scripts/bench-node.mjs [options]
   --wrk-threads N      wrk threads (default 1)
   --no-wrk             use the Node load generator even if wrk is there
   --no-http            only the in-process verification benchmarks
+  --no-overhead        skip the in-process per-request cost of Express + Tessera
   --strict             exit 1 when a goal is missed`;
 
 const { values: args } = parseArgs({
@@ -68,6 +76,7 @@ const { values: args } = parseArgs({
     "wrk-threads": { type: "string", default: "1" },
     "no-wrk": { type: "boolean", default: false },
     "no-http": { type: "boolean", default: false },
+    "no-overhead": { type: "boolean", default: false },
     strict: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
     // Internal: the processes this script starts.
@@ -425,6 +434,7 @@ async function startApp(kind, sqlitePath, jwksOrigin, logPath, token) {
   });
   return {
     port,
+    pid: child.pid,
     stop: async () => {
       child.removeAllListeners("exit");
       const exited = new Promise((r) => child.once("exit", r));
@@ -435,6 +445,18 @@ async function startApp(kind, sqlitePath, jwksOrigin, logPath, token) {
       writeFileSync(logPath, output);
     },
   };
+}
+
+/** CPU seconds (user + system) process `pid` has used, from /proc; NaN where there is none. */
+function processCpuSeconds(pid) {
+  try {
+    // Fields after the command name (which may hold spaces, so split after its ")"): utime and
+    // stime are the 12th and 13th, in clock ticks (USER_HZ, 100 on Linux).
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 const WRK_UNITS = { us: 1e-6, ms: 1e-3, s: 1, m: 60 };
@@ -533,7 +555,7 @@ async function httpBenchmarks(verify, tmp, log) {
   const loadgen = useWrk
     ? `wrk -t${args["wrk-threads"]} -c${args.connections}`
     : `Node http client, ${args.connections} connections (wrk not found: figures are bound by the load generator, not the server)`;
-  log(`==> Express /getJWT: ${args.warmup} s warm-up, then the median of ${rounds} interleaved rounds of ${args.duration} s, ${loadgen}`);
+  log(`==> Express /getJWT: ${args.warmup} s warm-up, then the median of ${rounds} interleaved rounds of ${args.duration} s (order turning each round), ${loadgen}`);
   const sessionHeaders = { Cookie: `${ACCESS_TOKEN_COOKIE}=${verify.token}` };
   const kinds = [
     ["bare", "bare route (constant JSON, no session)", BARE_BODY],
@@ -563,26 +585,66 @@ async function httpBenchmarks(verify, tmp, log) {
     }
     for (const a of apps) await load(a.app.port, args.warmup);
     for (let round = 0; round < rounds; round++) {
-      for (const a of apps) a.runs.push(await load(a.app.port, args.duration));
+      // Each round starts one app later, so no app always runs right after the same one (or
+      // always first, when a neighbour's build may just have started).
+      for (let i = 0; i < apps.length; i++) {
+        const a = apps[(round + i) % apps.length];
+        const cpu0 = processCpuSeconds(a.app.pid);
+        const run = await load(a.app.port, args.duration);
+        const requests = run.rps * Number(args.duration);
+        a.runs.push({ ...run, round, cpuPerRequest: (processCpuSeconds(a.app.pid) - cpu0) / requests });
+      }
+      log(`    round ${round + 1}: ${apps.map((a) => `${a.kind} ${fmt(a.runs.at(-1).rps)}`).join(", ")} req/s`);
     }
   } finally {
     await Promise.all(apps.map((a) => a.app.stop()));
   }
   const out = { loadgen, rounds, apps: [] };
+  const bareRuns = apps.find((a) => a.kind === "bare").runs;
+  const bareIn = (round) => bareRuns.find((x) => x.round === round);
   for (const { kind, label, runs } of apps) {
     const rps = median(runs.map((x) => x.rps));
+    const share = median(runs.map((x) => x.rps / bareIn(x.round).rps));
+    const cpuPerRequest = median(runs.map((x) => x.cpuPerRequest));
     // The latencies shown are those of the round whose req/s is nearest the median.
     const mid = runs.reduce((best, x) => (Math.abs(x.rps - rps) < Math.abs(best.rps - rps) ? x : best));
-    const r = { ...mid, rps, bad: runs.reduce((n, x) => n + x.bad, 0), socketErrors: runs.map((x) => x.socketErrors).filter(Boolean).join("; ") };
+    const r = {
+      ...mid,
+      rps,
+      share,
+      shares: runs.map((x) => x.rps / bareIn(x.round).rps),
+      cpuPerRequest,
+      bad: runs.reduce((n, x) => n + x.bad, 0),
+      socketErrors: runs.map((x) => x.socketErrors).filter(Boolean).join("; "),
+    };
     if (r.bad || r.socketErrors) {
       log(`    warning: ${kind}: ${r.bad} non-2xx responses, socket errors: ${r.socketErrors || "none"}`);
     }
     log(
-      `    ${label.padEnd(50)} ${fmt(r.rps).padStart(10)} req/s  p50 ${(r.p50 * 1e3).toFixed(2).padStart(6)} ms  p99 ${(r.p99 * 1e3).toFixed(2).padStart(6)} ms  (rounds: ${runs.map((x) => fmt(x.rps)).join(", ")})`,
+      `    ${label.padEnd(56)} ${fmt(r.rps).padStart(7)} req/s  ${(100 * share).toFixed(1).padStart(5)}% bare  server CPU ${(cpuPerRequest * 1e6).toFixed(0).padStart(4)} µs/req  (per-round % bare: ${r.shares.map((x) => (100 * x).toFixed(0)).join(", ")})`,
     );
     out.apps.push({ kind, label, r });
   }
   return out;
+}
+
+// --- in-process per-request cost --------------------------------------------------------------
+
+/** Runs scripts/bench-node/overhead.mjs in a process of its own (a fresh heap, and no
+ * benchmark state of this one), and returns its JSON. */
+function overheadBenchmark(log) {
+  const rounds = 7;
+  const requests = 10_000;
+  const connections = 16;
+  log(`==> Express + Tessera per request, in one process: ${rounds} interleaved rounds of ${requests} requests`);
+  const out = execFileSync(
+    process.execPath,
+    [join(HERE, "bench-node", "overhead.mjs"), "--json", "--rounds", String(rounds), "--requests", String(requests), "--connections", String(connections)],
+    { encoding: "utf8", env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "inherit"], timeout: 600_000 },
+  );
+  const result = JSON.parse(out.slice(out.lastIndexOf("\n{") + 1));
+  for (const r of result.http) log(`    ${r.label.padEnd(64)} ${r.cpuUs.toFixed(1).padStart(7)} CPU µs/req`);
+  return { rounds, requests, connections, ...result };
 }
 
 // --- report -----------------------------------------------------------------------------------
@@ -592,7 +654,7 @@ const fmt = (x) => Math.round(x).toLocaleString("en-US");
 /** "2.1x crypto.verify" above the reference, "0.45x crypto.verify" below it. */
 const times = (x) => `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}x`;
 
-function report(verify, httpResults, elapsedS) {
+function report(verify, httpResults, overhead, elapsedS) {
   const perS = Object.fromEntries(verify.rows.map((r) => [r.key, 1 / r.sec]));
   const floor = perS.crypto;
   const lines = [];
@@ -651,27 +713,49 @@ function report(verify, httpResults, elapsedS) {
 
   if (httpResults !== null) {
     const apps = Object.fromEntries(httpResults.apps.map((a) => [a.kind, a]));
-    const bare = apps.bare.r.rps;
+    const bareCpu = apps.bare.r.cpuPerRequest;
     lines.push("");
     lines.push(
-      `Express ${verify.versions.express} GET /getJWT (1 process each, ${httpResults.loadgen}, median of ${httpResults.rounds} rounds of ${args.duration} s)`,
+      `Express ${verify.versions.express} GET /getJWT (1 process each, ${httpResults.loadgen}, ${httpResults.rounds} interleaved rounds of ${args.duration} s)`,
     );
-    lines.push(`${"app".padEnd(66)} ${"req/s".padStart(10)} ${"% bare".padStart(7)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"non-2xx".padStart(8)}`);
-    lines.push("-".repeat(112));
+    lines.push("  req/s: median of the rounds; % bare: median of the per-round ratios to the bare route (constant JSON);");
+    lines.push("  server CPU: the app process's CPU time per request (median), and the bare route's as a share of it,");
+    lines.push("  which is the req/s share a server with a core of its own would reach");
+    lines.push(
+      `${"app".padEnd(58)} ${"req/s".padStart(8)} ${"% bare".padStart(7)} ${"CPU µs/req".padStart(11)} ${"CPU % bare".padStart(11)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"non-2xx".padStart(8)}`,
+    );
+    lines.push("-".repeat(124));
     for (const { label, r } of httpResults.apps) {
       lines.push(
-        `${label.padEnd(66)} ${fmt(r.rps).padStart(10)} ${((100 * r.rps) / bare).toFixed(1).padStart(6)}% ${(r.p50 * 1e3).toFixed(2).padStart(8)} ${(r.p99 * 1e3).toFixed(2).padStart(8)} ${String(r.bad).padStart(8)}`,
+        `${label.padEnd(58)} ${fmt(r.rps).padStart(8)} ${(100 * r.share).toFixed(1).padStart(6)}% ${(r.cpuPerRequest * 1e6).toFixed(1).padStart(11)} ${((100 * bareCpu) / r.cpuPerRequest).toFixed(1).padStart(10)}% ${(r.p50 * 1e3).toFixed(2).padStart(7)} ${(r.p99 * 1e3).toFixed(2).padStart(7)} ${String(r.bad).padStart(8)}`,
       );
     }
-    const share = apps.tessera.r.rps / bare;
+    lines.push(`  per-round % bare: ${httpResults.apps.filter((a) => a.kind !== "bare").map(({ kind, r }) => `${kind} ${r.shares.map((x) => (100 * x).toFixed(0)).join("/")}`).join("; ")}`);
+    const share = apps.tessera.r.share;
+    const vsSt = median(apps.tessera.r.shares.map((x, i) => x / apps.supertokens.r.shares[i]));
+    lines.push(
+      `  Tessera: ${(100 * share).toFixed(1)}% of bare, ${(100 * apps.tessera.r.share / apps["bare-token"].r.share).toFixed(1)}% of the bare route answering the token, ${times(vsSt)} supertokens-node (req/s); ${((100 * bareCpu) / apps.tessera.r.cpuPerRequest).toFixed(1)}% of bare by server CPU`,
+    );
     goals.push([
       `/getJWT with Tessera >= ${GOAL_GETJWT_SHARE * 100}% of the bare route`,
       share >= GOAL_GETJWT_SHARE,
-      `${(share * 100).toFixed(1)}% (supertokens-node: ${((100 * apps.supertokens.r.rps) / bare).toFixed(1)}%)`,
+      `${(share * 100).toFixed(1)}% (by server CPU: ${((100 * bareCpu) / apps.tessera.r.cpuPerRequest).toFixed(1)}%; supertokens-node: ${(100 * apps.supertokens.r.share).toFixed(1)}%)`,
     ]);
     if (httpResults.apps.some(({ r }) => r.bad || r.socketErrors)) {
       lines.push("warning: some responses were not 2xx or sockets failed: the req/s above count them");
     }
+  }
+
+  if (overhead !== null) {
+    lines.push("");
+    lines.push(
+      `What Tessera adds to one Express request, in one process (scripts/bench-node/overhead.mjs: ${overhead.connections} keep-alive connections from a raw-socket client in the same process, ${overhead.rounds} interleaved rounds of ${fmt(overhead.requests)} requests; CPU time, which the client costs every app alike)`,
+    );
+    const ref = overhead.http.find((r) => r.kind === "bare-token");
+    for (const r of overhead.http) {
+      lines.push(`  ${r.label.padEnd(64)} ${r.cpuUs.toFixed(1).padStart(7)} CPU µs/req  ${(r.cpuUs - ref.cpuUs >= 0 ? "+" : "") + (r.cpuUs - ref.cpuUs).toFixed(1)} vs the bare route answering the token`);
+    }
+    for (const h of overhead.handlers) lines.push(`  handler called directly: ${h.label.padEnd(48)} ${(h.ns / 1000).toFixed(2).padStart(6)} µs`);
   }
 
   lines.push("");
@@ -704,6 +788,7 @@ async function main() {
   const tmp = mkdtempSync(join(os.tmpdir(), "tessera-bench-node-"));
   let verify;
   let httpResults = null;
+  let overhead = null;
   try {
     verify = await verifyBenchmarks(tmp, log);
     try {
@@ -711,10 +796,11 @@ async function main() {
     } finally {
       await verify.stub.close();
     }
+    if (!args["no-overhead"]) overhead = overheadBenchmark(log);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  const { text, allMet } = report(verify, httpResults, (performance.now() - started) / 1000);
+  const { text, allMet } = report(verify, httpResults, overhead, (performance.now() - started) / 1000);
   console.log();
   process.stdout.write(text);
   if (args.report) {

@@ -48,9 +48,14 @@ export function baseRequest(request: RequestAdapter): BaseRequest {
   };
 }
 
-/** Node's `IncomingHttpHeaders`-style values as a list. */
+/** The list of an absent header: one frozen array for all of them, as most of the headers the
+ * core asks for are absent on most requests. */
+const NO_VALUES: string[] = Object.freeze([]) as unknown as string[];
+
+/** Node's `IncomingHttpHeaders`-style values as a list (not to be modified: it may be the
+ * request's own array, or one shared by every absent header). */
 export function headerList(value: string | string[] | number | undefined | null): string[] {
-  if (value === undefined || value === null) return [];
+  if (value === undefined || value === null) return NO_VALUES;
   if (Array.isArray(value)) return value;
   return [String(value)];
 }

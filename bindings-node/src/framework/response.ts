@@ -22,6 +22,10 @@ export interface ResponseAdapter {
   addSetCookie(cookieName: string, headerValue: string): void;
 }
 
+/** What a handler that must return a Promise returns when it finished synchronously: one
+ * settled Promise shared by every request, rather than one made per request. */
+export const DONE: Promise<void> = Promise.resolve();
+
 /** The cookie name a `Set-Cookie` value is for (the text before its first `=`). */
 export function setCookieName(headerValue: string): string {
   const i = headerValue.indexOf("=");

@@ -33,7 +33,7 @@ import { answerError, middleware } from "../framework/express";
 import type { ExpressLikeRequest, ExpressLikeResponse } from "../framework/express/adapter";
 import { ExpressRequest, ExpressResponse } from "../framework/express/adapter";
 import type { VerifySessionOptions } from "../recipe/session/common";
-import { verifyRequest } from "../recipe/session/common";
+import { verifyRequestNow } from "../recipe/session/common";
 import type { SessionContainer } from "../recipe/session/sessionContainer";
 import { engine } from "../state";
 
@@ -67,7 +67,7 @@ export class AuthGuard implements CanActivate {
     const req = http.getRequest<ExpressLikeRequest & { session?: SessionContainer }>();
     const res = http.getResponse<ExpressLikeResponse>();
     try {
-      req.session = await verifyRequest(engine(), new ExpressRequest(req), new ExpressResponse(res), this.options);
+      req.session = await verifyRequestNow(engine(), new ExpressRequest(req), new ExpressResponse(res), this.options);
       return true;
     } catch (err) {
       let passedOn = false;

@@ -10,9 +10,10 @@
 import { TesseraError } from "../../error";
 import type { SessionContainer } from "../../recipe/session/sessionContainer";
 import { errorAnswer } from "../../recipe/session/common";
+import type { Mutations } from "../../native";
 import { engine } from "../../state";
 import { handleApiRequest } from "../api";
-import { applyMutations } from "../response";
+import { DONE, applyMutations } from "../response";
 import type { ExpressLikeRequest, ExpressLikeResponse } from "./adapter";
 import { ExpressRequest, ExpressResponse } from "./adapter";
 
@@ -39,23 +40,36 @@ export function answerError(err: unknown, req: ExpressLikeRequest, res: ExpressL
   }
 }
 
+async function serve(pending: Promise<Mutations | null>, req: ExpressLikeRequest, res: ExpressLikeResponse, next: Next): Promise<void> {
+  try {
+    const answer = await pending;
+    if (answer === null) {
+      next();
+      return;
+    }
+    const response = new ExpressResponse(res);
+    const { status, body } = applyMutations(response, answer);
+    response.send(status, body);
+  } catch (err) {
+    answerError(err, req, res, next);
+  }
+}
+
 /** Serves the core's endpoints; every other request goes on to `next`. The returned Promise
  * settles once the request is answered or passed on, so wrappers that await the middleware
  * (Next.js's `superTokensNextWrapper`) see the outcome. */
 export function middleware() {
-  return async (req: ExpressLikeRequest, res: ExpressLikeResponse, next: Next): Promise<void> => {
+  return (req: ExpressLikeRequest, res: ExpressLikeResponse, next: Next): Promise<void> => {
+    let pending: Promise<Mutations | null> | null;
     try {
-      const answer = await handleApiRequest(new ExpressRequest(req));
-      if (answer === null) {
-        next();
-        return;
-      }
-      const response = new ExpressResponse(res);
-      const { status, body } = applyMutations(response, answer);
-      response.send(status, body);
+      pending = handleApiRequest(new ExpressRequest(req));
     } catch (err) {
       answerError(err, req, res, next);
+      return DONE;
     }
+    if (pending !== null) return serve(pending, req, res, next);
+    next();
+    return DONE;
   };
 }
 

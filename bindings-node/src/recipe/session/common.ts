@@ -18,29 +18,58 @@ export interface VerifySessionOptions {
 export function splitResult(result: unknown): SessionWithMutations {
   if (result === null || result === undefined) return { session: null, mutations: null };
   const r = result as Partial<SessionWithMutations>;
+  // The addon's VerifyResult already has this shape (both fields, null for none): kept as it is.
+  if (r.session !== undefined && r.mutations !== undefined) return r as SessionWithMutations;
   if ("session" in r || "mutations" in r) return { session: r.session ?? null, mutations: r.mutations ?? null };
   return { session: result as NativeSession, mutations: null };
 }
 
-/** The native `verifySession`: inline when the core can answer without I/O (the usual case),
- * else its async twin. */
-export async function verifyNative(
+type NativeRequest = ReturnType<typeof nativeRequest>;
+
+/** The native `verifySession` on the calling thread, or null when the core needs I/O (the
+ * store or a key fetch) to answer. */
+function verifyInline(
   engine: NativeEngine,
-  request: RequestAdapter,
+  [method, path, headers, transfer]: NativeRequest,
   options: VerifySessionOptions | undefined,
-): Promise<SessionWithMutations> {
-  const [method, path, headers, transfer] = nativeRequest(request);
-  const required = options?.sessionRequired ?? true;
-  const antiCsrf = options?.antiCsrfCheck;
-  const checkDatabase = options?.checkDatabase ?? false;
-  try {
-    return splitResult(engine.verifySession(method, path, headers, required, antiCsrf, checkDatabase, null, transfer));
-  } catch (err) {
-    if ((err as { code?: unknown } | null)?.code !== "WOULD_BLOCK") throw fromNative(err);
-  }
+): SessionWithMutations | null {
   try {
     return splitResult(
-      await engine.verifySessionAsync(method, path, headers, required, antiCsrf, checkDatabase, null, transfer),
+      engine.verifySession(
+        method,
+        path,
+        headers,
+        options?.sessionRequired ?? true,
+        options?.antiCsrfCheck,
+        options?.checkDatabase ?? false,
+        null,
+        transfer,
+      ),
+    );
+  } catch (err) {
+    if ((err as { code?: unknown } | null)?.code !== "WOULD_BLOCK") throw fromNative(err);
+    return null;
+  }
+}
+
+/** The native `verifySession`'s async twin, which may do I/O off the event loop. */
+async function verifyOffLoop(
+  engine: NativeEngine,
+  [method, path, headers, transfer]: NativeRequest,
+  options: VerifySessionOptions | undefined,
+): Promise<SessionWithMutations> {
+  try {
+    return splitResult(
+      await engine.verifySessionAsync(
+        method,
+        path,
+        headers,
+        options?.sessionRequired ?? true,
+        options?.antiCsrfCheck,
+        options?.checkDatabase ?? false,
+        null,
+        transfer,
+      ),
     );
   } catch (err) {
     throw fromNative(err);
@@ -64,6 +93,55 @@ export async function checkClaimOverride(
   }
 }
 
+/** The session of a verification outcome, with its response changes written to `response`. */
+function sessionOf(
+  engine: NativeEngine,
+  { session, mutations }: SessionWithMutations,
+  response: ResponseAdapter | null,
+): SessionContainer | undefined {
+  if (session === null) {
+    if (response !== null) applyMutations(response, mutations);
+    return undefined;
+  }
+  const container = new SessionContainer(engine, session, response);
+  container.applyMutations(mutations);
+  return container;
+}
+
+async function verifyRequestLater(
+  engine: NativeEngine,
+  args: NativeRequest,
+  response: ResponseAdapter | null,
+  options: VerifySessionOptions | undefined,
+  userContext: unknown,
+): Promise<SessionContainer | undefined> {
+  const container = sessionOf(engine, await verifyOffLoop(engine, args, options), response);
+  await checkClaimOverride(options, container, userContext);
+  return container;
+}
+
+/**
+ * Verifies the request's session, writing any response changes to `response`. Returns the
+ * session itself when the core answers without I/O and no claim override is given (the usual
+ * case), else a Promise of it: an integration that can go on synchronously then spends no
+ * Promise and no turn of the microtask queue on a verified request. Throws, or rejects, with the
+ * session error.
+ */
+export function verifyRequestNow(
+  engine: NativeEngine,
+  request: RequestAdapter,
+  response: ResponseAdapter | null,
+  options: VerifySessionOptions | undefined,
+  userContext?: unknown,
+): SessionContainer | undefined | Promise<SessionContainer | undefined> {
+  const args = nativeRequest(request);
+  const result = verifyInline(engine, args, options);
+  if (result === null) return verifyRequestLater(engine, args, response, options, userContext);
+  const container = sessionOf(engine, result, response);
+  if (options?.overrideGlobalClaimValidators === undefined) return container;
+  return checkClaimOverride(options, container, userContext).then(() => container);
+}
+
 /** Verifies the request's session, writing any response changes to `response`. */
 export async function verifyRequest(
   engine: NativeEngine,
@@ -72,14 +150,7 @@ export async function verifyRequest(
   options: VerifySessionOptions | undefined,
   userContext?: unknown,
 ): Promise<SessionContainer | undefined> {
-  const { session, mutations } = await verifyNative(engine, request, options);
-  const container = session === null ? undefined : new SessionContainer(engine, session, response);
-  if (container !== undefined) container.applyMutations(mutations);
-  else if (response !== null) applyMutations(response, mutations);
-  // Awaited only when there is an override: an await costs a turn of the microtask queue on
-  // every verified request.
-  if (options?.overrideGlobalClaimValidators !== undefined) await checkClaimOverride(options, container, userContext);
-  return container;
+  return verifyRequestNow(engine, request, response, options, userContext);
 }
 
 /** The protocol's answer to a session error for this request. */

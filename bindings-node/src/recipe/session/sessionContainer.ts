@@ -57,14 +57,20 @@ const SESSION_GONE = "Session does not exist anymore.";
  */
 export class SessionContainer {
   private payload: Record<string, unknown> | undefined;
-  /** Response changes not yet written (no response was given). */
-  readonly responseMutations: Mutations[] = [];
+  private pending: Mutations[] | undefined;
 
   constructor(
     private readonly engine: NativeEngine,
     private native: NativeSession,
     private readonly response: ResponseAdapter | null = null,
   ) {}
+
+  /** Response changes not yet written (no response was given). Made on first use: most
+   * sessions never have any, and this is built on every verified request. */
+  get responseMutations(): Mutations[] {
+    if (this.pending === undefined) this.pending = [];
+    return this.pending;
+  }
 
   /** Writes `mutations` to the response, or keeps them. */
   applyMutations(mutations: Mutations | null | undefined): void {

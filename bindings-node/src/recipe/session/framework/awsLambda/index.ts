@@ -13,7 +13,7 @@ import type { Handler } from "../../../../framework/awsLambda";
 import { errorResult } from "../../../../framework/awsLambda";
 import { engine } from "../../../../state";
 import type { VerifySessionOptions } from "../../common";
-import { verifyRequest } from "../../common";
+import { verifyRequestNow } from "../../common";
 import type { SessionContainer } from "../../sessionContainer";
 
 export type { VerifySessionOptions };
@@ -29,7 +29,7 @@ export function verifySession<E extends object = LambdaEvent>(handler: Handler<E
   return async (event: E, context?: unknown, callback?: unknown): Promise<LambdaResult> => {
     const ev = event as unknown as LambdaEvent;
     try {
-      const session = await verifyRequest(engine(), new AwsRequest(ev), new AwsResponse(ev), options);
+      const session = await verifyRequestNow(engine(), new AwsRequest(ev), new AwsResponse(ev), options);
       (event as E & { session?: SessionContainer }).session = session;
       return sendResponse(ev, await handler(event, context, callback));
     } catch (err) {

@@ -10,10 +10,11 @@ import { TesseraError } from "../../../../error";
 import type { ExpressLikeRequest, ExpressLikeResponse } from "../../../../framework/express/adapter";
 import { ExpressRequest, ExpressResponse } from "../../../../framework/express/adapter";
 import { answerError } from "../../../../framework/express";
+import { DONE } from "../../../../framework/response";
 import { engine } from "../../../../state";
 import type { VerifySessionOptions } from "../../common";
-import { verifyRequest } from "../../common";
-import type { SessionContainer } from "../../sessionContainer";
+import { verifyRequestNow } from "../../common";
+import { SessionContainer } from "../../sessionContainer";
 
 export type { VerifySessionOptions };
 export type { SessionRequest } from "../../../../framework/express";
@@ -24,16 +25,26 @@ export type { SessionRequest } from "../../../../framework/express";
  * other errors go to `next(err)`. A token whose key is known is verified synchronously.
  */
 export function verifySession(options?: VerifySessionOptions) {
-  return async (req: ExpressLikeRequest, res: ExpressLikeResponse, next: (err?: unknown) => void): Promise<void> => {
-    let session: SessionContainer | undefined;
+  return (req: ExpressLikeRequest, res: ExpressLikeResponse, next: (err?: unknown) => void): Promise<void> => {
+    let outcome: SessionContainer | undefined | Promise<SessionContainer | undefined>;
     try {
-      session = await verifyRequest(engine(), new ExpressRequest(req), new ExpressResponse(res), options);
+      outcome = verifyRequestNow(engine(), new ExpressRequest(req), new ExpressResponse(res), options);
     } catch (err) {
       answerError(err, req, res, next);
-      return;
+      return DONE;
     }
-    (req as { session?: SessionContainer }).session = session;
-    next();
+    if (outcome === undefined || outcome instanceof SessionContainer) {
+      (req as { session?: SessionContainer }).session = outcome;
+      next();
+      return DONE;
+    }
+    return outcome.then(
+      (session) => {
+        (req as { session?: SessionContainer }).session = session;
+        next();
+      },
+      (err: unknown) => answerError(err, req, res, next),
+    );
   };
 }
 

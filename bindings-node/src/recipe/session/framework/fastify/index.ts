@@ -12,7 +12,7 @@ import { FastifyRequest, FastifyResponse } from "../../../../framework/fastify/a
 import { answerError } from "../../../../framework/fastify";
 import { engine } from "../../../../state";
 import type { VerifySessionOptions } from "../../common";
-import { verifyRequest } from "../../common";
+import { verifyRequestNow } from "../../common";
 import type { SessionContainer } from "../../sessionContainer";
 
 export type { VerifySessionOptions };
@@ -27,7 +27,7 @@ export function verifySession(options?: VerifySessionOptions) {
   return async (req: FastifyLikeRequest, reply: FastifyLikeReply): Promise<unknown> => {
     let session: SessionContainer | undefined;
     try {
-      session = await verifyRequest(engine(), new FastifyRequest(req), new FastifyResponse(reply), options);
+      session = await verifyRequestNow(engine(), new FastifyRequest(req), new FastifyResponse(reply), options);
     } catch (err) {
       if (answerError(err, req, reply)) return reply;
       throw err;

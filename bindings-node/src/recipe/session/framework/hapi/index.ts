@@ -12,7 +12,7 @@ import { HapiRequest, HapiResponse } from "../../../../framework/hapi/adapter";
 import { errorResponse } from "../../../../framework/hapi";
 import { engine } from "../../../../state";
 import type { VerifySessionOptions } from "../../common";
-import { verifyRequest } from "../../common";
+import { verifyRequestNow } from "../../common";
 import type { SessionContainer } from "../../sessionContainer";
 
 export type { VerifySessionOptions };
@@ -27,7 +27,7 @@ export function verifySession(options?: VerifySessionOptions) {
   return async (request: Request, h: ResponseToolkit) => {
     let session: SessionContainer | undefined;
     try {
-      session = await verifyRequest(engine(), new HapiRequest(request), new HapiResponse(request), options);
+      session = await verifyRequestNow(engine(), new HapiRequest(request), new HapiResponse(request), options);
     } catch (err) {
       const response = errorResponse(request, h, err);
       if (response === null) throw err;

@@ -11,7 +11,7 @@ import { KoaRequest, KoaResponse } from "../../../../framework/koa/adapter";
 import { answerError } from "../../../../framework/koa";
 import { engine } from "../../../../state";
 import type { VerifySessionOptions } from "../../common";
-import { verifyRequest } from "../../common";
+import { verifyRequestNow } from "../../common";
 import type { SessionContainer } from "../../sessionContainer";
 
 export type { VerifySessionOptions };
@@ -26,7 +26,7 @@ export function verifySession(options?: VerifySessionOptions) {
   return async (ctx: KoaLikeContext, next: () => Promise<unknown>): Promise<void> => {
     let session: SessionContainer | undefined;
     try {
-      session = await verifyRequest(engine(), new KoaRequest(ctx), new KoaResponse(ctx), options);
+      session = await verifyRequestNow(engine(), new KoaRequest(ctx), new KoaResponse(ctx), options);
     } catch (err) {
       if (answerError(err, ctx)) return;
       throw err;

@@ -17,7 +17,7 @@ import { LoopbackRequest, LoopbackResponse } from "../../../../framework/loopbac
 import { answerError } from "../../../../framework/loopback";
 import { engine } from "../../../../state";
 import type { VerifySessionOptions } from "../../common";
-import { verifyRequest } from "../../common";
+import { verifyRequestNow } from "../../common";
 import type { SessionContainer } from "../../sessionContainer";
 
 export type { VerifySessionOptions };
@@ -38,7 +38,7 @@ export function verifySession(options?: VerifySessionOptions): Interceptor {
     const ctx = await invocationCtx.get<MiddlewareContext>(HTTP_CONTEXT);
     let session: SessionContainer | undefined;
     try {
-      session = await verifyRequest(engine(), new LoopbackRequest(ctx), new LoopbackResponse(ctx), options);
+      session = await verifyRequestNow(engine(), new LoopbackRequest(ctx), new LoopbackResponse(ctx), options);
     } catch (err) {
       if (answerError(err, ctx)) return ctx.response;
       throw err;
