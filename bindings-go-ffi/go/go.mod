@@ -1,3 +1,3 @@
 module github.com/tessera-session/tessera/bindings-go-ffi/go
 
-go 1.24
+go 1.22

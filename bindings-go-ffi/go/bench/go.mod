@@ -1,6 +1,6 @@
 module github.com/tessera-session/tessera/bindings-go-ffi/go/bench
 
-go 1.24
+go 1.22
 
 replace github.com/tessera-session/tessera/bindings-go-ffi/go => ../
 

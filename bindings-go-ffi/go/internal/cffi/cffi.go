@@ -121,6 +121,8 @@ func NewEngineWithJWKS(config, jwks []byte) (*Engine, error) {
 type Session struct {
 	p      *C.TesseraSession
 	Fields SessionFields
+	// keep is what must live as long as the session, if anything (see FreeWhenUnreachable).
+	keep any
 }
 
 // SessionFields are the fields of a session that requests read.
@@ -170,13 +172,6 @@ func copyFields(f *C.TesseraSessionFields) SessionFields {
 func freeSession(s *Session) { C.tessera_session_free(s.p) }
 
 func freeHandle(p *C.TesseraSession) { C.tessera_session_free(p) }
-
-// FreeWhenUnreachable frees the handle of s, an unmanaged session stored in *owner, once
-// owner is unreachable. A cleanup rather than a finalizer on a Session of its own: that is
-// one allocation fewer per request, and owner may point to itself.
-func FreeWhenUnreachable[T any](owner *T, s *Session) {
-	runtime.AddCleanup(owner, freeHandle, s.p)
-}
 
 // Free frees the handle of an unmanaged session now.
 func (s *Session) Free() {
