@@ -470,8 +470,7 @@ pub unsafe extern "C" fn tessera_engine_is_api_request(
     run(err_out, || {
         let out_is_api = out(out_is_api, false, "out_is_api")?;
         let engine = live(engine, "engine")?;
-        let req = HttpRequest::new(text(method, method_len, "method")?, text(path, path_len, "path")?, Vec::new());
-        *out_is_api = engine.inner.is_api_request(&req);
+        *out_is_api = engine.inner.is_api_path(text(method, method_len, "method")?, text(path, path_len, "path")?);
         Ok(())
     })
 }

@@ -340,7 +340,7 @@ impl Engine {
 
     /// Whether the request is for an endpoint `handle_api_request` serves (no I/O).
     fn is_api_request(&self, method: &str, path: &str) -> bool {
-        self.inner.is_api_request(&request(method, path, Vec::new()))
+        self.inner.is_api_path(method, path)
     }
 
     #[allow(clippy::too_many_arguments)]

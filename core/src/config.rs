@@ -12,6 +12,13 @@ use crate::store::PostgresSettings;
 /// connection URI is given. `TESSERA_SQLITE_PATH` overrides it.
 pub const DEFAULT_SQLITE_PATH: &str = ".tessera/sessions.sqlite3";
 
+/// The refresh endpoint's path below `{apiBasePath}`.
+pub const REFRESH_SUFFIX: &str = "/session/refresh";
+/// The sign-out endpoint's path below `{apiBasePath}`.
+pub const SIGNOUT_SUFFIX: &str = "/signout";
+/// The JWKS endpoint's path below `{apiBasePath}`.
+pub const JWKS_SUFFIX: &str = "/jwt/jwks.json";
+
 /// The configuration as users write it (supertokens-node's names, camelCase).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -442,17 +449,17 @@ impl Config {
 
     /// `{apiBasePath}/session/refresh`, the refresh endpoint and the refresh cookie's path.
     pub fn refresh_path(&self) -> String {
-        format!("{}/session/refresh", self.api_base_path)
+        format!("{}{}", self.api_base_path, REFRESH_SUFFIX)
     }
 
     /// `{apiBasePath}/signout`.
     pub fn signout_path(&self) -> String {
-        format!("{}/signout", self.api_base_path)
+        format!("{}{}", self.api_base_path, SIGNOUT_SUFFIX)
     }
 
     /// `{apiBasePath}/jwt/jwks.json`.
     pub fn jwks_path(&self) -> String {
-        format!("{}/jwt/jwks.json", self.api_base_path)
+        format!("{}{}", self.api_base_path, JWKS_SUFFIX)
     }
 }
 

@@ -62,18 +62,23 @@ impl HttpRequest {
 
     /// The path without query string or fragment, and without a trailing `/`.
     pub fn bare_path(&self) -> &str {
-        let p = self.path.split(['?', '#']).next().unwrap_or_default();
-        let t = p.trim_end_matches('/');
-        if t.is_empty() {
-            "/"
-        } else {
-            t
-        }
+        bare_path(&self.path)
     }
 
     /// Whether the method is `m` (case-insensitive).
     pub fn is_method(&self, m: &str) -> bool {
         self.method.eq_ignore_ascii_case(m)
+    }
+}
+
+/// `path` without query string or fragment, and without a trailing `/` (`/` stays `/`).
+pub fn bare_path(path: &str) -> &str {
+    let p = path.split(['?', '#']).next().unwrap_or_default();
+    let t = p.trim_end_matches('/');
+    if t.is_empty() {
+        "/"
+    } else {
+        t
     }
 }
 

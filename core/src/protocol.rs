@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 
 use crate::authority::IssuedTokens;
 use crate::b64;
-use crate::config::{AntiCsrf, TokenTransfer, TransferMethodSetting};
+use crate::config::{AntiCsrf, TokenTransfer, TransferMethodSetting, JWKS_SUFFIX, REFRESH_SUFFIX, SIGNOUT_SUFFIX};
 use crate::engine::{Tessera, TokenCandidate};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{
@@ -816,10 +816,18 @@ impl Tessera {
     /// Whether `req` is for one of the endpoints [`Tessera::handle_api_request`] serves, so
     /// that adapters can leave every other request alone without calling it.
     pub fn is_api_request(&self, req: &HttpRequest) -> bool {
-        let path = req.bare_path();
-        let cfg = self.config();
-        (req.is_method("post") && (path == cfg.refresh_path() || path == cfg.signout_path()))
-            || (req.is_method("get") && path == cfg.jwks_path())
+        self.is_api_path(&req.method, &req.path)
+    }
+
+    /// [`Tessera::is_api_request`] on a method and a path alone. Every request of an app
+    /// asks this, so it allocates nothing: the path is matched against `{apiBasePath}` and the
+    /// endpoint's suffix rather than against paths built for the call.
+    pub fn is_api_path(&self, method: &str, path: &str) -> bool {
+        let Some(rest) = crate::http::bare_path(path).strip_prefix(self.config().api_base_path.as_str()) else {
+            return false;
+        };
+        (method.eq_ignore_ascii_case("post") && (rest == REFRESH_SUFFIX || rest == SIGNOUT_SUFFIX))
+            || (method.eq_ignore_ascii_case("get") && rest == JWKS_SUFFIX)
     }
 
     /// Serves the endpoints the frontend calls, if `req` is for one: `POST

@@ -599,3 +599,43 @@ fn get_session_without_io_answers_inline_or_says_it_would_block() {
     assert_eq!(err.kind(), ErrorKind::WouldBlock);
     assert!(t.get_session_without_request_response(&s.token.raw, None, &checked, now).unwrap().is_some());
 }
+
+#[test]
+fn api_requests_are_the_three_endpoints_below_the_api_base_path() {
+    let default = mem(json!({}));
+    let custom = {
+        let cfg = json!({
+            "appInfo": {"appName": "t", "apiDomain": "https://api.example.com", "websiteDomain": "https://example.com",
+                        "apiBasePath": "/api/v1/auth/"},
+            "connectionURI": "sqlite::memory:",
+        });
+        Tessera::from_json(&cfg.to_string()).unwrap()
+    };
+    let cases: &[(&Tessera, &str, &str, bool)] = &[
+        (&default, "POST", "/auth/session/refresh", true),
+        (&default, "post", "/auth/session/refresh/", true),
+        (&default, "POST", "/auth/session/refresh?x=1#f", true),
+        (&default, "POST", "/auth/signout", true),
+        (&default, "GET", "/auth/jwt/jwks.json", true),
+        (&default, "GET", "/auth/session/refresh", false),
+        (&default, "POST", "/auth/jwt/jwks.json", false),
+        (&default, "PUT", "/auth/signout", false),
+        (&default, "POST", "/auth/session/refresh2", false),
+        (&default, "POST", "/authsession/refresh", false),
+        (&default, "POST", "/auth//session/refresh", false),
+        (&default, "POST", "/Auth/session/refresh", false),
+        (&default, "POST", "/other/auth/session/refresh", false),
+        (&default, "GET", "/", false),
+        (&default, "GET", "", false),
+        (&custom, "POST", "/api/v1/auth/session/refresh", true),
+        (&custom, "GET", "/api/v1/auth/jwt/jwks.json", true),
+        (&custom, "POST", "/auth/session/refresh", false),
+    ];
+    for (t, method, path, want) in cases {
+        assert_eq!(t.is_api_path(method, path), *want, "{method} {path}");
+        assert_eq!(t.is_api_request(&HttpRequest::new(*method, *path, vec![])), *want, "{method} {path}");
+        // What the endpoints answer agrees with the check.
+        let answered = t.handle_api_request(&HttpRequest::new(*method, *path, vec![]), T0).is_some();
+        assert_eq!(answered, *want, "{method} {path} answered");
+    }
+}
