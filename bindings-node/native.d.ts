@@ -19,9 +19,9 @@ export declare class Engine {
    * Verifies the session of a request without I/O; throws code `WOULD_BLOCK` when the
    * answer needs the store or a key fetch (then call `verifySessionAsync`).
    */
-  verifySession(method: string, path: string, headers: Array<[string, string]> | string[][], sessionRequired: boolean, antiCsrfCheck: boolean | undefined | null, checkDatabase: boolean, nowMs?: number | undefined | null, transfer?: "any" | "cookie" | "header" | null): VerifyResult
+  verifySession(method: string, path: string, headers: Array<string>, sessionRequired: boolean, antiCsrfCheck: boolean | undefined | null, checkDatabase: boolean, nowMs?: number | undefined | null, transfer?: "any" | "cookie" | "header" | null): Session | VerifyResult | null
   /** Verifies the session of a request, off the event loop, with whatever I/O it needs. */
-  verifySessionAsync(method: string, path: string, headers: Array<[string, string]> | string[][], sessionRequired: boolean, antiCsrfCheck: boolean | undefined | null, checkDatabase: boolean, nowMs?: number | undefined | null, transfer?: "any" | "cookie" | "header" | null): Promise<VerifyResult>
+  verifySessionAsync(method: string, path: string, headers: Array<string>, sessionRequired: boolean, antiCsrfCheck: boolean | undefined | null, checkDatabase: boolean, nowMs?: number | undefined | null, transfer?: "any" | "cookie" | "header" | null): Promise<Session | VerifyResult | null>
   /**
    * Parses and verifies an access token alone (no transfer, anti-CSRF or key-kind
    * checks); returns the verified token as JSON text.
@@ -30,11 +30,11 @@ export declare class Engine {
   /** Whether the request is for an endpoint `handleApiRequest` serves (no I/O). */
   isApiRequest(method: string, path: string): boolean
   /** The protocol's answer to an error (status, body, cleared tokens) for this request. */
-  errorResponse(method: string, path: string, headers: Array<[string, string]> | string[][], code: string, message: string, payloadJson: string | undefined | null, clearTokens: boolean, transfer?: "any" | "cookie" | "header" | null): Mutations
+  errorResponse(method: string, path: string, headers: Array<string>, code: string, message: string, payloadJson: string | undefined | null, clearTokens: boolean, transfer?: "any" | "cookie" | "header" | null): Mutations
   /** The response changes that carry a session's tokens. */
   attachTokens(session: Session): Mutations
   /** Creates a session in a request and says what to write on the response. */
-  createNewSession(method: string, path: string, headers: Array<[string, string]> | string[][], tenantId: string, recipeUserId: string, payloadJson: string, dataJson: string, transfer?: "any" | "cookie" | "header" | null): Promise<SessionResult>
+  createNewSession(method: string, path: string, headers: Array<string>, tenantId: string, recipeUserId: string, payloadJson: string, dataJson: string, transfer?: "any" | "cookie" | "header" | null): Promise<SessionResult>
   /** Creates a session outside a request. */
   createNewSessionWithoutRequestResponse(tenantId: string, recipeUserId: string, payloadJson: string, dataJson: string, disableAntiCsrf: boolean): Promise<Session>
   /**
@@ -46,14 +46,14 @@ export declare class Engine {
   /** Verifies an access token (and anti-CSRF token) outside a request. */
   getSessionWithoutRequestResponse(accessToken: string, antiCsrfToken: string | undefined | null, sessionRequired: boolean, antiCsrfCheck: boolean | undefined | null, checkDatabase: boolean): Promise<Session | null>
   /** Refreshes the session of a request and says what to write on the response. */
-  refreshSession(method: string, path: string, headers: Array<[string, string]> | string[][], transfer?: "any" | "cookie" | "header" | null): Promise<SessionResult>
+  refreshSession(method: string, path: string, headers: Array<string>, transfer?: "any" | "cookie" | "header" | null): Promise<SessionResult>
   /** Refreshes a session from its refresh token outside a request. */
   refreshSessionWithoutRequestResponse(refreshToken: string, disableAntiCsrf: boolean, antiCsrfToken?: string | undefined | null): Promise<Session>
   /**
    * Serves the core's own endpoints (refresh, sign-out, JWKS); null when the request is
    * not for one of them.
    */
-  handleApiRequest(method: string, path: string, headers: Array<[string, string]> | string[][], transfer?: "any" | "cookie" | "header" | null): Promise<Mutations | null>
+  handleApiRequest(method: string, path: string, headers: Array<string>, transfer?: "any" | "cookie" | "header" | null): Promise<Mutations | null>
   /**
    * Merges `updateJson` into the access token payload of a session in a request; returns
    * the updated session (the given one is unchanged) and what to write on the response.
@@ -175,10 +175,10 @@ export interface SessionResult {
 }
 
 /**
- * A verification outcome: the session (null when none is required and none was sent) and
- * what to write on the response (null for nothing).
+ * A verification outcome with something to write on the response: the session (null when
+ * none is required and none was sent) and the changes.
  */
 export interface VerifyResult {
   session: Session | null
-  mutations: Mutations | null
+  mutations: Mutations
 }

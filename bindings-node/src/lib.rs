@@ -1,7 +1,10 @@
 //! The native addon of the npm package `tessera-session`: the Node binding of tessera-core.
 //! It converts arguments, calls the core, maps errors and converts results back; the public
 //! API is the TypeScript facade in `bindings-node/src/`. The surface mirrors the Python
-//! binding's `tessera._native` one to one, in camelCase.
+//! binding's `tessera._native` one to one, in camelCase, but for two shapes that each
+//! request crosses napi with, chosen for what they cost there: request headers are one flat
+//! array (`[name, value, ...]`, not pairs) and `verifySession` answers with the session alone
+//! when the response needs no change.
 //!
 //! Errors: every export throws (or rejects with) an `Error` whose `code` is the core's error
 //! code and whose `message` is the JSON text `{"message", "payload", "clearTokens"}`, which
@@ -13,10 +16,9 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Env, JsError, ToNapiValue, TypeName};
+use napi::bindgen_prelude::{AsyncTask, Either, Env, JsError, ToNapiValue, TypeName};
 use napi::Task;
 use napi_derive::napi;
-use serde_json::Value;
 use tessera_core::config::TransferMethodSetting;
 use tessera_core::convert::json_object;
 use tessera_core::engine::now_ms;
@@ -92,23 +94,21 @@ fn same<T>(v: T) -> T {
     v
 }
 
-/// The core's request. `transfer` is the answer of the application's
-/// `getTokenTransferMethod` function for this request, when it gave one.
-fn request(
-    method: String,
-    path: String,
-    headers: Vec<Vec<String>>,
-    transfer: Option<String>,
-) -> CoreResult<HttpRequest> {
-    let mut pairs = Vec::with_capacity(headers.len());
-    for pair in headers {
-        match <[String; 2]>::try_from(pair) {
-            Ok([name, value]) => pairs.push((name, value)),
-            Err(_) => return Err(Error::input("each header must be a [name, value] pair")),
-        }
+/// The core's request. `headers` is flat, `[name, value, name, value, ...]`: one JS array of
+/// strings costs a fraction of the napi calls of an array of pairs, on every request.
+/// `transfer` is the answer of the application's `getTokenTransferMethod` function for this
+/// request, when it gave one.
+fn request(method: String, path: String, headers: Vec<String>, transfer: Option<String>) -> CoreResult<HttpRequest> {
+    if headers.len() % 2 != 0 {
+        return Err(Error::input("headers must be a flat list of names and values, of even length"));
+    }
+    let mut pairs = Vec::with_capacity(headers.len() / 2);
+    let mut items = headers.into_iter();
+    while let (Some(name), Some(value)) = (items.next(), items.next()) {
+        pairs.push((name, value));
     }
     let setting = transfer.as_deref().map(TransferMethodSetting::parse).transpose()?;
-    Ok(HttpRequest::new(&method, &path, pairs).with_token_transfer_method(setting))
+    Ok(HttpRequest::new(method, path, pairs).with_token_transfer_method(setting))
 }
 
 fn clock(now_ms: Option<f64>) -> CoreResult<u64> {
@@ -164,11 +164,6 @@ fn mutations(m: ResponseMutations) -> Mutations {
     Mutations { status: m.status, body: m.body.map(|b| b.to_string()), headers, cookies }
 }
 
-fn some_mutations(m: ResponseMutations) -> Option<Mutations> {
-    let empty = m.status.is_none() && m.body.is_none() && m.headers.is_empty() && m.cookies.is_empty();
-    (!empty).then(|| mutations(m))
-}
-
 /// A session in a request: the state behind a `SessionContainer`. Made only by `Engine`.
 #[napi]
 pub struct Session {
@@ -179,30 +174,31 @@ pub struct Session {
 impl Session {
     /// The current access token.
     #[napi(getter)]
-    pub fn access_token(&self) -> String {
-        self.state.access_token().to_owned()
+    pub fn access_token(&self) -> &str {
+        self.state.access_token()
     }
     #[napi(getter)]
-    pub fn user_id(&self) -> String {
-        self.state.token.user_id.clone()
+    pub fn user_id(&self) -> &str {
+        &self.state.token.user_id
     }
     #[napi(getter)]
-    pub fn recipe_user_id(&self) -> String {
-        self.state.token.recipe_user_id.clone()
+    pub fn recipe_user_id(&self) -> &str {
+        &self.state.token.recipe_user_id
     }
     #[napi(getter)]
-    pub fn tenant_id(&self) -> String {
-        self.state.token.tenant_id.clone()
+    pub fn tenant_id(&self) -> &str {
+        &self.state.token.tenant_id
     }
     /// The session handle.
     #[napi(getter)]
-    pub fn handle(&self) -> String {
-        self.state.token.session_handle.clone()
+    pub fn handle(&self) -> &str {
+        &self.state.token.session_handle
     }
     /// The access token payload, as JSON text.
     #[napi(getter)]
     pub fn payload_json(&self) -> String {
-        Value::Object(self.state.token.payload.clone()).to_string()
+        // The map serialises as the object it is; no copy of it into a `Value` first.
+        serde_json::to_string(&self.state.token.payload).unwrap_or_default()
     }
     /// When the access token expires, in ms since the epoch.
     #[napi(getter)]
@@ -220,8 +216,8 @@ impl Session {
     }
     /// The refresh token, after create or refresh only.
     #[napi(getter)]
-    pub fn refresh_token(&self) -> Option<String> {
-        self.state.refresh_token.clone()
+    pub fn refresh_token(&self) -> Option<&str> {
+        self.state.refresh_token.as_deref()
     }
     #[napi(getter)]
     pub fn refresh_token_expiry_ms(&self) -> Option<f64> {
@@ -229,8 +225,8 @@ impl Session {
     }
     /// The request's or the newly issued anti-CSRF token.
     #[napi(getter)]
-    pub fn anti_csrf_token(&self) -> Option<String> {
-        self.state.anti_csrf_token.clone()
+    pub fn anti_csrf_token(&self) -> Option<&str> {
+        self.state.anti_csrf_token.as_deref()
     }
     /// Whether the access token changed in this request (the response must carry it).
     #[napi(getter)]
@@ -248,12 +244,26 @@ fn session(state: SessionState) -> Session {
     Session { state }
 }
 
-/// A verification outcome: the session (null when none is required and none was sent) and
-/// what to write on the response (null for nothing).
+/// A verification outcome with something to write on the response: the session (null when
+/// none is required and none was sent) and the changes.
 #[napi(object, use_nullable = true, object_from_js = false)]
 pub struct VerifyResult {
     pub session: Option<Session>,
-    pub mutations: Option<Mutations>,
+    pub mutations: Mutations,
+}
+
+/// What `verifySession` returns: the session alone when the response needs no change (the
+/// usual case: it spares every such request a wrapper object and its named properties), a
+/// `VerifyResult` when it does, null for no session and no change.
+type Verified = Option<Either<Session, VerifyResult>>;
+
+fn verified((state, m): (Option<SessionState>, ResponseMutations)) -> Verified {
+    let empty = m.status.is_none() && m.body.is_none() && m.headers.is_empty() && m.cookies.is_empty();
+    match (state, empty) {
+        (Some(state), true) => Some(Either::A(session(state))),
+        (None, true) => None,
+        (state, false) => Some(Either::B(VerifyResult { session: state.map(session), mutations: mutations(m) })),
+    }
 }
 
 /// A new or changed session and what to write on the response.
@@ -261,10 +271,6 @@ pub struct VerifyResult {
 pub struct SessionResult {
     pub session: Session,
     pub mutations: Mutations,
-}
-
-fn verify_result((state, m): (Option<SessionState>, ResponseMutations)) -> VerifyResult {
-    VerifyResult { session: state.map(session), mutations: some_mutations(m) }
 }
 
 fn session_result((state, m): (SessionState, ResponseMutations)) -> SessionResult {
@@ -299,43 +305,43 @@ impl Engine {
 
     /// Verifies the session of a request without I/O; throws code `WOULD_BLOCK` when the
     /// answer needs the store or a key fetch (then call `verifySessionAsync`).
-    #[napi]
+    #[napi(ts_return_type = "Session | VerifyResult | null")]
     #[allow(clippy::too_many_arguments)]
     pub fn verify_session(
         &self,
         env: Env,
         method: String,
         path: String,
-        #[napi(ts_arg_type = "Array<[string, string]> | string[][]")] headers: Vec<Vec<String>>,
+        headers: Vec<String>,
         session_required: bool,
         anti_csrf_check: Option<bool>,
         check_database: bool,
         now_ms: Option<f64>,
         #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
-    ) -> napi::Result<VerifyResult> {
+    ) -> napi::Result<Verified> {
         let options = VerifyOptions { session_required, anti_csrf_check, check_database };
         let t = &self.inner;
         run(&env, || {
             let req = request(method, path, headers, transfer)?;
             t.verify_session_without_io(&req, &options, clock(now_ms)?)
         })
-        .map(verify_result)
+        .map(verified)
     }
 
     /// Verifies the session of a request, off the event loop, with whatever I/O it needs.
-    #[napi(ts_return_type = "Promise<VerifyResult>")]
+    #[napi(ts_return_type = "Promise<Session | VerifyResult | null>")]
     #[allow(clippy::too_many_arguments)]
     pub fn verify_session_async(
         &self,
         method: String,
         path: String,
-        #[napi(ts_arg_type = "Array<[string, string]> | string[][]")] headers: Vec<Vec<String>>,
+        headers: Vec<String>,
         session_required: bool,
         anti_csrf_check: Option<bool>,
         check_database: bool,
         now_ms: Option<f64>,
         #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
-    ) -> AsyncTask<Work<(Option<SessionState>, ResponseMutations), VerifyResult>> {
+    ) -> AsyncTask<Work<(Option<SessionState>, ResponseMutations), Verified>> {
         let options = VerifyOptions { session_required, anti_csrf_check, check_database };
         let t = Arc::clone(&self.inner);
         spawn(
@@ -343,7 +349,7 @@ impl Engine {
                 let req = request(method, path, headers, transfer)?;
                 t.verify_session(&req, &options, clock(now_ms)?)
             },
-            verify_result,
+            verified,
         )
     }
 
@@ -373,7 +379,7 @@ impl Engine {
         env: Env,
         method: String,
         path: String,
-        #[napi(ts_arg_type = "Array<[string, string]> | string[][]")] headers: Vec<Vec<String>>,
+        headers: Vec<String>,
         code: String,
         message: String,
         payload_json: Option<String>,
@@ -408,7 +414,7 @@ impl Engine {
         &self,
         method: String,
         path: String,
-        #[napi(ts_arg_type = "Array<[string, string]> | string[][]")] headers: Vec<Vec<String>>,
+        headers: Vec<String>,
         tenant_id: String,
         recipe_user_id: String,
         payload_json: String,
@@ -504,7 +510,7 @@ impl Engine {
         &self,
         method: String,
         path: String,
-        #[napi(ts_arg_type = "Array<[string, string]> | string[][]")] headers: Vec<Vec<String>>,
+        headers: Vec<String>,
         #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
     ) -> AsyncTask<Work<(SessionState, ResponseMutations), SessionResult>> {
         let t = Arc::clone(&self.inner);
@@ -539,7 +545,7 @@ impl Engine {
         &self,
         method: String,
         path: String,
-        #[napi(ts_arg_type = "Array<[string, string]> | string[][]")] headers: Vec<Vec<String>>,
+        headers: Vec<String>,
         #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
     ) -> AsyncTask<Work<Option<ResponseMutations>, Option<Mutations>>> {
         let t = Arc::clone(&self.inner);

@@ -20,11 +20,15 @@ export type NativeSession = Generated.Session;
 export type Mutations = Generated.Mutations;
 /** One header change: `set` replaces, `remove` deletes, `append` merges into a list header. */
 export type HeaderOp = Generated.HeaderOp;
-/** A native call that may carry response changes along with a session. */
-export type SessionWithMutations = Generated.VerifyResult;
+/** A verification outcome: the session, if any, and what to write on the response, if
+ * anything. (The addon returns the session alone when there is nothing to write.) */
+export interface SessionWithMutations {
+  session: NativeSession | null;
+  mutations: Mutations | null;
+}
 
-/** The request headers the core reads, as `[lowercase name, value]` pairs. */
-export type Headers = [string, string][];
+/** The request headers the core reads, flat: `[lowercase name, value, name, value, ...]`. */
+export type Headers = string[];
 
 let loaded: NativeModule | undefined;
 

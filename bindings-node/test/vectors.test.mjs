@@ -181,7 +181,7 @@ function parseRequest(v) {
     if (!(Array.isArray(h) && h.length === 2 && h.every((x) => typeof x === "string"))) {
       throw new Error(`request.headers: bad entry ${JSON.stringify(h)}`);
     }
-    headers.push([h[0], h[1]]);
+    headers.push(h[0], h[1]);
   }
   return [v.method, v.path, headers];
 }
@@ -203,7 +203,9 @@ function onError(engine, req, e) {
   return { outcome: err.code, session: null, response: new Response(answer), detail: err.text };
 }
 
-function verified({ session, mutations }) {
+function verified(result) {
+  // verifySession returns the session alone when the response needs no change.
+  const { session, mutations } = result === null ? { session: null, mutations: null } : "mutations" in result ? result : { session: result, mutations: null };
   return { outcome: session !== null ? "session" : "none", session, response: new Response(mutations), detail: "" };
 }
 

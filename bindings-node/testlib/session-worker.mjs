@@ -20,7 +20,7 @@ const engine = new Engine(JSON.stringify({ appInfo, session: { antiCsrf: "NONE" 
 /** The native verification as the facade does it: inline, unless the key is one this thread's
  * engine has not read from the store yet (`WOULD_BLOCK`), then on the thread pool. */
 async function nativeVerify(token) {
-  const args = ["GET", "/getJWT", [["cookie", `sAccessToken=${token}`]], true, null, false];
+  const args = ["GET", "/getJWT", ["cookie", `sAccessToken=${token}`], true, null, false];
   try {
     return engine.verifySession(...args);
   } catch (err) {
@@ -32,7 +32,7 @@ async function nativeVerify(token) {
 async function verify(token) {
   const session = await Session.getSessionWithoutRequestResponse(token);
   const native = await nativeVerify(token);
-  return { handle: session.getHandle(), userId: session.getUserId(), nativeHandle: native.session.handle };
+  return { handle: session.getHandle(), userId: session.getUserId(), nativeHandle: (native.session === undefined ? native : native.session).handle };
 }
 
 async function answer(msg) {

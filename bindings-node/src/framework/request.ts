@@ -29,7 +29,7 @@ export type Transfer = "any" | "cookie" | "header" | null;
 export function nativeRequest(request: RequestAdapter, forCreateNewSession = false): [string, string, Headers, Transfer] {
   const headers: Headers = [];
   for (const name of native().REQUEST_HEADERS) {
-    for (const value of request.headerValues(name)) headers.push([name, value]);
+    for (const value of request.headerValues(name)) headers.push(name, value);
   }
   const choose = state().getTokenTransferMethod;
   const transfer = choose === undefined ? null : choose({ req: baseRequest(request), forCreateNewSession, userContext: {} });

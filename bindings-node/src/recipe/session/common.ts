@@ -18,7 +18,8 @@ export interface VerifySessionOptions {
 export function splitResult(result: unknown): SessionWithMutations {
   if (result === null || result === undefined) return { session: null, mutations: null };
   const r = result as Partial<SessionWithMutations>;
-  // The addon's VerifyResult already has this shape (both fields, null for none): kept as it is.
+  // The addon's VerifyResult (what verifySession returns when the response must change) has
+  // both fields already: kept as it is. A session alone (the usual answer) has neither.
   if (r.session !== undefined && r.mutations !== undefined) return r as SessionWithMutations;
   if ("session" in r || "mutations" in r) return { session: r.session ?? null, mutations: r.mutations ?? null };
   return { session: result as NativeSession, mutations: null };
