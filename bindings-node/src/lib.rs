@@ -368,7 +368,7 @@ impl Engine {
     #[napi]
     pub fn is_api_request(&self, env: Env, method: String, path: String) -> napi::Result<bool> {
         let t = &self.inner;
-        run(&env, || Ok(t.is_api_request(&request(method, path, Vec::new(), None)?)))
+        run(&env, || Ok(t.is_api_path(&method, &path)))
     }
 
     /// The protocol's answer to an error (status, body, cleared tokens) for this request.
