@@ -27,26 +27,32 @@ export function splitResult(result: unknown): SessionWithMutations {
 
 type NativeRequest = ReturnType<typeof nativeRequest>;
 
+/** The arguments of the native `verifySession` and `verifySessionAsync` (the same list). */
+function verifyArgs(
+  [method, path, headers, transfer]: NativeRequest,
+  options: VerifySessionOptions | undefined,
+): Parameters<NativeEngine["verifySession"]> {
+  return [
+    method,
+    path,
+    headers,
+    options?.sessionRequired ?? true,
+    options?.antiCsrfCheck,
+    options?.checkDatabase ?? false,
+    null,
+    transfer,
+  ];
+}
+
 /** The native `verifySession` on the calling thread, or null when the core needs I/O (the
  * store or a key fetch) to answer. */
 function verifyInline(
   engine: NativeEngine,
-  [method, path, headers, transfer]: NativeRequest,
+  request: NativeRequest,
   options: VerifySessionOptions | undefined,
 ): SessionWithMutations | null {
   try {
-    return splitResult(
-      engine.verifySession(
-        method,
-        path,
-        headers,
-        options?.sessionRequired ?? true,
-        options?.antiCsrfCheck,
-        options?.checkDatabase ?? false,
-        null,
-        transfer,
-      ),
-    );
+    return splitResult(engine.verifySession(...verifyArgs(request, options)));
   } catch (err) {
     if ((err as { code?: unknown } | null)?.code !== "WOULD_BLOCK") throw fromNative(err);
     return null;
@@ -56,22 +62,11 @@ function verifyInline(
 /** The native `verifySession`'s async twin, which may do I/O off the event loop. */
 async function verifyOffLoop(
   engine: NativeEngine,
-  [method, path, headers, transfer]: NativeRequest,
+  request: NativeRequest,
   options: VerifySessionOptions | undefined,
 ): Promise<SessionWithMutations> {
   try {
-    return splitResult(
-      await engine.verifySessionAsync(
-        method,
-        path,
-        headers,
-        options?.sessionRequired ?? true,
-        options?.antiCsrfCheck,
-        options?.checkDatabase ?? false,
-        null,
-        transfer,
-      ),
-    );
+    return splitResult(await engine.verifySessionAsync(...verifyArgs(request, options)));
   } catch (err) {
     throw fromNative(err);
   }

@@ -1,7 +1,6 @@
 """What :mod:`.asyncio`, :mod:`.syncio` and the framework integrations share: argument
 conversions, and storing what the core returns on the request. Every decision is the core's."""
 
-import functools
 import inspect
 from typing import Any, Callable, Dict, Optional, Tuple
 
@@ -95,23 +94,36 @@ def _store_verified(
     return session
 
 
+def _native_verify(
+    engine: "_native.Engine",
+    parts: Tuple[str, str, Any],
+    options: VerifySessionOptions,
+    check_database: bool,
+    allow_io: bool,
+    transfer: Optional[str],
+) -> VerifyResult:
+    """The native ``verify_session`` of a request's ``(method, path, headers)``."""
+    method, path, headers = parts
+    return engine.verify_session(
+        method,
+        path,
+        headers,
+        options.session_required,
+        options.anti_csrf_check,
+        check_database,
+        allow_io,
+        token_transfer_method=transfer,
+    )
+
+
 def verify_session_sync(
     adapter: RequestAdapter, options: VerifySessionOptions, *, store_none: bool = True
 ) -> Optional[SessionContainer]:
     """Verifies the request's session (the native call may do I/O), stores it on the request
     and checks the claim override; the session, or ``None``. Raises session errors."""
     engine = _state.engine()
-    method, path, headers = adapter.native_request()
-    result = engine.verify_session(
-        method,
-        path,
-        headers,
-        options.session_required,
-        options.anti_csrf_check,
-        options.check_database,
-        True,
-        token_transfer_method=adapter.token_transfer_method(False),
-    )
+    transfer = adapter.token_transfer_method(False)
+    result = _native_verify(engine, adapter.native_request(), options, options.check_database, True, transfer)
     session = _store_verified(adapter, engine, result, store_none)
     check_claim_override_sync(options.override, session, options.user_context)
     return session
@@ -127,34 +139,16 @@ async def verify_session(
     This runs on every protected request, so it awaits nothing it does not need: each extra
     coroutine costs a few hundred nanoseconds."""
     engine = _state.engine()
-    method, path, headers = adapter.native_request()
+    parts = adapter.native_request()
     transfer = adapter.token_transfer_method(False)
     result: Optional[VerifyResult] = None
     if not options.check_database:
         try:
-            result = engine.verify_session(
-                method,
-                path,
-                headers,
-                options.session_required,
-                options.anti_csrf_check,
-                False,
-                False,
-                token_transfer_method=transfer,
-            )
+            result = _native_verify(engine, parts, options, False, False, transfer)
         except WouldBlockError:
             pass
     if result is None:
-        result = await off_loop(
-            functools.partial(engine.verify_session, token_transfer_method=transfer),
-            method,
-            path,
-            headers,
-            options.session_required,
-            options.anti_csrf_check,
-            options.check_database,
-            True,
-        )
+        result = await off_loop(_native_verify, engine, parts, options, options.check_database, True, transfer)
     session = _store_verified(adapter, engine, result, store_none)
     if options.override is not None:
         await check_claim_override(options.override, session, options.user_context)
