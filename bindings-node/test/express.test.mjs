@@ -172,6 +172,45 @@ test("checkDatabase goes through the async native verify and sees a revoked sess
   }
 });
 
+test("verifySession with overrideGlobalClaimValidators: an empty list (sync or async) passes, validators are NOT_SUPPORTED", async () => {
+  const seen = [];
+  const app = await start({}, (a) => {
+    const route = (path, override) =>
+      a.get(path, verifySession({ overrideGlobalClaimValidators: override }), (req, res) =>
+        res.json({ user: req.session.getUserId() }),
+      );
+    route("/sync-empty", (validators, session) => {
+      seen.push([validators.length, session.getUserId()]);
+      return [];
+    });
+    route("/async-empty", async (validators) => validators);
+    route("/with-validator", () => [{ id: "st-role" }]);
+    a.use((err, req, res, next) => {
+      if (err instanceof Session.Error && err.type === "NOT_SUPPORTED") res.status(501).json({ type: err.type });
+      else next(err);
+    });
+  });
+  try {
+    const token = (await signIn(app, "header")).headers.get("st-access-token");
+    const headers = { authorization: `Bearer ${token}` };
+    for (const path of ["/sync-empty", "/async-empty"]) {
+      const ok = await app.fetch(path, { headers });
+      assert.equal(ok.status, 200, path);
+      assert.deepEqual(await ok.json(), { user: "user-1" });
+    }
+    assert.deepEqual(seen, [[0, "user-1"]]);
+    const refused = await app.fetch("/with-validator", { headers });
+    assert.equal(refused.status, 501);
+    assert.deepEqual(await refused.json(), { type: "NOT_SUPPORTED" });
+    // Without a session the override is never asked: the protocol's 401.
+    const none = await app.fetch("/with-validator");
+    assert.equal(none.status, 401);
+    assert.deepEqual(await none.json(), { message: "unauthorised" });
+  } finally {
+    await app.close();
+  }
+});
+
 test("native errors arrive as TesseraError with the core's type", async () => {
   initTessera("express");
   await assert.rejects(
