@@ -436,6 +436,18 @@ def get(port: int, path: str, headers: Dict[str, str], timeout: float = 5.0) -> 
         conn.close()
 
 
+#: With two CPUs or more, the server runs on one and the load generator on another, so a
+#: server's requests/s is what its own CPU time allows, not what the scheduler left it beside wrk
+#: (unpinned, the two moved between cores and the same app varied by a tenth from round to round).
+SERVER_CPU, LOADGEN_CPU = 1, 0
+PIN = (os.cpu_count() or 1) >= 2 and shutil.which("taskset") is not None
+
+
+def pinned(cpu: int) -> List[str]:
+    """The ``taskset`` prefix that runs a command on ``cpu`` (empty when not pinning)."""
+    return ["taskset", "-c", str(cpu)] if PIN else []
+
+
 @contextlib.contextmanager
 def uvicorn_app(kind: str, sqlite_path: str, jwks_origin: str, log_path: str, server: str, token: str) -> Any:
     """Runs one app in its own uvicorn process (setup ``server`` of :data:`SERVERS`) on a
@@ -445,7 +457,7 @@ def uvicorn_app(kind: str, sqlite_path: str, jwks_origin: str, log_path: str, se
     sock.bind(("127.0.0.1", 0))
     sock.listen(2048)
     port = sock.getsockname()[1]
-    cmd = [
+    cmd = pinned(SERVER_CPU) + [
         sys.executable,
         os.path.abspath(__file__),
         "--serve",
@@ -504,7 +516,7 @@ def _wrk_time(text: str) -> float:
 
 
 def run_wrk(port: int, headers: Dict[str, str], seconds: int, connections: int, threads: int) -> Dict[str, Any]:
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    cmd = pinned(LOADGEN_CPU) + ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     for k, v in headers.items():
         cmd += ["-H", f"{k}: {v}"]
     cmd.append(f"http://127.0.0.1:{port}/getJWT")
@@ -630,6 +642,7 @@ def http_benchmarks(
     use_wrk = shutil.which("wrk") is not None and not args.no_wrk
     loadgen = (
         f"wrk -t{args.wrk_threads} -c{args.connections}"
+        + (f" on CPU {LOADGEN_CPU}, the server on CPU {SERVER_CPU}" if PIN else ", server and wrk unpinned")
         if use_wrk
         else f"Python http.client, {args.connections} connections (wrk not found: figures are bound "
         f"by the load generator, not the server)"
@@ -937,6 +950,7 @@ def main() -> int:
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--wrk-threads", type=int, default=1)
     ap.add_argument("--no-wrk", action="store_true", help="use the Python load generator even if wrk is there")
+    ap.add_argument("--no-pin", action="store_true", help="do not pin the server and wrk to separate CPUs")
     ap.add_argument("--no-http", action="store_true", help="only the in-process verification benchmarks")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
     # Internal: the processes this script starts.
@@ -948,6 +962,8 @@ def main() -> int:
     ap.add_argument("--direct", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--load-worker", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    global PIN
+    PIN = PIN and not args.no_pin
 
     if args.serve:
         serve(args.serve, args.fd, args.sqlite, args.jwks_origin, args.server)

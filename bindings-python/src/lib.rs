@@ -5,9 +5,9 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use pyo3::exceptions::PyRuntimeError;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyBytes, PyTuple};
 use serde_json::Value;
 use tessera_core::config::TransferMethodSetting;
 use tessera_core::convert::json_object;
@@ -16,7 +16,43 @@ use tessera_core::http::{append_to_header_list as core_append, HeaderMutation, H
 use tessera_core::protocol::{SessionState, VerifyOptions, CORS_ALLOWED_HEADERS, REQUEST_HEADERS};
 use tessera_core::{Error, ErrorKind, Tessera};
 
-type Headers = Vec<(String, String)>;
+/// A request's headers as `(name, value)` pairs, either `str` pairs (what an adapter read from
+/// its framework) or `bytes` pairs (an ASGI scope's raw headers, passed as they are so a
+/// FastAPI request does not decode each header in Python first). Byte pairs are decoded as
+/// Latin-1, as the ASGI spec and Starlette do, and only the names the core reads are kept.
+struct Headers(Vec<(String, String)>);
+
+impl<'py> FromPyObject<'py> for Headers {
+    fn extract_bound(ob: &Bound<'py, PyAny>) -> PyResult<Self> {
+        let mut out = Vec::new();
+        for item in ob.try_iter()? {
+            let item = item?;
+            let pair = item.downcast::<PyTuple>()?;
+            if pair.len() != 2 {
+                return Err(PyTypeError::new_err("a header must be a (name, value) pair"));
+            }
+            let (name, value) = (pair.get_item(0)?, pair.get_item(1)?);
+            if let Ok(raw) = name.downcast::<PyBytes>() {
+                let raw = raw.as_bytes();
+                if !REQUEST_HEADERS.iter().any(|wanted| raw.eq_ignore_ascii_case(wanted.as_bytes())) {
+                    continue;
+                }
+                out.push((latin1(raw), latin1(value.downcast::<PyBytes>()?.as_bytes())));
+            } else {
+                out.push((name.extract()?, value.extract()?));
+            }
+        }
+        Ok(Headers(out))
+    }
+}
+
+/// `bytes.decode("latin-1")`: every byte is the code point of the same value.
+fn latin1(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(ascii) if bytes.is_ascii() => ascii.to_owned(),
+        _ => bytes.iter().map(|&b| char::from(b)).collect(),
+    }
+}
 type HeaderOp = (&'static str, String, Option<String>);
 type Mutations = (Option<u16>, Option<String>, Vec<HeaderOp>, Vec<(String, String)>);
 
@@ -50,7 +86,7 @@ fn run<T: Send>(py: Python<'_>, work: impl FnOnce() -> Result<T, Error> + Send) 
 }
 
 fn request(method: &str, path: &str, headers: Headers) -> HttpRequest {
-    HttpRequest::new(method, path, headers)
+    HttpRequest::new(method, path, headers.0)
 }
 
 /// A request with the transfer setting the application chose for it (its
@@ -181,7 +217,7 @@ impl Engine {
         Ok(Engine { inner: Arc::new(inner) })
     }
 
-    #[pyo3(signature = (method, path, headers, session_required=true, anti_csrf_check=None, check_database=false, allow_io=true, now_ms=None, *, token_transfer_method=None))]
+    #[pyo3(signature = (method, path, headers, session_required=true, anti_csrf_check=None, check_database=false, allow_io=true, now_ms=None, token_transfer_method=None))]
     #[allow(clippy::too_many_arguments)]
     fn verify_session(
         &self,

@@ -59,6 +59,36 @@ def test_only_the_core_headers_are_passed() -> None:
     assert req.native_request() == ("GET", "/x", headers)
 
 
+def test_raw_asgi_headers_verify_as_their_latin1_text() -> None:
+    from tessera import _state
+    from tessera.exceptions import UnauthorisedError
+    from tessera.recipe.session.syncio import create_new_session_without_request_response
+
+    init_tessera()
+    engine = _state.engine()
+    token = create_new_session_without_request_response("public", "user-1").get_access_token()
+    raw = [
+        (b"host", b"example.com"),
+        (b"user-agent", b"\xe9t\xe9"),
+        (b"cookie", b"other=\xe9; sAccessToken=" + token.encode()),
+        (b"rid", b"session"),
+    ]
+    text = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
+    from_raw, mutations = engine.verify_session("GET", "/x", raw)
+    from_text, _ = engine.verify_session("GET", "/x", text)
+    assert from_raw is not None and from_text is not None
+    assert from_raw.access_token == from_text.access_token == token and mutations is None
+    # Any case of a name is the same header; a header the core does not read is not looked at.
+    assert engine.verify_session("GET", "/x", [(b"Authorization", b"Bearer " + token.encode())])[0] is not None
+    with pytest.raises(UnauthorisedError):
+        engine.verify_session("GET", "/x", [(b"x-cookie", b"sAccessToken=" + token.encode())])
+    # A malformed list is a TypeError, not a panic or a header silently dropped.
+    with pytest.raises(TypeError):
+        engine.verify_session("GET", "/x", [(b"cookie", b"a=1", b"b")])
+    with pytest.raises(TypeError):
+        engine.verify_session("GET", "/x", [(b"cookie", "a=1")])
+
+
 def test_pending_mutations_are_the_requests_then_the_sessions() -> None:
     req = DictRequest({})
     first: Mutations = (None, None, [("set", "a", "1")], [])
@@ -133,7 +163,8 @@ def test_wrap_request_picks_the_framework_adapter() -> None:
     raw = Request({"type": "http", "method": "GET", "path": "/p", "headers": [(b"cookie", b"a=1")]})
     adapter = wrap_request(raw)
     assert isinstance(adapter, FastApiRequest)
-    assert adapter.native_request() == ("GET", "/p", [("cookie", "a=1")])
+    # The ASGI scope's raw headers, as they are: the native module picks out what it reads.
+    assert adapter.native_request() == ("GET", "/p", [(b"cookie", b"a=1")])
     assert wrap_request(adapter) is adapter
     with pytest.raises(TypeError):
         wrap_request(object())

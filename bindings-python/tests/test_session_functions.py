@@ -213,6 +213,10 @@ def test_claim_override_may_only_keep_the_list_empty() -> None:
     run(main())
 
 
+#: Where ``allow_io`` is among the native ``verify_session``'s positional arguments.
+VERIFY_ALLOW_IO = 6
+
+
 class RecordingEngine:
     """Wraps the native engine and records, per call, the thread it ran on and its arguments."""
 
@@ -280,11 +284,11 @@ def test_fastapi_verification_runs_inline_without_io() -> None:
     client = Client(app)
     assert client.get("/getJWT", headers={"Authorization": f"Bearer {token}"}).json() == {"token": token}
     verifies = [c for c in recording.calls if c[0] == "verify_session"]
-    assert verifies and verifies[-1][1] == threads["loop"] and verifies[-1][2][-1] is False
+    assert verifies and verifies[-1][1] == threads["loop"] and verifies[-1][2][VERIFY_ALLOW_IO] is False
     recording.calls.clear()
     assert client.get("/checked", headers={"Authorization": f"Bearer {token}"}).json() == {"token": token}
     verifies = [c for c in recording.calls if c[0] == "verify_session"]
-    assert verifies[-1][2][-1] is True and verifies[-1][1] != threads["loop"]
+    assert verifies[-1][2][VERIFY_ALLOW_IO] is True and verifies[-1][1] != threads["loop"]
 
 
 def test_async_get_session_without_request_response_runs_inline_without_io() -> None:
@@ -316,7 +320,7 @@ def test_would_block_reruns_off_the_loop() -> None:
 
     class BlockingEngine:
         def verify_session(self, *args: Any, **kwargs: Any) -> Any:
-            allow_io = args[-1]
+            allow_io = args[VERIFY_ALLOW_IO]
             calls.append((allow_io, threading.get_ident()))
             if not allow_io:
                 raise WouldBlockError("needs the store")

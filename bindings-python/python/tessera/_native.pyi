@@ -12,7 +12,7 @@ Mutations are what the core wants done to the HTTP response:
 list of ``(name, set_cookie_header_value)``.
 """
 
-from typing import List, Optional, Tuple, final
+from typing import List, Optional, Sequence, Tuple, Union, final
 
 __all__ = [
     "Engine",
@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 # Typing-only aliases: private, because the module has no such names at runtime.
-_Headers = List[Tuple[str, str]]
+_Headers = Union[Sequence[Tuple[str, str]], Sequence[Tuple[bytes, bytes]]]
 _HeaderOp = Tuple[str, str, Optional[str]]
 _Mutations = Tuple[Optional[int], Optional[str], List[_HeaderOp], List[Tuple[str, str]]]
 
@@ -103,7 +103,6 @@ class Engine:
         check_database: bool = False,
         allow_io: bool = True,
         now_ms: Optional[int] = None,
-        *,
         token_transfer_method: Optional[str] = None,
     ) -> Tuple[Optional[Session], Optional[_Mutations]]:
         """``verifySession``. With ``allow_io=False`` a call that would need disk or network

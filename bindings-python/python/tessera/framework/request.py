@@ -20,7 +20,7 @@ interprets cookies, tokens or headers itself (the core does). To add a framework
 
 import importlib
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from .. import _native, _state
 from ..exceptions import NotSupportedError
@@ -28,10 +28,14 @@ from ..exceptions import NotSupportedError
 if TYPE_CHECKING:
     from ..recipe.session.interfaces import SessionContainer
 
-__all__ = ["Mutations", "RequestAdapter", "has_mutations", "wrap_request"]
+__all__ = ["Mutations", "NativeHeaders", "RequestAdapter", "has_mutations", "wrap_request"]
 
 #: What the native engine returns for a response: ``(status, body_json, header_ops, cookies)``.
 Mutations = Tuple[Optional[int], Optional[str], List[Tuple[str, str, Optional[str]]], List[Tuple[str, str]]]
+
+#: A request's headers for the native engine: ``str`` pairs, or an ASGI scope's raw ``bytes``
+#: pairs (the engine keeps the names the core reads and decodes them as Latin-1).
+NativeHeaders = Union[Sequence[Tuple[str, str]], Sequence[Tuple[bytes, bytes]]]
 
 #: The request headers the core reads (lowercase).
 REQUEST_HEADERS: Tuple[str, ...] = tuple(_native.REQUEST_HEADERS)
@@ -95,7 +99,7 @@ class RequestAdapter(ABC):
         """supertokens-python's name for ``set_session(None)``."""
         self.set_session(None)
 
-    def native_headers(self) -> List[Tuple[str, str]]:
+    def native_headers(self) -> NativeHeaders:
         """The headers the core reads, as ``(name, value)`` pairs; nothing else is passed."""
         out: List[Tuple[str, str]] = []
         for name in REQUEST_HEADERS:
@@ -125,7 +129,7 @@ class RequestAdapter(ABC):
         """The value of cookie ``key`` (decoded as the core decodes cookies), or ``None``."""
         return _native.cookie_value(self.header_values("cookie"), key)
 
-    def native_request(self) -> Tuple[str, str, List[Tuple[str, str]]]:
+    def native_request(self) -> Tuple[str, str, NativeHeaders]:
         """``(method, path, headers)``, the first three arguments of the engine's request
         functions."""
         return self.method(), self.path(), self.native_headers()

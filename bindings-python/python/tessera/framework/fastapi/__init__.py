@@ -112,11 +112,14 @@ class Middleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                pending = _pending(state)
-                if pending:
-                    headers = AsgiHeaders(message.get("headers") or ())
-                    apply_all(headers, pending)
-                    message["headers"] = headers.headers
+                # Most responses have nothing to write: look before building anything.
+                session = state.get(SESSION_KEY)
+                if state.get(MUTATIONS_KEY) or getattr(session, "response_mutations", None):
+                    pending = _pending(state)
+                    if pending:
+                        headers = AsgiHeaders(message.get("headers") or ())
+                        apply_all(headers, pending)
+                        message["headers"] = headers.headers
             await send(message)
 
         try:

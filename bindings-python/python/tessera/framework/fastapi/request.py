@@ -1,17 +1,15 @@
 """The FastAPI (Starlette) request adapter."""
 
-from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, MutableMapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, MutableMapping, Optional, Sequence, Tuple
 
 from starlette.requests import Request
 
-from ..request import REQUEST_HEADERS, Mutations, RequestAdapter
+from ..request import Mutations, NativeHeaders, RequestAdapter
 
 if TYPE_CHECKING:
     from ...recipe.session.interfaces import SessionContainer
 
 __all__ = ["FastApiRequest", "scope_headers", "wrap_request"]
-
-_WANTED: FrozenSet[bytes] = frozenset(name.encode("latin-1") for name in REQUEST_HEADERS)
 
 #: Where the request-level mutations are kept in ``scope["state"]``.
 MUTATIONS_KEY = "tessera_mutations"
@@ -19,10 +17,11 @@ MUTATIONS_KEY = "tessera_mutations"
 SESSION_KEY = "supertokens"
 
 
-def scope_headers(scope: MutableMapping[str, Any]) -> List[Tuple[str, str]]:
-    """The headers the core reads, straight from the ASGI scope (names are lowercase there)."""
-    wanted = _WANTED
-    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", ()) if k in wanted]
+def scope_headers(scope: MutableMapping[str, Any]) -> Sequence[Tuple[bytes, bytes]]:
+    """The ASGI scope's raw headers, as they are: the native module picks out and decodes the
+    ones the core reads, cheaper than a Python loop over every header of every request."""
+    headers: Sequence[Tuple[bytes, bytes]] = scope.get("headers", ())
+    return headers
 
 
 def scope_state(scope: MutableMapping[str, Any]) -> Dict[str, Any]:
@@ -52,11 +51,11 @@ class FastApiRequest(RequestAdapter):
         """Every value of header ``name``."""
         return self.request.headers.getlist(name)
 
-    def native_headers(self) -> List[Tuple[str, str]]:
-        """The headers the core reads, in one pass over the raw ASGI headers."""
+    def native_headers(self) -> NativeHeaders:
+        """The raw ASGI headers (the native module keeps the ones the core reads)."""
         return scope_headers(self.request.scope)
 
-    def native_request(self) -> Tuple[str, str, List[Tuple[str, str]]]:
+    def native_request(self) -> Tuple[str, str, NativeHeaders]:
         """``(method, path, headers)`` straight from the ASGI scope (every protected request
         comes here, so one lookup of the scope, not three method calls)."""
         scope = self.request.scope
@@ -69,7 +68,7 @@ class FastApiRequest(RequestAdapter):
 
     def set_session(self, session: Optional["SessionContainer"]) -> None:
         """Sets ``request.state.supertokens``."""
-        scope_state(self.request.scope)[SESSION_KEY] = session
+        self.request.scope.setdefault("state", {})[SESSION_KEY] = session
 
     def request_mutations(self) -> List[Mutations]:
         """The request-level mutations, in ``scope["state"]``."""

@@ -92,7 +92,8 @@ class SessionContainer:
         self._payload: Optional[Dict[str, Any]] = None
         #: Response changes this session still has to make, in order.
         self.response_mutations: List[Mutations] = []
-        self._add_mutations(mutations)
+        if mutations is not None:
+            self._add_mutations(mutations)
 
     def _add_mutations(self, mutations: Optional[Mutations]) -> None:
         if has_mutations(mutations):
