@@ -516,7 +516,15 @@ def _wrk_time(text: str) -> float:
 
 
 def run_wrk(port: int, headers: Dict[str, str], seconds: int, connections: int, threads: int) -> Dict[str, Any]:
-    cmd = pinned(LOADGEN_CPU) + ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    cmd = pinned(LOADGEN_CPU) + [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "--timeout",
+        "5s",
+    ]
     for k, v in headers.items():
         cmd += ["-H", f"{k}: {v}"]
     cmd.append(f"http://127.0.0.1:{port}/getJWT")
@@ -628,6 +636,7 @@ def run_python_load(port: int, headers: Dict[str, str], seconds: float, connecti
 HTTP_APPS = [
     ("bare", "bare route (small constant JSON, no session)"),
     ("bare-token", "bare route answering a constant of the token's size"),
+    ("floor", "same body, a no-op dependency and a pass-through middleware"),
     ("tessera", "Tessera verify_session + middleware"),
     ("tessera-nocache", "Tessera, verified-token cache off"),
     ("supertokens", "supertokens-python verify_session + middleware"),
@@ -923,7 +932,9 @@ def report(
                     same_share >= GOAL_GETJWT_SHARE,
                     f"{same_share:.1%} (median of the per-round ratios; by server CPU "
                     f"{same_cpu / apps['tessera'][1]['cpu_per_request']:.1%}); of the small-constant bare route "
-                    f"{share('tessera', 'bare'):.1%} (supertokens-python: {share('supertokens', 'bare-token'):.1%})",
+                    f"{share('tessera', 'bare'):.1%}; FastAPI's floor (a no-op dependency and a pass-through "
+                    f"middleware) {share('floor', 'bare-token'):.1%}; supertokens-python "
+                    f"{share('supertokens', 'bare-token'):.1%}",
                 )
             )
             if any(r["bad"] or r["socket_errors"] for _, r in apps.values()):
