@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyTuple};
 use serde_json::Value;
 use tessera_core::config::TransferMethodSetting;
 use tessera_core::convert::json_object;
@@ -27,11 +27,13 @@ impl<'py> FromPyObject<'py> for Headers {
         let mut out = Vec::new();
         for item in ob.try_iter()? {
             let item = item?;
-            let pair = item.downcast::<PyTuple>()?;
-            if pair.len() != 2 {
-                return Err(PyTypeError::new_err("a header must be a (name, value) pair"));
-            }
-            let (name, value) = (pair.get_item(0)?, pair.get_item(1)?);
+            // ASGI allows any two-item iterable per header; servers send tuples or lists.
+            let pair = match (item.downcast::<PyTuple>(), item.downcast::<PyList>()) {
+                (Ok(t), _) if t.len() == 2 => (t.get_item(0)?, t.get_item(1)?),
+                (_, Ok(l)) if l.len() == 2 => (l.get_item(0)?, l.get_item(1)?),
+                _ => return Err(PyTypeError::new_err("a header must be a (name, value) pair")),
+            };
+            let (name, value) = pair;
             if let Ok(raw) = name.downcast::<PyBytes>() {
                 let raw = raw.as_bytes();
                 if !REQUEST_HEADERS.iter().any(|wanted| raw.eq_ignore_ascii_case(wanted.as_bytes())) {

@@ -78,6 +78,9 @@ def test_raw_asgi_headers_verify_as_their_latin1_text() -> None:
     from_text, _ = engine.verify_session("GET", "/x", text)
     assert from_raw is not None and from_text is not None
     assert from_raw.access_token == from_text.access_token == token and mutations is None
+    # ASGI lets a server send each header as a list rather than a tuple.
+    as_lists = [[k, v] for k, v in raw]
+    assert engine.verify_session("GET", "/x", as_lists)[0] is not None
     # Any case of a name is the same header; a header the core does not read is not looked at.
     assert engine.verify_session("GET", "/x", [(b"Authorization", b"Bearer " + token.encode())])[0] is not None
     with pytest.raises(UnauthorisedError):
