@@ -9,12 +9,15 @@ One access token, minted by Tessera's embedded store, verified by everything mea
   `get_session_without_request_response` and `Engine.verify_session`, with the verified-token
   cache off and on;
 * FastAPI + uvicorn requests/s on the seed's `/getJWT` route with Tessera, with
-  supertokens-python and with two bare routes (a small constant, and a constant of the same
-  size as the token answer), each app in its own uvicorn process, driven by `wrk` (or, without
+  supertokens-python, with two bare routes (a small constant, and a constant of the same
+  size as the token answer) and with a "floor" app (the token-size constant behind a no-op
+  dependency and a pass-through middleware: FastAPI's own price for any dependency-based check),
+  each app in its own uvicorn process pinned to one CPU, driven by `wrk` on another (or, without
   it, a slower Python load generator). Two uvicorn setups: `pip install uvicorn` (h11 and the
   asyncio loop) and `uvicorn[standard]` (httptools and uvloop), whose cheaper request parsing
-  leaves a bigger share to the route. The apps take turns over several rounds and the medians
-  are reported, so one noisy second on a small machine does not decide a figure;
+  leaves a bigger share to the route. Each round starts fresh processes and the apps take
+  turns; the medians over the rounds are reported, so neither one noisy second nor one
+  process decides a figure;
 * the same ASGI apps called directly, in-process, without a server or a client: what
   Tessera's middleware and `verify_session` add to one request, in µs.
 
@@ -670,32 +673,44 @@ def http_benchmarks(
         r["cpu_per_request"] = (process_cpu_seconds(pid) - cpu_before) / max(r["requests"], 1)
         return r
 
+    def check_app(kind: str, port: int) -> None:
+        """The app answers the token (or its constant), and 401 without a session."""
+        status, body = get(port, "/getJWT", session_headers)
+        if status != 200 or json.loads(body) != expected.get(kind, {"token": token}):
+            raise SystemExit(f"bench-python: {kind} /getJWT answered {status} {body[:200]!r}")
+        if kind.startswith(("tessera", "supertokens")):
+            status, body = get(port, "/getJWT", {})
+            if status != 401:
+                raise SystemExit(f"bench-python: {kind} /getJWT without a session answered {status} {body!r}")
+
     out: Dict[str, Any] = {"loadgen": loadgen, "servers": {}}
     for server in SERVERS:
         log(
-            f"==> FastAPI + uvicorn ({server}) /getJWT: {args.warmup:g} s warm-up each, then {args.http_rounds} "
-            f"rounds of {args.duration:g} s per app, apps taking turns; {loadgen}"
+            f"==> FastAPI + uvicorn ({server}) /getJWT: {args.http_rounds} rounds, each with fresh server "
+            f"processes, {args.warmup:g} s warm-up and {args.duration:g} s measured per app, apps taking turns; "
+            f"{loadgen}"
         )
-        with contextlib.ExitStack() as stack:
-            ports: Dict[str, Tuple[int, int]] = {}
-            for kind, _ in HTTP_APPS:
-                log_path = os.path.join(tmp, f"uvicorn-{server}-{kind}.log")
-                port, pid = stack.enter_context(
-                    uvicorn_app(kind, verify["sqlite_path"], stub.origin, log_path, server, token)
-                )
-                status, body = get(port, "/getJWT", session_headers)
-                if status != 200 or json.loads(body) != expected.get(kind, {"token": token}):
-                    raise SystemExit(f"bench-python: {kind} /getJWT answered {status} {body[:200]!r}")
-                if kind.startswith(("tessera", "supertokens")):
-                    status, body = get(port, "/getJWT", {})
-                    if status != 401:
-                        raise SystemExit(f"bench-python: {kind} /getJWT without a session answered {status} {body!r}")
-                ports[kind] = (port, pid)
-            for kind, _ in HTTP_APPS:
-                load(ports[kind][0], args.warmup, ports[kind][1])
-            runs: Dict[str, List[Dict[str, Any]]] = {kind: [] for kind, _ in HTTP_APPS}
-            for _ in range(args.http_rounds):
-                for kind, _ in HTTP_APPS:
+        kinds = [kind for kind, _ in HTTP_APPS]
+        runs: Dict[str, List[Dict[str, Any]]] = {kind: [] for kind in kinds}
+        for i in range(args.http_rounds):
+            # Fresh server processes each round: one process of an app can run a few percent
+            # faster or slower than another of the same app for its whole life (the small-body
+            # bare route measured below the token-size one in every round of a run), so a
+            # round's processes are a sample, like its load. Each round starts with another app.
+            with contextlib.ExitStack() as stack:
+                ports: Dict[str, Tuple[int, int]] = {}
+                for kind in kinds:
+                    log_path = os.path.join(tmp, f"uvicorn-{server}-{kind}.log")
+                    port, pid = stack.enter_context(
+                        uvicorn_app(kind, verify["sqlite_path"], stub.origin, log_path, server, token)
+                    )
+                    if i == 0:
+                        check_app(kind, port)
+                    ports[kind] = (port, pid)
+                order = kinds[i % len(kinds) :] + kinds[: i % len(kinds)]
+                for kind in order:
+                    load(ports[kind][0], args.warmup, ports[kind][1])
+                for kind in order:
                     runs[kind].append(load(ports[kind][0], args.duration, ports[kind][1]))
         results = []
         for kind, label in HTTP_APPS:
@@ -889,7 +904,8 @@ def report(
             lines.append("")
             lines.append(
                 f"FastAPI + uvicorn ({server}) GET /getJWT (1 worker, {http_results['loadgen']}; "
-                f"medians of {args.http_rounds} rounds of {args.duration:g} s, apps taking turns)"
+                f"medians of {args.http_rounds} rounds of {args.duration:g} s, fresh processes each round, apps taking "
+                "turns)"
             )
             lines.append(
                 "  % bare, % same: of the small-constant bare route and of the bare route answering the same "
