@@ -449,3 +449,52 @@ def test_get_token_transfer_method_answering_nonsense_is_a_typed_error() -> None
         client.get("/getJWT")
     assert info.value.code == "INVALID_INPUT"
     assert "both" in info.value.message
+
+
+def test_the_raise_helpers_are_answered_as_the_protocol_says() -> None:
+    from tessera.recipe.session.exceptions import (
+        ClaimValidationError,
+        raise_invalid_claims_exception,
+        raise_token_theft_exception,
+        raise_try_refresh_token_exception,
+        raise_unauthorised_exception,
+    )
+    from tessera.recipe.session.syncio import get_session_information
+
+    init_tessera()
+    app = make_app()
+
+    @app.get("/helper/{kind}")
+    async def helper(kind: str, session: SessionContainer = Depends(verify_session())) -> None:
+        if kind == "unauthorised":
+            raise_unauthorised_exception("the route says no", clear_tokens=False)
+        if kind == "refresh":
+            raise_try_refresh_token_exception(ValueError("stale"))
+        if kind == "theft":
+            raise_token_theft_exception(session.get_user_id(), session.get_recipe_user_id(), session.get_handle())
+        raise_invalid_claims_exception(
+            "claims", [ClaimValidationError("st-role", {"message": "wrong role"}), ClaimValidationError("st-ev", None)]
+        )
+
+    client = Client(app)
+    signed_in = sign_in(client)
+    access = set_cookies(signed_in)["sAccessToken"].value
+
+    def call(kind: str) -> Any:
+        return client.get(f"/helper/{kind}", cookies={"sAccessToken": access})
+
+    r = call("unauthorised")
+    assert (r.status_code, r.json()) == (401, {"message": "unauthorised"})
+    assert "set-cookie" not in r.headers and "front-token" not in r.headers  # clear_tokens=False
+    r = call("refresh")
+    assert (r.status_code, r.json()) == (401, {"message": "try refresh token"})
+    r = call("claims")
+    assert r.status_code == 403
+    assert r.json() == {
+        "message": "invalid claim",
+        "claimValidationErrors": [{"id": "st-role", "reason": {"message": "wrong role"}}, {"id": "st-ev"}],
+    }
+    r = call("theft")
+    assert (r.status_code, r.json()) == (401, {"message": "token theft detected"})
+    assert set_cookies(r)["sAccessToken"].cleared and r.headers["front-token"] == "remove"
+    assert get_session_information(signed_in.json()["handle"]) is None
