@@ -5,7 +5,6 @@ package tessera
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"sync"
 
@@ -201,9 +200,11 @@ func Middleware(theirHandler http.Handler) http.Handler {
 // ErrorHandler answers Tessera's session errors (401 unauthorised / try refresh token /
 // token theft detected, 403 invalid claims, cleared tokens as the protocol says) and
 // returns nil; any other error is returned for the caller (or OnSuperTokensAPIError).
+// The types of recipe/session/errors, as supertokens-golang code makes them
+// (errors.UnauthorizedError{Msg: "..."}), are answered as the core's errors of their kind.
 func ErrorHandler(err error, req *http.Request, res http.ResponseWriter, userContext ...UserContext) error {
-	var e *errs.Error
-	if !errors.As(err, &e) {
+	e, ok := errs.FromSessionError(err)
+	if !ok {
 		return err
 	}
 	rt, rerr := state.Get()

@@ -1,0 +1,111 @@
+package session_test
+
+import (
+	defaultErrors "errors"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"testing"
+
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/errors"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+)
+
+// A handler answers with supertokens-golang's error types through tessera.ErrorHandler, as
+// code written for supertokens-golang does: each gets the protocol's answer.
+func TestSupertokensStyleErrorsAreAnsweredByTheErrorHandler(t *testing.T) {
+	srv := start(t, nil)
+	login := do(t, srv, "POST", "/login", "st-auth-mode", "cookie")
+	at := cookie(login, "sAccessToken").Value
+	request := func() *http.Request {
+		req := httptest.NewRequest("GET", "/anything", nil)
+		req.Header.Set("Cookie", "sAccessToken="+at)
+		return req
+	}
+	handle := func(err error) answer {
+		rec := httptest.NewRecorder()
+		if herr := tessera.ErrorHandler(err, request(), rec); herr != nil {
+			t.Fatalf("ErrorHandler(%T) returned %v", err, herr)
+		}
+		res := rec.Result()
+		return answer{res.StatusCode, res.Header, rec.Body.String(), res}
+	}
+
+	a := handle(errors.UnauthorizedError{Msg: "the user was deleted"})
+	expectMessage(t, a, 401, "unauthorised")
+	if c := cookie(a, "sAccessToken"); c == nil || c.Value != "" || a.header.Get("front-token") != "remove" {
+		t.Fatalf("unauthorised did not clear the tokens: %v", a.header)
+	}
+	a = handle(errors.UnauthorizedError{Msg: "keep them", ClearTokens: ptr(false)})
+	expectMessage(t, a, 401, "unauthorised")
+	if len(a.header.Values("Set-Cookie")) != 0 || a.header.Get("front-token") != "" {
+		t.Fatalf("ClearTokens false still cleared: %v", a.header)
+	}
+	expectMessage(t, handle(errors.TryRefreshTokenError{Msg: "stale"}), 401, "try refresh token")
+
+	a = handle(errors.InvalidClaimError{Msg: "claims", InvalidClaims: []claims.ClaimValidationError{
+		{ID: "st-role", Reason: map[string]interface{}{"message": "wrong role"}}, {ID: "st-ev"}}})
+	expectMessage(t, a, 403, "invalid claim")
+	want := []interface{}{
+		map[string]interface{}{"id": "st-role", "reason": map[string]interface{}{"message": "wrong role"}},
+		map[string]interface{}{"id": "st-ev"},
+	}
+	if got := jsonBody(t, a)["claimValidationErrors"]; !reflect.DeepEqual(got, want) {
+		t.Fatalf("claimValidationErrors %#v", got)
+	}
+
+	handles, err := session.GetAllSessionHandlesForUser("user-1", nil)
+	if err != nil || len(handles) != 1 {
+		t.Fatalf("handles %v: %v", handles, err)
+	}
+	a = handle(errors.TokenTheftDetectedError{Msg: "theft",
+		Payload: errors.TokenTheftDetectedErrorPayload{SessionHandle: handles[0], UserID: "user-1"}})
+	expectMessage(t, a, 401, "token theft detected")
+	if c := cookie(a, "sAccessToken"); c == nil || c.Value != "" {
+		t.Fatalf("theft did not clear the tokens: %v", a.header)
+	}
+	if info, err := session.GetSessionInformation(handles[0]); err != nil || info != nil {
+		t.Fatalf("the session survived the theft answer: %+v, %v", info, err)
+	}
+
+	// Not a session error: handed back to the caller, nothing written.
+	other := defaultErrors.New("database down")
+	rec := httptest.NewRecorder()
+	if herr := tessera.ErrorHandler(other, request(), rec); herr != other || rec.Body.Len() != 0 || len(rec.Header()) != 0 {
+		t.Fatalf("a plain error: %v, wrote %v %q", herr, rec.Header(), rec.Body.String())
+	}
+}
+
+// errors.As finds supertokens-golang's types in the errors Tessera returns.
+func TestTesseraErrorsReadAsSupertokensStyleTypes(t *testing.T) {
+	start(t, nil)
+	_, err := session.GetSessionWithoutRequestResponse("not a token", nil, nil)
+	if err == nil {
+		t.Fatal("a garbage token verified")
+	}
+	var unauthorised errors.UnauthorizedError
+	if !defaultErrors.As(err, &unauthorised) || unauthorised.Msg == "" || unauthorised.ClearTokens == nil {
+		t.Fatalf("errors.As UnauthorizedError on %v: %+v", err, unauthorised)
+	}
+	if defaultErrors.As(err, &errors.TryRefreshTokenError{}) || !defaultErrors.Is(err, tessera.ErrUnauthorised) {
+		t.Fatalf("%v reads as the wrong kind", err)
+	}
+
+	theft := &tessera.Error{Code: "TOKEN_THEFT_DETECTED", Message: "token theft detected",
+		Payload: []byte(`{"userId":"u","recipeUserId":"u","sessionHandle":"h"}`)}
+	var got errors.TokenTheftDetectedError
+	if !defaultErrors.As(theft, &got) || got.Payload != (errors.TokenTheftDetectedErrorPayload{SessionHandle: "h", UserID: "u"}) {
+		t.Fatalf("theft: %+v", got)
+	}
+	invalid := &tessera.Error{Code: "INVALID_CLAIMS", Message: "m", Payload: []byte(`[{"id":"st-role"}]`)}
+	var claimsErr errors.InvalidClaimError
+	if !defaultErrors.As(invalid, &claimsErr) || len(claimsErr.InvalidClaims) != 1 || claimsErr.InvalidClaims[0].ID != "st-role" {
+		t.Fatalf("invalid claims: %+v", claimsErr)
+	}
+	if !defaultErrors.As(&tessera.Error{Code: "TRY_REFRESH_TOKEN", Message: "m"}, &errors.TryRefreshTokenError{}) ||
+		!defaultErrors.As(&tessera.Error{Code: "CLEAR_DUPLICATE_SESSION_COOKIES"}, &errors.ClearDuplicateSessionCookiesError{}) {
+		t.Fatal("errors.As misses a kind")
+	}
+}
