@@ -10,6 +10,7 @@ import (
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/errors"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/sessmodels"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
 )
 
@@ -107,5 +108,52 @@ func TestTesseraErrorsReadAsSupertokensStyleTypes(t *testing.T) {
 	if !defaultErrors.As(&tessera.Error{Code: "TRY_REFRESH_TOKEN", Message: "m"}, &errors.TryRefreshTokenError{}) ||
 		!defaultErrors.As(&tessera.Error{Code: "CLEAR_DUPLICATE_SESSION_COOKIES"}, &errors.ClearDuplicateSessionCookiesError{}) {
 		t.Fatal("errors.As misses a kind")
+	}
+}
+
+// OverrideGlobalClaimValidators as the SuperTokens docs write it: called with the verified
+// session and no global validators; its error answers the request; validators it returns are
+// NotSupported (Tessera cannot run them), not skipped.
+func TestOverrideGlobalClaimValidators(t *testing.T) {
+	srv := start(t, nil)
+	var seen []string
+	override := func(answer []claims.SessionClaimValidator, fail error) *sessmodels.VerifySessionOptions {
+		return &sessmodels.VerifySessionOptions{
+			OverrideGlobalClaimValidators: func(global []claims.SessionClaimValidator, s sessmodels.SessionContainer, userContext tessera.UserContext) ([]claims.SessionClaimValidator, error) {
+				if len(global) != 0 || userContext == nil {
+					t.Errorf("global %v, userContext %v", global, userContext)
+				}
+				seen = append(seen, s.GetUserID())
+				return answer, fail
+			},
+		}
+	}
+	mux := http.NewServeMux()
+	ok := func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(session.GetSessionFromRequestContext(r.Context()).GetUserID()))
+	}
+	mux.Handle("/none", session.VerifySession(override([]claims.SessionClaimValidator{}, nil), ok))
+	mux.Handle("/fails", session.VerifySession(override(nil, errors.UnauthorizedError{Msg: "no"}), ok))
+	validator := claims.SessionClaimValidator{ID: "st-role", Validate: func(map[string]interface{}, *map[string]interface{}) claims.ClaimValidationResult {
+		return claims.ClaimValidationResult{IsValid: true}
+	}}
+	mux.Handle("/validators", session.VerifySession(override([]claims.SessionClaimValidator{validator}, nil), ok))
+	app := httptest.NewServer(tessera.Middleware(mux))
+	t.Cleanup(app.Close)
+
+	token := do(t, srv, "POST", "/login").header.Get("st-access-token")
+	if a := do(t, app, "GET", "/none", "Authorization", "Bearer "+token); a.status != 200 || a.body != "user-1" {
+		t.Fatalf("empty override: %d %q", a.status, a.body)
+	}
+	expectMessage(t, do(t, app, "GET", "/fails", "Authorization", "Bearer "+token), 401, "unauthorised")
+	if a := do(t, app, "GET", "/validators", "Authorization", "Bearer "+token); a.status != 500 {
+		t.Fatalf("validators: %d %q", a.status, a.body)
+	}
+	if len(seen) != 3 || seen[0] != "user-1" {
+		t.Fatalf("the override saw %v", seen)
+	}
+	_, err := session.GetSessionWithoutRequestResponse(token, nil, override([]claims.SessionClaimValidator{validator}, nil))
+	if !defaultErrors.Is(err, tessera.ErrNotSupported) {
+		t.Fatalf("GetSessionWithoutRequestResponse with validators: %v", err)
 	}
 }

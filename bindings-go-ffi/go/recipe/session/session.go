@@ -14,6 +14,7 @@ import (
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/errs"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/httpx"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/state"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/sessmodels"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
 )
@@ -150,7 +151,29 @@ func GetSession(req *http.Request, res http.ResponseWriter, options *sessmodels.
 	if !found {
 		return nil, nil
 	}
-	return containerOwning(rt, &own, res), nil
+	return checkClaimOverride(options, containerOwning(rt, &own, res), userContext)
+}
+
+// checkClaimOverride calls the options' OverrideGlobalClaimValidators on a verified session.
+// Tessera has no global claim validators, so the override gets none; validators it returns
+// would be checks Tessera cannot run, and are an error rather than skipped.
+func checkClaimOverride(options *sessmodels.VerifySessionOptions, s sessmodels.SessionContainer, userContext []tessera.UserContext) (sessmodels.SessionContainer, error) {
+	if options == nil || options.OverrideGlobalClaimValidators == nil {
+		return s, nil
+	}
+	ctx := &map[string]interface{}{}
+	if len(userContext) > 0 && userContext[0] != nil {
+		ctx = userContext[0]
+	}
+	validators, err := options.OverrideGlobalClaimValidators([]claims.SessionClaimValidator{}, s, ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(validators) > 0 {
+		return nil, errs.New(errs.NotSupported.Code(),
+			"OverrideGlobalClaimValidators returned validators: session claims are not supported by Tessera yet")
+	}
+	return s, nil
 }
 
 // decodeMutations reads mutations JSON; nil (the usual case on the verify path) is none.
@@ -225,7 +248,7 @@ func GetSessionWithoutRequestResponse(accessToken string, antiCSRFToken *string,
 	if err != nil || !found {
 		return nil, err
 	}
-	return containerOwning(rt, &own, nil), nil
+	return checkClaimOverride(options, containerOwning(rt, &own, nil), userContext)
 }
 
 // RefreshSession refreshes the request's session (rotating the refresh token) and writes

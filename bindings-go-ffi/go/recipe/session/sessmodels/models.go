@@ -5,6 +5,7 @@ package sessmodels
 import (
 	"net/http"
 
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
 )
 
@@ -60,6 +61,11 @@ type VerifySessionOptions struct {
 	AntiCsrfCheck   *bool
 	SessionRequired *bool
 	CheckDatabase   *bool
+	// OverrideGlobalClaimValidators is called with the global claim validators (none:
+	// Tessera has no session claims yet) and the verified session. It may return an empty
+	// list (the usual override) or an error, which the request is answered with; returning
+	// validators is a NotSupported error rather than checks silently skipped.
+	OverrideGlobalClaimValidators func(globalClaimValidators []claims.SessionClaimValidator, sessionContainer SessionContainer, userContext tessera.UserContext) ([]claims.SessionClaimValidator, error)
 }
 
 // SessionTokens are a session's tokens, as GetAllSessionTokensDangerously returns them.
