@@ -109,6 +109,11 @@ func Init(config TypeInput) error {
 			return errs.New(errs.InvalidConfig.Code(), "RecipeList: Tessera has no recipe %q", id)
 		}
 		doc["session"] = options
+		if c, ok := options.(interface{ Check() error }); ok {
+			if err := c.Check(); err != nil {
+				return err
+			}
+		}
 		// The session recipe's options carry the per-request hook, which is no JSON.
 		if h, ok := options.(interface {
 			TokenTransferMethodHook() func(*http.Request, bool, *map[string]interface{}) string

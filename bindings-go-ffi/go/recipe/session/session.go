@@ -32,6 +32,14 @@ func Init(config *sessmodels.TypeInput) tessera.Recipe {
 // per-request hook, which only Go can call.
 type recipeOptions struct{ sessmodels.TypeInput }
 
+// Check reports the options Tessera cannot honour, for tessera.Init to return.
+func (o recipeOptions) Check() error {
+	if o.ErrorHandlers != nil {
+		return errs.New(errs.NotSupported.Code(), "session.Init: ErrorHandlers are not supported by Tessera")
+	}
+	return nil
+}
+
 func (o recipeOptions) TokenTransferMethodHook() func(*http.Request, bool, *map[string]interface{}) string {
 	get := o.GetTokenTransferMethod
 	if get == nil {

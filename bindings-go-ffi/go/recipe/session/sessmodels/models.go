@@ -39,6 +39,12 @@ type TypeInput struct {
 	// and false when verifying, refreshing or signing out. nil: TokenTransferMethod.
 	GetTokenTransferMethod func(req *http.Request, forCreateNewSession bool, userContext tessera.UserContext) TokenTransferMethod `json:"-"`
 
+	// ErrorHandlers replace the answers to session errors in supertokens-golang. Tessera
+	// answers them as the protocol says and does not support replacing them yet: tessera.Init
+	// returns a NotSupported error when this is set (the field exists so that such code
+	// builds and says what is missing).
+	ErrorHandlers *ErrorHandlers `json:"-"`
+
 	// TokenTransferMethod is a constant alternative to GetTokenTransferMethod (empty: any).
 	TokenTransferMethod TokenTransferMethod `json:"tokenTransferMethod,omitempty"`
 	// AccessTokenPath is the access-token cookie's Path (default "/").
@@ -53,6 +59,16 @@ type TypeInput struct {
 	// VerifiedTokenCacheSize is how many verified tokens to remember (default 10000; 0
 	// turns the cache off).
 	VerifiedTokenCacheSize *int `json:"verifiedTokenCacheSize,omitempty"`
+}
+
+// ErrorHandlers are supertokens-golang's replacements for the answers to session errors (see
+// TypeInput.ErrorHandlers: not supported by Tessera yet).
+type ErrorHandlers struct {
+	OnUnauthorised                 func(message string, req *http.Request, res http.ResponseWriter) error
+	OnTryRefreshToken              func(message string, req *http.Request, res http.ResponseWriter) error
+	OnTokenTheftDetected           func(sessionHandle string, userID string, req *http.Request, res http.ResponseWriter) error
+	OnInvalidClaim                 func(validationErrors []claims.ClaimValidationError, req *http.Request, res http.ResponseWriter) error
+	OnClearDuplicateSessionCookies func(message string, req *http.Request, res http.ResponseWriter) error
 }
 
 // VerifySessionOptions tune VerifySession and GetSession; nil fields take the defaults
