@@ -68,7 +68,7 @@ class FastApiRequest(RequestAdapter):
 
     def set_session(self, session: Optional["SessionContainer"]) -> None:
         """Sets ``request.state.supertokens``."""
-        self.request.scope.setdefault("state", {})[SESSION_KEY] = session
+        scope_state(self.request.scope)[SESSION_KEY] = session
 
     def request_mutations(self) -> List[Mutations]:
         """The request-level mutations, in ``scope["state"]``."""

@@ -85,16 +85,12 @@ def _store_verified(
     result: VerifyResult,
     store_none: bool,
 ) -> Optional[SessionContainer]:
-    """Stores a verification's result on the request: the session with its response
-    mutations, or the mutations alone (and, with ``store_none``, ``None`` as the session)."""
+    """Stores a verification's result on the request (:func:`attach`); with ``store_none``,
+    also ``None`` as the session when there is none."""
     native, mutations = result
-    if native is None:
-        adapter.add_response_mutations(mutations)
-        if store_none:
-            adapter.set_session(None)
-        return None
-    session = SessionContainer(engine, native, mutations)
-    adapter.set_session(session)
+    session = attach(adapter, engine, native, mutations)
+    if session is None and store_none:
+        adapter.set_session(None)
     return session
 
 
