@@ -764,9 +764,11 @@ impl Tessera {
     /// The protocol's answer to an error (§6): status, body and token clearing. A
     /// `TOKEN_THEFT_DETECTED` also revokes the session. Errors that are not session errors
     /// answer 500 with a body that reveals nothing.
+    ///
+    /// This is [`Tessera::error_prelude`] followed by the SDKs' default error handler.
     pub fn error_response(&self, req: &HttpRequest, err: &Error) -> ResponseMutations {
         let s = &self.config().session;
-        let mut m = ResponseMutations::default();
+        let mut m = self.error_prelude(req, err);
         let (status, body) = match err.kind() {
             ErrorKind::Unauthorised => (s.session_expired_status_code, json!({"message": "unauthorised"})),
             ErrorKind::TryRefreshToken => (s.session_expired_status_code, json!({"message": "try refresh token"})),
@@ -782,25 +784,39 @@ impl Tessera {
                 s.invalid_claim_status_code,
                 json!({"message": "invalid claim", "claimValidationErrors": err.payload().cloned().unwrap_or(json!([]))}),
             ),
-            ErrorKind::ClearDuplicateSessionCookies => {
-                let cookies = req.cookie_header();
-                let domain = s.older_cookie_domain.as_deref();
-                if count_cookie(&cookies, ACCESS_TOKEN_COOKIE) > 1 {
-                    m.set_cookie(self.cookie_with_domain(ACCESS_TOKEN_COOKIE, "", &s.access_token_path, 0, domain));
-                }
-                if count_cookie(&cookies, REFRESH_TOKEN_COOKIE) > 1 {
-                    m.set_cookie(self.cookie_with_domain(
-                        REFRESH_TOKEN_COOKIE,
-                        "",
-                        &self.config().refresh_path(),
-                        0,
-                        domain,
-                    ));
-                }
-                (200, json!({"message": err.message()}))
-            }
+            ErrorKind::ClearDuplicateSessionCookies => (200, json!({"message": err.message()})),
             _ => (500, json!({"message": "Internal Server Error"})),
         };
+        m.status = Some(status);
+        m.body = Some(body);
+        m
+    }
+
+    /// What the SDKs write to the response before an error reaches the app's error handler
+    /// (`errorHandlers.onUnauthorised` and the others): token clearing for `UNAUTHORISED` with
+    /// `clearTokens` and for `TOKEN_THEFT_DETECTED`, and the expiry of the `olderCookieDomain`
+    /// cookies for `CLEAR_DUPLICATE_SESSION_COOKIES`. No status and no body: those are the
+    /// handler's to choose. (A session whose refresh token was reused is revoked by the
+    /// authority when it detects the theft, whatever answers the error.)
+    pub fn error_prelude(&self, req: &HttpRequest, err: &Error) -> ResponseMutations {
+        let s = &self.config().session;
+        let mut m = ResponseMutations::default();
+        if err.kind() == ErrorKind::ClearDuplicateSessionCookies {
+            let cookies = req.cookie_header();
+            let domain = s.older_cookie_domain.as_deref();
+            if count_cookie(&cookies, ACCESS_TOKEN_COOKIE) > 1 {
+                m.set_cookie(self.cookie_with_domain(ACCESS_TOKEN_COOKIE, "", &s.access_token_path, 0, domain));
+            }
+            if count_cookie(&cookies, REFRESH_TOKEN_COOKIE) > 1 {
+                m.set_cookie(self.cookie_with_domain(
+                    REFRESH_TOKEN_COOKIE,
+                    "",
+                    &self.config().refresh_path(),
+                    0,
+                    domain,
+                ));
+            }
+        }
         if err.kind().is_session_error() && err.clear_tokens() {
             self.clear_transport(TokenTransfer::Cookie, &mut m);
             self.clear_transport(TokenTransfer::Header, &mut m);
@@ -808,8 +824,6 @@ impl Tessera {
                 self.clear_legacy_cookie(&mut m);
             }
         }
-        m.status = Some(status);
-        m.body = Some(body);
         m
     }
 
@@ -835,6 +849,13 @@ impl Tessera {
     /// {apiBasePath}/jwt/jwks.json`. `None` means the request is not for Tessera. The answer
     /// (errors included) is complete: status, body, headers and cookies.
     pub fn handle_api_request(&self, req: &HttpRequest, now_ms: u64) -> Option<ResponseMutations> {
+        self.try_handle_api_request(req, now_ms).map(|outcome| outcome.unwrap_or_else(|e| self.error_response(req, &e)))
+    }
+
+    /// [`Tessera::handle_api_request`] with an endpoint's error returned rather than answered,
+    /// for apps with their own error handlers (answer it with [`Tessera::error_prelude`] and
+    /// the handler, or with [`Tessera::error_response`]).
+    pub fn try_handle_api_request(&self, req: &HttpRequest, now_ms: u64) -> Option<Result<ResponseMutations>> {
         if !self.is_api_request(req) {
             return None;
         }
@@ -858,7 +879,7 @@ impl Tessera {
         } else {
             return None;
         };
-        Some(outcome.unwrap_or_else(|e| self.error_response(req, &e)))
+        Some(outcome)
     }
 
     fn sign_out(&self, req: &HttpRequest, now_ms: u64) -> Result<ResponseMutations> {

@@ -639,3 +639,42 @@ fn api_requests_are_the_three_endpoints_below_the_api_base_path() {
         assert_eq!(answered, *want, "{method} {path} answered");
     }
 }
+
+#[test]
+fn endpoint_errors_for_app_error_handlers() {
+    let t = mem(json!({}));
+    let req = cookie_req("POST", "/login", "", &[("st-auth-mode", "cookie")]);
+    let (s, _) = t.create_new_session_in_request(&req, "public", "u", Map::new(), Map::new(), T0).unwrap();
+    let rt0 = s.refresh_token.clone().unwrap();
+    let refresh = |rt: &str| {
+        cookie_req("POST", "/auth/session/refresh", &format!("sRefreshToken={rt}"), &[("rid", "session")])
+    };
+    let ok = t.try_handle_api_request(&refresh(&rt0), T0 + 1).unwrap().unwrap();
+    assert_eq!(ok.status, Some(200));
+    // The old token after the grace window: the error itself, not an answer.
+    let reuse = refresh(&rt0);
+    let err = t.try_handle_api_request(&reuse, T0 + 60_000).unwrap().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TokenTheftDetected);
+    // Before an app's handler: tokens cleared, no status or body of its own.
+    let prelude = t.error_prelude(&reuse, &err);
+    assert_eq!((prelude.status, prelude.body.clone()), (None, None));
+    assert_eq!(prelude.header("front-token").as_deref(), Some("remove"));
+    assert!(prelude.cookies.iter().any(|c| c.name == "sRefreshToken" && c.header.starts_with("sRefreshToken=;")));
+    // The default answer is the prelude plus the default handler's status and body.
+    let full = t.error_response(&reuse, &err);
+    assert_eq!(full.status, Some(401));
+    assert_eq!(full.body, Some(json!({"message": "token theft detected"})));
+    assert_eq!(full.cookies, prelude.cookies);
+    assert_eq!(t.handle_api_request(&reuse, T0 + 60_001).unwrap().status, Some(401));
+    // A refresh without a refresh token clears every transport (§6); try refresh token clears nothing.
+    let no_token = cookie_req("POST", "/auth/session/refresh", "", &[("rid", "session")]);
+    let err = t.try_handle_api_request(&no_token, T0).unwrap().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unauthorised);
+    assert!(!t.error_prelude(&no_token, &err).cookies.is_empty());
+    let expired = cookie_req("GET", "/x", &format!("sAccessToken={}", s.token.raw), &[]);
+    let err = t.verify_session(&expired, &VerifyOptions::default(), T0 + 7_200_000).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TryRefreshToken);
+    let prelude = t.error_prelude(&expired, &err);
+    assert!(prelude.cookies.is_empty() && prelude.headers.is_empty());
+    assert!(t.try_handle_api_request(&HttpRequest::new("GET", "/other", vec![]), T0).is_none());
+}
