@@ -362,7 +362,7 @@ impl Engine {
         .map(session)
     }
 
-    #[pyo3(signature = (method, path, headers, *, token_transfer_method=None))]
+    #[pyo3(signature = (method, path, headers, *, token_transfer_method=None, raise_errors=false))]
     fn handle_api_request(
         &self,
         py: Python<'_>,
@@ -370,9 +370,13 @@ impl Engine {
         path: &str,
         headers: Headers,
         token_transfer_method: Option<&str>,
+        raise_errors: bool,
     ) -> PyResult<Option<Mutations>> {
         let req = request_with(py, method, path, headers, token_transfer_method)?;
         let t = &self.inner;
+        if raise_errors {
+            return run(py, || t.try_handle_api_request(&req, now_ms()).transpose()).map(|m| m.map(mutations));
+        }
         run(py, || Ok(t.handle_api_request(&req, now_ms()))).map(|m| m.map(mutations))
     }
 
@@ -382,6 +386,7 @@ impl Engine {
     }
 
     #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (method, path, headers, code, message, payload_json, clear_tokens, prelude_only=false))]
     fn error_response(
         &self,
         py: Python<'_>,
@@ -392,6 +397,7 @@ impl Engine {
         message: &str,
         payload_json: Option<&str>,
         clear_tokens: bool,
+        prelude_only: bool,
     ) -> PyResult<Mutations> {
         let req = request(method, path, headers);
         let kind = ErrorKind::from_code(code).unwrap_or(ErrorKind::Internal);
@@ -400,6 +406,9 @@ impl Engine {
             err = err.with_payload(p);
         }
         let t = &self.inner;
+        if prelude_only {
+            return run(py, || Ok(t.error_prelude(&req, &err))).map(mutations);
+        }
         run(py, || Ok(t.error_response(&req, &err))).map(mutations)
     }
 

@@ -64,7 +64,7 @@ class Client:
     def __init__(self, app: Any) -> None:
         from fastapi.testclient import TestClient
 
-        self._client = TestClient(app, raise_server_exceptions=True)
+        self._client = TestClient(app, raise_server_exceptions=True, follow_redirects=False)
 
     def request(
         self,
@@ -87,3 +87,45 @@ class Client:
 
     def post(self, path: str, **kw: Any) -> Any:
         return self.request("POST", path, **kw)
+
+
+def recording_error_handlers(calls: List[Tuple[Any, ...]]) -> Any:
+    """``InputErrorHandlers`` as an app writes them against supertokens-python's
+    ``BaseRequest``/``BaseResponse``: async and sync, returning the response or nothing.
+    Each records its arguments in ``calls``."""
+    from tessera.recipe.session import InputErrorHandlers
+
+    async def on_unauthorised(request: Any, message: str, response: Any) -> Any:
+        calls.append(("unauthorised", message, request.get_path()))
+        response.set_status_code(401)
+        response.set_json_content({"custom": "unauthorised"})
+        return response
+
+    def on_try_refresh_token(request: Any, message: str, response: Any) -> Any:
+        calls.append(("try refresh token", request.get_header("x-probe")))
+        response.set_status_code(440)
+        response.set_json_content({"custom": "try refresh token"})
+        return response
+
+    async def on_token_theft_detected(
+        request: Any, session_handle: str, user_id: str, recipe_user_id: Any, response: Any
+    ) -> None:
+        calls.append(("theft", session_handle, user_id, recipe_user_id.get_as_string()))
+        response.set_status_code(409)
+        response.set_html_content("<p>theft</p>")
+
+    def on_invalid_claim(request: Any, errors: List[Any], response: Any) -> Any:
+        calls.append(("invalid claim", [(e.id_, e.reason) for e in errors]))
+        return response.redirect("https://example.com/claims")
+
+    return InputErrorHandlers(
+        on_unauthorised=on_unauthorised,
+        on_try_refresh_token=on_try_refresh_token,
+        on_token_theft_detected=on_token_theft_detected,
+        on_invalid_claim=on_invalid_claim,
+    )
+
+
+def tampered(token: str) -> str:
+    """``token`` with its signature changed: well formed, so the answer is try refresh token."""
+    return token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]

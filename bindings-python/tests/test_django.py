@@ -11,11 +11,11 @@ import email.utils
 import json
 import os
 import time
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import django
 import pytest
-from conftest import SetCookie
+from conftest import SetCookie, recording_error_handlers, tampered
 from django.conf import settings
 
 if not settings.configured:
@@ -671,3 +671,38 @@ def test_set_cookie_keeps_the_cores_value_encoding_and_replaces_old_attributes()
 def test_unknown_set_cookie_attributes_are_refused() -> None:
     with pytest.raises(ValueError, match="partitioned"):
         DjangoResponse(HttpResponse()).add_set_cookie("a", "a=1; Path=/; Partitioned")
+
+
+# -- session.init(error_handlers=...) ----------------------------------------------------------
+
+
+def test_error_handlers_answer_view_and_endpoint_errors(kind: str) -> None:
+    calls: List[Tuple[Any, ...]] = []
+    init_django(error_handlers=recording_error_handlers(calls), refresh_token_rotation_grace_period=0)
+    held = sign_in_cookie(kind)
+
+    # The async handler runs from sync views too; the tokens are cleared first.
+    raised = call(kind, "GET", f"/{kind}/raise", cookies={"sAccessToken": held["sAccessToken"]})
+    assert (raised.status_code, body(raised)) == (401, {"custom": "unauthorised"})
+    assert_cleared(raised)
+    assert calls.pop() == ("unauthorised", "the app says no", f"/{kind}/raise")
+
+    stale = call(
+        kind,
+        "GET",
+        f"/{kind}/getJWT",
+        headers={"x-probe": kind},
+        cookies={"sAccessToken": tampered(held["sAccessToken"])},
+    )
+    assert (stale.status_code, body(stale)) == (440, {"custom": "try refresh token"})
+    assert not stale.cookies and "front-token" not in stale
+    assert calls.pop() == ("try refresh token", kind)
+
+    # The refresh endpoint's errors reach the handlers: reuse of a rotated token is theft.
+    assert call(kind, "POST", REFRESH_PATH, cookies={"sRefreshToken": held["sRefreshToken"]}).status_code == 200
+    time.sleep(0.005)
+    theft = call(kind, "POST", REFRESH_PATH, cookies={"sRefreshToken": held["sRefreshToken"]})
+    assert (theft.status_code, theft.content) == (409, b"<p>theft</p>")
+    assert theft["Content-Type"].startswith("text/html")
+    assert_cleared(theft)
+    assert [calls[0][i] for i in (0, 2, 3)] == ["theft", "user-1", "user-1"]

@@ -2,10 +2,10 @@
 errors and response mutations, through Starlette's TestClient."""
 
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
-from conftest import Client, init_tessera, set_cookies
+from conftest import Client, init_tessera, recording_error_handlers, set_cookies, tampered
 from fastapi import Depends, FastAPI, Request, Response, WebSocket
 from tessera import TesseraError
 from tessera.framework.fastapi import get_middleware, session_exception_handler
@@ -498,3 +498,105 @@ def test_the_raise_helpers_are_answered_as_the_protocol_says() -> None:
     assert (r.status_code, r.json()) == (401, {"message": "token theft detected"})
     assert set_cookies(r)["sAccessToken"].cleared and r.headers["front-token"] == "remove"
     assert get_session_information(signed_in.json()["handle"]) is None
+
+
+# -- session.init(error_handlers=...) ----------------------------------------------------------
+
+
+def _app_with_claims_route() -> FastAPI:
+    from tessera.recipe.session.exceptions import ClaimValidationError, raise_invalid_claims_exception
+
+    app = make_app()
+
+    @app.get("/claims")
+    async def claims(session: SessionContainer = Depends(verify_session())) -> None:
+        raise_invalid_claims_exception("claims", [ClaimValidationError("st-role", {"message": "wrong role"})])
+
+    return app
+
+
+def test_error_handlers_answer_route_and_endpoint_errors() -> None:
+    calls: List[Tuple[Any, ...]] = []
+    init_tessera(error_handlers=recording_error_handlers(calls), refresh_token_rotation_grace_period=0)
+    client = Client(_app_with_claims_route())
+    signed_in = sign_in(client)
+    handle = signed_in.json()["handle"]
+    access, refresh = set_cookies(signed_in)["sAccessToken"].value, set_cookies(signed_in)["sRefreshToken"].value
+
+    # A route's UnauthorisedError: the tokens are cleared before the handler writes its answer.
+    r = client.get("/raise", cookies={"sAccessToken": access})
+    assert (r.status_code, r.json()) == (401, {"custom": "unauthorised"})
+    assert set_cookies(r)["sAccessToken"].cleared and set_cookies(r)["sRefreshToken"].cleared
+    assert r.headers["front-token"] == "remove"
+    assert calls.pop() == ("unauthorised", "the route says no", "/raise")
+
+    # Try refresh token clears nothing; a sync handler works on the event loop too.
+    r = client.get("/getJWT", cookies={"sAccessToken": tampered(access)}, headers={"x-probe": "p1"})
+    assert (r.status_code, r.json()) == (440, {"custom": "try refresh token"})
+    assert "set-cookie" not in r.headers and "front-token" not in r.headers
+    assert calls.pop() == ("try refresh token", "p1")
+
+    # Claims: the handler gets ClaimValidationError objects and may redirect.
+    r = client.get("/claims", cookies={"sAccessToken": access}, headers={})
+    assert r.status_code == 302 and r.headers["location"] == "https://example.com/claims"
+    assert calls.pop() == ("invalid claim", [("st-role", {"message": "wrong role"})])
+
+    # The refresh endpoint's errors reach the handlers too: reuse of a rotated token is theft.
+    assert client.post("/auth/session/refresh", cookies={"sRefreshToken": refresh}).status_code == 200
+    time.sleep(0.005)
+    r = client.post("/auth/session/refresh", cookies={"sRefreshToken": refresh})
+    assert (r.status_code, r.text) == (409, "<p>theft</p>")
+    assert r.headers["content-type"].startswith("text/html")
+    assert set_cookies(r)["sRefreshToken"].cleared and r.headers["front-token"] == "remove"
+    assert calls.pop() == ("theft", handle, "user-1", "user-1")
+
+    # A refresh without a refresh token: unauthorised, from the endpoint.
+    r = client.post("/auth/session/refresh", cookies={"sAccessToken": access})
+    assert (r.status_code, r.json()) == (401, {"custom": "unauthorised"})
+    assert set_cookies(r)["sAccessToken"].cleared
+    assert calls.pop()[0::2] == ("unauthorised", "/auth/session/refresh")
+    assert calls == []
+
+
+def test_errors_without_a_handler_keep_the_default_answer() -> None:
+    from tessera.recipe.session import InputErrorHandlers
+
+    calls: List[str] = []
+    init_tessera(
+        error_handlers=InputErrorHandlers(on_unauthorised=lambda req, msg, res: calls.append(msg)),
+        refresh_token_rotation_grace_period=0,
+    )
+    client = Client(make_app())
+    cookies = set_cookies(sign_in(client))
+    r = client.get("/getJWT", cookies={"sAccessToken": tampered(cookies["sAccessToken"].value)})
+    assert (r.status_code, r.json()) == (401, {"message": "try refresh token"})
+    assert client.post("/auth/session/refresh", cookies={"sRefreshToken": cookies["sRefreshToken"].value}).is_success
+    time.sleep(0.005)
+    r = client.post("/auth/session/refresh", cookies={"sRefreshToken": cookies["sRefreshToken"].value})
+    assert (r.status_code, r.json()) == (401, {"message": "token theft detected"})
+    # A handler that returns nothing and sets no status: the response it was given, as is.
+    r = client.get("/raise", cookies={"sAccessToken": cookies["sAccessToken"].value})
+    assert (r.status_code, r.content) == (200, b"")
+    assert set_cookies(r)["sAccessToken"].cleared
+    assert calls == ["the route says no"]
+
+
+def test_error_handlers_without_the_middleware() -> None:
+    calls: List[Tuple[Any, ...]] = []
+    init_tessera(error_handlers=recording_error_handlers(calls))
+    app = make_app(middleware=False)
+    app.add_exception_handler(TesseraError, session_exception_handler)
+    r = Client(app).get("/getJWT")
+    assert (r.status_code, r.json()) == (401, {"custom": "unauthorised"})
+    assert [c[0::2] for c in calls] == [("unauthorised", "/getJWT")]
+    assert calls[0][1].startswith("Session does not exist")
+
+
+def test_error_handlers_must_be_input_error_handlers() -> None:
+    from tessera.recipe import session
+    from tessera.recipe.session import InputErrorHandlers
+
+    with pytest.raises(TypeError, match="InputErrorHandlers"):
+        session.init(error_handlers={"on_unauthorised": print})
+    with pytest.raises(TypeError, match="on_unauthorised"):
+        InputErrorHandlers(on_unauthorised="not a function")  # type: ignore[arg-type]

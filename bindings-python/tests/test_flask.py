@@ -4,9 +4,10 @@ client, with the seed's ``/getJWT`` route written as for supertokens-python."""
 import base64
 import json
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
+from conftest import recording_error_handlers, tampered
 from flask import Flask, g, jsonify, make_response, request
 from tessera import InputAppInfo, SupertokensConfig, init
 from tessera.exceptions import StorageError
@@ -473,3 +474,41 @@ def test_get_token_transfer_method_as_a_function() -> None:
     refreshed = client.post(REFRESH_PATH, headers={"Authorization": f"Bearer {mobile.headers['st-refresh-token']}"})
     assert refreshed.status_code == 200, refreshed.get_data(as_text=True)
     assert refreshed.headers["st-access-token"]
+
+
+# -- session.init(error_handlers=...) ----------------------------------------------------------
+
+
+def test_error_handlers_answer_view_and_endpoint_errors() -> None:
+    calls: List[Tuple[Any, ...]] = []
+    init_flask(error_handlers=recording_error_handlers(calls), refresh_token_rotation_grace_period=0)
+    app = make_app()
+    cookies = set_cookies(sign_in_cookie(app.test_client()))
+    access, refresh = cookie_value(cookies["sAccessToken"]), cookie_value(cookies["sRefreshToken"])
+    client = app.test_client(use_cookies=False)
+
+    # The async handler runs from Flask's sync view; the tokens are cleared first.
+    response = client.get("/raise-unauthorised", headers={"Cookie": f"sAccessToken={access}"})
+    assert (response.status_code, response.json) == (401, {"custom": "unauthorised"})
+    assert_cleared(response)
+    assert calls.pop() == ("unauthorised", "the app says no", "/raise-unauthorised")
+    # The same through the middleware's error handler (a view without the decorator).
+    response = client.get("/raise-undecorated", headers={"Cookie": f"sAccessToken={access}"})
+    assert (response.status_code, response.json) == (401, {"custom": "unauthorised"})
+    assert calls.pop() == ("unauthorised", "the app says no", "/raise-undecorated")
+
+    response = client.get("/getJWT", headers={"Cookie": f"sAccessToken={tampered(access)}", "x-probe": "flask"})
+    assert (response.status_code, response.json) == (440, {"custom": "try refresh token"})
+    assert "Set-Cookie" not in response.headers
+    assert calls.pop() == ("try refresh token", "flask")
+
+    # The refresh endpoint's errors reach the handlers: reuse of a rotated token is theft.
+    assert client.post(REFRESH_PATH, headers={"Cookie": f"sRefreshToken={refresh}"}).status_code == 200
+    time.sleep(0.005)
+    response = client.post(REFRESH_PATH, headers={"Cookie": f"sRefreshToken={refresh}"})
+    assert (response.status_code, response.data) == (409, b"<p>theft</p>")
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert_cleared(response)
+    kind, _handle, user_id, recipe_user_id = calls.pop()
+    assert (kind, user_id, recipe_user_id) == ("theft", "user-1", "user-1")
+    assert calls == []

@@ -181,3 +181,34 @@ def test_missing_integration_is_not_supported(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setitem(__import__("sys").modules, "tessera.framework.flask.request", None)
     with pytest.raises(NotSupportedError, match="flask"):
         wrap_request(object())
+
+
+def test_base_response_methods_as_supertokens_python_names_them() -> None:
+    from flask import Response
+    from tessera.framework import BaseResponse
+    from tessera.framework.flask.response import FlaskResponse
+
+    asgi = AsgiHeaders()
+    assert isinstance(asgi, BaseResponse)
+    asgi.set_cookie("theme", "dark", expires=0, path="/app", domain="example.com", secure=True, httponly=True)
+    asgi.set_cookie("theme", "light", expires=86_400_000, samesite="strict")
+    assert (
+        asgi.get_header("set-cookie") == "theme=light; Path=/; Expires=Fri, 02 Jan 1970 00:00:00 GMT; SameSite=Strict"
+    )
+    asgi.set_status_code(418)
+    asgi.set_json_content({"a": 1})
+    assert (asgi.status, asgi.body, asgi.get_header("content-type")) == (
+        418,
+        b'{"a": 1}',
+        "application/json; charset=utf-8",
+    )
+    assert asgi.redirect("/elsewhere") is asgi
+    assert (asgi.status, asgi.get_header("location")) == (302, "/elsewhere")
+
+    flask = FlaskResponse(Response())
+    flask.set_html_content("<b>hi</b>")
+    assert (flask.response.data, flask.response.headers["Content-Type"]) == (b"<b>hi</b>", "text/html; charset=utf-8")
+    flask.set_cookie("theme", "dark", expires=0, secure=True)
+    assert flask.response.headers["Set-Cookie"] == (
+        "theme=dark; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; SameSite=Lax"
+    )

@@ -76,8 +76,6 @@ def test_token_transfer_method_function_is_kept_out_of_the_core_config() -> None
 def test_unsupported_session_options_are_refused() -> None:
     with pytest.raises(NotSupportedError, match="override"):
         session.init(override=object())
-    with pytest.raises(NotSupportedError, match="error_handlers"):
-        session.init(error_handlers=object())
 
 
 @pytest.mark.parametrize(

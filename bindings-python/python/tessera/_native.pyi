@@ -152,10 +152,17 @@ class Engine:
         self, refresh_token: str, disable_anti_csrf: bool, anti_csrf_token: Optional[str]
     ) -> Session: ...
     def handle_api_request(
-        self, method: str, path: str, headers: _Headers, *, token_transfer_method: Optional[str] = None
+        self,
+        method: str,
+        path: str,
+        headers: _Headers,
+        *,
+        token_transfer_method: Optional[str] = None,
+        raise_errors: bool = False,
     ) -> Optional[_Mutations]:
         """Serves ``{apiBasePath}/session/refresh``, ``/signout`` and ``/jwt/jwks.json``;
-        ``None`` when the request is not for Tessera. Errors are answered in the mutations."""
+        ``None`` when the request is not for Tessera. Errors are answered in the mutations, or
+        raised with ``raise_errors`` (for the app's error handlers)."""
     def is_api_request(self, method: str, path: str) -> bool:
         """Whether ``handle_api_request`` would serve this request (pure, no I/O)."""
     def error_response(
@@ -167,8 +174,11 @@ class Engine:
         message: str,
         payload_json: Optional[str],
         clear_tokens: bool,
+        prelude_only: bool = False,
     ) -> _Mutations:
-        """The protocol's answer (status, body, clearing) to an error raised earlier."""
+        """The protocol's answer (status, body, clearing) to an error raised earlier; with
+        ``prelude_only``, only what precedes an app's error handler (clearing, no status or
+        body)."""
     def attach_tokens(self, session: Session) -> _Mutations:
         """Writes the session's tokens to its transport (front token, access token, refresh
         token, anti-CSRF)."""

@@ -3,10 +3,13 @@
 Private: everything public reads it through :func:`engine` and :func:`framework`.
 """
 
-from typing import Any, Callable, Dict, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
 
 from . import _native
 from .exceptions import InvalidConfigError
+
+if TYPE_CHECKING:
+    from .recipe.session.utils import InputErrorHandlers
 
 #: ``get_token_transfer_method`` given as a function: ``(request, for_create_new_session,
 #: user_context) -> "any" | "cookie" | "header"``.
@@ -14,7 +17,7 @@ TransferMethodChooser = Callable[[Any, bool, Dict[str, Any]], str]
 
 
 class _State:
-    __slots__ = ("engine", "framework", "mode", "choose_transfer_method")
+    __slots__ = ("engine", "framework", "mode", "choose_transfer_method", "error_handlers")
 
     def __init__(
         self,
@@ -22,11 +25,14 @@ class _State:
         framework: str,
         mode: str,
         choose_transfer_method: Optional[TransferMethodChooser] = None,
+        error_handlers: Optional["InputErrorHandlers"] = None,
     ) -> None:
         self.engine = engine
         self.framework = framework
         self.mode = mode
         self.choose_transfer_method = choose_transfer_method
+        #: ``session.init(error_handlers=...)``, or ``None``.
+        self.error_handlers = error_handlers
 
 
 _current: Optional[_State] = None

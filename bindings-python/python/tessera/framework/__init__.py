@@ -4,4 +4,16 @@
 from .request import RequestAdapter, wrap_request
 from .response import ResponseAdapter, apply_all, apply_mutations
 
-__all__ = ["RequestAdapter", "ResponseAdapter", "apply_all", "apply_mutations", "wrap_request"]
+#: supertokens-python's names for the request and response wrappers error handlers get.
+BaseRequest = RequestAdapter
+BaseResponse = ResponseAdapter
+
+__all__ = [
+    "BaseRequest",
+    "BaseResponse",
+    "RequestAdapter",
+    "ResponseAdapter",
+    "apply_all",
+    "apply_mutations",
+    "wrap_request",
+]

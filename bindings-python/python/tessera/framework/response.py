@@ -17,8 +17,10 @@ each operation live here, once:
   endpoints, errors); the body is JSON.
 """
 
+import json
 from abc import ABC, abstractmethod
-from typing import Iterable, List, Optional
+from email.utils import formatdate
+from typing import Any, Dict, Iterable, List, Optional
 
 from .. import _native
 from .request import Mutations, RequestAdapter
@@ -27,16 +29,25 @@ __all__ = ["ResponseAdapter", "apply_all", "apply_mutations", "apply_pending", "
 
 
 class ResponseAdapter(ABC):
-    """One framework response, as :func:`apply_mutations` changes it."""
+    """One framework response, as :func:`apply_mutations` changes it.
+
+    It is also what session error handlers (``session.init(error_handlers=...)``) get as
+    ``response``: the methods of supertokens-python's ``BaseResponse`` are below, so a handler
+    written for it runs unchanged (``tessera.framework.BaseResponse`` is this class)."""
 
     @abstractmethod
     def set_status(self, status: int) -> None:
         """Sets the status code."""
 
-    @abstractmethod
     def set_json_body(self, body_json: str) -> None:
         """Replaces the body with ``body_json`` (UTF-8) and sets ``Content-Type:
         application/json`` (and the length, if the framework needs it)."""
+        self.set_body(body_json.encode("utf-8"), "application/json")
+
+    @abstractmethod
+    def set_body(self, body: bytes, content_type: str) -> None:
+        """Replaces the body and sets its ``Content-Type`` (and the length, if the framework
+        needs it)."""
 
     @abstractmethod
     def get_header(self, name: str) -> Optional[str]:
@@ -55,6 +66,49 @@ class ResponseAdapter(ABC):
         """Adds ``Set-Cookie: header_value`` exactly as given, after removing any
         ``Set-Cookie`` already on the response for ``cookie_name`` (see
         :func:`set_cookie_name`)."""
+
+    # supertokens-python's ``BaseResponse`` methods.
+
+    def set_status_code(self, status_code: int) -> None:
+        """Sets the status code."""
+        self.set_status(status_code)
+
+    def set_json_content(self, content: Dict[str, Any]) -> None:
+        """Sends ``content`` as the JSON body."""
+        self.set_json_body(json.dumps(content))
+
+    def set_html_content(self, content: str) -> None:
+        """Sends ``content`` as an HTML body."""
+        self.set_body(content.encode("utf-8"), "text/html; charset=utf-8")
+
+    def redirect(self, url: str) -> "ResponseAdapter":
+        """Answers 302 with ``Location: url``."""
+        self.set_status(302)
+        self.set_header("Location", url)
+        return self
+
+    def set_cookie(
+        self,
+        key: str,
+        value: str,
+        expires: int,
+        path: str = "/",
+        domain: Optional[str] = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str = "lax",
+    ) -> None:
+        """Sets cookie ``key``; ``expires`` is in milliseconds since the epoch, as in
+        supertokens-python. The value is sent as given."""
+        parts = [f"{key}={value}", f"Path={path}", "Expires=" + formatdate(expires / 1000, usegmt=True)]
+        if domain is not None:
+            parts.append(f"Domain={domain}")
+        if httponly:
+            parts.append("HttpOnly")
+        if secure:
+            parts.append("Secure")
+        parts.append(f"SameSite={samesite.capitalize()}")
+        self.add_set_cookie(key, "; ".join(parts))
 
 
 def set_cookie_name(header_value: str) -> str:

@@ -24,8 +24,7 @@ from django.utils.decorators import sync_and_async_middleware
 from ... import _state
 from ..._util import off_loop
 from ...exceptions import SuperTokensSessionError
-from ..request import Mutations, RequestAdapter
-from ..response import apply_mutations
+from ..errors import answer_error, answer_error_async
 from .request import DjangoRequest, wrap_request
 from .response import DjangoResponse, answer, write_pending
 
@@ -37,37 +36,27 @@ GetResponse = Callable[[HttpRequest], Any]
 Handler = Union[Callable[[HttpRequest], HttpResponseBase], Callable[[HttpRequest], Awaitable[HttpResponseBase]]]
 
 
-def _error_mutations(adapter: RequestAdapter, error: SuperTokensSessionError) -> Mutations:
-    """The core's answer to ``error`` for this request; answering token theft revokes the
-    session in the store."""
-    method, path, headers = adapter.native_request()
-    return _state.engine().error_response(
-        method, path, headers, error.code, error.message, error._payload_json(), error.clear_tokens
-    )
-
-
-def _error_answer(adapter: RequestAdapter, mutations: Mutations) -> HttpResponse:
-    response = HttpResponse(status=200)
-    # Changes still pending go first so that the error's own (clearing the tokens, say) win
-    # over, for example, a token issued earlier in the same request.
-    write_pending(adapter, response)
-    apply_mutations(DjangoResponse(response), mutations)
-    return response
-
-
 def error_response(request: Any, error: SuperTokensSessionError) -> HttpResponse:
-    """The protocol's answer to a session error raised while serving ``request`` (a Django
-    or DRF request): its status, JSON body, headers and cookies (token clearing,
-    ``front-token: remove``). Blocks on the store when answering token theft."""
+    """The answer to a session error raised while serving ``request`` (a Django or DRF
+    request): the protocol's status, JSON body, headers and cookies (token clearing,
+    ``front-token: remove``), or the app's error handler's. Blocks on the store when the
+    default answer to token theft revokes the session.
+
+    Changes still pending on the request go first, so that the error's own (clearing the
+    tokens, say) win over, for example, a token issued earlier in the same request."""
     adapter = wrap_request(request)
-    return _error_answer(adapter, _error_mutations(adapter, error))
+    response = HttpResponse(status=200)
+    write_pending(adapter, response)
+    return answer_error(adapter, DjangoResponse(response), error).response  # type: ignore[return-value]
 
 
 async def error_response_async(request: Any, error: SuperTokensSessionError) -> HttpResponse:
-    """:func:`error_response` for async code: the core's part runs in a worker thread."""
+    """:func:`error_response` for async code: the core's default answer runs in a worker
+    thread, and the app's handler may be async."""
     adapter = wrap_request(request)
-    mutations = await off_loop(_error_mutations, adapter, error)
-    return _error_answer(adapter, mutations)
+    response = HttpResponse(status=200)
+    write_pending(adapter, response)
+    return (await answer_error_async(adapter, DjangoResponse(response), error)).response  # type: ignore[return-value]
 
 
 class _Middleware:
@@ -96,12 +85,16 @@ class _SyncMiddleware(_Middleware):
         path = adapter.path()
         # Most requests are the app's own: skip building the header list for them.
         if tessera.engine.is_api_request(adapter.method(), path):
-            mutations = tessera.engine.handle_api_request(
-                adapter.method(),
-                path,
-                adapter.native_headers(),
-                token_transfer_method=adapter.token_transfer_method(False),
-            )
+            try:
+                mutations = tessera.engine.handle_api_request(
+                    adapter.method(),
+                    path,
+                    adapter.native_headers(),
+                    token_transfer_method=adapter.token_transfer_method(False),
+                    raise_errors=tessera.error_handlers is not None,
+                )
+            except SuperTokensSessionError as error:
+                return error_response(request, error)
             if mutations is not None:
                 return answer(mutations)
         response = self.get_response(request)
@@ -122,14 +115,19 @@ class _AsyncMiddleware(_Middleware):
         path = adapter.path()
         if tessera.engine.is_api_request(adapter.method(), path):
             # Refresh and sign-out touch the store: keep them off the event loop.
-            mutations = await off_loop(
-                functools.partial(
-                    tessera.engine.handle_api_request, token_transfer_method=adapter.token_transfer_method(False)
-                ),
-                adapter.method(),
-                path,
-                adapter.native_headers(),
-            )
+            try:
+                mutations = await off_loop(
+                    functools.partial(
+                        tessera.engine.handle_api_request,
+                        token_transfer_method=adapter.token_transfer_method(False),
+                        raise_errors=tessera.error_handlers is not None,
+                    ),
+                    adapter.method(),
+                    path,
+                    adapter.native_headers(),
+                )
+            except SuperTokensSessionError as error:
+                return await error_response_async(request, error)
             if mutations is not None:
                 return answer(mutations)
         response = await self.get_response(request)

@@ -75,16 +75,16 @@ class DjangoResponse(ResponseAdapter):
         """Sets the status code."""
         self.response.status_code = status
 
-    def set_json_body(self, body_json: str) -> None:
-        """Replaces the body with ``body_json`` and sets its content type.
+    def set_body(self, body: bytes, content_type: str) -> None:
+        """Replaces the body and sets its content type.
 
         Raises:
             TypeError: the response streams its body.
         """
         if not isinstance(self.response, HttpResponse):
-            raise TypeError(f"cannot set a JSON body on a {type(self.response).__name__}")
-        self.response.content = body_json.encode("utf-8")
-        self.response["Content-Type"] = "application/json"
+            raise TypeError(f"cannot set a body on a {type(self.response).__name__}")
+        self.response.content = body
+        self.response["Content-Type"] = content_type
 
     def get_header(self, name: str) -> Optional[str]:
         """The header's value (Django keeps one value per header name)."""

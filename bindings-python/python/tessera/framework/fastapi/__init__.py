@@ -20,7 +20,8 @@ from starlette.responses import Response
 
 from ... import _state
 from ..._util import off_loop
-from ...exceptions import SuperTokensSessionError, TesseraError
+from ...exceptions import SuperTokensSessionError
+from ..errors import answer_error_async
 from ..request import Mutations
 from ..response import apply_all
 from .request import MUTATIONS_KEY, SESSION_KEY, FastApiRequest, scope_headers, scope_state
@@ -50,10 +51,8 @@ def _pending(state: Dict[str, Any]) -> List[Mutations]:
     return out
 
 
-async def _send_answer(send: Send, mutations: List[Mutations]) -> None:
-    """Sends a whole response made by the core (an endpoint's answer or an error)."""
-    response = AsgiHeaders()
-    apply_all(response, mutations)
+async def _send(send: Send, response: AsgiHeaders) -> None:
+    """Sends a whole response made here (an endpoint's answer or an error's)."""
     body = response.body if response.body is not None else b""
     headers = response.headers
     headers.append((b"content-length", str(len(body)).encode("latin-1")))
@@ -61,20 +60,20 @@ async def _send_answer(send: Send, mutations: List[Mutations]) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def _error_answer(scope: Scope, error: TesseraError) -> Mutations:
-    """The protocol's answer to ``error`` for this request. Off the loop: answering token
-    theft revokes the session in the store."""
-    engine = _state.engine()
-    return await off_loop(
-        engine.error_response,
-        scope["method"],
-        scope["path"],
-        scope_headers(scope),
-        error.code,
-        error.message,
-        error._payload_json(),
-        error.clear_tokens,
-    )
+async def _send_answer(send: Send, mutations: List[Mutations]) -> None:
+    """Sends a whole response made by the core (an endpoint's answer)."""
+    response = AsgiHeaders()
+    apply_all(response, mutations)
+    await _send(send, response)
+
+
+async def _error_answer(scope: Scope, receive: Receive, error: SuperTokensSessionError) -> AsgiHeaders:
+    """The answer to ``error`` for this request, after the changes still pending on it (so
+    that the error's own, clearing the tokens say, win over a token issued earlier in the
+    same request)."""
+    response = AsgiHeaders()
+    apply_all(response, _pending(scope_state(scope)))
+    return await answer_error_async(FastApiRequest(Request(scope, receive)), response, error)
 
 
 class Middleware:
@@ -95,12 +94,20 @@ class Middleware:
             transfer = None
             if tessera.choose_transfer_method is not None:
                 transfer = FastApiRequest(Request(scope, receive)).token_transfer_method(False)
-            answer = await off_loop(
-                functools.partial(tessera.engine.handle_api_request, token_transfer_method=transfer),
-                scope["method"],
-                path,
-                scope_headers(scope),
-            )
+            try:
+                answer = await off_loop(
+                    functools.partial(
+                        tessera.engine.handle_api_request,
+                        token_transfer_method=transfer,
+                        raise_errors=tessera.error_handlers is not None,
+                    ),
+                    scope["method"],
+                    path,
+                    scope_headers(scope),
+                )
+            except SuperTokensSessionError as error:
+                await _send(send, await _error_answer(scope, receive, error))
+                return
             if answer is not None:
                 await _send_answer(send, [answer])
                 return
@@ -128,9 +135,7 @@ class Middleware:
             # Other Tessera errors are bugs or outages: let the server log them and answer 500.
             if started:
                 raise
-            # Changes still pending go first, so the error's own (clearing the tokens, say)
-            # win over a token issued earlier in the same request.
-            await _send_answer(send, _pending(state) + [await _error_answer(scope, error)])
+            await _send(send, await _error_answer(scope, receive, error))
 
 
 def get_middleware() -> Type[Middleware]:
@@ -147,14 +152,11 @@ async def session_exception_handler(request: Request, exc: Exception) -> Respons
     """
     if not isinstance(exc, SuperTokensSessionError):
         raise exc
-    mutations = await _error_answer(request.scope, exc)
-    state = scope_state(request.scope)
-    answer = AsgiHeaders()
-    apply_all(answer, _pending(state) + [mutations])
+    answer = await _error_answer(request.scope, request.receive, exc)
     # With the middleware installed too, this response passes through it: do not write the
     # pending changes again over the error's.
-    state[_WRITTEN_KEY] = True
+    scope_state(request.scope)[_WRITTEN_KEY] = True
     response = Response(content=answer.body or b"", status_code=answer.status or 200)
-    # Keep Starlette's content-length; every other header comes from the core.
+    # Keep Starlette's content-length; every other header comes from the answer.
     response.raw_headers = [(k, v) for k, v in response.raw_headers if k == b"content-length"] + answer.headers
     return response

@@ -26,8 +26,12 @@ class AsgiHeaders(ResponseAdapter):
 
     def set_json_body(self, body_json: str) -> None:
         """Sets the JSON body and its content type."""
-        self.body = body_json.encode("utf-8")
-        self.set_header("content-type", "application/json; charset=utf-8")
+        self.set_body(body_json.encode("utf-8"), "application/json; charset=utf-8")
+
+    def set_body(self, body: bytes, content_type: str) -> None:
+        """Sets the body and its content type (the sender adds the length)."""
+        self.body = body
+        self.set_header("content-type", content_type)
 
     def get_header(self, name: str) -> Optional[str]:
         """The header's values, joined with ``", "`` if it appears more than once."""

@@ -26,7 +26,7 @@ from werkzeug.wrappers import Response
 
 from ... import _state
 from ...exceptions import SuperTokensSessionError, TesseraError
-from ..response import apply_mutations
+from ..errors import answer_error
 from .request import FlaskRequest
 from .response import FlaskResponse, answer, write_pending
 
@@ -48,14 +48,9 @@ def error_response(error: SuperTokensSessionError) -> Response:
     Answering token theft revokes the session in the store.
     """
     adapter = _current_request()
-    method, path, headers = adapter.native_request()
-    mutations = _state.engine().error_response(
-        method, path, headers, error.code, error.message, error._payload_json(), error.clear_tokens
-    )
     response = current_app.response_class(status=200)
     write_pending(adapter, response)
-    apply_mutations(FlaskResponse(response), mutations)
-    return response
+    return answer_error(adapter, FlaskResponse(response), error).response
 
 
 class Middleware:
@@ -81,9 +76,16 @@ class Middleware:
         # Most requests are the app's own: skip building the header list for them.
         if not tessera.engine.is_api_request(adapter.method(), path):
             return None
-        mutations = tessera.engine.handle_api_request(
-            adapter.method(), path, adapter.native_headers(), token_transfer_method=adapter.token_transfer_method(False)
-        )
+        try:
+            mutations = tessera.engine.handle_api_request(
+                adapter.method(),
+                path,
+                adapter.native_headers(),
+                token_transfer_method=adapter.token_transfer_method(False),
+                raise_errors=tessera.error_handlers is not None,
+            )
+        except SuperTokensSessionError as error:
+            return error_response(error)
         if mutations is None:
             return None
         return answer(mutations, current_app.response_class)

@@ -22,10 +22,10 @@ class FlaskResponse(ResponseAdapter):
         """Sets the status code."""
         self.response.status_code = status
 
-    def set_json_body(self, body_json: str) -> None:
-        """Sets the JSON body; Werkzeug updates ``Content-Length``."""
-        self.response.set_data(body_json.encode("utf-8"))
-        self.response.headers["Content-Type"] = "application/json"
+    def set_body(self, body: bytes, content_type: str) -> None:
+        """Sets the body and its content type; Werkzeug updates ``Content-Length``."""
+        self.response.set_data(body)
+        self.response.headers["Content-Type"] = content_type
 
     def get_header(self, name: str) -> Optional[str]:
         """The header's values, joined with ``", "`` if it appears more than once (so an

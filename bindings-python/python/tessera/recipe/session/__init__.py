@@ -11,8 +11,9 @@ from typing import Any, Callable, Dict, Optional, Union
 from ...exceptions import NotSupportedError
 from .interfaces import SessionContainer, SessionInformationResult
 from .recipe import SessionRecipeInit
+from .utils import InputErrorHandlers
 
-__all__ = ["SessionContainer", "SessionInformationResult", "SessionRecipeInit", "init"]
+__all__ = ["InputErrorHandlers", "SessionContainer", "SessionInformationResult", "SessionRecipeInit", "init"]
 
 # supertokens-python's snake_case names → the core's camelCase names.
 _OPTION_NAMES = (
@@ -44,7 +45,7 @@ def init(
     session_expired_status_code: Optional[int] = None,
     anti_csrf: Optional[str] = None,
     get_token_transfer_method: Union[str, Callable[[Any, bool, Dict[str, Any]], str], None] = None,
-    error_handlers: Any = None,
+    error_handlers: Optional[InputErrorHandlers] = None,
     override: Any = None,
     invalid_claim_status_code: Optional[int] = None,
     use_dynamic_access_token_signing_key: Optional[bool] = None,
@@ -70,10 +71,12 @@ def init(
     supertokens-python, a function ``(request, for_create_new_session, user_context)``
     returning one of them, asked for each request (``request`` is the framework request
     wrapper: ``get_header``, ``get_cookie``, ``get_path``, ``method``, ``request``).
-    ``error_handlers`` and ``override`` are not supported.
+    ``error_handlers`` (:class:`InputErrorHandlers`) replaces the answer to some session
+    errors, as in supertokens-python. ``override`` is not supported.
 
     Raises:
-        NotSupportedError: ``error_handlers`` or ``override`` is given.
+        NotSupportedError: ``override`` is given.
+        TypeError: ``error_handlers`` is not an ``InputErrorHandlers``.
 
     Wrong values are reported by ``tessera.init`` as ``InvalidConfigError`` naming the option.
     """
@@ -81,8 +84,8 @@ def init(
     if callable(get_token_transfer_method):
         choose_transfer_method = get_token_transfer_method
         get_token_transfer_method = None
-    if error_handlers is not None:
-        raise NotSupportedError("session.init(error_handlers=...) is not supported by Tessera")
+    if error_handlers is not None and not isinstance(error_handlers, InputErrorHandlers):
+        raise TypeError(f"error_handlers must be an InputErrorHandlers, not {type(error_handlers).__name__}")
     if override is not None:
         raise NotSupportedError("session.init(override=...) is not supported by Tessera")
     given = locals()
@@ -91,4 +94,4 @@ def init(
         value = given[snake]
         if value is not None:
             options[camel] = value
-    return SessionRecipeInit(options, choose_transfer_method)
+    return SessionRecipeInit(options, choose_transfer_method, error_handlers)

@@ -1,6 +1,9 @@
 """What ``session.init(...)`` returns: the session options, in the core's camelCase names."""
 
-from typing import Any, Callable, Dict, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
+
+if TYPE_CHECKING:
+    from .utils import InputErrorHandlers
 
 __all__ = ["SessionRecipeInit"]
 
@@ -15,10 +18,17 @@ class SessionRecipeInit:
 
     recipe_id = "session"
 
-    def __init__(self, options: Dict[str, Any], get_token_transfer_method: Optional[Callable[..., str]] = None) -> None:
+    def __init__(
+        self,
+        options: Dict[str, Any],
+        get_token_transfer_method: Optional[Callable[..., str]] = None,
+        error_handlers: Optional["InputErrorHandlers"] = None,
+    ) -> None:
         self.options = options
         #: ``get_token_transfer_method`` when it was given as a function (asked per request).
         self.get_token_transfer_method = get_token_transfer_method
+        #: The app's answers to session errors, if any.
+        self.error_handlers = error_handlers
 
     def __repr__(self) -> str:
         return f"SessionRecipeInit({self.options!r})"
