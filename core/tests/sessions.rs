@@ -646,9 +646,8 @@ fn endpoint_errors_for_app_error_handlers() {
     let req = cookie_req("POST", "/login", "", &[("st-auth-mode", "cookie")]);
     let (s, _) = t.create_new_session_in_request(&req, "public", "u", Map::new(), Map::new(), T0).unwrap();
     let rt0 = s.refresh_token.clone().unwrap();
-    let refresh = |rt: &str| {
-        cookie_req("POST", "/auth/session/refresh", &format!("sRefreshToken={rt}"), &[("rid", "session")])
-    };
+    let refresh =
+        |rt: &str| cookie_req("POST", "/auth/session/refresh", &format!("sRefreshToken={rt}"), &[("rid", "session")]);
     let ok = t.try_handle_api_request(&refresh(&rt0), T0 + 1).unwrap().unwrap();
     assert_eq!(ok.status, Some(200));
     // The old token after the grace window: the error itself, not an answer.
