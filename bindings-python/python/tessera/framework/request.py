@@ -28,7 +28,7 @@ from ..exceptions import NotSupportedError
 if TYPE_CHECKING:
     from ..recipe.session.interfaces import SessionContainer
 
-__all__ = ["Mutations", "NativeHeaders", "RequestAdapter", "has_mutations", "wrap_request"]
+__all__ = ["Mutations", "NativeHeaders", "RequestAdapter", "has_mutations", "serve_endpoint", "wrap_request"]
 
 #: What the native engine returns for a response: ``(status, body_json, header_ops, cookies)``.
 Mutations = Tuple[Optional[int], Optional[str], List[Tuple[str, str, Optional[str]]], List[Tuple[str, str]]]
@@ -147,6 +147,24 @@ class RequestAdapter(ABC):
         if session is not None:
             out.extend(session.response_mutations)
         return out
+
+
+def serve_endpoint(adapter: RequestAdapter) -> Optional[Mutations]:
+    """The core's answer to a request ``engine.is_api_request`` said is for one of its
+    endpoints (refresh, sign-out, the JWKS); may block on the store.
+
+    Raises:
+        SuperTokensSessionError: the endpoint's session error, when the app has error handlers
+            to answer it (without them the core answers it in the mutations).
+    """
+    tessera = _state.current()
+    return tessera.engine.handle_api_request(
+        adapter.method(),
+        adapter.path(),
+        adapter.native_headers(),
+        token_transfer_method=adapter.token_transfer_method(False),
+        raise_errors=tessera.error_handlers is not None,
+    )
 
 
 _wrappers: Dict[str, Callable[[Any], RequestAdapter]] = {}

@@ -13,7 +13,6 @@ branch under WSGI and its async branch under ASGI without a thread hop; the asyn
 refresh and sign-out, which reach the session store, in a worker thread.
 """
 
-import functools
 from typing import Any, Awaitable, Callable, Optional, Union
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
@@ -25,6 +24,7 @@ from ... import _state
 from ..._util import off_loop
 from ...exceptions import SuperTokensSessionError
 from ..errors import answer_error, answer_error_async
+from ..request import serve_endpoint
 from .request import DjangoRequest, wrap_request
 from .response import DjangoResponse, answer, write_pending
 
@@ -86,13 +86,7 @@ class _SyncMiddleware(_Middleware):
         # Most requests are the app's own: skip building the header list for them.
         if tessera.engine.is_api_request(adapter.method(), path):
             try:
-                mutations = tessera.engine.handle_api_request(
-                    adapter.method(),
-                    path,
-                    adapter.native_headers(),
-                    token_transfer_method=adapter.token_transfer_method(False),
-                    raise_errors=tessera.error_handlers is not None,
-                )
+                mutations = serve_endpoint(adapter)
             except SuperTokensSessionError as error:
                 return error_response(request, error)
             if mutations is not None:
@@ -116,16 +110,7 @@ class _AsyncMiddleware(_Middleware):
         if tessera.engine.is_api_request(adapter.method(), path):
             # Refresh and sign-out touch the store: keep them off the event loop.
             try:
-                mutations = await off_loop(
-                    functools.partial(
-                        tessera.engine.handle_api_request,
-                        token_transfer_method=adapter.token_transfer_method(False),
-                        raise_errors=tessera.error_handlers is not None,
-                    ),
-                    adapter.method(),
-                    path,
-                    adapter.native_headers(),
-                )
+                mutations = await off_loop(serve_endpoint, adapter)
             except SuperTokensSessionError as error:
                 return await error_response_async(request, error)
             if mutations is not None:

@@ -27,6 +27,7 @@ from werkzeug.wrappers import Response
 from ... import _state
 from ...exceptions import SuperTokensSessionError, TesseraError
 from ..errors import answer_error
+from ..request import serve_endpoint
 from .request import FlaskRequest
 from .response import FlaskResponse, answer, write_pending
 
@@ -77,13 +78,7 @@ class Middleware:
         if not tessera.engine.is_api_request(adapter.method(), path):
             return None
         try:
-            mutations = tessera.engine.handle_api_request(
-                adapter.method(),
-                path,
-                adapter.native_headers(),
-                token_transfer_method=adapter.token_transfer_method(False),
-                raise_errors=tessera.error_handlers is not None,
-            )
+            mutations = serve_endpoint(adapter)
         except SuperTokensSessionError as error:
             return error_response(error)
         if mutations is None:
