@@ -255,6 +255,21 @@ TesseraStatus tessera_engine_error_response(const TesseraEngine *engine,
                                             TesseraBytes *out_json,
                                             TesseraBytes *err_out);
 
+// What the response gets before an application's own handler answers a session error
+// (supertokens' `errorHandlers`): token clearing for `UNAUTHORISED` with `clearTokens` and
+// for `TOKEN_THEFT_DETECTED`, the expiry of the `olderCookieDomain` cookies for
+// `CLEAR_DUPLICATE_SESSION_COOKIES`. Input as `tessera_engine_error_response`; `*out_json`
+// is the mutations, never with a status or a body: those are the handler's. Unlike
+// `tessera_engine_error_response`, it revokes nothing.
+//
+// # Safety
+// As `tessera_engine_verify_access_token`.
+TesseraStatus tessera_engine_error_prelude(const TesseraEngine *engine,
+                                           const uint8_t *input,
+                                           uintptr_t input_len,
+                                           TesseraBytes *out_json,
+                                           TesseraBytes *err_out);
+
 // Serves the endpoints the frontend calls (`POST {apiBasePath}/session/refresh`, `POST
 // {apiBasePath}/signout`, `GET {apiBasePath}/jwt/jwks.json`). Input `{"request", "nowMs"}`;
 // `*out_json` is the complete answer (mutations with status and body, errors included) or
@@ -267,6 +282,20 @@ TesseraStatus tessera_engine_handle_api_request(const TesseraEngine *engine,
                                                 uintptr_t input_len,
                                                 TesseraBytes *out_json,
                                                 TesseraBytes *err_out);
+
+// `tessera_engine_handle_api_request` for applications with their own error handlers: an
+// endpoint's error (`UNAUTHORISED` for a refresh without a refresh token,
+// `TOKEN_THEFT_DETECTED` for a reused one, ...) is returned as the call's status and
+// `*err_out`, to be answered with `tessera_engine_error_prelude` and the handler, or with
+// `tessera_engine_error_response`. Otherwise as `tessera_engine_handle_api_request`.
+//
+// # Safety
+// As `tessera_engine_verify_access_token`. May block on the store.
+TesseraStatus tessera_engine_try_handle_api_request(const TesseraEngine *engine,
+                                                    const uint8_t *input,
+                                                    uintptr_t input_len,
+                                                    TesseraBytes *out_json,
+                                                    TesseraBytes *err_out);
 
 // `createNewSession`. Input `{"request", "tenantId", "recipeUserId", "accessTokenPayload",
 // "sessionDataInDatabase"}`; with `request` the session is made for that request and

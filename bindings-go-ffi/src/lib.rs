@@ -550,6 +550,18 @@ struct ErrorJson {
     clear_tokens: bool,
 }
 
+impl ErrorJson {
+    /// The core error the JSON describes; an unknown code is `INTERNAL`.
+    fn into_error(self) -> Error {
+        let kind = ErrorKind::from_code(&self.code).unwrap_or(ErrorKind::Internal);
+        let err = Error::new(kind, self.message).with_clear_tokens(self.clear_tokens);
+        match self.payload.filter(|p| !p.is_null()) {
+            Some(p) => err.with_payload(p),
+            None => err,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ErrorInput {
@@ -573,12 +585,29 @@ pub unsafe extern "C" fn tessera_engine_error_response(
     err_out: *mut TesseraBytes,
 ) -> TesseraStatus {
     engine_json(engine, input, input_len, out_json, err_out, |t, i: ErrorInput| {
-        let kind = ErrorKind::from_code(&i.error.code).unwrap_or(ErrorKind::Internal);
-        let mut err = Error::new(kind, i.error.message).with_clear_tokens(i.error.clear_tokens);
-        if let Some(p) = i.error.payload.filter(|p| !p.is_null()) {
-            err = err.with_payload(p);
-        }
-        Ok(t.error_response(&i.request, &err))
+        Ok(t.error_response(&i.request, &i.error.into_error()))
+    })
+}
+
+/// What the response gets before an application's own handler answers a session error
+/// (supertokens' `errorHandlers`): token clearing for `UNAUTHORISED` with `clearTokens` and
+/// for `TOKEN_THEFT_DETECTED`, the expiry of the `olderCookieDomain` cookies for
+/// `CLEAR_DUPLICATE_SESSION_COOKIES`. Input as `tessera_engine_error_response`; `*out_json`
+/// is the mutations, never with a status or a body: those are the handler's. Unlike
+/// `tessera_engine_error_response`, it revokes nothing.
+///
+/// # Safety
+/// As `tessera_engine_verify_access_token`.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_error_prelude(
+    engine: *const TesseraEngine,
+    input: *const u8,
+    input_len: usize,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    engine_json(engine, input, input_len, out_json, err_out, |t, i: ErrorInput| {
+        Ok(t.error_prelude(&i.request, &i.error.into_error()))
     })
 }
 
@@ -606,6 +635,27 @@ pub unsafe extern "C" fn tessera_engine_handle_api_request(
 ) -> TesseraStatus {
     engine_json(engine, input, input_len, out_json, err_out, |t, i: RequestInput| {
         Ok(t.handle_api_request(&i.request, clock(i.now_ms)))
+    })
+}
+
+/// `tessera_engine_handle_api_request` for applications with their own error handlers: an
+/// endpoint's error (`UNAUTHORISED` for a refresh without a refresh token,
+/// `TOKEN_THEFT_DETECTED` for a reused one, ...) is returned as the call's status and
+/// `*err_out`, to be answered with `tessera_engine_error_prelude` and the handler, or with
+/// `tessera_engine_error_response`. Otherwise as `tessera_engine_handle_api_request`.
+///
+/// # Safety
+/// As `tessera_engine_verify_access_token`. May block on the store.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_try_handle_api_request(
+    engine: *const TesseraEngine,
+    input: *const u8,
+    input_len: usize,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    engine_json(engine, input, input_len, out_json, err_out, |t, i: RequestInput| {
+        t.try_handle_api_request(&i.request, clock(i.now_ms)).transpose()
     })
 }
 
@@ -941,6 +991,45 @@ mod tests {
             tessera_session_free(ptr::null_mut());
             tessera_bytes_free(TesseraBytes::EMPTY);
         }
+    }
+
+    #[test]
+    fn endpoint_errors_come_back_for_the_error_handlers() {
+        let config =
+            br#"{"appInfo":{"appName":"t","apiDomain":"http://localhost:3001"},"connectionURI":"sqlite::memory:"}"#;
+        let mut engine = ptr::null_mut();
+        assert_eq!(
+            unsafe { tessera_engine_new(config.as_ptr(), config.len(), &mut engine, ptr::null_mut()) },
+            TesseraStatus::Ok
+        );
+        type JsonCall = unsafe extern "C" fn(
+            *const TesseraEngine,
+            *const u8,
+            usize,
+            *mut TesseraBytes,
+            *mut TesseraBytes,
+        ) -> TesseraStatus;
+        let call = |f: JsonCall, input: &str| {
+            let (mut out_json, mut err) = (TesseraBytes::EMPTY, TesseraBytes::EMPTY);
+            let st = unsafe { f(engine, input.as_ptr(), input.len(), &mut out_json, &mut err) };
+            (st, take(out_json), take(err))
+        };
+        let request = r#"{"method":"POST","path":"/auth/session/refresh","headers":[]}"#;
+        let (st, out_json, err) = call(tessera_engine_try_handle_api_request, &format!(r#"{{"request":{request}}}"#));
+        assert_eq!((st, out_json.as_str()), (TesseraStatus::Unauthorised, ""), "{err}");
+        let prelude = format!(r#"{{"request":{request},"error":{err}}}"#);
+        let (st, out_json, _) = call(tessera_engine_error_prelude, &prelude);
+        let m: Value = serde_json::from_str(&out_json).unwrap();
+        assert_eq!(st, TesseraStatus::Ok);
+        assert!(m["status"].is_null() && m["body"].is_null(), "the prelude answers nothing: {m}");
+        let (st, out_json, _) = call(tessera_engine_error_response, &prelude);
+        assert_eq!(
+            (st, serde_json::from_str::<Value>(&out_json).unwrap()["status"].as_u64()),
+            (TesseraStatus::Ok, Some(401))
+        );
+        let other = r#"{"request":{"method":"GET","path":"/elsewhere","headers":[]}}"#;
+        assert_eq!(call(tessera_engine_try_handle_api_request, other).1, "null");
+        unsafe { tessera_engine_free(engine) };
     }
 
     #[test]

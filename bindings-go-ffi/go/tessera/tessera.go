@@ -100,6 +100,7 @@ func Init(config TypeInput) error {
 		}
 	}
 	var getTokenTransferMethod func(*http.Request, bool, *map[string]interface{}) string
+	var sessionErrorHandlers map[string]state.SessionErrorHandler
 	for _, r := range config.RecipeList {
 		if r == nil {
 			continue
@@ -109,16 +110,16 @@ func Init(config TypeInput) error {
 			return errs.New(errs.InvalidConfig.Code(), "RecipeList: Tessera has no recipe %q", id)
 		}
 		doc["session"] = options
-		if c, ok := options.(interface{ Check() error }); ok {
-			if err := c.Check(); err != nil {
-				return err
-			}
-		}
-		// The session recipe's options carry the per-request hook, which is no JSON.
+		// The session recipe's options carry the hooks, which are no JSON.
 		if h, ok := options.(interface {
 			TokenTransferMethodHook() func(*http.Request, bool, *map[string]interface{}) string
 		}); ok {
 			getTokenTransferMethod = h.TokenTransferMethodHook()
+		}
+		if h, ok := options.(interface {
+			SessionErrorHandlers() map[string]state.SessionErrorHandler
+		}); ok {
+			sessionErrorHandlers = h.SessionErrorHandlers()
 		}
 	}
 	configJSON, err := json.Marshal(doc)
@@ -162,13 +163,15 @@ func Init(config TypeInput) error {
 		RequestHeaderKeys:      keys,
 		GetTokenTransferMethod: getTokenTransferMethod,
 		SessionErrors:          sessionErrors,
+		SessionErrorHandlers:   sessionErrorHandlers,
 	})
 	return nil
 }
 
 // Middleware serves the endpoints the frontend calls ({apiBasePath}/session/refresh,
 // {apiBasePath}/signout and the JWKS at {apiBasePath}/jwt/jwks.json) and passes every
-// other request to theirHandler.
+// other request to theirHandler. Their session errors (a refresh without a refresh token,
+// a reused one, ...) go to the session recipe's ErrorHandlers when it has them.
 func Middleware(theirHandler http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rt, err := state.Get()
@@ -186,7 +189,16 @@ func Middleware(theirHandler http.Handler) http.Handler {
 			return
 		}
 		input, _ := json.Marshal(map[string]interface{}{"request": rt.Request(r, false)})
-		doc, err := rt.Engine.HandleAPIRequest(input)
+		var doc []byte
+		if rt.SessionErrorHandlers == nil {
+			doc, err = rt.Engine.HandleAPIRequest(input)
+		} else {
+			// The endpoint's error comes back, for the application's handlers to answer.
+			if doc, err = rt.Engine.TryHandleAPIRequest(input); err != nil {
+				answerEndpointError(rt, err, r, w)
+				return
+			}
+		}
 		if err != nil {
 			rt.OnAPIError(err, r, w)
 			return
@@ -207,6 +219,11 @@ func Middleware(theirHandler http.Handler) http.Handler {
 // returns nil; any other error is returned for the caller (or OnSuperTokensAPIError).
 // The types of recipe/session/errors, as supertokens-golang code makes them
 // (errors.UnauthorizedError{Msg: "..."}), are answered as the core's errors of their kind.
+//
+// When the session recipe has an ErrorHandlers function for the error's kind, the protocol's
+// prelude (token clearing for unauthorised and token theft, older-domain cookies for
+// duplicate cookies) is written on res's headers and the function answers the rest; its
+// error is returned, as supertokens-golang does.
 func ErrorHandler(err error, req *http.Request, res http.ResponseWriter, userContext ...UserContext) error {
 	e, ok := errs.FromSessionError(err)
 	if !ok {
@@ -219,20 +236,71 @@ func ErrorHandler(err error, req *http.Request, res http.ResponseWriter, userCon
 	if !rt.SessionErrors[e.Code] {
 		return err
 	}
+	return answer(rt, e, err, req, res, userContext)
+}
+
+// answer writes the answer to e, a session error or an endpoint's error: the application's
+// handler after the prelude, or the protocol's answer. original is what to return when the
+// core's answer cannot be read.
+func answer(rt *state.Runtime, e *errs.Error, original error, req *http.Request, res http.ResponseWriter, userContext []UserContext) error {
+	handler := rt.SessionErrorHandlers[e.Code]
 	input, merr := json.Marshal(map[string]interface{}{"request": rt.Request(req, false, userContext...), "error": e})
 	if merr != nil {
-		return err
+		return original
 	}
-	doc, cerr := rt.Engine.ErrorResponse(input)
+	var doc []byte
+	var cerr error
+	if handler != nil {
+		doc, cerr = rt.Engine.ErrorPrelude(input)
+	} else {
+		doc, cerr = rt.Engine.ErrorResponse(input)
+	}
 	if cerr != nil {
 		return cerr
 	}
 	var m httpx.Mutations
 	if jerr := json.Unmarshal(doc, &m); jerr != nil {
-		return err
+		return original
 	}
-	return m.Write(res)
+	if werr := m.Write(res); werr != nil || handler == nil {
+		return werr
+	}
+	return handler(e, req, res)
 }
+
+// answerEndpointError answers an error of one of Middleware's endpoints when the application
+// has error handlers; as supertokens-golang's middleware does, an error a handler returns
+// goes to OnSuperTokensAPIError unless the handler has already answered.
+func answerEndpointError(rt *state.Runtime, err error, req *http.Request, res http.ResponseWriter) {
+	e, ok := errs.FromSessionError(err)
+	if !ok {
+		rt.OnAPIError(err, req, res)
+		return
+	}
+	w := &doneWriter{ResponseWriter: res}
+	if herr := answer(rt, e, err, req, w, nil); herr != nil && !w.done {
+		rt.OnAPIError(herr, req, res)
+	}
+}
+
+// doneWriter notes whether a response has been started, as supertokens' DoneWriter does.
+type doneWriter struct {
+	http.ResponseWriter
+	done bool
+}
+
+func (w *doneWriter) WriteHeader(status int) {
+	w.done = true
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *doneWriter) Write(b []byte) (int, error) {
+	w.done = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the writer's other interfaces (Flush, ...).
+func (w *doneWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // GetAllCORSHeaders lists the request headers a CORS setup must allow for the frontend SDKs.
 func GetAllCORSHeaders() []string {

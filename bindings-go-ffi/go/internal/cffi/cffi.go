@@ -345,6 +345,12 @@ func errorResponse(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.Tessera
 func handleAPIRequest(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.TesseraBytes) C.TesseraStatus {
 	return C.tessera_engine_handle_api_request(e, i, l, o, x)
 }
+func errorPrelude(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.TesseraBytes) C.TesseraStatus {
+	return C.tessera_engine_error_prelude(e, i, l, o, x)
+}
+func tryHandleAPIRequest(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.TesseraBytes) C.TesseraStatus {
+	return C.tessera_engine_try_handle_api_request(e, i, l, o, x)
+}
 
 // VerifySession runs verifySession; input and output JSON as in tessera.h.
 func (en *Engine) VerifySession(input []byte) (*Session, []byte, error) {
@@ -379,6 +385,18 @@ func (en *Engine) ErrorResponse(input []byte) ([]byte, error) {
 // HandleAPIRequest serves the core's endpoints; the JSON is null for other requests.
 func (en *Engine) HandleAPIRequest(input []byte) ([]byte, error) {
 	return en.withJSON(handleAPIRequest, input)
+}
+
+// ErrorPrelude returns what the response gets (mutations JSON, no status or body) before an
+// application's error handler answers an error; input as ErrorResponse.
+func (en *Engine) ErrorPrelude(input []byte) ([]byte, error) {
+	return en.withJSON(errorPrelude, input)
+}
+
+// TryHandleAPIRequest is HandleAPIRequest with an endpoint's error returned rather than
+// answered, for applications with their own error handlers.
+func (en *Engine) TryHandleAPIRequest(input []byte) ([]byte, error) {
+	return en.withJSON(tryHandleAPIRequest, input)
 }
 
 // IsAPIRequest says whether HandleAPIRequest serves this method and path.

@@ -24,7 +24,15 @@ type Runtime struct {
 	GetTokenTransferMethod func(req *http.Request, forCreateNewSession bool, userContext *map[string]interface{}) string
 	// SessionErrors are the codes the protocol answers itself (401/403/200).
 	SessionErrors map[string]bool
+	// SessionErrorHandlers are the application's own answers to session errors, by code
+	// (the session recipe's ErrorHandlers), called after the error's prelude. nil when it
+	// has none: then, and for a code without a handler, the protocol's answer is given.
+	SessionErrorHandlers map[string]SessionErrorHandler
 }
+
+// SessionErrorHandler answers a session error on res (status and body; the prelude is
+// already on res's headers). Its error is the application's, handed on as supertokens does.
+type SessionErrorHandler func(e *errs.Error, req *http.Request, res http.ResponseWriter) error
 
 // TransferMethod asks the application's GetTokenTransferMethod, if any, for req; empty
 // means the configured setting. userContext is the caller's, or a new one.

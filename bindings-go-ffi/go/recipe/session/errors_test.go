@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session"
@@ -156,20 +155,5 @@ func TestOverrideGlobalClaimValidators(t *testing.T) {
 	_, err := session.GetSessionWithoutRequestResponse(token, nil, override([]claims.SessionClaimValidator{validator}, nil))
 	if !defaultErrors.Is(err, tessera.ErrNotSupported) {
 		t.Fatalf("GetSessionWithoutRequestResponse with validators: %v", err)
-	}
-}
-
-// Session.Init with ErrorHandlers builds (supertokens-golang's field and signatures), and
-// Init says plainly that Tessera does not honour them instead of answering differently.
-func TestErrorHandlersAreNotSupportedAtInit(t *testing.T) {
-	err := tessera.Init(tessera.TypeInput{
-		Supertokens: &tessera.ConnectionInfo{ConnectionURI: "sqlite::memory:"},
-		AppInfo:     tessera.AppInfo{AppName: "test", APIDomain: "http://localhost:3001", WebsiteDomain: "http://localhost:3000"},
-		RecipeList: []tessera.Recipe{session.Init(&sessmodels.TypeInput{ErrorHandlers: &sessmodels.ErrorHandlers{
-			OnUnauthorised: func(message string, req *http.Request, res http.ResponseWriter) error { return nil },
-		}})},
-	})
-	if !defaultErrors.Is(err, tessera.ErrNotSupported) || !strings.Contains(err.Error(), "ErrorHandlers") {
-		t.Fatalf("Init with ErrorHandlers: %v", err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/httpx"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/state"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/errors"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/sessmodels"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
 )
@@ -29,15 +30,54 @@ func Init(config *sessmodels.TypeInput) tessera.Recipe {
 }
 
 // recipeOptions are the options tessera.Init reads: TypeInput as JSON for the core, and the
-// per-request hook, which only Go can call.
+// hooks, which only Go can call.
 type recipeOptions struct{ sessmodels.TypeInput }
 
-// Check reports the options Tessera cannot honour, for tessera.Init to return.
-func (o recipeOptions) Check() error {
-	if o.ErrorHandlers != nil {
-		return errs.New(errs.NotSupported.Code(), "session.Init: ErrorHandlers are not supported by Tessera")
+// SessionErrorHandlers are the application's ErrorHandlers by the code of the error each
+// answers, called as supertokens-golang calls them; nil when there are none, so that
+// requests of applications without handlers do not look for them.
+func (o recipeOptions) SessionErrorHandlers() map[string]state.SessionErrorHandler {
+	h := o.ErrorHandlers
+	if h == nil {
+		return nil
 	}
-	return nil
+	out := map[string]state.SessionErrorHandler{}
+	if f := h.OnUnauthorised; f != nil {
+		out[errors.UnauthorizedErrorStr] = func(e *errs.Error, req *http.Request, res http.ResponseWriter) error {
+			return f(e.Message, req, res)
+		}
+	}
+	if f := h.OnTryRefreshToken; f != nil {
+		out[errors.TryRefreshTokenErrorStr] = func(e *errs.Error, req *http.Request, res http.ResponseWriter) error {
+			return f(e.Message, req, res)
+		}
+	}
+	if f := h.OnTokenTheftDetected; f != nil {
+		out[errors.TokenTheftDetectedErrorStr] = func(e *errs.Error, req *http.Request, res http.ResponseWriter) error {
+			var theft errors.TokenTheftDetectedError
+			e.As(&theft)
+			return f(theft.Payload.SessionHandle, theft.Payload.UserID, req, res)
+		}
+	}
+	if f := h.OnInvalidClaim; f != nil {
+		out[errors.InvalidClaimsErrorStr] = func(e *errs.Error, req *http.Request, res http.ResponseWriter) error {
+			var invalid errors.InvalidClaimError
+			e.As(&invalid)
+			if invalid.InvalidClaims == nil {
+				invalid.InvalidClaims = []claims.ClaimValidationError{}
+			}
+			return f(invalid.InvalidClaims, req, res)
+		}
+	}
+	if f := h.OnClearDuplicateSessionCookies; f != nil {
+		out[errors.ClearDuplicateSessionCookiesErrorStr] = func(e *errs.Error, req *http.Request, res http.ResponseWriter) error {
+			return f(e.Message, req, res)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 func (o recipeOptions) TokenTransferMethodHook() func(*http.Request, bool, *map[string]interface{}) string {
@@ -56,8 +96,9 @@ type contextKey struct{}
 // VerifySession wraps a handler: it verifies the request's session, writes whatever the
 // protocol asks on the response headers, and calls otherHandler with the session in the
 // request context (nil when SessionRequired is false and there is none). On an error the
-// handler is not called: tessera.ErrorHandler answers session errors, and
-// OnSuperTokensAPIError anything else.
+// handler is not called: tessera.ErrorHandler answers session errors (with the recipe's
+// ErrorHandlers, if any), and OnSuperTokensAPIError anything else, including the error an
+// ErrorHandlers function returns.
 func VerifySession(options *sessmodels.VerifySessionOptions, otherHandler http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s, err := GetSession(r, w, options)

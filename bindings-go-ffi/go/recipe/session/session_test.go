@@ -24,10 +24,17 @@ func ptr[T any](v T) *T { return &v }
 // start initialises Tessera on a private in-memory store and serves the seed-style app.
 func start(t testing.TB, options *sessmodels.TypeInput) *httptest.Server {
 	t.Helper()
+	return startWith(t, options, nil)
+}
+
+// startWith is start with the application's OnSuperTokensAPIError.
+func startWith(t testing.TB, options *sessmodels.TypeInput, onAPIError func(err error, req *http.Request, res http.ResponseWriter)) *httptest.Server {
+	t.Helper()
 	err := tessera.Init(tessera.TypeInput{
-		Supertokens: &tessera.ConnectionInfo{ConnectionURI: "sqlite::memory:"},
-		AppInfo:     tessera.AppInfo{AppName: "test", APIDomain: "http://localhost:3001", WebsiteDomain: "http://localhost:3000"},
-		RecipeList:  []tessera.Recipe{session.Init(options)},
+		Supertokens:           &tessera.ConnectionInfo{ConnectionURI: "sqlite::memory:"},
+		AppInfo:               tessera.AppInfo{AppName: "test", APIDomain: "http://localhost:3001", WebsiteDomain: "http://localhost:3000"},
+		RecipeList:            []tessera.Recipe{session.Init(options)},
+		OnSuperTokensAPIError: onAPIError,
 	})
 	if err != nil {
 		t.Fatalf("Init: %v", err)

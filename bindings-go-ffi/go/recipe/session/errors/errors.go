@@ -45,8 +45,9 @@ type TokenTheftDetectedErrorPayload struct {
 	UserID        string
 }
 
-// TokenTheftDetectedError: a refresh token was reused outside the grace window. Answering it
-// revokes the session and clears its tokens (401 {"message":"token theft detected"}).
+// TokenTheftDetectedError: a refresh token was reused outside the grace window. The
+// protocol's answer revokes the session and clears its tokens (401 {"message":"token theft
+// detected"}); an OnTokenTheftDetected of the recipe's ErrorHandlers only gets them cleared.
 type TokenTheftDetectedError struct {
 	Msg     string
 	Payload TokenTheftDetectedErrorPayload

@@ -39,10 +39,10 @@ type TypeInput struct {
 	// and false when verifying, refreshing or signing out. nil: TokenTransferMethod.
 	GetTokenTransferMethod func(req *http.Request, forCreateNewSession bool, userContext tessera.UserContext) TokenTransferMethod `json:"-"`
 
-	// ErrorHandlers replace the answers to session errors in supertokens-golang. Tessera
-	// answers them as the protocol says and does not support replacing them yet: tessera.Init
-	// returns a NotSupported error when this is set (the field exists so that such code
-	// builds and says what is missing).
+	// ErrorHandlers replace the answers to session errors, as in supertokens-golang: those of
+	// tessera.ErrorHandler, VerifySession and the endpoints tessera.Middleware serves (a
+	// refresh without a refresh token is OnUnauthorised, a reused one OnTokenTheftDetected).
+	// nil, or a nil function: the protocol's answer.
 	ErrorHandlers *ErrorHandlers `json:"-"`
 
 	// TokenTransferMethod is a constant alternative to GetTokenTransferMethod (empty: any).
@@ -61,8 +61,15 @@ type TypeInput struct {
 	VerifiedTokenCacheSize *int `json:"verifiedTokenCacheSize,omitempty"`
 }
 
-// ErrorHandlers are supertokens-golang's replacements for the answers to session errors (see
-// TypeInput.ErrorHandlers: not supported by Tessera yet).
+// ErrorHandlers are supertokens-golang's replacements for the answers to session errors. A
+// function gets the response with the protocol's prelude already on its headers (the session's
+// tokens cleared for OnUnauthorised, unless the error says not to, and for
+// OnTokenTheftDetected; the older cookie domain's duplicate cookies expired for
+// OnClearDuplicateSessionCookies) and writes the status and body itself. Nothing else is done
+// for it: a custom OnTokenTheftDetected does not revoke the session (a theft the refresh
+// endpoint detects has revoked it already). An error it returns goes where supertokens-golang
+// sends it: returned by tessera.ErrorHandler, and handed to OnSuperTokensAPIError by
+// VerifySession and, when nothing was written yet, by tessera.Middleware.
 type ErrorHandlers struct {
 	OnUnauthorised                 func(message string, req *http.Request, res http.ResponseWriter) error
 	OnTryRefreshToken              func(message string, req *http.Request, res http.ResponseWriter) error
