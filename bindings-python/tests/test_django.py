@@ -706,3 +706,16 @@ def test_error_handlers_answer_view_and_endpoint_errors(kind: str) -> None:
     assert theft["Content-Type"].startswith("text/html")
     assert_cleared(theft)
     assert [calls[0][i] for i in (0, 2, 3)] == ["theft", "user-1", "user-1"]
+
+
+def test_base_request_readers_on_a_django_request() -> None:
+    from django.test import RequestFactory
+    from tessera.framework.django.request import DjangoRequest
+
+    request = RequestFactory().post("/items?x=1", data='{"a": 1}', content_type="application/json")
+    adapter = DjangoRequest(request)
+    assert adapter.get_original_url() == "http://testserver/items?x=1"
+    assert (adapter.get_query_params(), adapter.get_query_param("x")) == ({"x": "1"}, "1")
+    assert asyncio.run(adapter.get_json_or_form_data()) == {"a": 1}
+    form = DjangoRequest(RequestFactory().post("/f", data="k=v", content_type="application/x-www-form-urlencoded"))
+    assert asyncio.run(form.get_json_or_form_data()) == {"k": "v"}

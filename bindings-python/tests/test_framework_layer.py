@@ -212,3 +212,45 @@ def test_base_response_methods_as_supertokens_python_names_them() -> None:
     assert flask.response.headers["Set-Cookie"] == (
         "theme=dark; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; SameSite=Lax"
     )
+
+
+def test_base_request_readers_as_supertokens_python_names_them() -> None:
+    import asyncio
+
+    from flask import Flask
+    from starlette.requests import Request
+    from tessera.framework import BaseRequest
+    from tessera.framework.fastapi.request import FastApiRequest
+    from tessera.framework.flask.request import FlaskRequest
+
+    async def receive() -> Dict[str, Any]:
+        return {"type": "http.request", "body": b'{"a": 1}', "more_body": False}
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "scheme": "http",
+        "server": ("api.example.com", 80),
+        "path": "/items",
+        "query_string": b"x=1&y=2",
+        "headers": [(b"host", b"api.example.com"), (b"content-type", b"application/json")],
+    }
+    fastapi = FastApiRequest(Request(scope, receive))
+    assert isinstance(fastapi, BaseRequest)
+    assert fastapi.get_original_url() == "http://api.example.com/items?x=1&y=2"
+    assert (fastapi.get_query_params(), fastapi.get_query_param("y"), fastapi.get_query_param("z", "d")) == (
+        {"x": "1", "y": "2"},
+        "2",
+        "d",
+    )
+    assert asyncio.run(fastapi.get_json_or_form_data()) == {"a": 1}
+
+    app = Flask(__name__)
+    with app.test_request_context("/items?x=1", method="POST", data={"f": "v"}):
+        from flask import request
+
+        flask = FlaskRequest(request._get_current_object())  # type: ignore[attr-defined]
+        assert flask.get_original_url() == "http://localhost/items?x=1"
+        assert flask.get_query_param("x") == "1"
+        assert asyncio.run(flask.get_json_or_form_data()) == {"f": "v"}
+        assert asyncio.run(flask.json()) == {}

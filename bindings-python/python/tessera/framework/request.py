@@ -129,6 +129,37 @@ class RequestAdapter(ABC):
         """The value of cookie ``key`` (decoded as the core decodes cookies), or ``None``."""
         return _native.cookie_value(self.header_values("cookie"), key)
 
+    def get_original_url(self) -> str:
+        """The request's full URL, as the framework reconstructs it."""
+        raise NotSupportedError(f"{type(self).__name__} does not know its URL")
+
+    def get_query_params(self) -> Dict[str, Any]:
+        """The query string's parameters (the first value of each)."""
+        raise NotSupportedError(f"{type(self).__name__} does not read query strings")
+
+    def get_query_param(self, key: str, default: Optional[str] = None) -> Optional[str]:
+        """The query parameter ``key``, or ``default``."""
+        value = self.get_query_params().get(key)
+        return default if value is None else str(value)
+
+    async def json(self) -> Any:
+        """The body parsed as JSON; ``{}`` when it is not JSON (as supertokens-python)."""
+        raise NotSupportedError(f"{type(self).__name__} does not read bodies")
+
+    async def form_data(self) -> Dict[str, Any]:
+        """The body parsed as a URL-encoded form."""
+        raise NotSupportedError(f"{type(self).__name__} does not read bodies")
+
+    async def get_json_or_form_data(self) -> Optional[Dict[str, Any]]:
+        """The body as JSON or as a form, by its ``Content-Type``; ``None`` without one."""
+        content_type = self.get_header("content-type")
+        if content_type is None:
+            return None
+        if content_type.startswith("application/json"):
+            body: Dict[str, Any] = await self.json()
+            return body
+        return await self.form_data()
+
     def native_request(self) -> Tuple[str, str, NativeHeaders]:
         """``(method, path, headers)``, the first three arguments of the engine's request
         functions."""

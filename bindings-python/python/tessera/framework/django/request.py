@@ -1,7 +1,9 @@
 """The Django request adapter (Django's ``HttpRequest``, and Django REST framework's
 ``Request`` wrapped around one)."""
 
-from typing import TYPE_CHECKING, Any, FrozenSet, List, Optional, Tuple
+import json
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Optional, Tuple
+from urllib.parse import parse_qsl
 
 from django.http import HttpRequest
 
@@ -65,6 +67,25 @@ class DjangoRequest(RequestAdapter):
             if value is not None:
                 out.append((name, value))
         return out
+
+    def get_original_url(self) -> str:
+        """The request's URL."""
+        return str(http_request(self.request).build_absolute_uri())
+
+    def get_query_params(self) -> Dict[str, Any]:
+        """The query string's parameters."""
+        return http_request(self.request).GET.dict()  # type: ignore[no-any-return]
+
+    async def json(self) -> Any:
+        """The body as JSON, or ``{}``."""
+        try:
+            return json.loads(http_request(self.request).body)
+        except ValueError:
+            return {}
+
+    async def form_data(self) -> Dict[str, Any]:
+        """The body as a URL-encoded form."""
+        return dict(parse_qsl(http_request(self.request).body.decode("utf-8")))
 
     def get_session(self) -> Optional["SessionContainer"]:
         """``request.supertokens``, or ``None``."""

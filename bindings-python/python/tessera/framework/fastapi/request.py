@@ -1,6 +1,7 @@
 """The FastAPI (Starlette) request adapter."""
 
 from typing import TYPE_CHECKING, Any, Dict, List, MutableMapping, Optional, Sequence, Tuple
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
@@ -60,6 +61,25 @@ class FastApiRequest(RequestAdapter):
         comes here, so one lookup of the scope, not three method calls)."""
         scope = self.request.scope
         return scope["method"], scope["path"], scope_headers(scope)
+
+    def get_original_url(self) -> str:
+        """The request's URL."""
+        return str(self.request.url)
+
+    def get_query_params(self) -> Dict[str, Any]:
+        """The query string's parameters."""
+        return dict(self.request.query_params.items())
+
+    async def json(self) -> Any:
+        """The body as JSON, or ``{}``."""
+        try:
+            return await self.request.json()
+        except ValueError:
+            return {}
+
+    async def form_data(self) -> Dict[str, Any]:
+        """The body as a URL-encoded form."""
+        return dict(parse_qsl((await self.request.body()).decode("utf-8")))
 
     def get_session(self) -> Optional["SessionContainer"]:
         """``request.state.supertokens``, or ``None``."""

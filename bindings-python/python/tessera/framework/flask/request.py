@@ -56,6 +56,23 @@ class FlaskRequest(RequestAdapter):
                 out.append((name, value))
         return out
 
+    def get_original_url(self) -> str:
+        """The request's URL."""
+        return str(self.request.url)
+
+    def get_query_params(self) -> Dict[str, Any]:
+        """The query string's parameters."""
+        return self.request.args.to_dict()
+
+    async def json(self) -> Any:
+        """The body as JSON, or ``{}``."""
+        body = self.request.get_json(silent=True)
+        return {} if body is None else body
+
+    async def form_data(self) -> Dict[str, Any]:
+        """The body as a form."""
+        return self.request.form.to_dict()
+
     def get_session(self) -> Optional["SessionContainer"]:
         """``g.supertokens``, or ``None``."""
         from flask import g
