@@ -31,6 +31,12 @@ export declare class Engine {
   isApiRequest(method: string, path: string): boolean
   /** The protocol's answer to an error (status, body, cleared tokens) for this request. */
   errorResponse(method: string, path: string, headers: Array<string>, code: string, message: string, payloadJson: string | undefined | null, clearTokens: boolean, transfer?: "any" | "cookie" | "header" | null): Mutations
+  /**
+   * What to write on the response before an app's error handler answers an error
+   * (`errorHandlers` in `Session.init`): the cleared tokens or older-domain cookies the
+   * protocol asks for, with no status and no body (those are the handler's).
+   */
+  errorPrelude(method: string, path: string, headers: Array<string>, code: string, message: string, payloadJson: string | undefined | null, clearTokens: boolean, transfer?: "any" | "cookie" | "header" | null): Mutations
   /** The response changes that carry a session's tokens. */
   attachTokens(session: Session): Mutations
   /** Creates a session in a request and says what to write on the response. */
@@ -54,6 +60,13 @@ export declare class Engine {
    * not for one of them.
    */
   handleApiRequest(method: string, path: string, headers: Array<string>, transfer?: "any" | "cookie" | "header" | null): Promise<Mutations | null>
+  /**
+   * `handleApiRequest` for apps with their own error handlers: an endpoint's error whose
+   * code is in `errorCodes` rejects the Promise (as a `TesseraError`, for the app's handler
+   * to answer) instead of being answered with the protocol's response; any other error is
+   * answered as `handleApiRequest` answers it.
+   */
+  tryHandleApiRequest(method: string, path: string, headers: Array<string>, transfer: "any" | "cookie" | "header" | null, errorCodes: Array<string>): Promise<Mutations | null>
   /**
    * Merges `updateJson` into the access token payload of a session in a request; returns
    * the updated session (the given one is unchanged) and what to write on the response.

@@ -12,6 +12,7 @@ import { TesseraError, callSync } from "./error";
 import { native } from "./native";
 import { RecipeUserId } from "./recipeUserId";
 import { FRAMEWORKS } from "./framework/wrap";
+import type { InstalledErrorHandlers } from "./recipe/session/errorHandlers";
 import type { TokenTransferMethodFunction } from "./state";
 import { install } from "./state";
 
@@ -48,6 +49,8 @@ export interface SessionRecipeInit {
   readonly options: Record<string, unknown>;
   /** The application's per-request transfer method, when it gave a function. */
   readonly getTokenTransferMethod?: TokenTransferMethodFunction;
+  /** The application's `errorHandlers`, checked, when it gave any. */
+  readonly errorHandlers?: InstalledErrorHandlers;
 }
 
 function notSupported(message: string): TesseraError {
@@ -90,19 +93,21 @@ export function init(config: TypeInput): void {
   }
   let session: Record<string, unknown> = {};
   let getTokenTransferMethod: TokenTransferMethodFunction | undefined;
+  let errorHandlers: InstalledErrorHandlers | undefined;
   for (const recipe of config.recipeList ?? []) {
     if (!isSessionRecipe(recipe)) {
       throw notSupported("recipeList: only Session.init(...) is supported by Tessera");
     }
     session = { ...recipe.options };
     getTokenTransferMethod = recipe.getTokenTransferMethod;
+    errorHandlers = recipe.errorHandlers;
   }
   const json: Record<string, unknown> = { appInfo: appInfoJson(config.appInfo), session };
   if (config.supertokens?.connectionURI !== undefined) json.connectionURI = config.supertokens.connectionURI;
   if (config.supertokens?.apiKey !== undefined) json.apiKey = config.supertokens.apiKey;
   const { Engine } = native();
   const engine = callSync(() => new Engine(JSON.stringify(json)));
-  install({ engine, framework, getTokenTransferMethod });
+  install({ engine, framework, getTokenTransferMethod, errorHandlers });
 }
 
 /** A string user id as a {@link RecipeUserId}. */

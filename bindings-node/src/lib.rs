@@ -266,6 +266,16 @@ fn verified((state, m): (Option<SessionState>, ResponseMutations)) -> Verified {
     }
 }
 
+/// The core error a facade error stands for (the arguments of `errorResponse`).
+fn core_error(code: String, message: String, payload_json: Option<String>, clear_tokens: bool) -> Error {
+    let kind = ErrorKind::from_code(&code).unwrap_or(ErrorKind::Internal);
+    let err = Error::new(kind, message).with_clear_tokens(clear_tokens);
+    match payload_json.and_then(|p| serde_json::from_str(&p).ok()) {
+        Some(p) => err.with_payload(p),
+        None => err,
+    }
+}
+
 /// A new or changed session and what to write on the response.
 #[napi(object, object_from_js = false)]
 pub struct SessionResult {
@@ -386,13 +396,31 @@ impl Engine {
         clear_tokens: bool,
         #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
     ) -> napi::Result<Mutations> {
-        let kind = ErrorKind::from_code(&code).unwrap_or(ErrorKind::Internal);
-        let mut err = Error::new(kind, message).with_clear_tokens(clear_tokens);
-        if let Some(p) = payload_json.and_then(|p| serde_json::from_str(&p).ok()) {
-            err = err.with_payload(p);
-        }
+        let err = core_error(code, message, payload_json, clear_tokens);
         let t = &self.inner;
         run(&env, || Ok(t.error_response(&request(method, path, headers, transfer)?, &err))).map(mutations)
+    }
+
+    /// What to write on the response before an app's error handler answers an error
+    /// (`errorHandlers` in `Session.init`): the cleared tokens or older-domain cookies the
+    /// protocol asks for, with no status and no body (those are the handler's).
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn error_prelude(
+        &self,
+        env: Env,
+        method: String,
+        path: String,
+        headers: Vec<String>,
+        code: String,
+        message: String,
+        payload_json: Option<String>,
+        clear_tokens: bool,
+        #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
+    ) -> napi::Result<Mutations> {
+        let err = core_error(code, message, payload_json, clear_tokens);
+        let t = &self.inner;
+        run(&env, || Ok(t.error_prelude(&request(method, path, headers, transfer)?, &err))).map(mutations)
     }
 
     /// The response changes that carry a session's tokens.
@@ -551,6 +579,32 @@ impl Engine {
         let t = Arc::clone(&self.inner);
         spawn(
             move || Ok(t.handle_api_request(&request(method, path, headers, transfer)?, now_ms())),
+            |m| m.map(mutations),
+        )
+    }
+
+    /// `handleApiRequest` for apps with their own error handlers: an endpoint's error whose
+    /// code is in `errorCodes` rejects the Promise (as a `TesseraError`, for the app's handler
+    /// to answer) instead of being answered with the protocol's response; any other error is
+    /// answered as `handleApiRequest` answers it.
+    #[napi(ts_return_type = "Promise<Mutations | null>")]
+    pub fn try_handle_api_request(
+        &self,
+        method: String,
+        path: String,
+        headers: Vec<String>,
+        #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
+        error_codes: Vec<String>,
+    ) -> AsyncTask<Work<Option<ResponseMutations>, Option<Mutations>>> {
+        let t = Arc::clone(&self.inner);
+        spawn(
+            move || {
+                let req = request(method, path, headers, transfer)?;
+                match t.try_handle_api_request(&req, now_ms()) {
+                    Some(Err(e)) if !error_codes.iter().any(|c| c == e.code()) => Ok(Some(t.error_response(&req, &e))),
+                    outcome => outcome.transpose(),
+                }
+            },
             |m| m.map(mutations),
         )
     }

@@ -20,6 +20,8 @@ export type NativeSession = Generated.Session;
 export type Mutations = Generated.Mutations;
 /** One header change: `set` replaces, `remove` deletes, `append` merges into a list header. */
 export type HeaderOp = Generated.HeaderOp;
+/** One `Set-Cookie` value to add, with the name of its cookie. */
+export type CookieOp = Generated.CookieOp;
 /** A verification outcome: the session, if any, and what to write on the response, if
  * anything. (The addon returns the session alone when there is nothing to write.) */
 export interface SessionWithMutations {

@@ -1,6 +1,7 @@
 /** The process-wide state made by `init`: one native engine and the framework name. */
 import { TesseraError } from "./error";
 import type { NativeEngine } from "./native";
+import type { InstalledErrorHandlers } from "./recipe/session/errorHandlers";
 
 /** The application's `getTokenTransferMethod` function, as `Session.init` took it. */
 export type TokenTransferMethodFunction = (input: {
@@ -30,6 +31,9 @@ export interface State {
   framework: string;
   /** Asked per request when the application gave a function (else the engine's setting holds). */
   getTokenTransferMethod?: TokenTransferMethodFunction;
+  /** The application's `errorHandlers`, when it gave at least one (else every session error
+   * gets the core's answer, and no path looks further). */
+  errorHandlers?: InstalledErrorHandlers;
 }
 
 let current: State | undefined;

@@ -9,7 +9,30 @@ import { middleware, errorHandler, SessionRequest } from "tessera-session/framew
 Tessera.init({
   supertokens: { connectionURI: "sqlite::memory:" },
   appInfo: { apiDomain: "http://localhost:3001", appName: "a", websiteDomain: "http://localhost:3000" },
-  recipeList: [Session.init({ exposeAccessTokenToFrontendInCookieBasedAuth: true, cookieSameSite: "lax" })],
+  recipeList: [
+    Session.init({
+      exposeAccessTokenToFrontendInCookieBasedAuth: true,
+      cookieSameSite: "lax",
+      // The handlers' parameters are typed from `errorHandlers`, as in supertokens-node.
+      errorHandlers: {
+        onUnauthorised: async (message, request, response, userContext) => {
+          const probe: string | undefined = request.getHeaderValue("x-probe");
+          response.setStatusCode(401);
+          response.sendJSONResponse({ message: "custom unauthorised", was: message, probe, userContext });
+        },
+        onTokenTheftDetected: async (sessionHandle, userId, recipeUserId, _request, response) => {
+          const ids: string[] = [sessionHandle, userId, recipeUserId.getAsString()];
+          response.setHeader("x-ids", ids.join(), false);
+          response.setStatusCode(401);
+          response.sendHTMLResponse("<p>theft</p>");
+        },
+        onInvalidClaim: async (validationErrors, _request, response) => {
+          response.setStatusCode(403);
+          response.sendJSONResponse({ ids: validationErrors.map((e) => e.id) });
+        },
+      },
+    }),
+  ],
 });
 const app = express();
 app.use(middleware());

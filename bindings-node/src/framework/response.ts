@@ -26,6 +26,12 @@ export interface ResponseAdapter {
  * settled Promise shared by every request, rather than one made per request. */
 export const DONE: Promise<void> = Promise.resolve();
 
+/** Whether `name` is `Content-Type`: an answer that sets it (an error handler's
+ * `sendHTMLResponse`) keeps it rather than getting the JSON type `send` gives the core's. */
+export function isContentType(name: string): boolean {
+  return name.length === 12 && name.toLowerCase() === "content-type";
+}
+
 /** The cookie name a `Set-Cookie` value is for (the text before its first `=`). */
 export function setCookieName(headerValue: string): string {
   const i = headerValue.indexOf("=");

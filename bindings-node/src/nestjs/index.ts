@@ -71,9 +71,11 @@ export class AuthGuard implements CanActivate {
       return true;
     } catch (err) {
       let passedOn = false;
-      answerError(err, req, res, () => {
+      const answering = answerError(err, req, res, () => {
         passedOn = true;
       });
+      // The exception carries the status sent: an app's error handler must have written it.
+      if (answering !== undefined) await answering;
       if (passedOn || !(err instanceof TesseraError)) throw err;
       throw new SessionResponseSentException(err, res.statusCode);
     }

@@ -35,7 +35,7 @@ import type { RequestAdapter } from "../framework/request";
 import { applyMutations } from "../framework/response";
 import type { Mutations } from "../native";
 import type { VerifySessionOptions } from "../recipe/session/common";
-import { errorAnswer, verifyRequest } from "../recipe/session/common";
+import { errorAnswer, verifyRequest, whenAnswered } from "../recipe/session/common";
 import type { SessionContainer } from "../recipe/session/sessionContainer";
 import { engine } from "../state";
 import type { PartialNextRequest } from "./adapter";
@@ -113,11 +113,14 @@ function isSessionError(err: unknown): err is TesseraError {
   return err instanceof TesseraError && err.isSessionError();
 }
 
-/** The protocol's answer to a session error, with what `collected` already holds. */
-function errorResponse(request: RequestAdapter, err: TesseraError, collected: DeferredResponse): Response {
-  const { status, body } = applyMutations(collected, errorAnswer(engine(), request, err));
-  const headers = new Headers({ "Content-Type": "application/json; charset=utf-8" });
-  return withChanges(new Response(body ?? "", { status: status ?? 401, headers }), collected);
+/** The protocol's answer to a session error (or the app's error handler's, once it is
+ * written), with what `collected` already holds. */
+function errorResponse<R extends Response>(request: RequestAdapter, err: TesseraError, collected: DeferredResponse): R | Promise<R> {
+  return whenAnswered(errorAnswer(engine(), request, err), (answer) => {
+    const { status, body } = applyMutations(collected, answer);
+    const headers = new Headers({ "Content-Type": "application/json; charset=utf-8" });
+    return withChanges(new Response(body ?? "", { status: status ?? 401, headers }), collected) as R;
+  });
 }
 
 /**
@@ -140,13 +143,13 @@ export async function withSession<NextRequest extends PartialNextRequest, NextRe
   try {
     session = await verifyRequest(engine(), request, collected, options, userContext);
   } catch (err) {
-    if (isSessionError(err)) return errorResponse(request, err, collected) as NextResponse;
+    if (isSessionError(err)) return errorResponse<NextResponse>(request, err, collected);
     return withChanges(await handler(err as Error, undefined), collected);
   }
   try {
     return withChanges(await handler(undefined, session), collected);
   } catch (err) {
-    if (isSessionError(err)) return errorResponse(request, err, collected) as NextResponse;
+    if (isSessionError(err)) return errorResponse<NextResponse>(request, err, collected);
     throw err;
   }
 }
@@ -166,7 +169,7 @@ export async function withPreParsedRequestResponse<NextRequest extends PartialNe
   try {
     return withChanges(await handler(request, collected), collected);
   } catch (err) {
-    if (isSessionError(err)) return errorResponse(request, err, collected) as NextResponse;
+    if (isSessionError(err)) return errorResponse<NextResponse>(request, err, collected);
     throw err;
   }
 }

@@ -8,7 +8,7 @@
  */
 import { TesseraError } from "../../error";
 import type { SessionContainer } from "../../recipe/session/sessionContainer";
-import { errorAnswer } from "../../recipe/session/common";
+import { errorAnswer, whenAnswered } from "../../recipe/session/common";
 import type { Mutations } from "../../native";
 import { engine } from "../../state";
 import { handleApiRequest } from "../api";
@@ -26,11 +26,11 @@ export type SessionEventV2 = import("aws-lambda").APIGatewayProxyEventV2 & { ses
 
 export type Handler<E = LambdaEvent> = (event: E, context: unknown, callback: unknown) => unknown;
 
-/** The result answering a session error, or null for any other error. */
-export function errorResult(event: LambdaEvent, err: unknown): LambdaResult | null {
+/** The result answering a session error (a Promise of it when the app's error handler answers),
+ * or null for any other error. */
+export function errorResult(event: LambdaEvent, err: unknown): LambdaResult | Promise<LambdaResult> | null {
   if (!(err instanceof TesseraError) || !err.isSessionError()) return null;
-  const { status, body } = applyMutations(new AwsResponse(event), errorAnswer(engine(), new AwsRequest(event), err));
-  return sendResponse(event, coreResult(status, body));
+  return whenAnswered(errorAnswer(engine(), new AwsRequest(event), err), (answer) => answerResult(event, answer));
 }
 
 /** The core's answer as a result, with the queued changes merged in. */

@@ -2,7 +2,7 @@
 import type { RequestAdapter } from "../request";
 import { headerList } from "../request";
 import type { ResponseAdapter } from "../response";
-import { setCookieName } from "../response";
+import { isContentType, setCookieName } from "../response";
 
 /** The parts of Express's request this adapter reads (so any Node `IncomingMessage` works). */
 export interface ExpressLikeRequest {
@@ -43,6 +43,8 @@ export class ExpressRequest implements RequestAdapter {
  * sent, changes are dropped (the response can no longer carry them). */
 export class ExpressResponse implements ResponseAdapter {
   readonly wrapperUsed = true;
+  /** Whether the answer being applied set `Content-Type` (see `isContentType`). */
+  private typeSet = false;
   constructor(readonly original: ExpressLikeResponse) {}
 
   getHeader(name: string): string | null {
@@ -52,6 +54,7 @@ export class ExpressResponse implements ResponseAdapter {
   }
 
   setHeader(name: string, value: string): void {
+    if (isContentType(name)) this.typeSet = true;
     if (!this.original.headersSent) this.original.setHeader(name, value);
   }
 
@@ -71,7 +74,7 @@ export class ExpressResponse implements ResponseAdapter {
     if (this.original.headersSent) return;
     this.original.statusCode = status ?? 200;
     const body = bodyJson ?? "";
-    if (bodyJson !== null) this.original.setHeader("Content-Type", "application/json; charset=utf-8");
+    if (bodyJson !== null && !this.typeSet) this.original.setHeader("Content-Type", "application/json; charset=utf-8");
     this.original.setHeader("Content-Length", String(Buffer.byteLength(body)));
     this.original.end(body);
   }

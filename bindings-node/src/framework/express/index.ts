@@ -9,7 +9,7 @@
  */
 import { TesseraError } from "../../error";
 import type { SessionContainer } from "../../recipe/session/sessionContainer";
-import { errorAnswer } from "../../recipe/session/common";
+import { errorAnswer, whenAnswered } from "../../recipe/session/common";
 import type { Mutations } from "../../native";
 import { engine } from "../../state";
 import { handleApiRequest } from "../api";
@@ -24,8 +24,9 @@ export type SessionRequest<R = import("express").Request> = R & { session?: Sess
 
 type Next = (err?: unknown) => void;
 
-/** Answers a session error with the protocol's response; other errors go to `next`. */
-export function answerError(err: unknown, req: ExpressLikeRequest, res: ExpressLikeResponse, next: Next): void {
+/** Answers a session error with the protocol's response (or the app's error handler's, then
+ * returning a Promise that settles once it is sent); other errors go to `next`. */
+export function answerError(err: unknown, req: ExpressLikeRequest, res: ExpressLikeResponse, next: Next): void | Promise<void> {
   if (!(err instanceof TesseraError) || !err.isSessionError() || res.headersSent) {
     next(err);
     return;
@@ -33,8 +34,11 @@ export function answerError(err: unknown, req: ExpressLikeRequest, res: ExpressL
   try {
     const request = new ExpressRequest(req);
     const response = new ExpressResponse(res);
-    const { status, body } = applyMutations(response, errorAnswer(engine(), request, err));
-    response.send(status, body);
+    const sent = whenAnswered(errorAnswer(engine(), request, err), (answer) => {
+      const { status, body } = applyMutations(response, answer);
+      response.send(status, body);
+    });
+    if (sent !== undefined) return sent.catch(next);
   } catch (e) {
     next(e);
   }
@@ -51,7 +55,7 @@ async function serve(pending: Promise<Mutations | null>, req: ExpressLikeRequest
     const { status, body } = applyMutations(response, answer);
     response.send(status, body);
   } catch (err) {
-    answerError(err, req, res, next);
+    return answerError(err, req, res, next);
   }
 }
 
@@ -64,8 +68,7 @@ export function middleware() {
     try {
       pending = handleApiRequest(new ExpressRequest(req));
     } catch (err) {
-      answerError(err, req, res, next);
-      return DONE;
+      return answerError(err, req, res, next) ?? DONE;
     }
     if (pending !== null) return serve(pending, req, res, next);
     next();
@@ -75,6 +78,6 @@ export function middleware() {
 
 /** An Express error handler for session errors raised in routes after `verifySession`. */
 export function errorHandler() {
-  return (err: unknown, req: ExpressLikeRequest, res: ExpressLikeResponse, next: Next): void =>
+  return (err: unknown, req: ExpressLikeRequest, res: ExpressLikeResponse, next: Next): void | Promise<void> =>
     answerError(err, req, res, next);
 }

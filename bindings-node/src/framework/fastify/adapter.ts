@@ -2,7 +2,7 @@
 import type { RequestAdapter } from "../request";
 import { headerList } from "../request";
 import type { ResponseAdapter } from "../response";
-import { setCookieName } from "../response";
+import { isContentType, setCookieName } from "../response";
 
 /** The parts of Fastify's request this adapter reads. */
 export interface FastifyLikeRequest {
@@ -41,6 +41,8 @@ export class FastifyRequest implements RequestAdapter {
 /** Writes onto the live reply with `reply.header`; once it is sent, changes are dropped. */
 export class FastifyResponse implements ResponseAdapter {
   readonly wrapperUsed = true;
+  /** Whether the answer being applied set `Content-Type` (see `isContentType`). */
+  private typeSet = false;
   constructor(readonly original: FastifyLikeReply) {}
 
   getHeader(name: string): string | null {
@@ -49,6 +51,7 @@ export class FastifyResponse implements ResponseAdapter {
   }
 
   setHeader(name: string, value: string): void {
+    if (isContentType(name)) this.typeSet = true;
     if (!this.original.sent) this.original.header(name, value);
   }
 
@@ -69,7 +72,7 @@ export class FastifyResponse implements ResponseAdapter {
   send(status: number | null, bodyJson: string | null): void {
     if (this.original.sent) return;
     this.original.code(status ?? 200);
-    if (bodyJson !== null) this.original.header("content-type", "application/json; charset=utf-8");
+    if (bodyJson !== null && !this.typeSet) this.original.header("content-type", "application/json; charset=utf-8");
     this.original.send(bodyJson ?? "");
   }
 }

@@ -9,7 +9,7 @@
  */
 import { TesseraError } from "../../error";
 import type { SessionContainer } from "../../recipe/session/sessionContainer";
-import { errorAnswer } from "../../recipe/session/common";
+import { errorAnswer, whenAnswered } from "../../recipe/session/common";
 import { engine } from "../../state";
 import { handleApiRequest } from "../api";
 import { applyMutations } from "../response";
@@ -21,15 +21,18 @@ export { FastifyRequest, FastifyResponse };
 /** Fastify's request with the session `verifySession` stores. */
 export type SessionRequest<R = import("fastify").FastifyRequest> = R & { session?: SessionContainer };
 
-/** Answers a session error with the protocol's response and returns true; false for any other
- * error (or when the reply is already sent), which the caller passes on. */
-export function answerError(err: unknown, req: FastifyLikeRequest, reply: FastifyLikeReply): boolean {
+/** Answers a session error with the protocol's response and returns true (or, when the app's
+ * error handler answers, a Promise that settles once it is sent); false for any other error
+ * (or when the reply is already sent), which the caller passes on. */
+export function answerError(err: unknown, req: FastifyLikeRequest, reply: FastifyLikeReply): boolean | Promise<void> {
   if (!(err instanceof TesseraError) || !err.isSessionError() || reply.sent) return false;
   const request = new FastifyRequest(req);
   const response = new FastifyResponse(reply);
-  const { status, body } = applyMutations(response, errorAnswer(engine(), request, err));
-  response.send(status, body);
-  return true;
+  const sent = whenAnswered(errorAnswer(engine(), request, err), (answer) => {
+    const { status, body } = applyMutations(response, answer);
+    response.send(status, body);
+  });
+  return sent ?? true;
 }
 
 interface FastifyLikeInstance {
@@ -46,8 +49,10 @@ async function serveApi(req: FastifyLikeRequest, reply: FastifyLikeReply): Promi
     response.send(status, body);
     return reply;
   } catch (err) {
-    if (answerError(err, req, reply)) return reply;
-    throw err;
+    const answered = answerError(err, req, reply);
+    if (answered === false) throw err;
+    if (answered !== true) await answered;
+    return reply;
   }
 }
 
@@ -71,8 +76,9 @@ export const plugin = Object.assign(
 export function errorHandler() {
   return (err: unknown, req: FastifyLikeRequest, reply: FastifyLikeReply): unknown => {
     if (reply.sent) return undefined;
-    if (answerError(err, req, reply)) return reply;
-    return reply.send(err);
+    const answered = answerError(err, req, reply);
+    if (answered === false) return reply.send(err);
+    return answered === true ? reply : answered.then(() => reply);
   };
 }
 

@@ -11,7 +11,7 @@
 import type { Request, ResponseToolkit, Server, ResponseObject } from "@hapi/hapi";
 import { TesseraError } from "../../error";
 import type { SessionContainer } from "../../recipe/session/sessionContainer";
-import { errorAnswer } from "../../recipe/session/common";
+import { errorAnswer, whenAnswered } from "../../recipe/session/common";
 import type { Mutations } from "../../native";
 import { engine } from "../../state";
 import { handleApiRequest } from "../api";
@@ -32,10 +32,11 @@ export function answerResponse(request: Request, h: ResponseToolkit, mutations: 
   return response;
 }
 
-/** The protocol's answer to a session error, or null for any other error. */
-export function errorResponse(request: Request, h: ResponseToolkit, err: unknown): ResponseObject | null {
+/** The protocol's answer to a session error (a Promise of it when the app's error handler
+ * answers), or null for any other error. */
+export function errorResponse(request: Request, h: ResponseToolkit, err: unknown): ResponseObject | Promise<ResponseObject> | null {
   if (!(err instanceof TesseraError) || !err.isSessionError()) return null;
-  return answerResponse(request, h, errorAnswer(engine(), new HapiRequest(request), err));
+  return whenAnswered(errorAnswer(engine(), new HapiRequest(request), err), (answer) => answerResponse(request, h, answer));
 }
 
 async function onRequest(request: Request, h: ResponseToolkit) {
@@ -45,7 +46,7 @@ async function onRequest(request: Request, h: ResponseToolkit) {
   } catch (err) {
     const response = errorResponse(request, h, err);
     if (response === null) throw err;
-    return response.takeover();
+    return (response instanceof Promise ? await response : response).takeover();
   }
   if (answer === null) return h.continue;
   return answerResponse(request, h, answer).takeover();
@@ -54,14 +55,20 @@ async function onRequest(request: Request, h: ResponseToolkit) {
 function onPreResponse(request: Request, h: ResponseToolkit) {
   const response = request.response as unknown;
   if (response instanceof TesseraError && (response as { isBoom?: boolean }).isBoom === true) {
-    let answer: ResponseObject | null = null;
+    let answer: ResponseObject | Promise<ResponseObject> | null = null;
     try {
       answer = errorResponse(request, h, response);
     } catch {
       answer = null;
     }
+    // An error handler that fails leaves Hapi's own answer, as an error here does.
+    if (answer instanceof Promise) return answer.catch(() => passOn(request, h, response));
     if (answer !== null) return answer;
   }
+  return passOn(request, h, response);
+}
+
+function passOn(request: Request, h: ResponseToolkit, response: unknown) {
   flush(request, response);
   return h.continue;
 }

@@ -2,7 +2,7 @@
 import type { RequestAdapter } from "../request";
 import { headerList } from "../request";
 import type { ResponseAdapter } from "../response";
-import { setCookieName } from "../response";
+import { isContentType, setCookieName } from "../response";
 
 /** The parts of Koa's context this adapter reads and writes. */
 export interface KoaLikeContext {
@@ -47,6 +47,8 @@ function values(value: unknown): string[] {
  * headers are sent, changes are dropped. */
 export class KoaResponse implements ResponseAdapter {
   readonly wrapperUsed = true;
+  /** Whether the answer being applied set `Content-Type` (see `isContentType`). */
+  private typeSet = false;
   constructor(readonly original: KoaLikeContext) {}
 
   getHeader(name: string): string | null {
@@ -55,6 +57,7 @@ export class KoaResponse implements ResponseAdapter {
   }
 
   setHeader(name: string, value: string): void {
+    if (isContentType(name)) this.typeSet = true;
     if (!this.original.headerSent) this.original.set(name, value);
   }
 
@@ -78,6 +81,6 @@ export class KoaResponse implements ResponseAdapter {
     if (this.original.headerSent) return;
     this.original.body = bodyJson ?? "";
     this.original.status = status ?? 200;
-    if (bodyJson !== null) this.original.type = "application/json; charset=utf-8";
+    if (bodyJson !== null && !this.typeSet) this.original.type = "application/json; charset=utf-8";
   }
 }

@@ -10,7 +10,7 @@
  */
 import { TesseraError } from "../../error";
 import type { SessionContainer } from "../../recipe/session/sessionContainer";
-import { errorAnswer } from "../../recipe/session/common";
+import { errorAnswer, whenAnswered } from "../../recipe/session/common";
 import { engine } from "../../state";
 import { handleApiRequest } from "../api";
 import { applyMutations } from "../response";
@@ -24,14 +24,17 @@ export type SessionContext<C = import("koa").Context> = C & { session?: SessionC
 
 type Next = () => Promise<unknown>;
 
-/** Answers a session error with the protocol's response and returns true; false for any other
+/** Answers a session error with the protocol's response and returns true (or, when the app's
+ * error handler answers, a Promise that settles once the answer is set); false for any other
  * error (or when the headers are already sent), which the caller rethrows. */
-export function answerError(err: unknown, ctx: KoaLikeContext): boolean {
+export function answerError(err: unknown, ctx: KoaLikeContext): boolean | Promise<void> {
   if (!(err instanceof TesseraError) || !err.isSessionError() || ctx.headerSent) return false;
   const response = new KoaResponse(ctx);
-  const { status, body } = applyMutations(response, errorAnswer(engine(), new KoaRequest(ctx), err));
-  response.send(status, body);
-  return true;
+  const sent = whenAnswered(errorAnswer(engine(), new KoaRequest(ctx), err), (answer) => {
+    const { status, body } = applyMutations(response, answer);
+    response.send(status, body);
+  });
+  return sent ?? true;
 }
 
 /** Serves the core's endpoints; every other request goes on to `next`, whose session errors are
@@ -48,7 +51,9 @@ export function middleware() {
       }
       await next();
     } catch (err) {
-      if (!answerError(err, ctx)) throw err;
+      const answered = answerError(err, ctx);
+      if (answered === false) throw err;
+      if (answered !== true) await answered;
     }
   };
 }

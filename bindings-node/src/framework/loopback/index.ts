@@ -10,7 +10,7 @@
 import type { Middleware, MiddlewareContext } from "@loopback/rest";
 import { TesseraError } from "../../error";
 import type { SessionContainer } from "../../recipe/session/sessionContainer";
-import { errorAnswer } from "../../recipe/session/common";
+import { errorAnswer, whenAnswered } from "../../recipe/session/common";
 import { engine } from "../../state";
 import { handleApiRequest } from "../api";
 import { applyMutations } from "../response";
@@ -23,14 +23,17 @@ export type { LoopbackLikeContext };
 /** LoopBack's middleware context with the session `verifySession` stores. */
 export type SessionContext = MiddlewareContext & { session?: SessionContainer };
 
-/** Answers a session error with the protocol's response and returns true; false for any other
- * error (or when the response is already sent), which the caller rethrows. */
-export function answerError(err: unknown, ctx: LoopbackLikeContext): boolean {
+/** Answers a session error with the protocol's response and returns true (or, when the app's
+ * error handler answers, a Promise that settles once it is sent); false for any other error
+ * (or when the response is already sent), which the caller rethrows. */
+export function answerError(err: unknown, ctx: LoopbackLikeContext): boolean | Promise<void> {
   if (!(err instanceof TesseraError) || !err.isSessionError() || ctx.response.headersSent) return false;
   const response = new LoopbackResponse(ctx);
-  const { status, body } = applyMutations(response, errorAnswer(engine(), new LoopbackRequest(ctx), err));
-  response.send(status, body);
-  return true;
+  const sent = whenAnswered(errorAnswer(engine(), new LoopbackRequest(ctx), err), (answer) => {
+    const { status, body } = applyMutations(response, answer);
+    response.send(status, body);
+  });
+  return sent ?? true;
 }
 
 async function run(ctx: LoopbackLikeContext, next: () => unknown, serveApi: boolean): Promise<unknown> {
@@ -47,7 +50,9 @@ async function run(ctx: LoopbackLikeContext, next: () => unknown, serveApi: bool
     }
     return await next();
   } catch (err) {
-    if (!answerError(err, ctx)) throw err;
+    const answered = answerError(err, ctx);
+    if (answered === false) throw err;
+    if (answered !== true) await answered;
     return ctx.response;
   }
 }

@@ -2,9 +2,11 @@
 import { TesseraError, callSync, fromNative } from "../../error";
 import type { Mutations, NativeEngine, NativeSession, SessionWithMutations } from "../../native";
 import type { RequestAdapter } from "../../framework/request";
-import { nativeRequest } from "../../framework/request";
+import { baseRequest, nativeRequest } from "../../framework/request";
 import type { ResponseAdapter } from "../../framework/response";
 import { applyMutations } from "../../framework/response";
+import { state } from "../../state";
+import { handlerCall, runHandler } from "./errorHandlers";
 import { SessionContainer } from "./sessionContainer";
 
 export interface VerifySessionOptions {
@@ -149,19 +151,24 @@ export async function verifyRequest(
   return verifyRequestNow(engine, request, response, options, userContext);
 }
 
-/** The protocol's answer to a session error for this request. */
-export function errorAnswer(engine: NativeEngine, request: RequestAdapter, error: TesseraError): Mutations {
+/**
+ * The answer to a session error for this request: the core's (status, body, cleared tokens),
+ * or, when the app gave `Session.init` a handler for the error, the core's prelude (the
+ * cleared tokens) followed by what the handler wrote. Only the handler's answer is a Promise,
+ * so that integrations send the core's answer at once, as before handlers existed.
+ * @throws TesseraError (or rejects with whatever the handler throws).
+ */
+export function errorAnswer(engine: NativeEngine, request: RequestAdapter, error: TesseraError): Mutations | Promise<Mutations> {
+  const handlers = state().errorHandlers;
+  const call = handlers === undefined ? undefined : handlerCall(handlers, error);
   const [method, path, headers, transfer] = nativeRequest(request);
-  return callSync(() =>
-    engine.errorResponse(
-      method,
-      path,
-      headers,
-      error.type,
-      error.message,
-      error.payloadJson(),
-      error.clearTokens,
-      transfer,
-    ),
-  );
+  const args = [method, path, headers, error.type, error.message, error.payloadJson(), error.clearTokens, transfer] as const;
+  if (call === undefined) return callSync(() => engine.errorResponse(...args));
+  return runHandler(call, baseRequest(request), callSync(() => engine.errorPrelude(...args)));
+}
+
+/** `answer` given to `use` now when it is ready, else once it is: integrations that can answer
+ * synchronously stay synchronous when no error handler runs. */
+export function whenAnswered<T>(answer: Mutations | Promise<Mutations>, use: (mutations: Mutations) => T): T | Promise<T> {
+  return answer instanceof Promise ? answer.then(use) : use(answer);
 }

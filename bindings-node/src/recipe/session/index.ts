@@ -12,11 +12,14 @@ import type { TokenTransferMethodFunction } from "../../state";
 import { engine } from "../../state";
 import type { VerifySessionOptions } from "./common";
 import { checkClaimOverride, verifyRequest } from "./common";
+import type { BaseResponse, ClaimValidationError, ErrorHandlers, UserContext } from "./errorHandlers";
+import { installErrorHandlers } from "./errorHandlers";
 import type { SessionInformation } from "./sessionContainer";
 import { SessionContainer, sessionInformation, toJson } from "./sessionContainer";
 
 export { SessionContainer, TesseraError as Error, RecipeUserId };
 export type { SessionInformation, VerifySessionOptions, TokenTransferMethodFunction };
+export type { BaseResponse, ClaimValidationError, ErrorHandlers, UserContext };
 
 /** The options of `Session.init`, in supertokens-node's names. Options left out take the core's
  * defaults. Tessera's own: `accessTokenValidity` (s), `refreshTokenValidity` (min),
@@ -43,7 +46,10 @@ export interface TypeInput {
   accessTokenDynamicSigningKeyUpdateInterval?: number;
   refreshTokenRotationGracePeriod?: number;
   verifiedTokenCacheSize?: number;
-  errorHandlers?: unknown;
+  /** The application's answers to session errors (supertokens-node's names and arguments);
+   * the tokens are cleared first where the protocol says so. A handler left out keeps the
+   * protocol's answer. */
+  errorHandlers?: ErrorHandlers;
   override?: unknown;
 }
 
@@ -71,16 +77,15 @@ const OPTION_NAMES = [
  * The session recipe's options. Wrong values are reported by `Tessera.init` as
  * `INVALID_CONFIG` naming the option.
  *
- * @throws TesseraError `NOT_SUPPORTED` for `errorHandlers` or `override`.
+ * @throws TesseraError `NOT_SUPPORTED` for `override`; `INVALID_CONFIG` for an
+ * `errorHandlers` key that is not a handler's name, or a handler that is not a function.
  */
 export function init(config?: TypeInput): SessionRecipeInit {
   const given: TypeInput = { ...(config ?? {}) };
   const transfer = given.getTokenTransferMethod;
   const choose = typeof transfer === "function" ? transfer : undefined;
   if (transfer !== undefined && choose === undefined) given.tokenTransferMethod ??= transfer as TypeInput["tokenTransferMethod"];
-  if (given.errorHandlers !== undefined) {
-    throw new TesseraError({ type: "NOT_SUPPORTED", message: "Session.init({errorHandlers}) is not supported by Tessera" });
-  }
+  const errorHandlers = installErrorHandlers(given.errorHandlers);
   if (given.override !== undefined) {
     throw new TesseraError({ type: "NOT_SUPPORTED", message: "Session.init({override}) is not supported by Tessera" });
   }
@@ -88,7 +93,7 @@ export function init(config?: TypeInput): SessionRecipeInit {
   for (const name of OPTION_NAMES) {
     if (given[name] !== undefined) options[name] = given[name];
   }
-  return { tesseraRecipe: "session", options, getTokenTransferMethod: choose };
+  return { tesseraRecipe: "session", options, getTokenTransferMethod: choose, errorHandlers };
 }
 
 /** Creates a session and writes its tokens to `res`, in the transport the request asks for

@@ -30,8 +30,7 @@ export function verifySession(options?: VerifySessionOptions) {
     try {
       outcome = verifyRequestNow(engine(), new ExpressRequest(req), new ExpressResponse(res), options);
     } catch (err) {
-      answerError(err, req, res, next);
-      return DONE;
+      return answerError(err, req, res, next) ?? DONE;
     }
     if (outcome === undefined || outcome instanceof SessionContainer) {
       (req as { session?: SessionContainer }).session = outcome;

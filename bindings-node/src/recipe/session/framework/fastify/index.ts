@@ -29,8 +29,10 @@ export function verifySession(options?: VerifySessionOptions) {
     try {
       session = await verifyRequestNow(engine(), new FastifyRequest(req), new FastifyResponse(reply), options);
     } catch (err) {
-      if (answerError(err, req, reply)) return reply;
-      throw err;
+      const answered = answerError(err, req, reply);
+      if (answered === false) throw err;
+      if (answered !== true) await answered;
+      return reply;
     }
     (req as { session?: SessionContainer }).session = session;
     return undefined;

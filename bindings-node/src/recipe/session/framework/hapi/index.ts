@@ -31,7 +31,7 @@ export function verifySession(options?: VerifySessionOptions) {
     } catch (err) {
       const response = errorResponse(request, h, err);
       if (response === null) throw err;
-      return response.takeover();
+      return (response instanceof Promise ? await response : response).takeover();
     }
     (request as Request & { session?: SessionContainer }).session = session;
     return h.continue;

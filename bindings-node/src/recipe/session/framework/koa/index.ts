@@ -28,8 +28,10 @@ export function verifySession(options?: VerifySessionOptions) {
     try {
       session = await verifyRequestNow(engine(), new KoaRequest(ctx), new KoaResponse(ctx), options);
     } catch (err) {
-      if (answerError(err, ctx)) return;
-      throw err;
+      const answered = answerError(err, ctx);
+      if (answered === false) throw err;
+      if (answered !== true) await answered;
+      return;
     }
     (ctx as { session?: SessionContainer }).session = session;
     await next();

@@ -40,8 +40,10 @@ export function verifySession(options?: VerifySessionOptions): Interceptor {
     try {
       session = await verifyRequestNow(engine(), new LoopbackRequest(ctx), new LoopbackResponse(ctx), options);
     } catch (err) {
-      if (answerError(err, ctx)) return ctx.response;
-      throw err;
+      const answered = answerError(err, ctx);
+      if (answered === false) throw err;
+      if (answered !== true) await answered;
+      return ctx.response;
     }
     (ctx as MiddlewareContext & { session?: SessionContainer }).session = session;
     return next();
