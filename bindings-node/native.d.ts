@@ -29,14 +29,13 @@ export declare class Engine {
   verifyAccessToken(accessToken: string, nowMs?: number | undefined | null): string
   /** Whether the request is for an endpoint `handleApiRequest` serves (no I/O). */
   isApiRequest(method: string, path: string): boolean
-  /** The protocol's answer to an error (status, body, cleared tokens) for this request. */
-  errorResponse(method: string, path: string, headers: Array<string>, code: string, message: string, payloadJson: string | undefined | null, clearTokens: boolean, transfer?: "any" | "cookie" | "header" | null): Mutations
   /**
-   * What to write on the response before an app's error handler answers an error
+   * The protocol's answer to an error (status, body, cleared tokens) for this request.
+   * With `preludeOnly`, only what is written before an app's error handler answers it
    * (`errorHandlers` in `Session.init`): the cleared tokens or older-domain cookies the
    * protocol asks for, with no status and no body (those are the handler's).
    */
-  errorPrelude(method: string, path: string, headers: Array<string>, code: string, message: string, payloadJson: string | undefined | null, clearTokens: boolean, transfer?: "any" | "cookie" | "header" | null): Mutations
+  errorResponse(method: string, path: string, headers: Array<string>, code: string, message: string, payloadJson: string | undefined | null, clearTokens: boolean, transfer?: "any" | "cookie" | "header" | null, preludeOnly?: boolean | undefined | null): Mutations
   /** The response changes that carry a session's tokens. */
   attachTokens(session: Session): Mutations
   /** Creates a session in a request and says what to write on the response. */

@@ -382,6 +382,9 @@ impl Engine {
     }
 
     /// The protocol's answer to an error (status, body, cleared tokens) for this request.
+    /// With `preludeOnly`, only what is written before an app's error handler answers it
+    /// (`errorHandlers` in `Session.init`): the cleared tokens or older-domain cookies the
+    /// protocol asks for, with no status and no body (those are the handler's).
     #[napi]
     #[allow(clippy::too_many_arguments)]
     pub fn error_response(
@@ -395,32 +398,15 @@ impl Engine {
         payload_json: Option<String>,
         clear_tokens: bool,
         #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
+        prelude_only: Option<bool>,
     ) -> napi::Result<Mutations> {
         let err = core_error(code, message, payload_json, clear_tokens);
         let t = &self.inner;
-        run(&env, || Ok(t.error_response(&request(method, path, headers, transfer)?, &err))).map(mutations)
-    }
-
-    /// What to write on the response before an app's error handler answers an error
-    /// (`errorHandlers` in `Session.init`): the cleared tokens or older-domain cookies the
-    /// protocol asks for, with no status and no body (those are the handler's).
-    #[napi]
-    #[allow(clippy::too_many_arguments)]
-    pub fn error_prelude(
-        &self,
-        env: Env,
-        method: String,
-        path: String,
-        headers: Vec<String>,
-        code: String,
-        message: String,
-        payload_json: Option<String>,
-        clear_tokens: bool,
-        #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
-    ) -> napi::Result<Mutations> {
-        let err = core_error(code, message, payload_json, clear_tokens);
-        let t = &self.inner;
-        run(&env, || Ok(t.error_prelude(&request(method, path, headers, transfer)?, &err))).map(mutations)
+        run(&env, || {
+            let req = request(method, path, headers, transfer)?;
+            Ok(if prelude_only == Some(true) { t.error_prelude(&req, &err) } else { t.error_response(&req, &err) })
+        })
+        .map(mutations)
     }
 
     /// The response changes that carry a session's tokens.

@@ -164,7 +164,7 @@ export function errorAnswer(engine: NativeEngine, request: RequestAdapter, error
   const [method, path, headers, transfer] = nativeRequest(request);
   const args = [method, path, headers, error.type, error.message, error.payloadJson(), error.clearTokens, transfer] as const;
   if (call === undefined) return callSync(() => engine.errorResponse(...args));
-  return runHandler(call, baseRequest(request), callSync(() => engine.errorPrelude(...args)));
+  return runHandler(call, baseRequest(request), callSync(() => engine.errorResponse(...args, true)));
 }
 
 /** `answer` given to `use` now when it is ready, else once it is: integrations that can answer

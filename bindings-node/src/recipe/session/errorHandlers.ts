@@ -1,7 +1,7 @@
 /**
  * `Session.init({ errorHandlers })`: the application's answers to session errors, with
  * supertokens-node's names and arguments. The protocol still decides what the response must
- * carry before a handler runs (the core's `errorPrelude`: cleared tokens, expired older-domain
+ * carry before a handler runs (the core's error prelude: cleared tokens, expired older-domain
  * cookies); the handler then writes status and body on a {@link HandlerResponse}, whose
  * changes become the core's `Mutations`, so that every framework integration sends them the
  * way it sends the core's own answers.
