@@ -244,8 +244,14 @@ TesseraStatus tessera_engine_verify_access_token(const TesseraEngine *engine,
 
 // The protocol's answer to an error for a request: status, body, token clearing (a token
 // theft also revokes the session). Input `{"request", "error": <error JSON as returned in
-// err_out>}`; `*out_json` is the mutations (`{"status", "body", "headers", "cookies"}`).
-// Kinds that are not session errors answer 500 with a body that reveals nothing.
+// err_out>, "preludeOnly"?}`; `*out_json` is the mutations (`{"status", "body", "headers",
+// "cookies"}`). Kinds that are not session errors answer 500 with a body that reveals nothing.
+//
+// With `"preludeOnly": true`, only what the response gets before an application's own
+// handler answers a session error (supertokens' `errorHandlers`): token clearing for
+// `UNAUTHORISED` with `clearTokens` and for `TOKEN_THEFT_DETECTED`, the expiry of the
+// `olderCookieDomain` cookies for `CLEAR_DUPLICATE_SESSION_COOKIES`; never a status or a
+// body (those are the handler's), and no revocation.
 //
 // # Safety
 // As `tessera_engine_verify_access_token`.
@@ -254,21 +260,6 @@ TesseraStatus tessera_engine_error_response(const TesseraEngine *engine,
                                             uintptr_t input_len,
                                             TesseraBytes *out_json,
                                             TesseraBytes *err_out);
-
-// What the response gets before an application's own handler answers a session error
-// (supertokens' `errorHandlers`): token clearing for `UNAUTHORISED` with `clearTokens` and
-// for `TOKEN_THEFT_DETECTED`, the expiry of the `olderCookieDomain` cookies for
-// `CLEAR_DUPLICATE_SESSION_COOKIES`. Input as `tessera_engine_error_response`; `*out_json`
-// is the mutations, never with a status or a body: those are the handler's. Unlike
-// `tessera_engine_error_response`, it revokes nothing.
-//
-// # Safety
-// As `tessera_engine_verify_access_token`.
-TesseraStatus tessera_engine_error_prelude(const TesseraEngine *engine,
-                                           const uint8_t *input,
-                                           uintptr_t input_len,
-                                           TesseraBytes *out_json,
-                                           TesseraBytes *err_out);
 
 // Serves the endpoints the frontend calls (`POST {apiBasePath}/session/refresh`, `POST
 // {apiBasePath}/signout`, `GET {apiBasePath}/jwt/jwks.json`). Input `{"request", "nowMs"}`;
@@ -286,8 +277,8 @@ TesseraStatus tessera_engine_handle_api_request(const TesseraEngine *engine,
 // `tessera_engine_handle_api_request` for applications with their own error handlers: an
 // endpoint's error (`UNAUTHORISED` for a refresh without a refresh token,
 // `TOKEN_THEFT_DETECTED` for a reused one, ...) is returned as the call's status and
-// `*err_out`, to be answered with `tessera_engine_error_prelude` and the handler, or with
-// `tessera_engine_error_response`. Otherwise as `tessera_engine_handle_api_request`.
+// `*err_out`, to be answered with `tessera_engine_error_response` (its prelude and the
+// handler, or the whole answer). Otherwise as `tessera_engine_handle_api_request`.
 //
 // # Safety
 // As `tessera_engine_verify_access_token`. May block on the store.

@@ -567,12 +567,20 @@ impl ErrorJson {
 struct ErrorInput {
     request: HttpRequest,
     error: ErrorJson,
+    #[serde(default)]
+    prelude_only: bool,
 }
 
 /// The protocol's answer to an error for a request: status, body, token clearing (a token
 /// theft also revokes the session). Input `{"request", "error": <error JSON as returned in
-/// err_out>}`; `*out_json` is the mutations (`{"status", "body", "headers", "cookies"}`).
-/// Kinds that are not session errors answer 500 with a body that reveals nothing.
+/// err_out>, "preludeOnly"?}`; `*out_json` is the mutations (`{"status", "body", "headers",
+/// "cookies"}`). Kinds that are not session errors answer 500 with a body that reveals nothing.
+///
+/// With `"preludeOnly": true`, only what the response gets before an application's own
+/// handler answers a session error (supertokens' `errorHandlers`): token clearing for
+/// `UNAUTHORISED` with `clearTokens` and for `TOKEN_THEFT_DETECTED`, the expiry of the
+/// `olderCookieDomain` cookies for `CLEAR_DUPLICATE_SESSION_COOKIES`; never a status or a
+/// body (those are the handler's), and no revocation.
 ///
 /// # Safety
 /// As `tessera_engine_verify_access_token`.
@@ -585,29 +593,8 @@ pub unsafe extern "C" fn tessera_engine_error_response(
     err_out: *mut TesseraBytes,
 ) -> TesseraStatus {
     engine_json(engine, input, input_len, out_json, err_out, |t, i: ErrorInput| {
-        Ok(t.error_response(&i.request, &i.error.into_error()))
-    })
-}
-
-/// What the response gets before an application's own handler answers a session error
-/// (supertokens' `errorHandlers`): token clearing for `UNAUTHORISED` with `clearTokens` and
-/// for `TOKEN_THEFT_DETECTED`, the expiry of the `olderCookieDomain` cookies for
-/// `CLEAR_DUPLICATE_SESSION_COOKIES`. Input as `tessera_engine_error_response`; `*out_json`
-/// is the mutations, never with a status or a body: those are the handler's. Unlike
-/// `tessera_engine_error_response`, it revokes nothing.
-///
-/// # Safety
-/// As `tessera_engine_verify_access_token`.
-#[no_mangle]
-pub unsafe extern "C" fn tessera_engine_error_prelude(
-    engine: *const TesseraEngine,
-    input: *const u8,
-    input_len: usize,
-    out_json: *mut TesseraBytes,
-    err_out: *mut TesseraBytes,
-) -> TesseraStatus {
-    engine_json(engine, input, input_len, out_json, err_out, |t, i: ErrorInput| {
-        Ok(t.error_prelude(&i.request, &i.error.into_error()))
+        let err = i.error.into_error();
+        Ok(if i.prelude_only { t.error_prelude(&i.request, &err) } else { t.error_response(&i.request, &err) })
     })
 }
 
@@ -641,8 +628,8 @@ pub unsafe extern "C" fn tessera_engine_handle_api_request(
 /// `tessera_engine_handle_api_request` for applications with their own error handlers: an
 /// endpoint's error (`UNAUTHORISED` for a refresh without a refresh token,
 /// `TOKEN_THEFT_DETECTED` for a reused one, ...) is returned as the call's status and
-/// `*err_out`, to be answered with `tessera_engine_error_prelude` and the handler, or with
-/// `tessera_engine_error_response`. Otherwise as `tessera_engine_handle_api_request`.
+/// `*err_out`, to be answered with `tessera_engine_error_response` (its prelude and the
+/// handler, or the whole answer). Otherwise as `tessera_engine_handle_api_request`.
 ///
 /// # Safety
 /// As `tessera_engine_verify_access_token`. May block on the store.
@@ -1017,12 +1004,13 @@ mod tests {
         let request = r#"{"method":"POST","path":"/auth/session/refresh","headers":[]}"#;
         let (st, out_json, err) = call(tessera_engine_try_handle_api_request, &format!(r#"{{"request":{request}}}"#));
         assert_eq!((st, out_json.as_str()), (TesseraStatus::Unauthorised, ""), "{err}");
-        let prelude = format!(r#"{{"request":{request},"error":{err}}}"#);
-        let (st, out_json, _) = call(tessera_engine_error_prelude, &prelude);
+        let prelude = format!(r#"{{"request":{request},"error":{err},"preludeOnly":true}}"#);
+        let (st, out_json, _) = call(tessera_engine_error_response, &prelude);
         let m: Value = serde_json::from_str(&out_json).unwrap();
         assert_eq!(st, TesseraStatus::Ok);
         assert!(m["status"].is_null() && m["body"].is_null(), "the prelude answers nothing: {m}");
-        let (st, out_json, _) = call(tessera_engine_error_response, &prelude);
+        let whole = format!(r#"{{"request":{request},"error":{err}}}"#);
+        let (st, out_json, _) = call(tessera_engine_error_response, &whole);
         assert_eq!(
             (st, serde_json::from_str::<Value>(&out_json).unwrap()["status"].as_u64()),
             (TesseraStatus::Ok, Some(401))

@@ -244,17 +244,15 @@ func ErrorHandler(err error, req *http.Request, res http.ResponseWriter, userCon
 // core's answer cannot be read.
 func answer(rt *state.Runtime, e *errs.Error, original error, req *http.Request, res http.ResponseWriter, userContext []UserContext) error {
 	handler := rt.SessionErrorHandlers[e.Code]
-	input, merr := json.Marshal(map[string]interface{}{"request": rt.Request(req, false, userContext...), "error": e})
+	input, merr := json.Marshal(map[string]interface{}{
+		"request":     rt.Request(req, false, userContext...),
+		"error":       e,
+		"preludeOnly": handler != nil,
+	})
 	if merr != nil {
 		return original
 	}
-	var doc []byte
-	var cerr error
-	if handler != nil {
-		doc, cerr = rt.Engine.ErrorPrelude(input)
-	} else {
-		doc, cerr = rt.Engine.ErrorResponse(input)
-	}
+	doc, cerr := rt.Engine.ErrorResponse(input)
 	if cerr != nil {
 		return cerr
 	}

@@ -345,9 +345,6 @@ func errorResponse(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.Tessera
 func handleAPIRequest(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.TesseraBytes) C.TesseraStatus {
 	return C.tessera_engine_handle_api_request(e, i, l, o, x)
 }
-func errorPrelude(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.TesseraBytes) C.TesseraStatus {
-	return C.tessera_engine_error_prelude(e, i, l, o, x)
-}
 func tryHandleAPIRequest(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.TesseraBytes) C.TesseraStatus {
 	return C.tessera_engine_try_handle_api_request(e, i, l, o, x)
 }
@@ -377,7 +374,8 @@ func (en *Engine) VerifyAccessToken(input []byte) ([]byte, error) {
 	return en.withJSON(verifyAccessToken, input)
 }
 
-// ErrorResponse returns the protocol's answer (mutations JSON) to an error for a request.
+// ErrorResponse returns the protocol's answer (mutations JSON) to an error for a request; with
+// "preludeOnly" in the input, only what precedes an application's error handler.
 func (en *Engine) ErrorResponse(input []byte) ([]byte, error) {
 	return en.withJSON(errorResponse, input)
 }
@@ -385,12 +383,6 @@ func (en *Engine) ErrorResponse(input []byte) ([]byte, error) {
 // HandleAPIRequest serves the core's endpoints; the JSON is null for other requests.
 func (en *Engine) HandleAPIRequest(input []byte) ([]byte, error) {
 	return en.withJSON(handleAPIRequest, input)
-}
-
-// ErrorPrelude returns what the response gets (mutations JSON, no status or body) before an
-// application's error handler answers an error; input as ErrorResponse.
-func (en *Engine) ErrorPrelude(input []byte) ([]byte, error) {
-	return en.withJSON(errorPrelude, input)
 }
 
 // TryHandleAPIRequest is HandleAPIRequest with an endpoint's error returned rather than
