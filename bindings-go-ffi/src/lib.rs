@@ -922,8 +922,21 @@ pub unsafe extern "C" fn tessera_session_free(session: *mut TesseraSession) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// An engine on an in-memory store, for tests of the ABI; free it with
+    /// `tessera_engine_free`.
+    pub(crate) fn memory_engine() -> *mut TesseraEngine {
+        let config =
+            br#"{"appInfo":{"appName":"t","apiDomain":"http://localhost:3001"},"connectionURI":"sqlite::memory:"}"#;
+        let mut engine = ptr::null_mut();
+        assert_eq!(
+            unsafe { tessera_engine_new(config.as_ptr(), config.len(), &mut engine, ptr::null_mut()) },
+            TesseraStatus::Ok
+        );
+        engine
+    }
 
     fn take(b: TesseraBytes) -> String {
         let s = if b.ptr.is_null() {
@@ -982,13 +995,7 @@ mod tests {
 
     #[test]
     fn endpoint_errors_come_back_for_the_error_handlers() {
-        let config =
-            br#"{"appInfo":{"appName":"t","apiDomain":"http://localhost:3001"},"connectionURI":"sqlite::memory:"}"#;
-        let mut engine = ptr::null_mut();
-        assert_eq!(
-            unsafe { tessera_engine_new(config.as_ptr(), config.len(), &mut engine, ptr::null_mut()) },
-            TesseraStatus::Ok
-        );
+        let engine = memory_engine();
         type JsonCall = unsafe extern "C" fn(
             *const TesseraEngine,
             *const u8,
@@ -1022,13 +1029,7 @@ mod tests {
 
     #[test]
     fn create_then_verify_through_the_abi() {
-        let config =
-            br#"{"appInfo":{"appName":"t","apiDomain":"http://localhost:3001"},"connectionURI":"sqlite::memory:"}"#;
-        let mut engine = ptr::null_mut();
-        assert_eq!(
-            unsafe { tessera_engine_new(config.as_ptr(), config.len(), &mut engine, ptr::null_mut()) },
-            TesseraStatus::Ok
-        );
+        let engine = memory_engine();
         let create = br#"{"request":{"method":"POST","path":"/login","headers":[]},"recipeUserId":"u1"}"#;
         let (mut session, mut out_json) = (ptr::null_mut(), TesseraBytes::EMPTY);
         let st = unsafe {

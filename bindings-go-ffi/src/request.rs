@@ -343,7 +343,7 @@ pub unsafe extern "C" fn tessera_session_front_token(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{tessera_engine_create_new_session, tessera_engine_free, tessera_engine_new, tessera_session_free};
+    use crate::{tessera_engine_create_new_session, tessera_engine_free, tessera_session_free};
 
     fn pack(method: &str, path: &str, headers: &[(u8, &str)]) -> Vec<u8> {
         let mut out = Vec::new();
@@ -395,13 +395,7 @@ mod tests {
 
     #[test]
     fn verify_request_gives_the_fields_without_json() {
-        let config =
-            br#"{"appInfo":{"appName":"t","apiDomain":"http://localhost:3001"},"connectionURI":"sqlite::memory:"}"#;
-        let mut engine = ptr::null_mut();
-        assert_eq!(
-            unsafe { tessera_engine_new(config.as_ptr(), config.len(), &mut engine, ptr::null_mut()) },
-            TesseraStatus::Ok
-        );
+        let engine = crate::tests::memory_engine();
         let create = br#"{"recipeUserId":"u1"}"#;
         let (mut created, mut doc) = (ptr::null_mut(), TesseraBytes::EMPTY);
         let st = unsafe {
