@@ -1,6 +1,7 @@
 """The FastAPI integration end to end: the seed ``/getJWT`` route, the core's endpoints,
 errors and response mutations, through Starlette's TestClient."""
 
+import asyncio
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -600,3 +601,88 @@ def test_error_handlers_must_be_input_error_handlers() -> None:
         session.init(error_handlers={"on_unauthorised": print})
     with pytest.raises(TypeError, match="on_unauthorised"):
         InputErrorHandlers(on_unauthorised="not a function")  # type: ignore[arg-type]
+
+
+# -- session.init(override=InputOverrideConfig(functions=...)) ---------------------------------
+
+
+def _docs_override(seen: List[Any]) -> Any:
+    """The SuperTokens docs' override, adding a claim to every new session's access token."""
+    from tessera.recipe.session.interfaces import RecipeInterface
+
+    def override_functions(original_implementation: RecipeInterface) -> RecipeInterface:
+        original_implementation_create_new_session = original_implementation.create_new_session
+
+        async def create_new_session(
+            user_id: str,
+            recipe_user_id: RecipeUserId,
+            access_token_payload: Optional[Dict[str, Any]],
+            session_data_in_database: Optional[Dict[str, Any]],
+            disable_anti_csrf: Optional[bool],
+            tenant_id: str,
+            user_context: Dict[str, Any],
+        ) -> SessionContainer:
+            if access_token_payload is None:
+                access_token_payload = {}
+            access_token_payload["newKey"] = "newValue"
+            request = user_context.get("_default", {}).get("request")
+            seen.append((user_id, recipe_user_id, tenant_id, disable_anti_csrf, request and request.get_path()))
+            return await original_implementation_create_new_session(
+                user_id,
+                recipe_user_id,
+                access_token_payload,
+                session_data_in_database,
+                disable_anti_csrf,
+                tenant_id,
+                user_context,
+            )
+
+        original_implementation.create_new_session = create_new_session  # type: ignore[method-assign]
+        return original_implementation
+
+    return override_functions
+
+
+def test_an_override_of_create_new_session_shapes_every_new_session() -> None:
+    from tessera.recipe import session as session_recipe
+    from tessera.recipe.session.asyncio import create_new_session_without_request_response
+
+    seen: List[Any] = []
+    init_tessera(override=session_recipe.InputOverrideConfig(functions=_docs_override(seen)))
+    client = Client(make_app())
+    signed_in = sign_in(client)
+    access = set_cookies(signed_in)["sAccessToken"].value
+    assert signed_in.headers["front-token"]
+    payload = client.post("/merge", cookies={"sAccessToken": access}).json()["payload"]
+    assert (payload["newKey"], payload["role"]) == ("newValue", "admin")
+    assert seen.pop() == ("user-1", RecipeUserId("user-1"), "public", None, "/signin")
+
+    s = asyncio.run(create_new_session_without_request_response("public", "user-2", {"a": 1}, None, True))
+    assert s.get_access_token_payload()["newKey"] == "newValue"
+    assert s.get_all_session_tokens_dangerously()["antiCsrfToken"] is None
+    assert seen == [("user-2", RecipeUserId("user-2"), "public", True, None)]
+
+
+def test_an_override_that_raises_fails_the_sign_in_and_others_are_refused() -> None:
+    from tessera.exceptions import NotSupportedError
+    from tessera.recipe import session as session_recipe
+
+    def refusing(original: Any) -> Any:
+        async def create_new_session(*args: Any) -> Any:
+            raise UnauthorisedError("no sessions today")
+
+        original.create_new_session = create_new_session
+        return original
+
+    init_tessera(override=session_recipe.InputOverrideConfig(functions=refusing))
+    r = Client(make_app()).post("/signin", headers={"st-auth-mode": "cookie"})
+    assert (r.status_code, r.json()) == (401, {"message": "unauthorised"})
+
+    def replacing_revoke(original: Any) -> Any:
+        original.revoke_session = lambda handle, ctx: True
+        return original
+
+    with pytest.raises(NotSupportedError, match="revoke_session"):
+        session_recipe.init(override=session_recipe.InputOverrideConfig(functions=replacing_revoke))
+    with pytest.raises(TypeError, match="recipe implementation"):
+        session_recipe.init(override=session_recipe.InputOverrideConfig(functions=lambda original: None))

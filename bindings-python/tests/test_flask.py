@@ -512,3 +512,23 @@ def test_error_handlers_answer_view_and_endpoint_errors() -> None:
     kind, _handle, user_id, recipe_user_id = calls.pop()
     assert (kind, user_id, recipe_user_id) == ("theft", "user-1", "user-1")
     assert calls == []
+
+
+def test_an_async_override_of_create_new_session_runs_from_a_sync_view() -> None:
+    from tessera.recipe.session import InputOverrideConfig
+
+    def add_claim(original: Any) -> Any:
+        create = original.create_new_session
+
+        async def create_new_session(user_id: str, recipe_user_id: Any, payload: Any, *rest: Any) -> Any:
+            return await create(user_id, recipe_user_id, {**(payload or {}), "fromOverride": True}, *rest)
+
+        original.create_new_session = create_new_session
+        return original
+
+    init_flask(override=InputOverrideConfig(functions=add_claim))
+    client = make_app().test_client()
+    sign_in_cookie(client)
+    response = client.post("/merge")
+    assert response.status_code == 200, response.data
+    assert response.json["payload"]["fromOverride"] is True

@@ -74,8 +74,10 @@ def test_token_transfer_method_function_is_kept_out_of_the_core_config() -> None
 
 
 def test_unsupported_session_options_are_refused() -> None:
-    with pytest.raises(NotSupportedError, match="override"):
-        session.init(override=object())
+    with pytest.raises(TypeError, match="InputOverrideConfig"):
+        session.init(override=object())  # type: ignore[arg-type]
+    with pytest.raises(NotSupportedError, match="apis"):
+        session.init(override=session.InputOverrideConfig(apis=lambda original: original))
 
 
 @pytest.mark.parametrize(

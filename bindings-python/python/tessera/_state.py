@@ -9,6 +9,7 @@ from . import _native
 from .exceptions import InvalidConfigError
 
 if TYPE_CHECKING:
+    from .recipe.session.recipe_implementation import RecipeInterface
     from .recipe.session.utils import InputErrorHandlers
 
 #: ``get_token_transfer_method`` given as a function: ``(request, for_create_new_session,
@@ -17,7 +18,7 @@ TransferMethodChooser = Callable[[Any, bool, Dict[str, Any]], str]
 
 
 class _State:
-    __slots__ = ("engine", "framework", "mode", "choose_transfer_method", "error_handlers")
+    __slots__ = ("engine", "framework", "mode", "choose_transfer_method", "error_handlers", "recipe_implementation")
 
     def __init__(
         self,
@@ -26,6 +27,7 @@ class _State:
         mode: str,
         choose_transfer_method: Optional[TransferMethodChooser] = None,
         error_handlers: Optional["InputErrorHandlers"] = None,
+        recipe_implementation: Optional["RecipeInterface"] = None,
     ) -> None:
         self.engine = engine
         self.framework = framework
@@ -33,6 +35,9 @@ class _State:
         self.choose_transfer_method = choose_transfer_method
         #: ``session.init(error_handlers=...)``, or ``None``.
         self.error_handlers = error_handlers
+        #: What ``session.init(override=...)`` made of the recipe's functions; ``None``
+        #: without an override, so that calls go straight to the native engine.
+        self.recipe_implementation = recipe_implementation
 
 
 _current: Optional[_State] = None

@@ -1,8 +1,9 @@
 """Small private helpers shared by the public modules."""
 
 import asyncio
+import concurrent.futures
 import json
-from typing import Any, Callable, Dict, Optional, TypeVar
+from typing import Any, Awaitable, Callable, Dict, Optional, TypeVar
 
 T = TypeVar("T")
 
@@ -14,6 +15,23 @@ async def off_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     The call sees a copy of the caller's context (``asyncio.to_thread``), so framework state
     kept in context variables (Flask's ``g`` and ``request``) is reachable from it."""
     return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+async def _awaited(awaitable: Awaitable[T]) -> T:
+    return await awaitable
+
+
+def run_sync(awaitable: Awaitable[T]) -> T:
+    """The result of an application's async callback (an error handler, an override), from
+    sync code (Flask, Django's sync views, the ``syncio`` functions)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_awaited(awaitable))
+    # Sync code called on a running loop (an async app calling a sync function): the loop is
+    # busy with us, so the callback runs on a loop of its own in another thread.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _awaited(awaitable)).result()
 
 
 def to_json(value: Optional[Dict[str, Any]], what: str) -> str:

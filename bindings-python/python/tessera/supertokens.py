@@ -117,11 +117,13 @@ def init(
     session_options: Dict[str, Any] = {}
     choose_transfer_method = None
     error_handlers = None
+    recipe_implementation = None
     for recipe in recipe_list or []:
         if isinstance(recipe, SessionRecipeInit):
             session_options = dict(recipe.options)
             choose_transfer_method = recipe.get_token_transfer_method
             error_handlers = recipe.error_handlers
+            recipe_implementation = recipe.recipe_implementation
         else:
             raise NotSupportedError(f"recipe_list: only session.init(...) is supported by Tessera, not {recipe!r}")
 
@@ -137,7 +139,9 @@ def init(
         raise InvalidConfigError(f"an option is not JSON serialisable: {e}") from None
 
     engine = _native.Engine(config_json)
-    _state.install(_state._State(engine, framework, mode, choose_transfer_method, error_handlers))
+    _state.install(
+        _state._State(engine, framework, mode, choose_transfer_method, error_handlers, recipe_implementation)
+    )
 
 
 def get_all_cors_headers() -> List[str]:

@@ -6,13 +6,11 @@ already on it) and calls :func:`answer_error` (or :func:`answer_error_async`), t
 wrapper it gets back.
 """
 
-import asyncio
-import concurrent.futures
 import inspect
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, List, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, TypeVar
 
 from .. import _state
-from .._util import off_loop
+from .._util import off_loop, run_sync
 from ..exceptions import SuperTokensSessionError, TokenTheftError
 from .request import Mutations, RequestAdapter
 from .response import ResponseAdapter, apply_mutations
@@ -80,22 +78,6 @@ def _chosen(given: R, returned: Any) -> R:
     return returned if isinstance(returned, type(given)) else given
 
 
-async def _awaited(awaitable: Awaitable[Any]) -> Any:
-    return await awaitable
-
-
-def _run(awaitable: Awaitable[Any]) -> Any:
-    """An async handler's result, from sync code (Flask, Django's sync views)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(_awaited(awaitable))
-    # Sync code called on a running loop (an async app calling a sync helper): the loop is
-    # busy with us, so the handler runs on a loop of its own in another thread.
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, _awaited(awaitable)).result()
-
-
 def answer_error(adapter: RequestAdapter, response: R, error: SuperTokensSessionError) -> R:
     """Writes the answer to ``error`` on ``response`` and returns the response to send. May
     block: the default answer to token theft revokes the session in the store."""
@@ -106,7 +88,7 @@ def answer_error(adapter: RequestAdapter, response: R, error: SuperTokensSession
     apply_mutations(response, _core_answer(adapter, error, True))
     result = call(adapter, response)
     if inspect.isawaitable(result):
-        result = _run(result)
+        result = run_sync(result)
     return _chosen(response, result)
 
 

@@ -11,9 +11,17 @@ from typing import Any, Callable, Dict, Optional, Union
 from ...exceptions import NotSupportedError
 from .interfaces import SessionContainer, SessionInformationResult
 from .recipe import SessionRecipeInit
-from .utils import InputErrorHandlers
+from .recipe_implementation import build as _build_implementation
+from .utils import InputErrorHandlers, InputOverrideConfig
 
-__all__ = ["InputErrorHandlers", "SessionContainer", "SessionInformationResult", "SessionRecipeInit", "init"]
+__all__ = [
+    "InputErrorHandlers",
+    "InputOverrideConfig",
+    "SessionContainer",
+    "SessionInformationResult",
+    "SessionRecipeInit",
+    "init",
+]
 
 # supertokens-python's snake_case names → the core's camelCase names.
 _OPTION_NAMES = (
@@ -46,7 +54,7 @@ def init(
     anti_csrf: Optional[str] = None,
     get_token_transfer_method: Union[str, Callable[[Any, bool, Dict[str, Any]], str], None] = None,
     error_handlers: Optional[InputErrorHandlers] = None,
-    override: Any = None,
+    override: Optional[InputOverrideConfig] = None,
     invalid_claim_status_code: Optional[int] = None,
     use_dynamic_access_token_signing_key: Optional[bool] = None,
     expose_access_token_to_frontend_in_cookie_based_auth: Optional[bool] = None,
@@ -72,11 +80,12 @@ def init(
     returning one of them, asked for each request (``request`` is the framework request
     wrapper: ``get_header``, ``get_cookie``, ``get_path``, ``method``, ``request``).
     ``error_handlers`` (:class:`InputErrorHandlers`) replaces the answer to some session
-    errors, as in supertokens-python. ``override`` is not supported.
+    errors, as in supertokens-python. ``override`` (:class:`InputOverrideConfig`) may
+    replace ``create_new_session`` (its ``functions``, called once, here).
 
     Raises:
-        NotSupportedError: ``override`` is given.
-        TypeError: ``error_handlers`` is not an ``InputErrorHandlers``.
+        NotSupportedError: the override replaces another function, or gives ``apis``.
+        TypeError: ``error_handlers`` or ``override`` is not of its class.
 
     Wrong values are reported by ``tessera.init`` as ``InvalidConfigError`` naming the option.
     """
@@ -86,12 +95,20 @@ def init(
         get_token_transfer_method = None
     if error_handlers is not None and not isinstance(error_handlers, InputErrorHandlers):
         raise TypeError(f"error_handlers must be an InputErrorHandlers, not {type(error_handlers).__name__}")
+    implementation = None
     if override is not None:
-        raise NotSupportedError("session.init(override=...) is not supported by Tessera")
+        if not isinstance(override, InputOverrideConfig):
+            raise TypeError(f"override must be an InputOverrideConfig, not {type(override).__name__}")
+        if override.apis is not None:
+            raise NotSupportedError(
+                "session.init(override=InputOverrideConfig(apis=...)) is not supported by Tessera yet"
+            )
+        if override.functions is not None:
+            implementation = _build_implementation(override.functions)
     given = locals()
     options: Dict[str, Any] = {}
     for snake, camel in _OPTION_NAMES:
         value = given[snake]
         if value is not None:
             options[camel] = value
-    return SessionRecipeInit(options, choose_transfer_method, error_handlers)
+    return SessionRecipeInit(options, choose_transfer_method, error_handlers, implementation)

@@ -1,7 +1,7 @@
 """:class:`SessionContainer`, the session of a request, and :class:`SessionInformationResult`."""
 
 import json
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from ... import _native
 from ..._util import off_loop, to_json
@@ -9,7 +9,7 @@ from ...framework.request import Mutations, has_mutations
 from ...types import RecipeUserId
 from .exceptions import UnauthorisedError
 
-__all__ = ["SessionContainer", "SessionInformationResult"]
+__all__ = ["RecipeInterface", "SessionContainer", "SessionInformationResult"]
 
 _SESSION_GONE = "Session does not exist anymore."
 
@@ -290,3 +290,137 @@ class SessionContainer:
             UnauthorisedError: the session no longer exists.
         """
         return await off_loop(self.sync_get_expiry)
+
+
+class RecipeInterface:
+    """supertokens-python's ``RecipeInterface`` of the session recipe: the type of
+    ``original_implementation`` in ``session.init(override=InputOverrideConfig(functions=...))``
+    (Tessera's is :class:`tessera.recipe.session.recipe_implementation.RecipeImplementation`)."""
+
+    async def create_new_session(
+        self,
+        user_id: str,
+        recipe_user_id: RecipeUserId,
+        access_token_payload: Optional[Dict[str, Any]],
+        session_data_in_database: Optional[Dict[str, Any]],
+        disable_anti_csrf: Optional[bool],
+        tenant_id: str,
+        user_context: Dict[str, Any],
+    ) -> SessionContainer:
+        """Creates a session; see :func:`tessera.recipe.session.asyncio.create_new_session`."""
+        raise NotImplementedError
+
+    async def get_session(
+        self,
+        access_token: Optional[str],
+        anti_csrf_token: Optional[str] = None,
+        anti_csrf_check: Optional[bool] = None,
+        session_required: Optional[bool] = None,
+        check_database: Optional[bool] = None,
+        override_global_claim_validators: Optional[Callable[..., Any]] = None,
+        user_context: Optional[Dict[str, Any]] = None,
+    ) -> Optional[SessionContainer]:
+        """Verifies an access token given directly."""
+        raise NotImplementedError
+
+    async def refresh_session(
+        self,
+        refresh_token: str,
+        anti_csrf_token: Optional[str],
+        disable_anti_csrf: bool,
+        user_context: Dict[str, Any],
+    ) -> SessionContainer:
+        """Refreshes a session from its refresh token."""
+        raise NotImplementedError
+
+    async def revoke_session(self, session_handle: str, user_context: Dict[str, Any]) -> bool:
+        """Revokes one session."""
+        raise NotImplementedError
+
+    async def revoke_all_sessions_for_user(
+        self,
+        user_id: str,
+        revoke_sessions_for_linked_accounts: bool,
+        tenant_id: Optional[str],
+        revoke_across_all_tenants: bool,
+        user_context: Dict[str, Any],
+    ) -> List[str]:
+        """Revokes a user's sessions."""
+        raise NotImplementedError
+
+    async def get_all_session_handles_for_user(
+        self,
+        user_id: str,
+        fetch_sessions_for_linked_accounts: bool,
+        tenant_id: Optional[str],
+        fetch_across_all_tenants: bool,
+        user_context: Dict[str, Any],
+    ) -> List[str]:
+        """A user's session handles."""
+        raise NotImplementedError
+
+    async def revoke_multiple_sessions(self, session_handles: List[str], user_context: Dict[str, Any]) -> List[str]:
+        """Revokes several sessions."""
+        raise NotImplementedError
+
+    async def get_session_information(
+        self, session_handle: str, user_context: Dict[str, Any]
+    ) -> Optional[SessionInformationResult]:
+        """A session's information, or ``None``."""
+        raise NotImplementedError
+
+    async def update_session_data_in_database(
+        self, session_handle: str, new_session_data: Dict[str, Any], user_context: Dict[str, Any]
+    ) -> bool:
+        """Replaces a session's data in the database."""
+        raise NotImplementedError
+
+    async def merge_into_access_token_payload(
+        self, session_handle: str, access_token_payload_update: Dict[str, Any], user_context: Dict[str, Any]
+    ) -> bool:
+        """Merges into the payload of a session's next access token."""
+        raise NotImplementedError
+
+    def get_global_claim_validators(
+        self,
+        tenant_id: str,
+        user_id: str,
+        recipe_user_id: RecipeUserId,
+        claim_validators_added_by_other_recipes: List[Any],
+        user_context: Dict[str, Any],
+    ) -> List[Any]:
+        """The claim validators every verification checks."""
+        raise NotImplementedError
+
+    async def validate_claims(
+        self,
+        user_id: str,
+        recipe_user_id: RecipeUserId,
+        access_token_payload: Dict[str, Any],
+        claim_validators: List[Any],
+        user_context: Dict[str, Any],
+    ) -> Any:
+        """Validates claims against a payload."""
+        raise NotImplementedError
+
+    async def fetch_and_set_claim(self, session_handle: str, claim: Any, user_context: Dict[str, Any]) -> bool:
+        """Fetches a claim's value and stores it in the session."""
+        raise NotImplementedError
+
+    async def set_claim_value(self, session_handle: str, claim: Any, value: Any, user_context: Dict[str, Any]) -> bool:
+        """Sets a claim's value in the session."""
+        raise NotImplementedError
+
+    async def get_claim_value(self, session_handle: str, claim: Any, user_context: Dict[str, Any]) -> Any:
+        """A claim's value in the session."""
+        raise NotImplementedError
+
+    async def remove_claim(self, session_handle: str, claim: Any, user_context: Dict[str, Any]) -> bool:
+        """Removes a claim from the session."""
+        raise NotImplementedError
+
+    async def regenerate_access_token(
+        self, access_token: str, new_access_token_payload: Optional[Dict[str, Any]], user_context: Dict[str, Any]
+    ) -> Any:
+        """A new access token for a session with a new payload."""
+        raise NotImplementedError

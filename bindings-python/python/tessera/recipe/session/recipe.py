@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
 
 if TYPE_CHECKING:
+    from .recipe_implementation import RecipeInterface
     from .utils import InputErrorHandlers
 
 __all__ = ["SessionRecipeInit"]
@@ -23,12 +24,15 @@ class SessionRecipeInit:
         options: Dict[str, Any],
         get_token_transfer_method: Optional[Callable[..., str]] = None,
         error_handlers: Optional["InputErrorHandlers"] = None,
+        recipe_implementation: Optional["RecipeInterface"] = None,
     ) -> None:
         self.options = options
         #: ``get_token_transfer_method`` when it was given as a function (asked per request).
         self.get_token_transfer_method = get_token_transfer_method
         #: The app's answers to session errors, if any.
         self.error_handlers = error_handlers
+        #: The recipe's functions as the app's override made them, if any.
+        self.recipe_implementation = recipe_implementation
 
     def __repr__(self) -> str:
         return f"SessionRecipeInit({self.options!r})"

@@ -1,13 +1,14 @@
-"""``InputErrorHandlers``: the app's own answers to session errors, as in supertokens-python."""
+"""``InputErrorHandlers`` (the app's own answers to session errors) and
+``InputOverrideConfig`` (its own session functions), as in supertokens-python."""
 
-from typing import Awaitable, Callable, List, Optional, Union
+from typing import Any, Awaitable, Callable, List, Optional, Union
 
 from ...framework.request import RequestAdapter
 from ...framework.response import ResponseAdapter
 from ...types import RecipeUserId
 from .exceptions import ClaimValidationError
 
-__all__ = ["InputErrorHandlers"]
+__all__ = ["InputErrorHandlers", "InputOverrideConfig"]
 
 #: A handler returns the response it was given (or another of the same framework), or
 #: ``None`` for the one it was given; it may be async.
@@ -58,3 +59,18 @@ class InputErrorHandlers:
     def __repr__(self) -> str:
         given = [name for name, value in vars(self).items() if value is not None]
         return f"InputErrorHandlers({', '.join(given)})"
+
+
+class InputOverrideConfig:
+    """``session.init(override=InputOverrideConfig(functions=...))``: ``functions`` gets
+    Tessera's :class:`~tessera.recipe.session.recipe_implementation.RecipeImplementation`
+    and returns it (or a subclass) with methods replaced; every session creation then goes
+    through its ``create_new_session`` (to add claims to the access token payload, say).
+    Replacing other methods, and ``apis``, are not supported yet (refused at init)."""
+
+    def __init__(self, functions: Optional[Callable[[Any], Any]] = None, apis: Optional[Callable[[Any], Any]] = None):
+        for name, value in (("functions", functions), ("apis", apis)):
+            if value is not None and not callable(value):
+                raise TypeError(f"InputOverrideConfig({name}=...) must be callable, not {type(value).__name__}")
+        self.functions = functions
+        self.apis = apis

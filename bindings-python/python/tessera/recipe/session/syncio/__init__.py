@@ -11,11 +11,12 @@ for async code. ``request`` is the framework's own request object (Starlette/Fas
 from typing import Any, Dict, List, Optional, Union
 
 from .... import _state
-from ...._util import to_json
-from ....framework.request import wrap_request
+from ...._util import run_sync, to_json
+from ....framework.request import RequestAdapter, wrap_request
 from ....types import RecipeUserId, recipe_user_id_str
 from .. import _common
 from ..interfaces import SessionContainer, SessionInformationResult
+from ..recipe_implementation import with_request
 
 __all__ = [
     "create_new_session",
@@ -46,7 +47,8 @@ def create_new_session(
 ) -> SessionContainer:
     """Creates a session for ``recipe_user_id`` in ``tenant_id`` and writes its tokens to the
     response (through the framework middleware), in the transport the request asks for
-    (``st-auth-mode``) and the configuration allows.
+    (``st-auth-mode``) and the configuration allows. With an override of
+    ``create_new_session`` (``session.init(override=...)``), through it.
 
     Raises:
         InvalidInputError: the payload uses a protected claim name.
@@ -54,6 +56,30 @@ def create_new_session(
     """
     _common.reject_disable_anti_csrf(disable_anti_csrf)
     adapter = wrap_request(request)
+    implementation = _state.current().recipe_implementation
+    if implementation is not None:
+        return run_sync(
+            implementation.create_new_session(
+                recipe_user_id_str(recipe_user_id),
+                RecipeUserId(recipe_user_id_str(recipe_user_id)),
+                access_token_payload,
+                session_data_in_database,
+                None,
+                tenant_id,
+                with_request(user_context, adapter),
+            )
+        )
+    return _create_in_request(adapter, tenant_id, recipe_user_id, access_token_payload, session_data_in_database)
+
+
+def _create_in_request(
+    adapter: RequestAdapter,
+    tenant_id: str,
+    recipe_user_id: Union[RecipeUserId, str],
+    access_token_payload: Optional[Dict[str, Any]],
+    session_data_in_database: Optional[Dict[str, Any]],
+) -> SessionContainer:
+    """The native part of :func:`create_new_session` (also the default implementation's)."""
     engine = _state.engine()
     method, path, headers = adapter.native_request()
     native, mutations = engine.create_new_session(
@@ -78,7 +104,35 @@ def create_new_session_without_request_response(
     user_context: Optional[Dict[str, Any]] = None,
 ) -> SessionContainer:
     """Creates a session without a request; read its tokens with
-    ``get_all_session_tokens_dangerously()``."""
+    ``get_all_session_tokens_dangerously()``. With an override of ``create_new_session``,
+    through it."""
+    implementation = _state.current().recipe_implementation
+    if implementation is not None:
+        return run_sync(
+            implementation.create_new_session(
+                recipe_user_id_str(recipe_user_id),
+                RecipeUserId(recipe_user_id_str(recipe_user_id)),
+                access_token_payload,
+                session_data_in_database,
+                bool(disable_anti_csrf),
+                tenant_id,
+                {} if user_context is None else user_context,
+            )
+        )
+    return _create_without_request(
+        tenant_id, recipe_user_id, access_token_payload, session_data_in_database, disable_anti_csrf
+    )
+
+
+def _create_without_request(
+    tenant_id: str,
+    recipe_user_id: Union[RecipeUserId, str],
+    access_token_payload: Optional[Dict[str, Any]],
+    session_data_in_database: Optional[Dict[str, Any]],
+    disable_anti_csrf: bool,
+) -> SessionContainer:
+    """The native part of :func:`create_new_session_without_request_response` (also the
+    default implementation's)."""
     engine = _state.engine()
     native = engine.create_new_session_without_request_response(
         tenant_id,
