@@ -13,6 +13,7 @@ import { native } from "./native";
 import { RecipeUserId } from "./recipeUserId";
 import { FRAMEWORKS } from "./framework/wrap";
 import type { InstalledErrorHandlers } from "./recipe/session/errorHandlers";
+import type { RecipeInterface } from "./recipe/session/recipeInterface";
 import type { TokenTransferMethodFunction } from "./state";
 import { install } from "./state";
 
@@ -51,6 +52,8 @@ export interface SessionRecipeInit {
   readonly getTokenTransferMethod?: TokenTransferMethodFunction;
   /** The application's `errorHandlers`, checked, when it gave any. */
   readonly errorHandlers?: InstalledErrorHandlers;
+  /** The implementation the application's `override.functions` built, when it gave one. */
+  readonly recipeImplementation?: RecipeInterface;
 }
 
 function notSupported(message: string): TesseraError {
@@ -94,6 +97,7 @@ export function init(config: TypeInput): void {
   let session: Record<string, unknown> = {};
   let getTokenTransferMethod: TokenTransferMethodFunction | undefined;
   let errorHandlers: InstalledErrorHandlers | undefined;
+  let recipeImplementation: RecipeInterface | undefined;
   for (const recipe of config.recipeList ?? []) {
     if (!isSessionRecipe(recipe)) {
       throw notSupported("recipeList: only Session.init(...) is supported by Tessera");
@@ -101,13 +105,14 @@ export function init(config: TypeInput): void {
     session = { ...recipe.options };
     getTokenTransferMethod = recipe.getTokenTransferMethod;
     errorHandlers = recipe.errorHandlers;
+    recipeImplementation = recipe.recipeImplementation;
   }
   const json: Record<string, unknown> = { appInfo: appInfoJson(config.appInfo), session };
   if (config.supertokens?.connectionURI !== undefined) json.connectionURI = config.supertokens.connectionURI;
   if (config.supertokens?.apiKey !== undefined) json.apiKey = config.supertokens.apiKey;
   const { Engine } = native();
   const engine = callSync(() => new Engine(JSON.stringify(json)));
-  install({ engine, framework, getTokenTransferMethod, errorHandlers });
+  install({ engine, framework, getTokenTransferMethod, errorHandlers, recipeImplementation });
 }
 
 /** A string user id as a {@link RecipeUserId}. */

@@ -2,6 +2,7 @@
 import { TesseraError } from "./error";
 import type { NativeEngine } from "./native";
 import type { InstalledErrorHandlers } from "./recipe/session/errorHandlers";
+import type { RecipeInterface } from "./recipe/session/recipeInterface";
 
 /** The application's `getTokenTransferMethod` function, as `Session.init` took it. */
 export type TokenTransferMethodFunction = (input: {
@@ -34,6 +35,9 @@ export interface State {
   /** The application's `errorHandlers`, when it gave at least one (else every session error
    * gets the core's answer, and no path looks further). */
   errorHandlers?: InstalledErrorHandlers;
+  /** The implementation `override.functions` built, when the application gave one (else
+   * `createNewSession` calls the core directly). */
+  recipeImplementation?: RecipeInterface;
 }
 
 let current: State | undefined;

@@ -31,6 +31,20 @@ Tessera.init({
           response.sendJSONResponse({ ids: validationErrors.map((e) => e.id) });
         },
       },
+      // The SuperTokens docs' override, typed from `RecipeInterface` as in supertokens-node.
+      override: {
+        functions: (originalImplementation) => {
+          return {
+            ...originalImplementation,
+            createNewSession: async function (input) {
+              const tenant: string = input.tenantId;
+              const user: string = input.recipeUserId.getAsString();
+              input.accessTokenPayload = { ...input.accessTokenPayload, customKey: "customValue", tenant, user };
+              return originalImplementation.createNewSession(input);
+            },
+          };
+        },
+      },
     }),
   ],
 });

@@ -101,6 +101,7 @@ func Init(config TypeInput) error {
 	}
 	var getTokenTransferMethod func(*http.Request, bool, *map[string]interface{}) string
 	var sessionErrorHandlers map[string]state.SessionErrorHandler
+	var sessionRecipe interface{}
 	for _, r := range config.RecipeList {
 		if r == nil {
 			continue
@@ -120,6 +121,13 @@ func Init(config TypeInput) error {
 			SessionErrorHandlers() map[string]state.SessionErrorHandler
 		}); ok {
 			sessionErrorHandlers = h.SessionErrorHandlers()
+		}
+		if h, ok := options.(interface{ SessionRecipe() (interface{}, error) }); ok {
+			// Before the engine is made: a refused override leaves the previous Init in effect.
+			var err error
+			if sessionRecipe, err = h.SessionRecipe(); err != nil {
+				return err
+			}
 		}
 	}
 	configJSON, err := json.Marshal(doc)
@@ -164,6 +172,7 @@ func Init(config TypeInput) error {
 		GetTokenTransferMethod: getTokenTransferMethod,
 		SessionErrors:          sessionErrors,
 		SessionErrorHandlers:   sessionErrorHandlers,
+		SessionRecipe:          sessionRecipe,
 	})
 	return nil
 }

@@ -25,14 +25,19 @@ export interface RequestAdapter {
 export type Transfer = "any" | "cookie" | "header" | null;
 
 /** `(method, path, headers)`, the first three arguments of the engine's request functions, and
- * the transfer argument that goes with them. */
-export function nativeRequest(request: RequestAdapter, forCreateNewSession = false): [string, string, Headers, Transfer] {
+ * the transfer argument that goes with them. `userContext` is what a `getTokenTransferMethod`
+ * function is given (a new object when the caller has none). */
+export function nativeRequest(
+  request: RequestAdapter,
+  forCreateNewSession = false,
+  userContext?: Record<string, unknown>,
+): [string, string, Headers, Transfer] {
   const headers: Headers = [];
   for (const name of native().REQUEST_HEADERS) {
     for (const value of request.headerValues(name)) headers.push(name, value);
   }
   const choose = state().getTokenTransferMethod;
-  const transfer = choose === undefined ? null : choose({ req: baseRequest(request), forCreateNewSession, userContext: {} });
+  const transfer = choose === undefined ? null : choose({ req: baseRequest(request), forCreateNewSession, userContext: userContext ?? {} });
   return [request.method(), request.path(), headers, transfer];
 }
 

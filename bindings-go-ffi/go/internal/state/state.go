@@ -28,6 +28,10 @@ type Runtime struct {
 	// (the session recipe's ErrorHandlers), called after the error's prelude. nil when it
 	// has none: then, and for a code without a handler, the protocol's answer is given.
 	SessionErrorHandlers map[string]SessionErrorHandler
+	// SessionRecipe is the session recipe's implementation after the application's
+	// Override.Functions (a type of recipe/session, which this package cannot import), or
+	// nil without one: then session creation takes its direct path.
+	SessionRecipe interface{}
 }
 
 // SessionErrorHandler answers a session error on res (status and body; the prelude is

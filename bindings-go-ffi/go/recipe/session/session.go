@@ -238,14 +238,25 @@ func decodeMutations(doc []byte) (*httpx.Mutations, error) {
 }
 
 // CreateNewSession creates a session for recipeUserId in tenantId and writes its tokens on
-// res, on the transport the request asks for (st-auth-mode).
+// res, on the transport the request asks for (st-auth-mode). With Override.Functions it
+// returns what the override's CreateNewSession returns, called with the request in the user
+// context (the caller's, if given).
 func CreateNewSession(req *http.Request, res http.ResponseWriter, tenantId string, recipeUserId string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
 	rt, err := state.Get()
 	if err != nil {
 		return nil, err
 	}
+	if impl, ok := rt.SessionRecipe.(*implementation); ok {
+		return impl.createNewSession(rt, req, res, tenantId, recipeUserId, accessTokenPayload, sessionDataInDatabase, userContext)
+	}
+	return createInRequest(rt, req, res, rt.TransferMethod(req, true, userContext), tenantId, recipeUserId, accessTokenPayload, sessionDataInDatabase)
+}
+
+// createInRequest makes a session for req, whose GetTokenTransferMethod said transferMethod,
+// and writes its tokens on res.
+func createInRequest(rt *state.Runtime, req *http.Request, res http.ResponseWriter, transferMethod string, tenantId string, recipeUserId string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}) (sessmodels.SessionContainer, error) {
 	input, err := marshal(map[string]interface{}{
-		"request":               rt.Request(req, true, userContext...),
+		"request":               httpx.FromHTTP(req, rt.RequestHeaders, rt.RequestHeaderKeys, transferMethod),
 		"tenantId":              tenantId,
 		"recipeUserId":          recipeUserId,
 		"accessTokenPayload":    accessTokenPayload,
@@ -262,12 +273,20 @@ func CreateNewSession(req *http.Request, res http.ResponseWriter, tenantId strin
 }
 
 // CreateNewSessionWithoutRequestResponse creates a session outside a request; read its
-// tokens with GetAllSessionTokensDangerously.
+// tokens with GetAllSessionTokensDangerously. With Override.Functions it returns what the
+// override's CreateNewSession returns.
 func CreateNewSessionWithoutRequestResponse(tenantId string, recipeUserId string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, disableAntiCSRF *bool, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
 	rt, err := state.Get()
 	if err != nil {
 		return nil, err
 	}
+	if impl, ok := rt.SessionRecipe.(*implementation); ok {
+		return impl.createNewSessionWithoutRequestResponse(tenantId, recipeUserId, accessTokenPayload, sessionDataInDatabase, disableAntiCSRF, userContext)
+	}
+	return createWithoutRequest(rt, tenantId, recipeUserId, accessTokenPayload, sessionDataInDatabase, disableAntiCSRF)
+}
+
+func createWithoutRequest(rt *state.Runtime, tenantId string, recipeUserId string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, disableAntiCSRF *bool) (sessmodels.SessionContainer, error) {
 	input, err := marshal(map[string]interface{}{
 		"tenantId":              tenantId,
 		"recipeUserId":          recipeUserId,

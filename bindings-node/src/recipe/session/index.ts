@@ -3,23 +3,34 @@
  * `Tessera.init({recipeList: [...]})`, and the functions that work on sessions.
  */
 import { TesseraError, callAsync, fromNative } from "../../error";
-import type { NativeSession } from "../../native";
+import type { NativeEngine, NativeSession } from "../../native";
 import { wrapRequest, wrapResponse } from "../../framework/wrap";
+import type { RequestAdapter } from "../../framework/request";
 import { nativeRequest } from "../../framework/request";
 import type { SessionRecipeInit } from "../../index";
 import { RecipeUserId, recipeUserIdString } from "../../recipeUserId";
 import type { TokenTransferMethodFunction } from "../../state";
-import { engine } from "../../state";
+import { engine, state } from "../../state";
 import type { VerifySessionOptions } from "./common";
 import { checkClaimOverride, verifyRequest } from "./common";
 import type { BaseResponse, ClaimValidationError, ErrorHandlers, UserContext } from "./errorHandlers";
 import { installErrorHandlers } from "./errorHandlers";
+import type {
+  APIInterface,
+  APIOptions,
+  OverrideInput,
+  RecipeInterface,
+  SessionClaim,
+  SessionClaimValidator,
+} from "./recipeInterface";
+import { asUserContext, overrideImplementation, requestInUserContext, userContextWithRequest } from "./recipeInterface";
 import type { SessionInformation } from "./sessionContainer";
 import { SessionContainer, sessionInformation, toJson } from "./sessionContainer";
 
 export { SessionContainer, TesseraError as Error, RecipeUserId };
 export type { SessionInformation, VerifySessionOptions, TokenTransferMethodFunction };
 export type { BaseResponse, ClaimValidationError, ErrorHandlers, UserContext };
+export type { APIInterface, APIOptions, OverrideInput, RecipeInterface, SessionClaim, SessionClaimValidator };
 
 /** The options of `Session.init`, in supertokens-node's names. Options left out take the core's
  * defaults. Tessera's own: `accessTokenValidity` (s), `refreshTokenValidity` (min),
@@ -50,7 +61,9 @@ export interface TypeInput {
    * the tokens are cleared first where the protocol says so. A handler left out keeps the
    * protocol's answer. */
   errorHandlers?: ErrorHandlers;
-  override?: unknown;
+  /** `functions` may replace `createNewSession` (e.g. to add to the access token payload);
+   * init refuses an implementation that changes another method, and `apis`. */
+  override?: OverrideInput;
 }
 
 const OPTION_NAMES = [
@@ -77,8 +90,12 @@ const OPTION_NAMES = [
  * The session recipe's options. Wrong values are reported by `Tessera.init` as
  * `INVALID_CONFIG` naming the option.
  *
- * @throws TesseraError `NOT_SUPPORTED` for `override`; `INVALID_CONFIG` for an
- * `errorHandlers` key that is not a handler's name, or a handler that is not a function.
+ * `override.functions` is called here, once, with the default implementation.
+ *
+ * @throws TesseraError `NOT_SUPPORTED` for `override.apis`, or an `override.functions` that
+ * changes a method other than `createNewSession`; `INVALID_CONFIG` for an `errorHandlers` key
+ * that is not a handler's name, a handler that is not a function, or an `override` of the
+ * wrong kind.
  */
 export function init(config?: TypeInput): SessionRecipeInit {
   const given: TypeInput = { ...(config ?? {}) };
@@ -86,18 +103,171 @@ export function init(config?: TypeInput): SessionRecipeInit {
   const choose = typeof transfer === "function" ? transfer : undefined;
   if (transfer !== undefined && choose === undefined) given.tokenTransferMethod ??= transfer as TypeInput["tokenTransferMethod"];
   const errorHandlers = installErrorHandlers(given.errorHandlers);
-  if (given.override !== undefined) {
-    throw new TesseraError({ type: "NOT_SUPPORTED", message: "Session.init({override}) is not supported by Tessera" });
-  }
+  const recipeImplementation = overrideImplementation(originalImplementation, given.override);
   const options: Record<string, unknown> = {};
   for (const name of OPTION_NAMES) {
     if (given[name] !== undefined) options[name] = given[name];
   }
-  return { tesseraRecipe: "session", options, getTokenTransferMethod: choose, errorHandlers };
+  return { tesseraRecipe: "session", options, getTokenTransferMethod: choose, errorHandlers, recipeImplementation };
 }
 
-/** Creates a session and writes its tokens to `res`, in the transport the request asks for
- * (`st-auth-mode`) and the configuration allows. */
+/** The input of `RecipeInterface.createNewSession`, as supertokens-node builds it from the
+ * public functions' arguments. */
+function createInput(
+  tenantId: string,
+  recipeUserId: RecipeUserId | string,
+  accessTokenPayload: Record<string, unknown> | undefined,
+  sessionDataInDatabase: Record<string, unknown> | undefined,
+  disableAntiCsrf: boolean | undefined,
+  userContext: UserContext,
+): Parameters<RecipeInterface["createNewSession"]>[0] {
+  const userId = recipeUserIdString(recipeUserId);
+  return {
+    userId,
+    recipeUserId: recipeUserId instanceof RecipeUserId ? recipeUserId : new RecipeUserId(userId),
+    accessTokenPayload: accessTokenPayload ?? {},
+    sessionDataInDatabase: sessionDataInDatabase ?? {},
+    disableAntiCsrf,
+    tenantId,
+    userContext,
+  };
+}
+
+/** The native request-level create; the caller attaches what it returns to the response. */
+function createInRequest(
+  e: NativeEngine,
+  request: RequestAdapter,
+  tenantId: string,
+  recipeUserId: RecipeUserId | string,
+  accessTokenPayload: Record<string, unknown> | undefined,
+  sessionDataInDatabase: Record<string, unknown> | undefined,
+  userContext?: UserContext,
+): ReturnType<NativeEngine["createNewSession"]> {
+  const [method, path, headers, transfer] = nativeRequest(request, true, userContext);
+  const userId = recipeUserIdString(recipeUserId);
+  const payload = toJson(accessTokenPayload, "accessTokenPayload");
+  const data = toJson(sessionDataInDatabase, "sessionDataInDatabase");
+  return callAsync(() => e.createNewSession(method, path, headers, tenantId, userId, payload, data, transfer));
+}
+
+/** The native create outside a request. */
+function createWithoutRequest(
+  e: NativeEngine,
+  tenantId: string,
+  recipeUserId: RecipeUserId | string,
+  accessTokenPayload: Record<string, unknown> | undefined,
+  sessionDataInDatabase: Record<string, unknown> | undefined,
+  disableAntiCsrf: boolean,
+): Promise<NativeSession> {
+  const userId = recipeUserIdString(recipeUserId);
+  const payload = toJson(accessTokenPayload, "accessTokenPayload");
+  const data = toJson(sessionDataInDatabase, "sessionDataInDatabase");
+  return callAsync(() => e.createNewSessionWithoutRequestResponse(tenantId, userId, payload, data, disableAntiCsrf));
+}
+
+function notSupported(name: string): () => Promise<never> {
+  return async () => {
+    throw new TesseraError({ type: "NOT_SUPPORTED", message: `${name} is not supported by Tessera yet` });
+  };
+}
+
+/**
+ * The implementation `override.functions` is given: this module's functions behind
+ * supertokens-node's `RecipeInterface`. A new object per `Session.init`, so that an app that
+ * changes it in place changes only its own.
+ */
+function originalImplementation(): RecipeInterface {
+  return {
+    createNewSession: async function (input) {
+      const e = engine();
+      const call = requestInUserContext(input.userContext);
+      if (call !== undefined) {
+        // In a request the core picks the transfer method, and with it anti-CSRF:
+        // `disableAntiCsrf` has no say there.
+        const result = await createInRequest(
+          e,
+          call.request,
+          input.tenantId,
+          input.recipeUserId,
+          input.accessTokenPayload,
+          input.sessionDataInDatabase,
+          input.userContext,
+        );
+        return attach(new SessionContainer(e, requireSession(result.session), call.response), result.mutations);
+      }
+      const native = await createWithoutRequest(
+        e,
+        input.tenantId,
+        input.recipeUserId,
+        input.accessTokenPayload,
+        input.sessionDataInDatabase,
+        Boolean(input.disableAntiCsrf),
+      );
+      return new SessionContainer(e, native);
+    },
+    getGlobalClaimValidators: notSupported("getGlobalClaimValidators (session claims)"),
+    getSession: async function ({ accessToken, antiCsrfToken, options, userContext }) {
+      if (accessToken === undefined) {
+        if (options?.sessionRequired === false) return undefined;
+        throw new TesseraError({ type: "UNAUTHORISED", message: "getSession was given no access token" });
+      }
+      return getSessionWithoutRequestResponse(accessToken, antiCsrfToken, options, userContext);
+    },
+    refreshSession: function ({ refreshToken, antiCsrfToken, disableAntiCsrf, userContext }) {
+      return refreshSessionWithoutRequestResponse(refreshToken, disableAntiCsrf, antiCsrfToken, userContext);
+    },
+    getSessionInformation: function ({ sessionHandle, userContext }) {
+      return getSessionInformation(sessionHandle, userContext);
+    },
+    revokeAllSessionsForUser: function (input) {
+      return revokeAllSessionsForUser(
+        input.userId,
+        input.revokeSessionsForLinkedAccounts,
+        input.tenantId,
+        input.revokeAcrossAllTenants,
+        input.userContext,
+      );
+    },
+    getAllSessionHandlesForUser: function (input) {
+      return getAllSessionHandlesForUser(
+        input.userId,
+        input.fetchSessionsForAllLinkedAccounts,
+        input.tenantId,
+        input.fetchAcrossAllTenants,
+        input.userContext,
+      );
+    },
+    revokeSession: function ({ sessionHandle, userContext }) {
+      return revokeSession(sessionHandle, userContext);
+    },
+    revokeMultipleSessions: function ({ sessionHandles, userContext }) {
+      return revokeMultipleSessions(sessionHandles, userContext);
+    },
+    updateSessionDataInDatabase: function ({ sessionHandle, newSessionData, userContext }) {
+      return updateSessionDataInDatabase(sessionHandle, newSessionData, userContext);
+    },
+    mergeIntoAccessTokenPayload: function ({ sessionHandle, accessTokenPayloadUpdate, userContext }) {
+      return mergeIntoAccessTokenPayload(sessionHandle, accessTokenPayloadUpdate, userContext);
+    },
+    regenerateAccessToken: notSupported("regenerateAccessToken"),
+    validateClaims: notSupported("validateClaims (session claims)"),
+    fetchAndSetClaim: notSupported("fetchAndSetClaim (session claims)"),
+    setClaimValue: notSupported("setClaimValue (session claims)"),
+    getClaimValue: notSupported("getClaimValue (session claims)"),
+    removeClaim: notSupported("removeClaim (session claims)"),
+  };
+}
+
+/**
+ * Creates a session and writes its tokens to `res`, in the transport the request asks for
+ * (`st-auth-mode`) and the configuration allows.
+ *
+ * With `override.functions`, this is the app's `createNewSession({ userId, recipeUserId,
+ * accessTokenPayload, sessionDataInDatabase, tenantId, userContext })`, with the request in
+ * `userContext._default.request` (the caller's `userContext`, changed in place, as in
+ * supertokens-node), and its answer. `disableAntiCsrf` is left out: the core decides it from
+ * the transfer method, which it picks when the default implementation runs.
+ */
 export async function createNewSession(
   req: unknown,
   res: unknown,
@@ -105,18 +275,17 @@ export async function createNewSession(
   recipeUserId: RecipeUserId | string,
   accessTokenPayload?: Record<string, unknown>,
   sessionDataInDatabase?: Record<string, unknown>,
-  _userContext?: unknown,
+  userContext?: unknown,
 ): Promise<SessionContainer> {
-  const e = engine();
+  const { engine: e, recipeImplementation } = state();
   const request = wrapRequest(req);
   const response = wrapResponse(res);
-  const [method, path, headers, transfer] = nativeRequest(request, true);
-  const userId = recipeUserIdString(recipeUserId);
-  const payload = toJson(accessTokenPayload, "accessTokenPayload");
-  const data = toJson(sessionDataInDatabase, "sessionDataInDatabase");
-  const result = await callAsync(() =>
-    e.createNewSession(method, path, headers, tenantId, userId, payload, data, transfer),
-  );
+  if (recipeImplementation !== undefined) {
+    const context = userContextWithRequest(userContext, request, response);
+    const input = createInput(tenantId, recipeUserId, accessTokenPayload, sessionDataInDatabase, undefined, context);
+    return recipeImplementation.createNewSession(input);
+  }
+  const result = await createInRequest(e, request, tenantId, recipeUserId, accessTokenPayload, sessionDataInDatabase);
   return attach(new SessionContainer(e, requireSession(result.session), response), result.mutations);
 }
 
@@ -156,20 +325,31 @@ export async function refreshSession(req: unknown, res: unknown, _userContext?: 
   return attach(new SessionContainer(e, requireSession(result.session), wrapResponse(res)), result.mutations);
 }
 
+/** Creates a session outside a request: the caller carries its tokens. With
+ * `override.functions`, this is the app's `createNewSession` and its answer. */
 export async function createNewSessionWithoutRequestResponse(
   tenantId: string,
   recipeUserId: RecipeUserId | string,
   accessTokenPayload?: Record<string, unknown>,
   sessionDataInDatabase?: Record<string, unknown>,
   disableAntiCsrf = false,
-  _userContext?: unknown,
+  userContext?: unknown,
 ): Promise<SessionContainer> {
-  const e = engine();
-  const userId = recipeUserIdString(recipeUserId);
-  const payload = toJson(accessTokenPayload, "accessTokenPayload");
-  const data = toJson(sessionDataInDatabase, "sessionDataInDatabase");
-  const native = await callAsync(() =>
-    e.createNewSessionWithoutRequestResponse(tenantId, userId, payload, data, Boolean(disableAntiCsrf)),
+  const { engine: e, recipeImplementation } = state();
+  if (recipeImplementation !== undefined) {
+    const context = asUserContext(userContext);
+    const antiCsrf = Boolean(disableAntiCsrf);
+    return recipeImplementation.createNewSession(
+      createInput(tenantId, recipeUserId, accessTokenPayload, sessionDataInDatabase, antiCsrf, context),
+    );
+  }
+  const native = await createWithoutRequest(
+    e,
+    tenantId,
+    recipeUserId,
+    accessTokenPayload,
+    sessionDataInDatabase,
+    Boolean(disableAntiCsrf),
   );
   return new SessionContainer(e, native);
 }

@@ -1,0 +1,112 @@
+package sessmodels
+
+import (
+	"net/http"
+
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+)
+
+// OverrideStruct is TypeInput.Override, as in supertokens-golang. Functions gets the
+// recipe's own implementation and returns the one to use; it is called once, by
+// tessera.Init. Tessera routes session creation through it, so Functions may replace
+// CreateNewSession (to add to the access token payload, say); Init refuses an override that
+// replaces any other function, or any APIs, with a NOT_SUPPORTED error rather than leave
+// the replacement unused.
+type OverrideStruct struct {
+	Functions func(originalImplementation RecipeInterface) RecipeInterface
+	APIs      func(originalImplementation APIInterface) APIInterface
+}
+
+// RecipeInterface is the session recipe's functions, supertokens-golang's struct of
+// pointers to functions. In the implementation an override is given, CreateNewSession makes
+// the session in the request a request-level session.CreateNewSession put in userContext
+// (writing its tokens to that call's response, on the transport the request asks for;
+// disableAntiCsrf is then only informative, the request decides) and otherwise without a
+// request (honouring disableAntiCsrf); the other functions are this package's functions of
+// the same names, and the claim functions return NOT_SUPPORTED errors.
+type RecipeInterface struct {
+	CreateNewSession            *func(userID string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, disableAntiCsrf *bool, tenantId string, userContext tessera.UserContext) (SessionContainer, error)
+	GetSession                  *func(accessToken *string, antiCSRFToken *string, options *VerifySessionOptions, userContext tessera.UserContext) (SessionContainer, error)
+	RefreshSession              *func(refreshToken string, antiCSRFToken *string, disableAntiCSRF bool, userContext tessera.UserContext) (SessionContainer, error)
+	GetSessionInformation       *func(sessionHandle string, userContext tessera.UserContext) (*SessionInformation, error)
+	RevokeAllSessionsForUser    *func(userID string, tenantId string, revokeAcrossAllTenants *bool, userContext tessera.UserContext) ([]string, error)
+	GetAllSessionHandlesForUser *func(userID string, tenantId string, fetchAcrossAllTenants *bool, userContext tessera.UserContext) ([]string, error)
+	RevokeSession               *func(sessionHandle string, userContext tessera.UserContext) (bool, error)
+	RevokeMultipleSessions      *func(sessionHandles []string, userContext tessera.UserContext) ([]string, error)
+	UpdateSessionDataInDatabase *func(sessionHandle string, newSessionData map[string]interface{}, userContext tessera.UserContext) (bool, error)
+	MergeIntoAccessTokenPayload *func(sessionHandle string, accessTokenPayloadUpdate map[string]interface{}, userContext tessera.UserContext) (bool, error)
+	RegenerateAccessToken       *func(accessToken string, newAccessTokenPayload *map[string]interface{}, userContext tessera.UserContext) (*RegenerateAccessTokenResponse, error)
+
+	GetGlobalClaimValidators   *func(userId string, claimValidatorsAddedByOtherRecipes []claims.SessionClaimValidator, tenantId string, userContext tessera.UserContext) ([]claims.SessionClaimValidator, error)
+	ValidateClaims             *func(userId string, accessTokenPayload map[string]interface{}, claimValidators []claims.SessionClaimValidator, userContext tessera.UserContext) (ValidateClaimsResult, error)
+	ValidateClaimsInJWTPayload *func(userId string, jwtPayload map[string]interface{}, claimValidators []claims.SessionClaimValidator, userContext tessera.UserContext) ([]claims.ClaimValidationError, error)
+	FetchAndSetClaim           *func(sessionHandle string, claim *claims.TypeSessionClaim, userContext tessera.UserContext) (bool, error)
+	SetClaimValue              *func(sessionHandle string, claim *claims.TypeSessionClaim, value interface{}, userContext tessera.UserContext) (bool, error)
+	GetClaimValue              *func(sessionHandle string, claim *claims.TypeSessionClaim, userContext tessera.UserContext) (GetClaimValueResult, error)
+	RemoveClaim                *func(sessionHandle string, claim *claims.TypeSessionClaim, userContext tessera.UserContext) (bool, error)
+}
+
+// APIInterface is the session recipe's endpoints, as supertokens-golang names them for
+// OverrideStruct.APIs, which Tessera does not support yet: tessera.Middleware serves them.
+type APIInterface struct {
+	RefreshPOST   *func(options APIOptions, userContext tessera.UserContext) (SessionContainer, error)
+	SignOutPOST   *func(sessionContainer SessionContainer, options APIOptions, userContext tessera.UserContext) (SignOutPOSTResponse, error)
+	VerifySession *func(verifySessionOptions *VerifySessionOptions, options APIOptions, userContext tessera.UserContext) (SessionContainer, error)
+}
+
+// APIOptions is what an endpoint of APIInterface is given: supertokens-golang's, without
+// its normalised configuration, which Tessera's core keeps.
+type APIOptions struct {
+	RecipeImplementation RecipeInterface
+	RecipeID             string
+	Req                  *http.Request
+	Res                  http.ResponseWriter
+	OtherHandler         http.HandlerFunc
+
+	ClaimValidatorsAddedByOtherRecipes []claims.SessionClaimValidator
+}
+
+// SignOutPOSTResponse is SignOutPOST's answer: OK, or a general error for the frontend.
+type SignOutPOSTResponse struct {
+	OK           *struct{}
+	GeneralError *tessera.GeneralErrorResponse
+}
+
+// SessionStruct is a session as RegenerateAccessTokenResponse describes it.
+type SessionStruct struct {
+	Handle                string                 `json:"handle"`
+	UserID                string                 `json:"userId"`
+	UserDataInAccessToken map[string]interface{} `json:"userDataInJWT"`
+	ExpiryTime            uint64                 `json:"expiryTime"`
+	TenantId              string                 `json:"tenantId"`
+}
+
+// CreateOrRefreshAPIResponseToken is a token with its expiry and creation time (ms).
+type CreateOrRefreshAPIResponseToken struct {
+	Token       string `json:"token"`
+	Expiry      uint64 `json:"expiry"`
+	CreatedTime uint64 `json:"createdTime"`
+}
+
+// RegenerateAccessTokenResponse is RecipeInterface.RegenerateAccessToken's answer.
+type RegenerateAccessTokenResponse struct {
+	Status      string                          `json:"status"`
+	Session     SessionStruct                   `json:"session"`
+	AccessToken CreateOrRefreshAPIResponseToken `json:"accessToken"`
+}
+
+// ValidateClaimsResult is RecipeInterface.ValidateClaims' answer.
+type ValidateClaimsResult struct {
+	InvalidClaims            []claims.ClaimValidationError
+	AccessTokenPayloadUpdate map[string]interface{}
+}
+
+// GetClaimValueResult is RecipeInterface.GetClaimValue's answer: the value, or that the
+// session does not exist.
+type GetClaimValueResult struct {
+	OK *struct {
+		Value interface{}
+	}
+	SessionDoesNotExistError *struct{}
+}
