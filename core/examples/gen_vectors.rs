@@ -921,12 +921,6 @@ fn token_formats(k: &Keys) -> Value {
         signed(json!({"alg": "RS256", "typ": "JWT"}), &p3(u)),
         na,
     ));
-    parse.push(tok_err(
-        "kid_null",
-        "kid null",
-        signed(json!({"alg": "RS256", "typ": "JWT", "kid": null, "version": "5"}), &p),
-        na,
-    ));
     {
         let unpadded = V2_HEADER.trim_end_matches('=');
         let si = format!("{unpadded}.{}", std64(&Value::Object(p2v.clone())));
@@ -942,6 +936,16 @@ fn token_formats(k: &Keys) -> Value {
     // --- algorithms and signatures: TRY_REFRESH_TOKEN
     let tr = "TRY_REFRESH_TOKEN";
     let mut sigs = Vec::new();
+    // supertokens-node only requires a kid to be present; one that is not a string names no
+    // key (jose then matches none, or several): try refresh.
+    for (name, kid) in [("kid_null", Value::Null), ("kid_number", json!(12))] {
+        sigs.push(tok_err(
+            name,
+            &format!("kid {kid}: parsed, names no key"),
+            signed(json!({"alg": "RS256", "typ": "JWT", "kid": kid, "version": "5"}), &p),
+            tr,
+        ));
+    }
     let hp = |alg: Value| json!({"alg": alg, "typ": "JWT", "kid": KID_D1, "version": "5"});
     let pv = Value::Object(p.clone());
     {

@@ -101,6 +101,40 @@ pub fn decode_lenient(input: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
+/// Decodes `input` as Node's `Buffer.from(input, "base64")` does, which is how the reference
+/// SDK (supertokens-node, and jose under it) reads token segments: both alphabets, any
+/// character outside them skipped (whitespace, quotes), decoding stopped at the first `=`, a
+/// lone trailing sextet ignored. Never fails; what it gives may not be the token's intent, so
+/// what it decodes must still be verified (a signature over the raw segments).
+pub fn decode_forgiving(input: &[u8]) -> Vec<u8> {
+    if let Some(bytes) = decode_unpadded(input) {
+        return bytes;
+    }
+    let mut out = Vec::with_capacity(input.len() / 4 * 3 + 2);
+    let (mut acc, mut n) = (0u32, 0u8);
+    for &c in input {
+        if c == b'=' {
+            break;
+        }
+        let v = SEXTETS[c as usize];
+        if v == INVALID {
+            continue;
+        }
+        acc = (acc << 6) | u32::from(v);
+        n += 1;
+        if n == 4 {
+            out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]);
+            (acc, n) = (0, 0);
+        }
+    }
+    match n {
+        2 => out.push((acc >> 4) as u8),
+        3 => out.extend_from_slice(&[(acc >> 10) as u8, (acc >> 2) as u8]),
+        _ => {}
+    }
+    out
+}
+
 /// Standard base64 with padding (front tokens, legacy tokens).
 pub fn encode_standard(input: &[u8]) -> String {
     STANDARD.encode(input)
@@ -114,6 +148,26 @@ pub fn encode_url(input: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forgiving_decoding_is_nodes_buffer_from_base64() {
+        // Each expectation is what Node 20 gives for Buffer.from(input, "base64").
+        let cases: [(&str, &[u8]); 9] = [
+            ("SGVsbG8", b"Hello"),
+            ("SGVsbG8=", b"Hello"),
+            ("SGVs bG8", b"Hello"),
+            ("\"SGVsbG8\"", b"Hello"),
+            ("SGVs=bG8", b"Hel"),
+            ("SGVsbG8==junk", b"Hello"),
+            ("SGVsbG8A", b"Hello\0"),
+            ("SGVsbG8AA", b"Hello\0"),
+            ("-_+/", &[0xfb, 0xff, 0xbf]),
+        ];
+        for (input, want) in cases {
+            assert_eq!(decode_forgiving(input.as_bytes()), want, "{input}");
+        }
+        assert!(decode_forgiving(b"!!").is_empty());
+    }
 
     #[test]
     fn both_alphabets_and_padding() {

@@ -1,15 +1,13 @@
 //! The framework-neutral request and response: what adapters hand to the core, and the
 //! mutations they apply to their framework's response ("collect, then apply").
 
+use std::borrow::Cow;
+
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::config::TransferMethodSetting;
-
-/// The largest `Cookie` or `Authorization` value the core reads; longer ones are treated as
-/// absent, so a hostile header costs nothing more than its length.
-pub const MAX_HEADER_VALUE_BYTES: usize = 64 * 1024;
 
 /// An incoming request as the core sees it. As JSON: `{method, path, headers: [[name, value], ...]}`,
 /// optionally with `tokenTransferMethod`.
@@ -54,14 +52,12 @@ impl HttpRequest {
             }
             out.push_str(v);
         }
-        if out.len() > MAX_HEADER_VALUE_BYTES {
-            out.clear();
-        }
         out
     }
 
-    /// The path without query string or fragment, and without a trailing `/`.
-    pub fn bare_path(&self) -> &str {
+    /// The path without query string or fragment, and without a trailing `/` (see
+    /// [`bare_path`]).
+    pub fn bare_path(&self) -> Cow<'_, str> {
         bare_path(&self.path)
     }
 
@@ -71,15 +67,73 @@ impl HttpRequest {
     }
 }
 
-/// `path` without query string or fragment, and without a trailing `/` (`/` stays `/`).
-pub fn bare_path(path: &str) -> &str {
+/// `path` without query string or fragment, and without a trailing `/` (`/` stays `/`), with
+/// its dot segments resolved as a URL parser resolves them (`/auth/session/./refresh` is
+/// `/auth/session/refresh`), which is how supertokens-node reads the path it routes on. Every
+/// request's path comes here: only one with dot segments, a `\\` or a tab or newline is copied.
+pub fn bare_path(path: &str) -> Cow<'_, str> {
     let p = path.split(['?', '#']).next().unwrap_or_default();
-    let t = p.trim_end_matches('/');
-    if t.is_empty() {
-        "/"
-    } else {
-        t
+    let trimmed = |p: &str| -> usize {
+        let t = p.trim_end_matches('/');
+        if t.is_empty() {
+            1.min(p.len())
+        } else {
+            t.len()
+        }
+    };
+    let special =
+        p.bytes().any(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r')) || p.split('/').any(|s| dot_segment(s).is_some());
+    if !special {
+        return Cow::Borrowed(if p.is_empty() { "/" } else { &p[..trimmed(p)] });
     }
+    let cleaned: String =
+        p.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).map(|c| if c == '\\' { '/' } else { c }).collect();
+    let mut out: Vec<&str> = Vec::new();
+    // A path not starting with `/` is read as if it did, as supertokens-node does.
+    let segments: Vec<&str> = cleaned.strip_prefix('/').unwrap_or(&cleaned).split('/').collect();
+    for (i, segment) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        match dot_segment(segment) {
+            Some(DotSegment::Parent) => {
+                out.pop();
+                if last {
+                    out.push("");
+                }
+            }
+            Some(DotSegment::Current) => {
+                if last {
+                    out.push("");
+                }
+            }
+            None => out.push(segment),
+        }
+    }
+    let mut resolved = String::with_capacity(cleaned.len());
+    for segment in out {
+        resolved.push('/');
+        resolved.push_str(segment);
+    }
+    if resolved.is_empty() {
+        resolved.push('/');
+    }
+    let keep = trimmed(&resolved);
+    resolved.truncate(keep);
+    Cow::Owned(resolved)
+}
+
+enum DotSegment {
+    Current,
+    Parent,
+}
+
+/// `.` and `..` as the URL standard spells them (`%2e` counts as a dot, in any case).
+fn dot_segment(segment: &str) -> Option<DotSegment> {
+    let is_dot = |s: &str| s == "." || s.eq_ignore_ascii_case("%2e");
+    if is_dot(segment) {
+        return Some(DotSegment::Current);
+    }
+    let dots = ["..", ".%2e", "%2e.", "%2e%2e"];
+    dots.iter().any(|d| segment.eq_ignore_ascii_case(d)).then_some(DotSegment::Parent)
 }
 
 /// The value of cookie `name`, decoded as the `cookie` npm package does (first occurrence
@@ -266,6 +320,31 @@ pub fn http_date(ms: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn bare_paths_resolve_dot_segments_as_a_url_parser_does() {
+        let cases = [
+            ("/auth/session/refresh", "/auth/session/refresh"),
+            ("/auth/session/refresh/?x=1", "/auth/session/refresh"),
+            ("/", "/"),
+            ("", "/"),
+            ("///", "/"),
+            ("/auth/session/./refresh", "/auth/session/refresh"),
+            ("/auth/x/../session/refresh", "/auth/session/refresh"),
+            ("/auth/session/%2E/refresh", "/auth/session/refresh"),
+            ("/auth/y/%2e%2E/session/refresh", "/auth/session/refresh"),
+            ("/auth/session/refresh/.", "/auth/session/refresh"),
+            ("/auth/session/refresh/x/..", "/auth/session/refresh"),
+            ("/../../auth/signout", "/auth/signout"),
+            ("\\auth\\signout", "/auth/signout"),
+            ("/auth/sign\tout", "/auth/signout"),
+            ("/v1.2/file.txt", "/v1.2/file.txt"),
+            ("/a/.../b", "/a/.../b"),
+        ];
+        for (path, want) in cases {
+            assert_eq!(bare_path(path), want, "{path:?}");
+        }
+        assert!(matches!(bare_path("/v1.2/file.txt/"), Cow::Borrowed(_)), "no copy without dot segments");
+    }
     use super::*;
 
     #[test]

@@ -12,10 +12,7 @@ use crate::b64;
 use crate::config::{AntiCsrf, TokenTransfer, TransferMethodSetting, JWKS_SUFFIX, REFRESH_SUFFIX, SIGNOUT_SUFFIX};
 use crate::engine::{Tessera, TokenCandidate};
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{
-    count_cookie, encode_component, get_cookie, http_date, HttpRequest, ResponseMutations, SetCookie,
-    MAX_HEADER_VALUE_BYTES,
-};
+use crate::http::{count_cookie, encode_component, get_cookie, http_date, HttpRequest, ResponseMutations, SetCookie};
 use crate::token::{VerifiedToken, PROTECTED_PROPS};
 
 /// Access-token cookie.
@@ -178,9 +175,6 @@ pub fn front_token(user_id: &str, access_token_expiry_ms: u64, payload: &Map<Str
 
 fn bearer(req: &HttpRequest) -> Option<String> {
     let v = req.header("authorization")?;
-    if v.len() > MAX_HEADER_VALUE_BYTES {
-        return None;
-    }
     let t = v.strip_prefix("Bearer ")?.trim();
     (!t.is_empty()).then(|| t.to_owned())
 }
@@ -837,7 +831,8 @@ impl Tessera {
     /// asks this, so it allocates nothing: the path is matched against `{apiBasePath}` and the
     /// endpoint's suffix rather than against paths built for the call.
     pub fn is_api_path(&self, method: &str, path: &str) -> bool {
-        let Some(rest) = crate::http::bare_path(path).strip_prefix(self.config().api_base_path.as_str()) else {
+        let path = crate::http::bare_path(path);
+        let Some(rest) = path.strip_prefix(self.config().api_base_path.as_str()) else {
             return false;
         };
         (method.eq_ignore_ascii_case("post") && (rest == REFRESH_SUFFIX || rest == SIGNOUT_SUFFIX))

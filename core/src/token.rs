@@ -113,9 +113,12 @@ fn parse_header(segment: &str) -> Result<Header> {
     if header_json.get("typ").and_then(Value::as_str) != Some("JWT") || version < 3 {
         return Err(not_a_token("JWT header mismatch"));
     }
+    // As supertokens-node: any kid but a missing one parses; one that is not a string is
+    // looked up by its JSON text, so it names no key and verification fails (try refresh).
     let kid = match header_json.get("kid") {
         Some(Value::String(k)) => k.clone(),
-        _ => return Err(not_a_token("JWT header mismatch: kid")),
+        Some(other) => other.to_string(),
+        None => return Err(not_a_token("JWT header mismatch: kid")),
     };
     let alg = header_json.get("alg").and_then(Value::as_str).map(str::to_owned);
     let version = u32::try_from(version).map_err(|_| not_a_token("JWT header mismatch: version"))?;
@@ -132,9 +135,11 @@ fn not_a_token(message: &str) -> Error {
     Error::unauthorised_keep_tokens(format!("Token parsing failed: {message}"))
 }
 
+/// A segment decoded and parsed as supertokens-node does (`JSON.parse(Buffer.from(segment,
+/// "base64").toString())`): forgiving base64, invalid UTF-8 replaced.
 fn decode_json_object(segment: &str) -> Option<Map<String, Value>> {
-    let bytes = b64::decode_lenient(segment.as_bytes())?;
-    match serde_json::from_slice(&bytes).ok()? {
+    let bytes = b64::decode_forgiving(segment.as_bytes());
+    match serde_json::from_str(&String::from_utf8_lossy(&bytes)).ok()? {
         Value::Object(map) => Some(map),
         _ => None,
     }
@@ -271,8 +276,8 @@ pub fn verify_parsed(parsed: ParsedToken<'_>, keys: &dyn KeyProvider, now_ms: u6
     if parsed.has_crit {
         return Err(Error::try_refresh("Failed to verify access token: unsupported crit header"));
     }
-    let signature = b64::decode_lenient(parsed.signature_segment.as_bytes())
-        .ok_or_else(|| Error::try_refresh("Failed to verify access token: signature is not base64"))?;
+    // jose decodes the signature as Buffer.from does; the signature still has to verify.
+    let signature = b64::decode_forgiving(parsed.signature_segment.as_bytes());
     let message = parsed.signing_input.as_bytes();
 
     let kid = match &parsed.kid {

@@ -825,7 +825,9 @@ fn jwks_doc() -> BoxedStrategy<String> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Huge headers: answered promptly, as if absent.
+// Huge headers: answered promptly, and as supertokens-node answers them (the differential test,
+// tests/differential, compares the two): an unrelated huge cookie hides nothing, and a huge
+// garbage token is no token.
 
 #[test]
 fn megabyte_headers_are_answered_promptly() {
@@ -917,6 +919,39 @@ fn megabyte_headers_are_answered_promptly() {
         let elapsed = started.elapsed();
         assert!(elapsed < Duration::from_secs(5), "{what}: took {elapsed:?}");
     }
+}
+
+/// Tokens supertokens-node still reads as tokens: its base64 decoding (Buffer.from) skips
+/// characters outside the alphabet and stops at `=`, so a token with a space, a stray quote or
+/// padding parses and then fails its signature: try refresh (the frontend refreshes), never
+/// unauthorised (the frontend signs out). Found by the differential test.
+#[test]
+fn near_tokens_ask_for_a_refresh_as_the_reference_sdk_does() {
+    let t = &DEFAULT.engine;
+    let access = DEFAULT.session().access;
+    let parts: Vec<&str> = access.split('.').collect();
+    let (h, p, sig) = (parts[0], parts[1], parts[2]);
+    let cases = [
+        ("padded segments", format!("{h}==.{p}=.{sig}=")),
+        ("a space in the payload", format!("{h}.{} {}.{sig}", &p[..10], &p[10..])),
+        ("an opening quote", format!("\"{access}")),
+        ("a non-string kid", {
+            let header = r#"{"alg":"RS256","typ":"JWT","version":"5","kid":12}"#;
+            format!("{}.{p}.{sig}", tessera_core::b64::encode_url(header.as_bytes()))
+        }),
+        ("100 KB of signature", format!("{access}{}", "A".repeat(100_000))),
+    ];
+    for (what, token) in cases {
+        for header in [("cookie", format!("sAccessToken={token}")), ("authorization", format!("Bearer {token}"))] {
+            let req = HttpRequest::new("GET", "/api", vec![(header.0.to_owned(), header.1.clone())]);
+            let err = t.verify_session(&req, &VerifyOptions::default(), now_ms()).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::TryRefreshToken, "{what} in {}: {err:?}", header.0);
+        }
+    }
+    // A 100 KB cookie beside the session's does not hide it.
+    let cookie = format!("big={}; sAccessToken={access}", "x".repeat(100_000));
+    let req = HttpRequest::new("GET", "/api", vec![("cookie".to_owned(), cookie)]);
+    assert!(t.verify_session(&req, &VerifyOptions::default(), now_ms()).unwrap().0.is_some());
 }
 
 // ---------------------------------------------------------------------------------------
