@@ -8,18 +8,49 @@ example to add claims to the access token payload); replacing any other method i
 at init, rather than left unused.
 """
 
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Union
 
 from ..._util import off_loop
 from ...exceptions import NotSupportedError
 from ...framework.request import RequestAdapter
-from ...types import RecipeUserId
+from ...types import RecipeUserId, recipe_user_id_str
 from .interfaces import RecipeInterface, SessionContainer, SessionInformationResult
 
-__all__ = ["OVERRIDABLE", "RecipeImplementation", "RecipeInterface", "build", "request_in_user_context", "with_request"]
+__all__ = [
+    "OVERRIDABLE",
+    "RecipeImplementation",
+    "RecipeInterface",
+    "build",
+    "create_through",
+    "request_in_user_context",
+    "with_request",
+]
 
 #: The methods an override may replace: the ones every session-creating call goes through.
 OVERRIDABLE = ("create_new_session",)
+
+
+def create_through(
+    implementation: RecipeInterface,
+    tenant_id: str,
+    recipe_user_id: Union[RecipeUserId, str],
+    access_token_payload: Optional[Dict[str, Any]],
+    session_data_in_database: Optional[Dict[str, Any]],
+    disable_anti_csrf: Optional[bool],
+    user_context: Dict[str, Any],
+) -> Awaitable[SessionContainer]:
+    """``implementation.create_new_session`` called as supertokens-python's functions call it
+    (``user_id`` is the recipe user id: Tessera has no account linking)."""
+    user = recipe_user_id_str(recipe_user_id)
+    return implementation.create_new_session(
+        user,
+        RecipeUserId(user),
+        access_token_payload,
+        session_data_in_database,
+        disable_anti_csrf,
+        tenant_id,
+        user_context,
+    )
 
 
 def with_request(user_context: Optional[Dict[str, Any]], request: RequestAdapter) -> Dict[str, Any]:

@@ -14,10 +14,10 @@ from .... import _state
 from ...._util import off_loop
 from ....exceptions import WouldBlockError
 from ....framework.request import wrap_request
-from ....types import RecipeUserId, recipe_user_id_str
+from ....types import RecipeUserId
 from .. import _common, syncio
 from ..interfaces import SessionContainer, SessionInformationResult
-from ..recipe_implementation import with_request
+from ..recipe_implementation import create_through, with_request
 
 __all__ = [
     "create_new_session",
@@ -51,14 +51,9 @@ async def create_new_session(
     implementation = _state.current().recipe_implementation
     if implementation is not None:
         _common.reject_disable_anti_csrf(disable_anti_csrf)
-        return await implementation.create_new_session(
-            recipe_user_id_str(recipe_user_id),
-            RecipeUserId(recipe_user_id_str(recipe_user_id)),
-            access_token_payload,
-            session_data_in_database,
-            None,
-            tenant_id,
-            with_request(user_context, wrap_request(request)),
+        context = with_request(user_context, wrap_request(request))
+        return await create_through(
+            implementation, tenant_id, recipe_user_id, access_token_payload, session_data_in_database, None, context
         )
     return await off_loop(
         syncio.create_new_session,
@@ -84,14 +79,15 @@ async def create_new_session_without_request_response(
     worker thread (an override of ``create_new_session`` runs on the event loop)."""
     implementation = _state.current().recipe_implementation
     if implementation is not None:
-        return await implementation.create_new_session(
-            recipe_user_id_str(recipe_user_id),
-            RecipeUserId(recipe_user_id_str(recipe_user_id)),
+        context = {} if user_context is None else user_context
+        return await create_through(
+            implementation,
+            tenant_id,
+            recipe_user_id,
             access_token_payload,
             session_data_in_database,
             bool(disable_anti_csrf),
-            tenant_id,
-            {} if user_context is None else user_context,
+            context,
         )
     return await off_loop(
         syncio.create_new_session_without_request_response,

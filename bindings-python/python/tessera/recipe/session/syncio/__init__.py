@@ -16,7 +16,7 @@ from ....framework.request import RequestAdapter, wrap_request
 from ....types import RecipeUserId, recipe_user_id_str
 from .. import _common
 from ..interfaces import SessionContainer, SessionInformationResult
-from ..recipe_implementation import with_request
+from ..recipe_implementation import create_through, with_request
 
 __all__ = [
     "create_new_session",
@@ -58,15 +58,10 @@ def create_new_session(
     adapter = wrap_request(request)
     implementation = _state.current().recipe_implementation
     if implementation is not None:
+        context = with_request(user_context, adapter)
         return run_sync(
-            implementation.create_new_session(
-                recipe_user_id_str(recipe_user_id),
-                RecipeUserId(recipe_user_id_str(recipe_user_id)),
-                access_token_payload,
-                session_data_in_database,
-                None,
-                tenant_id,
-                with_request(user_context, adapter),
+            create_through(
+                implementation, tenant_id, recipe_user_id, access_token_payload, session_data_in_database, None, context
             )
         )
     return _create_in_request(adapter, tenant_id, recipe_user_id, access_token_payload, session_data_in_database)
@@ -108,15 +103,16 @@ def create_new_session_without_request_response(
     through it."""
     implementation = _state.current().recipe_implementation
     if implementation is not None:
+        context = {} if user_context is None else user_context
         return run_sync(
-            implementation.create_new_session(
-                recipe_user_id_str(recipe_user_id),
-                RecipeUserId(recipe_user_id_str(recipe_user_id)),
+            create_through(
+                implementation,
+                tenant_id,
+                recipe_user_id,
                 access_token_payload,
                 session_data_in_database,
                 bool(disable_anti_csrf),
-                tenant_id,
-                {} if user_context is None else user_context,
+                context,
             )
         )
     return _create_without_request(
