@@ -631,7 +631,9 @@ impl Tessera {
         match self.authority()?.regenerate(&state.token, update, now_ms)? {
             Some(issued) => {
                 state.replace_token(issued);
-                self.attach_tokens(state, &mut m, now_ms);
+                // Only the access token changed: the SDKs write it and the front token, not
+                // the anti-CSRF token the client already holds.
+                self.attach_access_token(state, &mut m, now_ms);
             }
             None => {
                 // Expired token: the store has the new payload; the local copy follows it.
@@ -658,6 +660,28 @@ impl Tessera {
     /// `accessTokenUpdated`): front token, access token (and `st-access-token` when exposed),
     /// refresh token, anti-CSRF token.
     pub fn attach_tokens(&self, state: &SessionState, m: &mut ResponseMutations, now_ms: u64) {
+        self.attach_access_token(state, m, now_ms);
+        if let Some(rt) = &state.refresh_token {
+            let expiry = state.refresh_token_expiry_ms.unwrap_or(now_ms);
+            match state.transfer {
+                TokenTransfer::Cookie => {
+                    m.set_cookie(self.cookie(REFRESH_TOKEN_COOKIE, rt, &self.config().refresh_path(), expiry))
+                }
+                TokenTransfer::Header => {
+                    m.set_header(REFRESH_TOKEN_HEADER, rt);
+                    m.expose_header(REFRESH_TOKEN_HEADER);
+                }
+            }
+        }
+        if let Some(a) = &state.anti_csrf_token {
+            m.set_header(ANTI_CSRF_HEADER, a);
+            m.expose_header(ANTI_CSRF_HEADER);
+        }
+    }
+
+    /// The front token and the access token (and `st-access-token` when exposed), as the
+    /// SDKs write a regenerated access token (`accessTokenMutator`).
+    fn attach_access_token(&self, state: &SessionState, m: &mut ResponseMutations, now_ms: u64) {
         let s = &self.config().session;
         m.set_header(FRONT_TOKEN_HEADER, &state.front_token());
         m.expose_header(FRONT_TOKEN_HEADER);
@@ -678,22 +702,6 @@ impl Tessera {
                 m.set_header(ACCESS_TOKEN_HEADER, &state.token.raw);
                 m.expose_header(ACCESS_TOKEN_HEADER);
             }
-        }
-        if let Some(rt) = &state.refresh_token {
-            let expiry = state.refresh_token_expiry_ms.unwrap_or(now_ms);
-            match state.transfer {
-                TokenTransfer::Cookie => {
-                    m.set_cookie(self.cookie(REFRESH_TOKEN_COOKIE, rt, &self.config().refresh_path(), expiry))
-                }
-                TokenTransfer::Header => {
-                    m.set_header(REFRESH_TOKEN_HEADER, rt);
-                    m.expose_header(REFRESH_TOKEN_HEADER);
-                }
-            }
-        }
-        if let Some(a) = &state.anti_csrf_token {
-            m.set_header(ANTI_CSRF_HEADER, a);
-            m.expose_header(ANTI_CSRF_HEADER);
         }
     }
 

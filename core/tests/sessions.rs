@@ -677,3 +677,25 @@ fn endpoint_errors_for_app_error_handlers() {
     assert!(prelude.cookies.is_empty() && prelude.headers.is_empty());
     assert!(t.try_handle_api_request(&HttpRequest::new("GET", "/other", vec![]), T0).is_none());
 }
+
+#[test]
+fn a_merge_writes_the_access_token_and_front_token_only() {
+    let t = mem(json!({"antiCsrf": "VIA_TOKEN"}));
+    let req = cookie_req("POST", "/login", "", &[("st-auth-mode", "cookie")]);
+    let (created, _) = t.create_new_session_in_request(&req, "public", "u", Map::new(), Map::new(), T0).unwrap();
+    let anti_csrf = created.anti_csrf_token.clone().unwrap();
+    let call = cookie_req(
+        "POST",
+        "/merge",
+        &format!("sAccessToken={}", created.token.raw),
+        &[("anti-csrf", anti_csrf.as_str()), ("rid", "anti-csrf")],
+    );
+    let (state, _) = t.verify_session(&call, &VerifyOptions::default(), T0 + 1).unwrap();
+    let mut state = state.unwrap();
+    let m = t.merge_into_access_token_payload_in_session(&mut state, &obj(json!({"role": "admin"})), T0 + 2).unwrap();
+    assert!(m.header("front-token").is_some());
+    assert_eq!(m.cookies.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["sAccessToken"]);
+    // The client keeps its anti-CSRF token: supertokens-node does not send it again.
+    assert_eq!(m.header("anti-csrf"), None);
+    assert_eq!(m.header("access-control-expose-headers").as_deref(), Some("front-token"));
+}

@@ -18,10 +18,12 @@ export const ALLOWLIST = [
   },
   {
     kind: "INTENDED",
-    match: /\/refresh\/(duplicate_refresh_cookies(_empty_first)?|duplicate_access_and_refresh_cookies|duplicate_access_cookies_only|two_cookie_headers_refresh)$/,
+    match:
+      /\/refresh\/(duplicate_refresh_cookies(_empty_first)?|duplicate_access_and_refresh_cookies|duplicate_access_cookies_only|two_cookie_headers_refresh)$|^flow-cookie-(only|for-create)\/(header\/refresh\/with_access_token_in_other_transport|mixed\/refresh_header_with_cookie_refresh_token)$/,
     fields: ["body"],
     why:
-      "Duplicate session cookies on refresh without olderCookieDomain: supertokens-node throws a plain Error " +
+      "Duplicate session cookies on refresh without olderCookieDomain (in the flows, where both clients " +
+      "hold cookies because the configuration forces cookies): supertokens-node throws a plain Error " +
       "that its error handler does not answer, so the app's own error handler does (here 500 " +
       "{unhandledError: true}); Tessera answers the same 500 itself, with {\"message\": \"Internal Server Error\"}.",
   },

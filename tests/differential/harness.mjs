@@ -1,12 +1,12 @@
-// The machinery of the differential test: a stub of the SuperTokens core for supertokens-node,
-// the two Express apps (Tessera's and supertokens-node's, routes and options alike), a raw HTTP
-// client, and the normalisation that turns an answer into what the comparison looks at.
-import crypto from "node:crypto";
+// The machinery of the differential test: the stub of the SuperTokens core for supertokens-node
+// (stub-core.mjs), the two Express apps (Tessera's and supertokens-node's, routes and options
+// alike), a raw HTTP client, and the normalisation that turns an answer into what the
+// comparison looks at.
 import http from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { V1_HEADER, V2_HEADER } from "./tokens.mjs";
+import { addFlowRoutes } from "./flows.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "..", "..");
@@ -17,123 +17,7 @@ export const requireTessera = createRequire(join(ROOT, "bindings-node", "package
 
 // --- the stub core ---------------------------------------------------------------------------
 
-const b64urlJson = (seg) => JSON.parse(Buffer.from(seg, "base64url").toString("utf8"));
-
-/**
- * What the real core answers `/recipe/session/verify` with, for the tokens of the corpus: the
- * signature checked against the keys it publishes, the expiry, the anti-CSRF token when asked,
- * and whether the session was revoked through this stub (sign-out). Sessions are otherwise
- * taken to exist: the corpus only sends checkDatabase requests with sessions that Tessera's
- * store also holds.
- */
-function verifyLikeCore(body, keys, revoked) {
-  const token = String(body.accessToken ?? "");
-  const parts = token.split(".");
-  const tryRefresh = (message) => ({ status: "TRY_REFRESH_TOKEN", message });
-  if (parts.length !== 3) return tryRefresh("Invalid JWT");
-  const [h, p, s] = parts;
-  const legacy = h === V2_HEADER || h === V1_HEADER;
-  let payload;
-  try {
-    payload = b64urlJson(p);
-  } catch {
-    return tryRefresh("Invalid JWT");
-  }
-  const input = Buffer.from(`${h}.${p}`);
-  const signature = Buffer.from(s, legacy ? "base64" : "base64url");
-  let candidates = keys;
-  if (!legacy) {
-    let header;
-    try {
-      header = b64urlJson(h);
-    } catch {
-      return tryRefresh("Invalid JWT");
-    }
-    if (header.alg !== "RS256") return tryRefresh("JWT header mismatch - alg");
-    candidates = keys.filter((k) => k.kid === header.kid);
-  }
-  const ok = candidates.some((k) =>
-    crypto.verify("sha256", input, crypto.createPublicKey({ key: k, format: "jwk" }), signature),
-  );
-  if (!ok) return tryRefresh("Invalid JWT signature");
-  const expiryMs = legacy ? payload.expiryTime : payload.exp * 1000;
-  if (!(expiryMs > Date.now())) return tryRefresh("Access token expired");
-  if (body.doAntiCsrfCheck && body.enableAntiCsrf && payload.antiCsrfToken !== body.antiCsrfToken) {
-    return tryRefresh("anti-csrf check failed");
-  }
-  if (revoked.has(payload.sessionHandle)) return { status: "UNAUTHORISED", message: "Session does not exist." };
-  const userId = legacy ? payload.userId : payload.sub;
-  const protectedClaims = new Set(["sub", "iat", "exp", "sessionHandle", "refreshTokenHash1", "parentRefreshTokenHash1", "antiCsrfToken", "iss", "tId", "rsub"]);
-  const userDataInJWT = legacy
-    ? payload.userData
-    : Object.fromEntries(Object.entries(payload).filter(([k]) => !protectedClaims.has(k)));
-  return {
-    status: "OK",
-    session: {
-      handle: payload.sessionHandle,
-      userId,
-      recipeUserId: legacy ? userId : (payload.rsub ?? userId),
-      userDataInJWT,
-      tenantId: legacy ? "public" : (payload.tId ?? "public"),
-      expiryTime: expiryMs,
-    },
-  };
-}
-
-/**
- * A local stand-in for the SuperTokens core, for supertokens-node: the CDI version, a JWKS
- * document the test sets (Tessera's keys, or the test's own), refresh (every refresh token of
- * the corpus is unknown to it: `UNAUTHORISED`, as the real core answers), session removal
- * (remembered, so that checkDatabase then sees the session as gone) and verify (see
- * `verifyLikeCore`). Anything else is answered 404 and recorded in `unexpected`.
- */
-export async function startStubCore() {
-  const state = { jwks: { keys: [] }, revoked: new Set(), hits: {}, unexpected: [] };
-  const server = http.createServer((req, res) => {
-    let raw = "";
-    req.on("data", (c) => (raw += c));
-    req.on("end", () => {
-      const path = req.url.split("?", 1)[0];
-      state.hits[path] = (state.hits[path] ?? 0) + 1;
-      let body = {};
-      try {
-        body = raw ? JSON.parse(raw) : {};
-      } catch {
-        /* answered below as an unexpected call */
-      }
-      const send = (status, value) => {
-        res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
-        res.end(JSON.stringify(value));
-      };
-      if (req.method === "GET" && path === "/apiversion") return send(200, { versions: ["5.3", "5.4"] });
-      if (req.method === "GET" && path === "/.well-known/jwks.json") return send(200, state.jwks);
-      if (req.method === "GET" && path === "/recipe/jwt/jwks") return send(200, { status: "OK", ...state.jwks });
-      if (req.method === "POST" && path.endsWith("/recipe/session/refresh")) {
-        return send(200, { status: "UNAUTHORISED", message: "Refresh token is invalid or the session was revoked" });
-      }
-      if (req.method === "POST" && path.endsWith("/recipe/session/remove")) {
-        const handles = Array.isArray(body.sessionHandles) ? body.sessionHandles.map(String) : [];
-        const revoked = handles.filter((h) => !state.revoked.has(h));
-        handles.forEach((h) => state.revoked.add(h));
-        return send(200, { status: "OK", sessionHandlesRevoked: revoked });
-      }
-      if (req.method === "POST" && path === "/recipe/session/verify") {
-        return send(200, verifyLikeCore(body, state.jwks.keys, state.revoked));
-      }
-      state.unexpected.push(`${req.method} ${req.url} ${raw.slice(0, 200)}`);
-      send(404, { message: "not modelled by the differential test's stub core" });
-    });
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    origin: `http://127.0.0.1:${server.address().port}`,
-    state,
-    setJwks(jwks) {
-      state.jwks = jwks;
-    },
-    close: () => new Promise((r) => server.close(r)),
-  };
-}
+export { startStubCore } from "./stub-core.mjs";
 
 // --- the two apps ----------------------------------------------------------------------------
 
@@ -160,7 +44,8 @@ function sessionAnswer(req, res) {
   });
 }
 
-/** An Express app with `lib`'s middleware, the routes of ROUTES and `lib`'s error handler; errors
+/** An Express app with `lib`'s middleware, the routes of ROUTES and of the flows (flows.mjs
+ * `addFlowRoutes`) and `lib`'s error handler; errors
  * no handler answered end as 500 `{"unhandledError": true}` and are logged in `unhandled`. */
 export function buildApp(lib, unhandled) {
   const express = requireDep("express");
@@ -169,6 +54,7 @@ export function buildApp(lib, unhandled) {
   app.disable("etag");
   app.use(lib.middleware());
   for (const [path, options] of ROUTES) app.all(path, lib.verifySession(options), sessionAnswer);
+  addFlowRoutes(app, lib);
   app.use(lib.errorHandler());
   app.use((err, req, res, _next) => {
     unhandled.push({ lib: lib.name, request: `${req.method} ${req.url.slice(0, 100)}`, error: String(err?.message ?? err).split("\n", 1)[0] });
