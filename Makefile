@@ -2,9 +2,9 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: test lint fmt-check clippy rust-test python-test node-test go-test browser-test e2e-test e2e-postgres demo demo-cli bench fuzz fmt
+.PHONY: test lint fmt-check clippy rust-test python-test node-test go-test go-differential browser-test e2e-test e2e-postgres demo demo-cli bench fuzz fmt
 
-test: lint rust-test python-test node-test browser-test e2e-test e2e-postgres go-test
+test: lint rust-test python-test node-test browser-test e2e-test e2e-postgres go-test go-differential
 
 lint: fmt-check clippy
 
@@ -26,6 +26,11 @@ node-test:
 
 go-test:
 	bash scripts/go-test.sh
+
+# After go-test, whose FFI library it links: the Go binding's net/http answers compared with
+# supertokens-golang's (tests/differential-go/).
+go-differential:
+	bash scripts/differential-go.sh
 
 # After python-test and node-test, whose builds they reuse.
 browser-test:

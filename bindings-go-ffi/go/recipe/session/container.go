@@ -115,10 +115,18 @@ func (c *container) tokens() sessmodels.SessionTokens {
 	return out
 }
 
+// sessionGone is the error of a session method whose session was revoked meanwhile: as in
+// the SDKs, answering it clears the client's tokens.
+func sessionGone() error {
+	e := errs.New(errs.Unauthorised.Code(), "Session does not exist anymore.")
+	e.ClearTokens = true
+	return e
+}
+
 func (c *container) information() (*sessmodels.SessionInformation, error) {
 	info, err := GetSessionInformation(c.current().SessionHandle)
 	if err == nil && info == nil {
-		err = errs.New(errs.Unauthorised.Code(), "session does not exist anymore")
+		err = sessionGone()
 	}
 	return info, err
 }
@@ -169,7 +177,7 @@ func (c *container) revoke() error {
 func (c *container) updateData(data map[string]interface{}) error {
 	ok, err := UpdateSessionDataInDatabase(c.current().SessionHandle, data)
 	if err == nil && !ok {
-		err = errs.New(errs.Unauthorised.Code(), "session does not exist anymore")
+		err = sessionGone()
 	}
 	return err
 }

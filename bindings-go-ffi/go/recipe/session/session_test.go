@@ -413,4 +413,16 @@ func TestErrorsAreSentinelsAndUnknownHandlesAreHandled(t *testing.T) {
 	if _, err := s.GetExpiry(); !errors.Is(err, tessera.ErrUnauthorised) {
 		t.Fatalf("expiry of a revoked session: %v", err)
 	}
+	// As in the SDKs, a session gone under a method clears the client's tokens when answered.
+	_, err = s.GetSessionDataInDatabase()
+	if !errors.As(err, &te) || !te.ClearTokens {
+		t.Fatalf("data of a revoked session: %#v", err)
+	}
+	rec := httptest.NewRecorder()
+	if herr := tessera.ErrorHandler(err, httptest.NewRequest("GET", "/data", nil), rec); herr != nil {
+		t.Fatal(herr)
+	}
+	if rec.Code != 401 || rec.Header().Get("front-token") != "remove" {
+		t.Fatalf("answer: %d %v", rec.Code, rec.Header())
+	}
 }
