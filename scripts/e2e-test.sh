@@ -2,7 +2,8 @@
 # The example backends at once on one SQLite file: sessions cross languages (tests/e2e/).
 # The examples are code users copy, so they pass the linters first.
 # Then the differential test (tests/differential/): the same hostile and unusual requests sent to
-# a Tessera Express app and to a supertokens-node one, the answers compared.
+# a Tessera Express app and to a supertokens-node one, the answers compared; then the same for a
+# Tessera FastAPI app and a supertokens-python one (scripts/differential-python.sh).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,3 +21,4 @@ unformatted="$(gofmt -l examples/go-nethttp)"
 
 node --test tests/e2e/cross-language.test.mjs
 node --test tests/differential/differential.test.mjs
+bash "$root/scripts/differential-python.sh"
