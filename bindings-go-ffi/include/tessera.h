@@ -261,6 +261,18 @@ TesseraStatus tessera_engine_error_response(const TesseraEngine *engine,
                                             TesseraBytes *out_json,
                                             TesseraBytes *err_out);
 
+// The transport a session created for this request would travel on, as
+// `tessera_engine_create_new_session` chooses it. Input `{"request"}`; `*out_json` is
+// `"cookie"` or `"header"`. No I/O.
+//
+// # Safety
+// As `tessera_engine_verify_access_token`.
+TesseraStatus tessera_engine_output_transfer(const TesseraEngine *engine,
+                                             const uint8_t *input,
+                                             uintptr_t input_len,
+                                             TesseraBytes *out_json,
+                                             TesseraBytes *err_out);
+
 // Serves the endpoints the frontend calls (`POST {apiBasePath}/session/refresh`, `POST
 // {apiBasePath}/signout`, `GET {apiBasePath}/jwt/jwks.json`). Input `{"request", "nowMs"}`;
 // `*out_json` is the complete answer (mutations with status and body, errors included) or

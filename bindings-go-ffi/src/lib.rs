@@ -605,6 +605,23 @@ struct RequestInput {
     now_ms: Option<u64>,
 }
 
+/// The transport a session created for this request would travel on, as
+/// `tessera_engine_create_new_session` chooses it. Input `{"request"}`; `*out_json` is
+/// `"cookie"` or `"header"`. No I/O.
+///
+/// # Safety
+/// As `tessera_engine_verify_access_token`.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_output_transfer(
+    engine: *const TesseraEngine,
+    input: *const u8,
+    input_len: usize,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    engine_json(engine, input, input_len, out_json, err_out, |t, i: RequestInput| Ok(t.output_transfer(&i.request)))
+}
+
 /// Serves the endpoints the frontend calls (`POST {apiBasePath}/session/refresh`, `POST
 /// {apiBasePath}/signout`, `GET {apiBasePath}/jwt/jwks.json`). Input `{"request", "nowMs"}`;
 /// `*out_json` is the complete answer (mutations with status and body, errors included) or

@@ -345,6 +345,9 @@ func errorResponse(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.Tessera
 func handleAPIRequest(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.TesseraBytes) C.TesseraStatus {
 	return C.tessera_engine_handle_api_request(e, i, l, o, x)
 }
+func outputTransfer(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.TesseraBytes) C.TesseraStatus {
+	return C.tessera_engine_output_transfer(e, i, l, o, x)
+}
 func tryHandleAPIRequest(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.TesseraBytes) C.TesseraStatus {
 	return C.tessera_engine_try_handle_api_request(e, i, l, o, x)
 }
@@ -378,6 +381,12 @@ func (en *Engine) VerifyAccessToken(input []byte) ([]byte, error) {
 // "preludeOnly" in the input, only what precedes an application's error handler.
 func (en *Engine) ErrorResponse(input []byte) ([]byte, error) {
 	return en.withJSON(errorResponse, input)
+}
+
+// OutputTransfer is the transport ("cookie" or "header", as JSON) a session created for the
+// request would travel on.
+func (en *Engine) OutputTransfer(input []byte) ([]byte, error) {
+	return en.withJSON(outputTransfer, input)
 }
 
 // HandleAPIRequest serves the core's endpoints; the JSON is null for other requests.

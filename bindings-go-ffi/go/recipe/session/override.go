@@ -1,12 +1,14 @@
 package session
 
 import (
+	"encoding/json"
 	"net/http"
 	"reflect"
 	"strings"
 	"sync"
 
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/errs"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/httpx"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/state"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/sessmodels"
@@ -17,9 +19,6 @@ import (
 // which session creation calls; tessera.Init keeps it in state.Runtime.SessionRecipe.
 type implementation struct {
 	fns sessmodels.RecipeInterface
-	// transferMethod is the configured TokenTransferMethod, for the disableAntiCsrf that a
-	// request-level CreateNewSession hands to the override.
-	transferMethod sessmodels.TokenTransferMethod
 }
 
 // SessionRecipe is called by tessera.Init: it calls Override.Functions once with the
@@ -56,7 +55,7 @@ func (o recipeOptions) SessionRecipe() (interface{}, error) {
 	if fns.CreateNewSession == nil || *fns.CreateNewSession == nil {
 		return nil, errs.New(errs.InvalidConfig.Code(), "Override.Functions returned no CreateNewSession")
 	}
-	return &implementation{fns: fns, transferMethod: o.TokenTransferMethod}, nil
+	return &implementation{fns: fns}, nil
 }
 
 // recipeFunctionNames are RecipeInterface's fields, in order.
@@ -159,26 +158,32 @@ func (impl *implementation) createNewSession(rt *state.Runtime, req *http.Reques
 			pending.Delete(req)
 		}
 	}()
-	disableAntiCsrf := impl.outputTransfer(req, method) == sessmodels.HeaderTransferMethod
+	// What supertokens-golang passes (true for a header session), from the core's choice; the
+	// core decides anti-CSRF itself when the default implementation creates the session.
+	transport, err := outputTransfer(rt, req, method)
+	if err != nil {
+		return nil, err
+	}
+	disableAntiCsrf := transport == sessmodels.HeaderTransferMethod
 	return (*impl.fns.CreateNewSession)(userID, nonNil(accessTokenPayload), sessionDataInDatabase, &disableAntiCsrf, tenantId, uc)
 }
 
-// outputTransfer is the transport a session made for req travels on, as the core chooses it
-// ("any" lets st-auth-mode: cookie ask for cookies); here it only tells the override what
-// disableAntiCsrf supertokens-golang would pass (true for headers), the core deciding.
-func (impl *implementation) outputTransfer(req *http.Request, chosen string) sessmodels.TokenTransferMethod {
-	method := sessmodels.TokenTransferMethod(chosen)
-	if method == "" {
-		method = impl.transferMethod
+// outputTransfer asks the core which transport a session created for req (with the transfer
+// method the application chose for it) travels on.
+func outputTransfer(rt *state.Runtime, req *http.Request, method string) (sessmodels.TokenTransferMethod, error) {
+	input, err := json.Marshal(map[string]interface{}{
+		"request": httpx.FromHTTP(req, rt.RequestHeaders, rt.RequestHeaderKeys, method),
+	})
+	if err != nil {
+		return "", err
 	}
-	switch method {
-	case sessmodels.CookieTransferMethod, sessmodels.HeaderTransferMethod:
-		return method
+	doc, err := rt.Engine.OutputTransfer(input)
+	if err != nil {
+		return "", err
 	}
-	if strings.EqualFold(strings.TrimSpace(req.Header.Get("st-auth-mode")), "cookie") {
-		return sessmodels.CookieTransferMethod
-	}
-	return sessmodels.HeaderTransferMethod
+	var transport sessmodels.TokenTransferMethod
+	err = json.Unmarshal(doc, &transport)
+	return transport, err
 }
 
 // createNewSessionWithoutRequestResponse is CreateNewSessionWithoutRequestResponse with an
