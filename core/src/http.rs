@@ -43,6 +43,12 @@ impl HttpRequest {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
+    /// The `(name, raw value)` pairs of every `Cookie` header in order (see [`cookie_pairs`]),
+    /// the same pairs as [`HttpRequest::cookie_header`] holds, without joining the headers.
+    pub fn cookie_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("cookie")).flat_map(|(_, v)| cookie_pairs(v))
+    }
+
     /// The `Cookie` header; several `Cookie` headers (HTTP/2) are joined with `; `.
     pub fn cookie_header(&self) -> String {
         let mut out = String::new();
@@ -139,33 +145,63 @@ fn dot_segment(segment: &str) -> Option<DotSegment> {
 /// The value of cookie `name`, decoded as the `cookie` npm package does (first occurrence
 /// wins, surrounding quotes dropped, percent-decoding when valid UTF-8).
 pub fn get_cookie(cookie_header: &str, name: &str) -> Option<String> {
-    for pair in cookie_header.split(';') {
-        let Some((k, v)) = pair.split_once('=') else { continue };
-        if k.trim() != name {
-            continue;
-        }
-        let v = v.trim();
-        let v = v.strip_prefix('"').and_then(|x| x.strip_suffix('"')).unwrap_or(v);
-        return Some(decode_component(v));
-    }
-    None
+    cookie_pairs(cookie_header).find(|(k, _)| *k == name).map(|(_, v)| cookie_value(v).into_owned())
 }
 
 /// How many times cookie `name` appears (names percent-decoded), to detect duplicates that
 /// ordinary parsers hide by keeping one.
 pub fn count_cookie(cookie_header: &str, name: &str) -> usize {
-    cookie_header
-        .split(';')
-        .filter_map(|pair| pair.split_once('=').map(|(k, _)| k))
-        .filter(|k| decode_component(k.trim()) == name)
-        .count()
+    cookie_pairs(cookie_header).filter(|(k, _)| cookie_name_is(k, name)).count()
 }
 
-fn decode_component(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_owned();
+/// The `(name, raw value)` pairs of one `Cookie` header, names trimmed, pairs without `=`
+/// skipped, as the `cookie` npm package splits them.
+pub fn cookie_pairs(cookie_header: &str) -> impl Iterator<Item = (&str, &str)> {
+    // `str::split(';')` scans a byte at a time; the access token is most of the header and
+    // this runs on every protected request, so look for the separators with SIMD.
+    let mut rest = Some(cookie_header);
+    let pairs = std::iter::from_fn(move || {
+        let r = rest?;
+        match memchr::memchr(b';', r.as_bytes()) {
+            Some(i) => {
+                rest = Some(&r[i + 1..]);
+                Some(&r[..i])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    });
+    pairs.filter_map(|pair| pair.split_once('=')).map(|(k, v)| (k.trim(), v))
+}
+
+/// A raw cookie value as the application sees it: trimmed, surrounding quotes dropped,
+/// percent-decoded when that gives UTF-8. Borrowed when there is nothing to decode (an
+/// access token never has anything, and it is copied on every request otherwise).
+pub fn cookie_value(raw: &str) -> Cow<'_, str> {
+    let v = raw.trim();
+    let v = v.strip_prefix('"').and_then(|x| x.strip_suffix('"')).unwrap_or(v);
+    decode_component(v)
+}
+
+/// Whether a trimmed cookie name is `name` once percent-decoded; no copy unless it has a `%`.
+pub fn cookie_name_is(raw_name: &str, name: &str) -> bool {
+    if raw_name.contains('%') {
+        decode_component(raw_name) == name
+    } else {
+        raw_name == name
     }
-    percent_decode_str(s).decode_utf8().map_or_else(|_| s.to_owned(), |c| c.into_owned())
+}
+
+fn decode_component(s: &str) -> Cow<'_, str> {
+    if memchr::memchr(b'%', s.as_bytes()).is_none() {
+        return Cow::Borrowed(s);
+    }
+    match percent_decode_str(s).decode_utf8() {
+        Ok(decoded) => decoded,
+        Err(_) => Cow::Borrowed(s),
+    }
 }
 
 /// What `encodeURIComponent` leaves alone: letters, digits and `-_.!~*'()`.

@@ -12,7 +12,10 @@ use crate::b64;
 use crate::config::{AntiCsrf, TokenTransfer, TransferMethodSetting, JWKS_SUFFIX, REFRESH_SUFFIX, SIGNOUT_SUFFIX};
 use crate::engine::{Tessera, TokenCandidate};
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{count_cookie, encode_component, get_cookie, http_date, HttpRequest, ResponseMutations, SetCookie};
+use crate::http::{
+    cookie_name_is, cookie_value, count_cookie, encode_component, get_cookie, http_date, HttpRequest,
+    ResponseMutations, SetCookie,
+};
 use crate::token::{VerifiedToken, PROTECTED_PROPS};
 
 /// Access-token cookie.
@@ -173,10 +176,10 @@ pub fn front_token(user_id: &str, access_token_expiry_ms: u64, payload: &Map<Str
     b64::encode_standard(json.as_bytes())
 }
 
-fn bearer(req: &HttpRequest) -> Option<String> {
+fn bearer(req: &HttpRequest) -> Option<&str> {
     let v = req.header("authorization")?;
     let t = v.strip_prefix("Bearer ")?.trim();
-    (!t.is_empty()).then(|| t.to_owned())
+    (!t.is_empty()).then_some(t)
 }
 
 impl Tessera {
@@ -256,23 +259,34 @@ impl Tessera {
             let (s, m) = self.refresh_session_in_request(req, now_ms)?;
             return Ok((Some(s), m));
         }
-        let cookies = req.cookie_header();
-        if get_cookie(&cookies, LEGACY_ID_REFRESH_COOKIE).is_some() {
-            return Err(Error::try_refresh("using legacy session, please call the refresh API"));
+        // One pass over the cookies of every protected request: the legacy cookie, the first
+        // access token cookie, and how many there are (names decoded).
+        let mut access_cookie = None;
+        let mut access_cookies = 0;
+        for (name, value) in req.cookie_pairs() {
+            if name == LEGACY_ID_REFRESH_COOKIE {
+                return Err(Error::try_refresh("using legacy session, please call the refresh API"));
+            }
+            if cookie_name_is(name, ACCESS_TOKEN_COOKIE) {
+                access_cookies += 1;
+                if access_cookie.is_none() && name == ACCESS_TOKEN_COOKIE {
+                    access_cookie = Some(value);
+                }
+            }
         }
         // A value that is not an access token counts as absent (§3.3); the cookie is only
         // looked at when the header does not win.
         let header_raw = if self.allows(req, TokenTransfer::Header) { bearer(req) } else { None };
-        let header = header_raw.as_deref().and_then(|raw| Some((raw, self.examine_access_token(raw).ok()?)));
+        let header = header_raw.and_then(|raw| Some((raw, self.examine_access_token(raw).ok()?)));
         let cookie_raw = match (&header, self.allows(req, TokenTransfer::Cookie)) {
-            (None, true) => get_cookie(&cookies, ACCESS_TOKEN_COOKIE),
+            (None, true) => access_cookie.map(cookie_value),
             _ => None,
         };
         let cookie = cookie_raw.as_deref().and_then(|raw| Some((raw, self.examine_access_token(raw).ok()?)));
         let chosen = if let Some((raw, candidate)) = header {
             Some((TokenTransfer::Header, raw, candidate))
         } else if let Some((raw, candidate)) = cookie {
-            if count_cookie(&cookies, ACCESS_TOKEN_COOKIE) > 1 {
+            if access_cookies > 1 {
                 return Err(Error::try_refresh("Multiple access tokens present in the request cookies."));
             }
             Some((TokenTransfer::Cookie, raw, candidate))
@@ -541,7 +555,7 @@ impl Tessera {
                 )
             });
         }
-        let header_rt = bearer(req);
+        let header_rt = bearer(req).map(str::to_owned);
         let cookie_rt = get_cookie(&cookies, REFRESH_TOKEN_COOKIE).filter(|v| !v.is_empty());
         let chosen = if let (true, Some(t)) = (self.allows(req, TokenTransfer::Header), header_rt.clone()) {
             Some((TokenTransfer::Header, t))

@@ -699,3 +699,34 @@ fn a_merge_writes_the_access_token_and_front_token_only() {
     assert_eq!(m.header("anti-csrf"), None);
     assert_eq!(m.header("access-control-expose-headers").as_deref(), Some("front-token"));
 }
+
+/// The verify path reads every `Cookie` header in one pass: what it finds must be what the
+/// joined header says (HTTP/2 clients send one header per cookie).
+#[test]
+fn cookies_spread_over_several_headers_read_as_one() {
+    let t = mem(json!({}));
+    let s = t.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), false, T0).unwrap();
+    let token = s.token.raw.clone();
+    let verify = |cookies: &[&str]| {
+        let headers = cookies.iter().map(|c| ("Cookie".to_owned(), (*c).to_owned())).collect();
+        t.verify_session(&HttpRequest::new("GET", "/x", headers), &VerifyOptions::default(), T0 + 1)
+    };
+    let (found, _) = verify(&["_ga=1; theme=dark", &format!("sAccessToken={token}"), "consent=yes"]).unwrap();
+    assert_eq!(found.unwrap().token.user_id, "u");
+    // Quoted, and percent-encoded characters that decode to themselves.
+    let (found, _) = verify(&[&format!("sAccessToken=\"{token}\"")]).unwrap();
+    assert_eq!(found.unwrap().token.raw, token);
+
+    let dup = verify(&[&format!("sAccessToken={token}"), "s%41ccessToken=other"]).unwrap_err();
+    assert_eq!(dup.kind(), ErrorKind::TryRefreshToken);
+    assert_eq!(dup.message(), "Multiple access tokens present in the request cookies.");
+
+    // The legacy cookie wins wherever it is, even after a valid token.
+    let legacy = verify(&[&format!("sAccessToken={token}"), "a=b; sIdRefreshToken=old"]).unwrap_err();
+    assert_eq!(legacy.kind(), ErrorKind::TryRefreshToken);
+    assert_eq!(legacy.message(), "using legacy session, please call the refresh API");
+
+    // A pair without `=` is skipped, not read as a name.
+    let (found, _) = verify(&[&format!("sAccessToken; sAccessToken={token}")]).unwrap();
+    assert!(found.is_some());
+}

@@ -115,7 +115,9 @@ class Middleware:
         state = scope_state(scope)
         started = False
 
-        async def send_with_session(message: Message) -> None:
+        # A plain function returning ``send``'s awaitable, not a coroutine function: every
+        # response message passes through here, and a coroutine would add a frame to each.
+        def send_with_session(message: Message) -> Awaitable[None]:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
@@ -127,7 +129,7 @@ class Middleware:
                         headers = AsgiHeaders(message.get("headers") or ())
                         apply_all(headers, pending)
                         message["headers"] = headers.headers
-            await send(message)
+            return send(message)
 
         try:
             await self.app(scope, receive, send_with_session)

@@ -85,23 +85,26 @@ def _store_verified(
     result: VerifyResult,
     store_none: bool,
 ) -> Optional[SessionContainer]:
-    """Stores a verification's result on the request (:func:`attach`); with ``store_none``,
-    also ``None`` as the session when there is none."""
+    """Stores a verification's result on the request: the session with its response
+    mutations, or (with ``store_none``) ``None`` as the session and the mutations alone."""
     native, mutations = result
-    session = attach(adapter, engine, native, mutations)
-    if session is None and store_none:
+    if native is not None:
+        return attach_session(adapter, engine, native, mutations)
+    adapter.add_response_mutations(mutations)
+    if store_none:
         adapter.set_session(None)
-    return session
+    return None
 
 
 def _verify_args(
     adapter: RequestAdapter, state: "_state._State", options: VerifySessionOptions
-) -> Tuple[Tuple[str, str, NativeHeaders, bool, Optional[bool]], Optional[str]]:
-    """The native ``verify_session``'s leading arguments for this request (method, path,
-    headers, session_required, anti_csrf_check), and its ``token_transfer_method``."""
+) -> Tuple[str, str, NativeHeaders, bool, Optional[bool], Optional[str]]:
+    """The native ``verify_session``'s arguments for this request but ``check_database``,
+    ``allow_io`` and ``now_ms``: method, path, headers, session_required, anti_csrf_check,
+    and the ``token_transfer_method`` of the keyword, in that order."""
     method, path, headers = adapter.native_request()
     transfer = None if state.choose_transfer_method is None else adapter.token_transfer_method(False)
-    return (method, path, headers, options.session_required, options.anti_csrf_check), transfer
+    return method, path, headers, options.session_required, options.anti_csrf_check, transfer
 
 
 def verify_session_sync(
@@ -110,8 +113,10 @@ def verify_session_sync(
     """Verifies the request's session (the native call may do I/O), stores it on the request
     and checks the claim override; the session, or ``None``. Raises session errors."""
     state = _state.current()
-    args, transfer = _verify_args(adapter, state, options)
-    result = state.engine.verify_session(*args, options.check_database, True, None, transfer)
+    method, path, headers, required, anti_csrf, transfer = _verify_args(adapter, state, options)
+    result = state.engine.verify_session(
+        method, path, headers, required, anti_csrf, options.check_database, True, None, transfer
+    )
     session = _store_verified(adapter, state.engine, result, store_none)
     check_claim_override_sync(options.override, session, options.user_context)
     return session
@@ -129,33 +134,30 @@ async def verify_session(
     microsecond. The native arguments are positional for the same reason."""
     state = _state.current()
     engine = state.engine
-    args, transfer = _verify_args(adapter, state, options)
+    method, path, headers, required, anti_csrf, transfer = _verify_args(adapter, state, options)
     result: Optional[VerifyResult] = None
     if not options.check_database:
         try:
-            result = engine.verify_session(*args, False, False, None, transfer)
+            result = engine.verify_session(method, path, headers, required, anti_csrf, False, False, None, transfer)
         except WouldBlockError:
             pass
     if result is None:
-        result = await off_loop(engine.verify_session, *args, options.check_database, True, None, transfer)
+        result = await off_loop(
+            engine.verify_session,
+            method,
+            path,
+            headers,
+            required,
+            anti_csrf,
+            options.check_database,
+            True,
+            None,
+            transfer,
+        )
     session = _store_verified(adapter, engine, result, store_none)
     if options.override is not None:
         await check_claim_override(options.override, session, options.user_context)
     return session
-
-
-def attach(
-    adapter: RequestAdapter,
-    engine: "_native.Engine",
-    native: Optional["_native.Session"],
-    mutations: Optional[Mutations],
-) -> Optional[SessionContainer]:
-    """Stores what a request-level native call returned on the request: the session (with
-    its response mutations), or the mutations alone when there is no session."""
-    if native is None:
-        adapter.add_response_mutations(mutations)
-        return None
-    return attach_session(adapter, engine, native, mutations)
 
 
 def attach_session(
