@@ -39,6 +39,19 @@ typedef enum {
   TESSERA_STATUS_WOULD_BLOCK = 11,
 } TesseraStatus;
 
+// Which endpoint `tessera_engine_handle_api_request` serves for a request (see
+// `tessera_engine_api_endpoint`).
+typedef enum {
+  // None: the request is the application's.
+  TESSERA_API_ENDPOINT_NONE = 0,
+  // `POST {apiBasePath}/session/refresh`.
+  TESSERA_API_ENDPOINT_REFRESH = 1,
+  // `POST {apiBasePath}/signout`.
+  TESSERA_API_ENDPOINT_SIGN_OUT = 2,
+  // `GET {apiBasePath}/jwt/jwks.json`.
+  TESSERA_API_ENDPOINT_JWKS = 3,
+} TesseraApiEndpoint;
+
 // `TesseraVerifyOptions.token_transfer_method` values: the transports a request may use
 // when the application decides per request (supertokens' `getTokenTransferMethod`).
 typedef enum {
@@ -210,6 +223,20 @@ TesseraStatus tessera_engine_is_api_request(const TesseraEngine *engine,
                                             uintptr_t path_len,
                                             bool *out_is_api,
                                             TesseraBytes *err_out);
+
+// Which endpoint a request (method and path, query allowed) is for, so that an application
+// that replaced an endpoint's API function can serve it itself. No I/O.
+//
+// # Safety
+// `engine` must be live; `method` and `path` are borrowed for the call; `out_endpoint` must
+// be writable. `err_out` may be NULL. Thread-safe.
+TesseraStatus tessera_engine_api_endpoint(const TesseraEngine *engine,
+                                          const uint8_t *method,
+                                          uintptr_t method_len,
+                                          const uint8_t *path,
+                                          uintptr_t path_len,
+                                          TesseraApiEndpoint *out_endpoint,
+                                          TesseraBytes *err_out);
 
 // `verifySession` on a request. Input `{"request": {"method", "path", "headers": [[name,
 // value], ...]}, "options": {"sessionRequired", "antiCsrfCheck", "checkDatabase"}, "nowMs"}`

@@ -28,7 +28,7 @@ use tessera_core::config::{Config, TokenTransfer};
 use tessera_core::engine::now_ms;
 use tessera_core::http::{append_to_header_list, HttpRequest, ResponseMutations};
 use tessera_core::keys::KeySet;
-use tessera_core::protocol::{SessionState, VerifyOptions, CORS_ALLOWED_HEADERS, REQUEST_HEADERS};
+use tessera_core::protocol::{ApiEndpoint, SessionState, VerifyOptions, CORS_ALLOWED_HEADERS, REQUEST_HEADERS};
 use tessera_core::token::VerifiedToken;
 use tessera_core::{all_error_kinds, Error, ErrorKind, Result, Tessera};
 
@@ -471,6 +471,51 @@ pub unsafe extern "C" fn tessera_engine_is_api_request(
         let out_is_api = out(out_is_api, false, "out_is_api")?;
         let engine = live(engine, "engine")?;
         *out_is_api = engine.inner.is_api_path(text(method, method_len, "method")?, text(path, path_len, "path")?);
+        Ok(())
+    })
+}
+
+/// Which endpoint `tessera_engine_handle_api_request` serves for a request (see
+/// `tessera_engine_api_endpoint`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TesseraApiEndpoint {
+    /// None: the request is the application's.
+    None = 0,
+    /// `POST {apiBasePath}/session/refresh`.
+    Refresh = 1,
+    /// `POST {apiBasePath}/signout`.
+    SignOut = 2,
+    /// `GET {apiBasePath}/jwt/jwks.json`.
+    Jwks = 3,
+}
+
+/// Which endpoint a request (method and path, query allowed) is for, so that an application
+/// that replaced an endpoint's API function can serve it itself. No I/O.
+///
+/// # Safety
+/// `engine` must be live; `method` and `path` are borrowed for the call; `out_endpoint` must
+/// be writable. `err_out` may be NULL. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_api_endpoint(
+    engine: *const TesseraEngine,
+    method: *const u8,
+    method_len: usize,
+    path: *const u8,
+    path_len: usize,
+    out_endpoint: *mut TesseraApiEndpoint,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    run(err_out, || {
+        let out_endpoint = out(out_endpoint, TesseraApiEndpoint::None, "out_endpoint")?;
+        let engine = live(engine, "engine")?;
+        let found = engine.inner.api_endpoint(text(method, method_len, "method")?, text(path, path_len, "path")?);
+        *out_endpoint = match found {
+            None => TesseraApiEndpoint::None,
+            Some(ApiEndpoint::Refresh) => TesseraApiEndpoint::Refresh,
+            Some(ApiEndpoint::SignOut) => TesseraApiEndpoint::SignOut,
+            Some(ApiEndpoint::Jwks) => TesseraApiEndpoint::Jwks,
+        };
         Ok(())
     })
 }

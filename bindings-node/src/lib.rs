@@ -381,6 +381,14 @@ impl Engine {
         run(&env, || Ok(t.is_api_path(&method, &path)))
     }
 
+    /// The endpoint `handleApiRequest` would serve for this request: `"refresh"`,
+    /// `"signout"` or `"jwks"`; `null` for any other request (no I/O).
+    #[napi]
+    pub fn api_endpoint(&self, env: Env, method: String, path: String) -> napi::Result<Option<String>> {
+        let t = &self.inner;
+        run(&env, || Ok(t.api_endpoint(&method, &path).map(|e| e.as_str().to_owned())))
+    }
+
     /// The protocol's answer to an error (status, body, cleared tokens) for this request.
     /// With `preludeOnly`, only what is written before an app's error handler answers it
     /// (`errorHandlers` in `Session.init`): the cleared tokens or older-domain cookies the

@@ -13,7 +13,7 @@ use tessera_core::config::TransferMethodSetting;
 use tessera_core::convert::json_object;
 use tessera_core::engine::now_ms;
 use tessera_core::http::{append_to_header_list as core_append, HeaderMutation, HttpRequest, ResponseMutations};
-use tessera_core::protocol::{SessionState, VerifyOptions, CORS_ALLOWED_HEADERS, REQUEST_HEADERS};
+use tessera_core::protocol::{ApiEndpoint, SessionState, VerifyOptions, CORS_ALLOWED_HEADERS, REQUEST_HEADERS};
 use tessera_core::{Error, ErrorKind, Tessera};
 
 /// A request's headers as `(name, value)` pairs, either `str` pairs (what an adapter read from
@@ -383,6 +383,11 @@ impl Engine {
     /// Whether the request is for an endpoint `handle_api_request` serves (no I/O).
     fn is_api_request(&self, method: &str, path: &str) -> bool {
         self.inner.is_api_path(method, path)
+    }
+
+    /// Which endpoint `handle_api_request` would serve: `"refresh"`, `"signout"`, `"jwks"`.
+    fn api_endpoint(&self, method: &str, path: &str) -> Option<&'static str> {
+        self.inner.api_endpoint(method, path).map(ApiEndpoint::as_str)
     }
 
     #[allow(clippy::too_many_arguments)]

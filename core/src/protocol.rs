@@ -182,6 +182,28 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
     (!t.is_empty()).then_some(t)
 }
 
+/// An endpoint the core serves (see [`Tessera::api_endpoint`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiEndpoint {
+    /// `POST {apiBasePath}/session/refresh`.
+    Refresh,
+    /// `POST {apiBasePath}/signout`.
+    SignOut,
+    /// `GET {apiBasePath}/jwt/jwks.json`.
+    Jwks,
+}
+
+impl ApiEndpoint {
+    /// The endpoint's name as bindings pass it: `refresh`, `signout`, `jwks`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiEndpoint::Refresh => "refresh",
+            ApiEndpoint::SignOut => "signout",
+            ApiEndpoint::Jwks => "jwks",
+        }
+    }
+}
+
 impl Tessera {
     /// The transfer setting for `req`: its own when the application decided per request.
     fn transfer_setting(&self, req: &HttpRequest) -> TransferMethodSetting {
@@ -849,16 +871,30 @@ impl Tessera {
         self.is_api_path(&req.method, &req.path)
     }
 
-    /// [`Tessera::is_api_request`] on a method and a path alone. Every request of an app
-    /// asks this, so it allocates nothing: the path is matched against `{apiBasePath}` and the
-    /// endpoint's suffix rather than against paths built for the call.
+    /// [`Tessera::is_api_request`] on a method and a path alone.
     pub fn is_api_path(&self, method: &str, path: &str) -> bool {
+        self.api_endpoint(method, path).is_some()
+    }
+
+    /// Which endpoint of [`Tessera::handle_api_request`] a method and path are for, if any;
+    /// bindings whose app replaced an endpoint's API function (`override.apis`) serve that
+    /// endpoint themselves. Every request of an app asks this, so it allocates nothing: the
+    /// path is matched against `{apiBasePath}` and the endpoint's suffix rather than against
+    /// paths built for the call.
+    pub fn api_endpoint(&self, method: &str, path: &str) -> Option<ApiEndpoint> {
         let path = crate::http::bare_path(path);
-        let Some(rest) = path.strip_prefix(self.config().api_base_path.as_str()) else {
-            return false;
-        };
-        (method.eq_ignore_ascii_case("post") && (rest == REFRESH_SUFFIX || rest == SIGNOUT_SUFFIX))
-            || (method.eq_ignore_ascii_case("get") && rest == JWKS_SUFFIX)
+        let rest = path.strip_prefix(self.config().api_base_path.as_str())?;
+        if method.eq_ignore_ascii_case("post") {
+            match rest {
+                REFRESH_SUFFIX => Some(ApiEndpoint::Refresh),
+                SIGNOUT_SUFFIX => Some(ApiEndpoint::SignOut),
+                _ => None,
+            }
+        } else if method.eq_ignore_ascii_case("get") && rest == JWKS_SUFFIX {
+            Some(ApiEndpoint::Jwks)
+        } else {
+            None
+        }
     }
 
     /// Serves the endpoints the frontend calls, if `req` is for one: `POST
@@ -873,28 +909,19 @@ impl Tessera {
     /// for apps with their own error handlers (answer it with [`Tessera::error_prelude`] and
     /// the handler, or with [`Tessera::error_response`]).
     pub fn try_handle_api_request(&self, req: &HttpRequest, now_ms: u64) -> Option<Result<ResponseMutations>> {
-        if !self.is_api_request(req) {
-            return None;
-        }
-        let path = req.bare_path();
-        let cfg = self.config();
-        let outcome = if req.is_method("post") && path == cfg.refresh_path() {
-            self.refresh_session_in_request(req, now_ms).map(|(_, mut m)| {
+        let outcome = match self.api_endpoint(&req.method, &req.path)? {
+            ApiEndpoint::Refresh => self.refresh_session_in_request(req, now_ms).map(|(_, mut m)| {
                 m.status = Some(200);
                 m.body = Some(json!({}));
                 m
-            })
-        } else if req.is_method("post") && path == cfg.signout_path() {
-            self.sign_out(req, now_ms)
-        } else if req.is_method("get") && path == cfg.jwks_path() {
-            self.jwks(now_ms).map(|(doc, max_age)| {
+            }),
+            ApiEndpoint::SignOut => self.sign_out(req, now_ms),
+            ApiEndpoint::Jwks => self.jwks(now_ms).map(|(doc, max_age)| {
                 let mut m = ResponseMutations { status: Some(200), body: Some(doc), ..Default::default() };
                 m.set_header("Cache-Control", &format!("max-age={max_age}, must-revalidate"));
                 m.set_header("Access-Control-Allow-Origin", "*");
                 m
-            })
-        } else {
-            return None;
+            }),
         };
         Some(outcome)
     }

@@ -730,3 +730,26 @@ fn cookies_spread_over_several_headers_read_as_one() {
     let (found, _) = verify(&[&format!("sAccessToken; sAccessToken={token}")]).unwrap();
     assert!(found.is_some());
 }
+
+#[test]
+fn api_endpoints_are_named_by_method_and_path() {
+    use tessera_core::protocol::ApiEndpoint;
+    let t = mem(json!({}));
+    let cases = [
+        ("POST", "/auth/session/refresh", Some(ApiEndpoint::Refresh)),
+        ("post", "/auth/session/refresh/?x=1", Some(ApiEndpoint::Refresh)),
+        ("POST", "/auth/signout", Some(ApiEndpoint::SignOut)),
+        ("POST", "/auth/x/../signout", Some(ApiEndpoint::SignOut)),
+        ("GET", "/auth/jwt/jwks.json", Some(ApiEndpoint::Jwks)),
+        ("GET", "/auth/session/refresh", None),
+        ("PUT", "/auth/signout", None),
+        ("POST", "/auth/jwt/jwks.json", None),
+        ("POST", "/auth/signout2", None),
+        ("POST", "/other/signout", None),
+    ];
+    for (method, path, want) in cases {
+        assert_eq!(t.api_endpoint(method, path), want, "{method} {path}");
+        assert_eq!(t.is_api_path(method, path), want.is_some(), "{method} {path}");
+    }
+    assert_eq!(ApiEndpoint::SignOut.as_str(), "signout");
+}

@@ -165,6 +165,9 @@ class Engine:
         raised with ``raise_errors`` (for the app's error handlers)."""
     def is_api_request(self, method: str, path: str) -> bool:
         """Whether ``handle_api_request`` would serve this request (pure, no I/O)."""
+    def api_endpoint(self, method: str, path: str) -> Optional[str]:
+        """The endpoint ``handle_api_request`` would serve: ``"refresh"``, ``"signout"`` or
+        ``"jwks"``; ``None`` for any other request (pure, no I/O)."""
     def error_response(
         self,
         method: str,
