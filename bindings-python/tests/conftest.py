@@ -126,6 +126,54 @@ def recording_error_handlers(calls: List[Tuple[Any, ...]]) -> Any:
     )
 
 
+def recording_api_override(
+    calls: List[Tuple[Any, ...]], signout: str = "wrap", refresh: str = "wrap", verify: bool = False
+) -> Any:
+    """``InputOverrideConfig(apis=...)`` written as the SuperTokens docs write it: each
+    replaced function records its call in ``calls``, then does what ``signout`` / ``refresh``
+    say: ``"wrap"`` calls the original, ``"general_error"`` answers a GENERAL_ERROR,
+    ``"unauthorised"`` raises, ``"disabled"`` leaves the endpoint to the app. With
+    ``verify``, the routes' ``verify_session`` is wrapped too."""
+    from tessera.recipe.session import InputOverrideConfig
+    from tessera.recipe.session.exceptions import UnauthorisedError
+    from tessera.recipe.session.interfaces import APIInterface, APIOptions, SessionContainer
+    from tessera.types import GeneralErrorResponse
+
+    def override_session_apis(original_implementation: APIInterface) -> APIInterface:
+        original_signout_post = original_implementation.signout_post
+        original_refresh_post = original_implementation.refresh_post
+        original_verify_session = original_implementation.verify_session
+
+        async def signout_post(session: SessionContainer, api_options: APIOptions, user_context: Dict[str, Any]) -> Any:
+            calls.append(("signout", session.get_user_id(), api_options.request.get_path()))
+            if signout == "general_error":
+                return GeneralErrorResponse("could not sign out")
+            if signout == "unauthorised":
+                raise UnauthorisedError("no signing out")
+            return await original_signout_post(session, api_options, user_context)
+
+        async def refresh_post(api_options: APIOptions, user_context: Dict[str, Any]) -> SessionContainer:
+            calls.append(("refresh", api_options.recipe_id))
+            session = await original_refresh_post(api_options, user_context)
+            calls.append(("refreshed", session.get_user_id()))
+            return session
+
+        async def verify_session(api_options: APIOptions, *args: Any) -> Any:
+            session = await original_verify_session(api_options, *args)
+            calls.append(("verify", None if session is None else session.get_user_id()))
+            return session
+
+        original_implementation.signout_post = signout_post  # type: ignore[method-assign]
+        original_implementation.refresh_post = refresh_post  # type: ignore[method-assign]
+        original_implementation.disable_signout_post = signout == "disabled"
+        original_implementation.disable_refresh_post = refresh == "disabled"
+        if verify:
+            original_implementation.verify_session = verify_session  # type: ignore[method-assign]
+        return original_implementation
+
+    return InputOverrideConfig(apis=override_session_apis)
+
+
 def tampered(token: str) -> str:
     """``token`` with its signature changed: well formed, so the answer is try refresh token."""
     return token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]

@@ -719,3 +719,47 @@ def test_base_request_readers_on_a_django_request() -> None:
     assert asyncio.run(adapter.get_json_or_form_data()) == {"a": 1}
     form = DjangoRequest(RequestFactory().post("/f", data="k=v", content_type="application/x-www-form-urlencoded"))
     assert asyncio.run(form.get_json_or_form_data()) == {"k": "v"}
+
+
+# -- session.init(override=InputOverrideConfig(apis=...)) --------------------------------------
+
+
+def test_api_overrides_run_in_django(kind: str) -> None:
+    from conftest import recording_api_override
+
+    calls: List[Tuple[Any, ...]] = []
+    init_django(override=recording_api_override(calls, verify=True))
+    held = sign_in_cookie(kind)
+    refreshed = call(kind, "POST", REFRESH_PATH, cookies={"sRefreshToken": held["sRefreshToken"]})
+    assert (refreshed.status_code, body(refreshed)) == (200, {})
+    access = set_cookies(refreshed)["sAccessToken"].value
+    assert access not in ("", held["sAccessToken"])
+    assert body(call(kind, "GET", f"/{kind}/getJWT", cookies={"sAccessToken": access})) == {"token": access}
+    signed_out = call(kind, "POST", "/auth/signout", cookies={"sAccessToken": access})
+    assert (signed_out.status_code, body(signed_out)) == (200, {"status": "OK"})
+    assert_cleared(signed_out)
+    assert calls == [
+        ("refresh", "session"),
+        ("refreshed", "user-1"),
+        ("verify", "user-1"),
+        ("signout", "user-1", "/auth/signout"),
+    ]
+
+
+def test_api_overrides_may_answer_a_general_error_or_leave_the_endpoint_to_the_app(kind: str) -> None:
+    from conftest import recording_api_override
+
+    calls: List[Tuple[Any, ...]] = []
+    init_django(override=recording_api_override(calls, signout="general_error", refresh="disabled"))
+    held = sign_in_cookie(kind)
+    r = call(kind, "POST", "/auth/signout", cookies=held)
+    assert (r.status_code, body(r)) == (200, {"status": "GENERAL_ERROR", "message": "could not sign out"})
+    assert not r.cookies
+    assert call(kind, "GET", f"/{kind}/getJWT", cookies=held).status_code == 200
+    assert call(kind, "POST", REFRESH_PATH, cookies=held).status_code == 404
+
+    init_django(override=recording_api_override(calls, signout="unauthorised"))
+    held = sign_in_cookie(kind)
+    r = call(kind, "POST", "/auth/signout", cookies=held)
+    assert (r.status_code, body(r)) == (401, {"message": "unauthorised"})
+    assert_cleared(r)

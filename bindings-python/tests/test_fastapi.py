@@ -686,3 +686,118 @@ def test_an_override_that_raises_fails_the_sign_in_and_others_are_refused() -> N
         session_recipe.init(override=session_recipe.InputOverrideConfig(functions=replacing_revoke))
     with pytest.raises(TypeError, match="recipe implementation"):
         session_recipe.init(override=session_recipe.InputOverrideConfig(functions=lambda original: None))
+
+
+# -- session.init(override=InputOverrideConfig(apis=...)) --------------------------------------
+
+
+def _shape(r: Any) -> Tuple[Any, ...]:
+    """What a refresh or sign-out answer says, without the token values (new every time)."""
+    cookies = {
+        name: (c.cleared, sorted(c.attrs.items()) if c.cleared else sorted(c.attrs))
+        for name, c in set_cookies(r).items()
+    }
+    headers = sorted(k for k in r.headers if k not in ("date", "content-length"))
+    front = r.headers.get("front-token")
+    return r.status_code, r.json(), headers, cookies, front if front == "remove" else front is not None
+
+
+def _refresh_and_sign_out(client: Client) -> List[Tuple[Any, ...]]:
+    first = set_cookies(sign_in(client))
+    refreshed = client.post("/auth/session/refresh", cookies={"sRefreshToken": first["sRefreshToken"].value})
+    access = set_cookies(refreshed)["sAccessToken"].value
+    signed_out = client.post("/auth/signout", cookies={"sAccessToken": access})
+    return [_shape(refreshed), _shape(signed_out)]
+
+
+def test_an_api_override_that_calls_the_originals_answers_as_without_one() -> None:
+    from conftest import recording_api_override
+
+    init_tessera()
+    plain = _refresh_and_sign_out(Client(make_app()))
+    calls: List[Tuple[Any, ...]] = []
+    init_tessera(override=recording_api_override(calls, verify=True))
+    assert _refresh_and_sign_out(Client(make_app())) == plain
+    assert plain[1][:2] == (200, {"status": "OK"})
+    assert calls == [("refresh", "session"), ("refreshed", "user-1"), ("signout", "user-1", "/auth/signout")]
+
+
+def test_a_signout_override_runs_around_the_original_and_clears_the_session() -> None:
+    from conftest import recording_api_override
+
+    calls: List[Tuple[Any, ...]] = []
+    init_tessera(override=recording_api_override(calls))
+    client = Client(make_app())
+    first = set_cookies(sign_in(client))
+    r = client.post("/auth/signout", cookies={"sAccessToken": first["sAccessToken"].value})
+    assert (r.status_code, r.json()) == (200, {"status": "OK"})
+    cleared = set_cookies(r)
+    assert cleared["sAccessToken"].cleared and cleared["sRefreshToken"].cleared
+    assert r.headers["front-token"] == "remove"
+    assert calls == [("signout", "user-1", "/auth/signout")]
+    # Revoked in the store.
+    again = client.post("/auth/session/refresh", cookies={"sRefreshToken": first["sRefreshToken"].value})
+    assert again.status_code == 401
+    # Sign-out verifies the session before the override runs: no session, no call.
+    assert client.post("/auth/signout").json() == {"message": "unauthorised"}
+    assert [call[0] for call in calls] == ["signout", "refresh"]
+
+
+def test_a_signout_override_may_answer_a_general_error_or_raise() -> None:
+    from conftest import recording_api_override
+
+    calls: List[Tuple[Any, ...]] = []
+    init_tessera(override=recording_api_override(calls, signout="general_error"))
+    client = Client(make_app())
+    access = set_cookies(sign_in(client))["sAccessToken"].value
+    r = client.post("/auth/signout", cookies={"sAccessToken": access})
+    assert (r.status_code, r.json()) == (200, {"status": "GENERAL_ERROR", "message": "could not sign out"})
+    assert "set-cookie" not in r.headers
+    assert client.get("/getJWT", cookies={"sAccessToken": access}).json() == {"token": access}
+
+    init_tessera(override=recording_api_override(calls, signout="unauthorised"))
+    client = Client(make_app())
+    access = set_cookies(sign_in(client))["sAccessToken"].value
+    r = client.post("/auth/signout", cookies={"sAccessToken": access})
+    assert (r.status_code, r.json()) == (401, {"message": "unauthorised"})
+    assert set_cookies(r)["sAccessToken"].cleared
+    assert r.headers["front-token"] == "remove"
+
+
+def test_disabled_apis_leave_the_endpoints_to_the_app() -> None:
+    from conftest import recording_api_override
+
+    calls: List[Tuple[Any, ...]] = []
+    init_tessera(override=recording_api_override(calls, signout="disabled", refresh="disabled"))
+    app = make_app()
+
+    @app.post("/auth/signout")
+    async def own_signout() -> Dict[str, Any]:
+        return {"mine": True}
+
+    client = Client(app)
+    first = set_cookies(sign_in(client))
+    r = client.post("/auth/signout", cookies={"sAccessToken": first["sAccessToken"].value})
+    assert (r.status_code, r.json()) == (200, {"mine": True})
+    assert "set-cookie" not in r.headers
+    refreshed = client.post("/auth/session/refresh", cookies={"sRefreshToken": first["sRefreshToken"].value})
+    assert refreshed.status_code == 404
+    assert calls == []
+    # The JWKS is always the core's.
+    assert client.get("/auth/jwt/jwks.json").json()["keys"]
+
+
+def test_a_verify_session_override_runs_for_protected_routes() -> None:
+    from conftest import recording_api_override
+
+    calls: List[Tuple[Any, ...]] = []
+    init_tessera(override=recording_api_override(calls, verify=True))
+    client = Client(make_app())
+    access = set_cookies(sign_in(client))["sAccessToken"].value
+    assert client.get("/getJWT", cookies={"sAccessToken": access}).json() == {"token": access}
+    assert client.get("/state", cookies={"sAccessToken": access}).json() == {"same": True}
+    assert client.get("/optional").json() == {"session": None}
+    assert client.get("/getJWT").json() == {"message": "unauthorised"}
+    # get_session is the recipe's function, not the API's: no call.
+    assert client.get("/get-session", cookies={"sAccessToken": access}).json() == {"user": "user-1"}
+    assert calls == [("verify", "user-1"), ("verify", "user-1"), ("verify", None)]

@@ -532,3 +532,50 @@ def test_an_async_override_of_create_new_session_runs_from_a_sync_view() -> None
     response = client.post("/merge")
     assert response.status_code == 200, response.data
     assert response.json["payload"]["fromOverride"] is True
+
+
+# -- session.init(override=InputOverrideConfig(apis=...)) --------------------------------------
+
+
+def test_api_overrides_run_in_flask() -> None:
+    from conftest import recording_api_override
+
+    calls: List[Tuple[Any, ...]] = []
+    init_flask(override=recording_api_override(calls, verify=True))
+    client = make_app().test_client()
+    sign_in_cookie(client)
+    old_access = jar(client, "sAccessToken")
+    refreshed = client.post(REFRESH_PATH)
+    assert (refreshed.status_code, body(refreshed)) == (200, {})
+    assert jar(client, "sAccessToken") not in (None, old_access)
+    assert body(client.get("/getJWT")) == {"token": jar(client, "sAccessToken")}
+    signed_out = client.post("/auth/signout")
+    assert (signed_out.status_code, body(signed_out)) == (200, {"status": "OK"})
+    assert_cleared(signed_out)
+    assert calls == [
+        ("refresh", "session"),
+        ("refreshed", "user-1"),
+        ("verify", "user-1"),
+        ("signout", "user-1", "/auth/signout"),
+    ]
+
+
+def test_api_overrides_may_answer_a_general_error_or_leave_the_endpoint_to_the_app() -> None:
+    from conftest import recording_api_override
+
+    calls: List[Tuple[Any, ...]] = []
+    init_flask(override=recording_api_override(calls, signout="general_error", refresh="disabled"))
+    client = make_app().test_client()
+    sign_in_cookie(client)
+    r = client.post("/auth/signout")
+    assert (r.status_code, body(r)) == (200, {"status": "GENERAL_ERROR", "message": "could not sign out"})
+    assert "Set-Cookie" not in r.headers
+    assert client.get("/getJWT").status_code == 200
+    assert client.post(REFRESH_PATH).status_code == 404
+
+    init_flask(override=recording_api_override(calls, signout="unauthorised"))
+    client = make_app().test_client()
+    sign_in_cookie(client)
+    r = client.post("/auth/signout")
+    assert (r.status_code, body(r)) == (401, {"message": "unauthorised"})
+    assert_cleared(r)

@@ -76,8 +76,10 @@ def test_token_transfer_method_function_is_kept_out_of_the_core_config() -> None
 def test_unsupported_session_options_are_refused() -> None:
     with pytest.raises(TypeError, match="InputOverrideConfig"):
         session.init(override=object())  # type: ignore[arg-type]
-    with pytest.raises(NotSupportedError, match="apis"):
-        session.init(override=session.InputOverrideConfig(apis=lambda original: original))
+    with pytest.raises(TypeError, match="API implementation"):
+        session.init(override=session.InputOverrideConfig(apis=lambda original: None))
+    with pytest.raises(TypeError, match="must be callable"):
+        session.InputOverrideConfig(apis=object())  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

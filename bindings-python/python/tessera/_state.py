@@ -9,6 +9,7 @@ from . import _native
 from .exceptions import InvalidConfigError
 
 if TYPE_CHECKING:
+    from .recipe.session.interfaces import APIInterface
     from .recipe.session.recipe_implementation import RecipeInterface
     from .recipe.session.utils import InputErrorHandlers
 
@@ -18,7 +19,15 @@ TransferMethodChooser = Callable[[Any, bool, Dict[str, Any]], str]
 
 
 class _State:
-    __slots__ = ("engine", "framework", "mode", "choose_transfer_method", "error_handlers", "recipe_implementation")
+    __slots__ = (
+        "engine",
+        "framework",
+        "mode",
+        "choose_transfer_method",
+        "error_handlers",
+        "recipe_implementation",
+        "api_implementation",
+    )
 
     def __init__(
         self,
@@ -28,6 +37,7 @@ class _State:
         choose_transfer_method: Optional[TransferMethodChooser] = None,
         error_handlers: Optional["InputErrorHandlers"] = None,
         recipe_implementation: Optional["RecipeInterface"] = None,
+        api_implementation: Optional["APIInterface"] = None,
     ) -> None:
         self.engine = engine
         self.framework = framework
@@ -38,6 +48,10 @@ class _State:
         #: What ``session.init(override=...)`` made of the recipe's functions; ``None``
         #: without an override, so that calls go straight to the native engine.
         self.recipe_implementation = recipe_implementation
+        #: What ``session.init(override=...)`` made of the recipe's APIs; ``None`` without
+        #: an ``apis`` override, so that the core serves the endpoints and verifies routes
+        #: in one native call.
+        self.api_implementation = api_implementation
 
 
 _current: Optional[_State] = None

@@ -118,12 +118,14 @@ def init(
     choose_transfer_method = None
     error_handlers = None
     recipe_implementation = None
+    api_implementation = None
     for recipe in recipe_list or []:
         if isinstance(recipe, SessionRecipeInit):
             session_options = dict(recipe.options)
             choose_transfer_method = recipe.get_token_transfer_method
             error_handlers = recipe.error_handlers
             recipe_implementation = recipe.recipe_implementation
+            api_implementation = recipe.api_implementation
         else:
             raise NotSupportedError(f"recipe_list: only session.init(...) is supported by Tessera, not {recipe!r}")
 
@@ -140,7 +142,9 @@ def init(
 
     engine = _native.Engine(config_json)
     _state.install(
-        _state._State(engine, framework, mode, choose_transfer_method, error_handlers, recipe_implementation)
+        _state._State(
+            engine, framework, mode, choose_transfer_method, error_handlers, recipe_implementation, api_implementation
+        )
     )
 
 

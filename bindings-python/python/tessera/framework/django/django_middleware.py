@@ -23,6 +23,7 @@ from django.utils.decorators import sync_and_async_middleware
 from ... import _state
 from ..._util import off_loop
 from ...exceptions import SuperTokensSessionError
+from ...recipe.session.api import overridden_endpoint, serve_api, serve_api_sync
 from ..errors import answer_error, answer_error_async
 from ..request import serve_endpoint
 from .request import DjangoRequest, wrap_request
@@ -85,12 +86,19 @@ class _SyncMiddleware(_Middleware):
         path = adapter.path()
         # Most requests are the app's own: skip building the header list for them.
         if tessera.engine.is_api_request(adapter.method(), path):
+            endpoint = overridden_endpoint(adapter.method(), path)
             try:
-                mutations = serve_endpoint(adapter)
+                if endpoint is not None:
+                    served = serve_api_sync(adapter, DjangoResponse(HttpResponse(status=200)), endpoint)
+                    # None: the app's override disabled this API, so the app answers.
+                    if served is not None:
+                        return served.response  # type: ignore[no-any-return]
+                else:
+                    mutations = serve_endpoint(adapter)
+                    if mutations is not None:
+                        return answer(mutations)
             except SuperTokensSessionError as error:
                 return error_response(request, error)
-            if mutations is not None:
-                return answer(mutations)
         response = self.get_response(request)
         return write_pending(adapter, response)  # type: ignore[no-any-return]
 
@@ -108,13 +116,20 @@ class _AsyncMiddleware(_Middleware):
         tessera = _state.current()
         path = adapter.path()
         if tessera.engine.is_api_request(adapter.method(), path):
-            # Refresh and sign-out touch the store: keep them off the event loop.
+            endpoint = overridden_endpoint(adapter.method(), path)
             try:
-                mutations = await off_loop(serve_endpoint, adapter)
+                if endpoint is not None:
+                    served = await serve_api(adapter, DjangoResponse(HttpResponse(status=200)), endpoint)
+                    # None: the app's override disabled this API, so the app answers.
+                    if served is not None:
+                        return served.response  # type: ignore[no-any-return]
+                else:
+                    # Refresh and sign-out touch the store: keep them off the event loop.
+                    mutations = await off_loop(serve_endpoint, adapter)
+                    if mutations is not None:
+                        return answer(mutations)
             except SuperTokensSessionError as error:
                 return await error_response_async(request, error)
-            if mutations is not None:
-                return answer(mutations)
         response = await self.get_response(request)
         return write_pending(adapter, response)  # type: ignore[no-any-return]
 

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from ... import _state
 from ..._util import off_loop
 from ...exceptions import SuperTokensSessionError
+from ...recipe.session.api import overridden_endpoint, serve_api
 from ..errors import answer_error_async
 from ..request import Mutations
 from ..response import apply_all
@@ -76,6 +77,40 @@ async def _error_answer(scope: Scope, receive: Receive, error: SuperTokensSessio
     return await answer_error_async(FastApiRequest(Request(scope, receive)), response, error)
 
 
+async def _serve_endpoint(tessera: "_state._State", scope: Scope, receive: Receive, send: Send) -> bool:
+    """Answers a request for one of the core's endpoints; false when the app's API override
+    disabled it, so that the app answers."""
+    endpoint = overridden_endpoint(scope["method"], scope["path"])
+    try:
+        if endpoint is not None:
+            served = await serve_api(FastApiRequest(Request(scope, receive)), AsgiHeaders(), endpoint)
+            if served is None:
+                return False
+            await _send(send, served)
+            return True
+        # Refresh and sign-out touch the store: keep them off the event loop.
+        transfer = None
+        if tessera.choose_transfer_method is not None:
+            transfer = FastApiRequest(Request(scope, receive)).token_transfer_method(False)
+        answer = await off_loop(
+            functools.partial(
+                tessera.engine.handle_api_request,
+                token_transfer_method=transfer,
+                raise_errors=tessera.error_handlers is not None,
+            ),
+            scope["method"],
+            scope["path"],
+            scope_headers(scope),
+        )
+    except SuperTokensSessionError as error:
+        await _send(send, await _error_answer(scope, receive, error))
+        return True
+    if answer is None:
+        return False
+    await _send_answer(send, [answer])
+    return True
+
+
 class Middleware:
     """A pure ASGI middleware (not ``BaseHTTPMiddleware``, so streaming and background tasks
     are untouched)."""
@@ -88,28 +123,8 @@ class Middleware:
             await self.app(scope, receive, send)
             return
         tessera = _state.current()
-        path = scope["path"]
-        if tessera.engine.is_api_request(scope["method"], path):
-            # Refresh and sign-out touch the store: keep them off the event loop.
-            transfer = None
-            if tessera.choose_transfer_method is not None:
-                transfer = FastApiRequest(Request(scope, receive)).token_transfer_method(False)
-            try:
-                answer = await off_loop(
-                    functools.partial(
-                        tessera.engine.handle_api_request,
-                        token_transfer_method=transfer,
-                        raise_errors=tessera.error_handlers is not None,
-                    ),
-                    scope["method"],
-                    path,
-                    scope_headers(scope),
-                )
-            except SuperTokensSessionError as error:
-                await _send(send, await _error_answer(scope, receive, error))
-                return
-            if answer is not None:
-                await _send_answer(send, [answer])
+        if tessera.engine.is_api_request(scope["method"], scope["path"]):
+            if await _serve_endpoint(tessera, scope, receive, send):
                 return
 
         state = scope_state(scope)

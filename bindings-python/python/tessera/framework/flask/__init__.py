@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response
 
 from ... import _state
 from ...exceptions import SuperTokensSessionError, TesseraError
+from ...recipe.session.api import overridden_endpoint, serve_api_sync
 from ..errors import answer_error
 from ..request import serve_endpoint
 from .request import FlaskRequest
@@ -77,7 +78,13 @@ class Middleware:
         # Most requests are the app's own: skip building the header list for them.
         if not tessera.engine.is_api_request(adapter.method(), path):
             return None
+        endpoint = overridden_endpoint(adapter.method(), path)
         try:
+            if endpoint is not None:
+                response = FlaskResponse(current_app.response_class(status=200))
+                served = serve_api_sync(adapter, response, endpoint)
+                # None: the app's override disabled this API, so the app answers.
+                return None if served is None else served.response
             mutations = serve_endpoint(adapter)
         except SuperTokensSessionError as error:
             return error_response(error)

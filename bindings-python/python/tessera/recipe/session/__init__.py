@@ -8,7 +8,7 @@ Functions that work on sessions are in :mod:`tessera.recipe.session.asyncio` and
 
 from typing import Any, Callable, Dict, Optional, Union
 
-from ...exceptions import NotSupportedError
+from .api.implementation import build as _build_apis
 from .interfaces import SessionContainer, SessionInformationResult
 from .recipe import SessionRecipeInit
 from .recipe_implementation import build as _build_implementation
@@ -81,10 +81,12 @@ def init(
     wrapper: ``get_header``, ``get_cookie``, ``get_path``, ``method``, ``request``).
     ``error_handlers`` (:class:`InputErrorHandlers`) replaces the answer to some session
     errors, as in supertokens-python. ``override`` (:class:`InputOverrideConfig`) may
-    replace ``create_new_session`` (its ``functions``, called once, here).
+    replace ``create_new_session`` (its ``functions``) and the APIs (its ``apis``:
+    ``refresh_post``, ``signout_post``, ``verify_session``, and the ``disable_*`` flags);
+    both are called once, here.
 
     Raises:
-        NotSupportedError: the override replaces another function, or gives ``apis``.
+        NotSupportedError: the override replaces a function other than ``create_new_session``.
         TypeError: ``error_handlers`` or ``override`` is not of its class.
 
     Wrong values are reported by ``tessera.init`` as ``InvalidConfigError`` naming the option.
@@ -96,19 +98,18 @@ def init(
     if error_handlers is not None and not isinstance(error_handlers, InputErrorHandlers):
         raise TypeError(f"error_handlers must be an InputErrorHandlers, not {type(error_handlers).__name__}")
     implementation = None
+    apis = None
     if override is not None:
         if not isinstance(override, InputOverrideConfig):
             raise TypeError(f"override must be an InputOverrideConfig, not {type(override).__name__}")
-        if override.apis is not None:
-            raise NotSupportedError(
-                "session.init(override=InputOverrideConfig(apis=...)) is not supported by Tessera yet"
-            )
         if override.functions is not None:
             implementation = _build_implementation(override.functions)
+        if override.apis is not None:
+            apis = _build_apis(override.apis)
     given = locals()
     options: Dict[str, Any] = {}
     for snake, camel in _OPTION_NAMES:
         value = given[snake]
         if value is not None:
             options[camel] = value
-    return SessionRecipeInit(options, choose_transfer_method, error_handlers, implementation)
+    return SessionRecipeInit(options, choose_transfer_method, error_handlers, implementation, apis)

@@ -5,10 +5,10 @@ import inspect
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from ... import _native, _state
-from ..._util import off_loop
+from ..._util import off_loop, run_sync
 from ...exceptions import NotSupportedError, WouldBlockError
 from ...framework.request import Mutations, NativeHeaders, RequestAdapter
-from .interfaces import SessionContainer
+from .interfaces import APIInterface, SessionContainer
 
 ClaimOverride = Optional[Callable[..., Any]]
 
@@ -86,7 +86,7 @@ def _store_verified(
     store_none: bool,
 ) -> Optional[SessionContainer]:
     """Stores a verification's result on the request: the session with its response
-    mutations, or (with ``store_none``) ``None`` as the session and the mutations alone."""
+    mutations, or the mutations alone (and, with ``store_none``, ``None`` as the session)."""
     native, mutations = result
     if native is not None:
         return attach_session(adapter, engine, native, mutations)
@@ -108,22 +108,28 @@ def _verify_args(
 
 
 def verify_session_sync(
-    adapter: RequestAdapter, options: VerifySessionOptions, *, store_none: bool = True
+    adapter: RequestAdapter, options: VerifySessionOptions, *, for_route: bool = True
 ) -> Optional[SessionContainer]:
     """Verifies the request's session (the native call may do I/O), stores it on the request
-    and checks the claim override; the session, or ``None``. Raises session errors."""
+    and checks the claim override; the session, or ``None``. Raises session errors.
+
+    ``for_route``: for a framework's ``verify_session`` (not ``get_session``): ``None`` is
+    stored too when there is no session, and an app's ``override.apis`` ``verify_session``,
+    if any, decides."""
     state = _state.current()
+    if for_route and state.api_implementation is not None:
+        return run_sync(_verify_through_api(state.api_implementation, adapter, options))
     method, path, headers, required, anti_csrf, transfer = _verify_args(adapter, state, options)
     result = state.engine.verify_session(
         method, path, headers, required, anti_csrf, options.check_database, True, None, transfer
     )
-    session = _store_verified(adapter, state.engine, result, store_none)
+    session = _store_verified(adapter, state.engine, result, for_route)
     check_claim_override_sync(options.override, session, options.user_context)
     return session
 
 
 async def verify_session(
-    adapter: RequestAdapter, options: VerifySessionOptions, *, store_none: bool = True
+    adapter: RequestAdapter, options: VerifySessionOptions, *, for_route: bool = True
 ) -> Optional[SessionContainer]:
     """:func:`verify_session_sync` on an event loop: the native call runs inline when the core
     can answer without I/O (the usual case, a token whose key is known), else in a worker
@@ -133,6 +139,8 @@ async def verify_session(
     does not need: under a server's load, with cold caches, each call costs about a
     microsecond. The native arguments are positional for the same reason."""
     state = _state.current()
+    if for_route and state.api_implementation is not None:
+        return await _verify_through_api(state.api_implementation, adapter, options)
     engine = state.engine
     method, path, headers, required, anti_csrf, transfer = _verify_args(adapter, state, options)
     result: Optional[VerifyResult] = None
@@ -154,9 +162,30 @@ async def verify_session(
             None,
             transfer,
         )
-    session = _store_verified(adapter, engine, result, store_none)
+    session = _store_verified(adapter, engine, result, for_route)
     if options.override is not None:
         await check_claim_override(options.override, session, options.user_context)
+    return session
+
+
+async def _verify_through_api(
+    api: "APIInterface", adapter: RequestAdapter, options: VerifySessionOptions
+) -> Optional[SessionContainer]:
+    """A route's verification by the app's ``override.apis`` ``verify_session``; what it
+    returns is the request's session, as in supertokens-python."""
+    from .api.implementation import api_options
+    from .recipe_implementation import with_request
+
+    user_context = with_request(options.user_context, adapter)
+    session: Optional[SessionContainer] = await api.verify_session(
+        api_options(adapter, None),
+        options.anti_csrf_check,
+        options.session_required,
+        options.check_database,
+        options.override,
+        user_context,
+    )
+    adapter.set_session(session)
     return session
 
 

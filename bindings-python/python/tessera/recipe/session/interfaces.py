@@ -1,15 +1,29 @@
-""":class:`SessionContainer`, the session of a request, and :class:`SessionInformationResult`."""
+""":class:`SessionContainer`, the session of a request, :class:`SessionInformationResult`, and the
+interfaces an override receives: :class:`RecipeInterface` (``functions``) and
+:class:`APIInterface` with :class:`APIOptions` (``apis``)."""
 
 import json
-from typing import Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Union
 
 from ... import _native
 from ..._util import off_loop, to_json
 from ...framework.request import Mutations, has_mutations
 from ...types import RecipeUserId
+from ...types.response import APIResponse, GeneralErrorResponse
 from .exceptions import UnauthorisedError
 
-__all__ = ["RecipeInterface", "SessionContainer", "SessionInformationResult"]
+if TYPE_CHECKING:
+    from ...framework.request import RequestAdapter
+    from ...framework.response import ResponseAdapter
+
+__all__ = [
+    "APIInterface",
+    "APIOptions",
+    "RecipeInterface",
+    "SessionContainer",
+    "SessionInformationResult",
+    "SignOutOkayResponse",
+]
 
 _SESSION_GONE = "Session does not exist anymore."
 
@@ -423,4 +437,79 @@ class RecipeInterface:
         self, access_token: str, new_access_token_payload: Optional[Dict[str, Any]], user_context: Dict[str, Any]
     ) -> Any:
         """A new access token for a session with a new payload."""
+        raise NotImplementedError
+
+
+class SignOutOkayResponse(APIResponse):
+    """What the sign-out API function returns when the user is signed out."""
+
+    status = "OK"
+
+    def to_json(self) -> Dict[str, Any]:
+        """``{"status": "OK"}``."""
+        return {"status": self.status}
+
+
+class APIOptions:
+    """What an API function gets about the request it serves.
+
+    ``request`` and ``response`` are the framework's wrappers
+    (:class:`tessera.framework.BaseRequest` / :class:`tessera.framework.BaseResponse`);
+    ``response`` is ``None`` for ``verify_session``, which makes no response of its own.
+    Tessera keeps the session configuration in its core, so ``config`` is ``None``: there is
+    no supertokens-python ``NormalisedSessionConfig`` object to give.
+    """
+
+    def __init__(
+        self,
+        request: "RequestAdapter",
+        response: Optional["ResponseAdapter"],
+        recipe_id: str,
+        config: Any,
+        recipe_implementation: RecipeInterface,
+    ) -> None:
+        self.request = request
+        self.response = response
+        self.recipe_id = recipe_id
+        self.config = config
+        self.recipe_implementation = recipe_implementation
+
+
+class APIInterface:
+    """supertokens-python's ``APIInterface`` of the session recipe: the type of
+    ``original_implementation`` in ``session.init(override=InputOverrideConfig(apis=...))``
+    (Tessera's is :class:`tessera.recipe.session.api.implementation.APIImplementation`).
+
+    ``refresh_post`` serves ``POST {apiBasePath}/session/refresh`` and ``signout_post``
+    ``POST {apiBasePath}/signout``; setting ``disable_refresh_post`` or
+    ``disable_signout_post`` leaves that request to the app. ``verify_session`` is what the
+    frameworks' ``verify_session`` run for each protected request.
+    """
+
+    def __init__(self) -> None:
+        self.disable_refresh_post = False
+        self.disable_signout_post = False
+
+    async def refresh_post(self, api_options: APIOptions, user_context: Dict[str, Any]) -> SessionContainer:
+        """Refreshes the request's session (the answer is 200 ``{}`` with the new tokens)."""
+        raise NotImplementedError
+
+    async def signout_post(
+        self, session: SessionContainer, api_options: APIOptions, user_context: Dict[str, Any]
+    ) -> Union[SignOutOkayResponse, GeneralErrorResponse]:
+        """Signs the request's (verified) session out; the answer is 200 with what this
+        returns as JSON."""
+        raise NotImplementedError
+
+    async def verify_session(
+        self,
+        api_options: APIOptions,
+        anti_csrf_check: Optional[bool],
+        session_required: bool,
+        check_database: bool,
+        override_global_claim_validators: Optional[Callable[..., Any]],
+        user_context: Dict[str, Any],
+    ) -> Optional[SessionContainer]:
+        """Verifies the request's session for a protected route; ``None`` when there is none
+        and ``session_required`` is false."""
         raise NotImplementedError

@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
 
 if TYPE_CHECKING:
+    from .interfaces import APIInterface
     from .recipe_implementation import RecipeInterface
     from .utils import InputErrorHandlers
 
@@ -25,6 +26,7 @@ class SessionRecipeInit:
         get_token_transfer_method: Optional[Callable[..., str]] = None,
         error_handlers: Optional["InputErrorHandlers"] = None,
         recipe_implementation: Optional["RecipeInterface"] = None,
+        api_implementation: Optional["APIInterface"] = None,
     ) -> None:
         self.options = options
         #: ``get_token_transfer_method`` when it was given as a function (asked per request).
@@ -33,6 +35,8 @@ class SessionRecipeInit:
         self.error_handlers = error_handlers
         #: The recipe's functions as the app's override made them, if any.
         self.recipe_implementation = recipe_implementation
+        #: The recipe's APIs as the app's override made them, if any.
+        self.api_implementation = api_implementation
 
     def __repr__(self) -> str:
         return f"SessionRecipeInit({self.options!r})"

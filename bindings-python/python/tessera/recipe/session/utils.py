@@ -62,11 +62,18 @@ class InputErrorHandlers:
 
 
 class InputOverrideConfig:
-    """``session.init(override=InputOverrideConfig(functions=...))``: ``functions`` gets
-    Tessera's :class:`~tessera.recipe.session.recipe_implementation.RecipeImplementation`
-    and returns it (or a subclass) with methods replaced; every session creation then goes
-    through its ``create_new_session`` (to add claims to the access token payload, say).
-    Replacing other methods, and ``apis``, are not supported yet (refused at init)."""
+    """``session.init(override=InputOverrideConfig(functions=..., apis=...))``.
+
+    ``functions`` gets Tessera's
+    :class:`~tessera.recipe.session.recipe_implementation.RecipeImplementation` and returns it
+    (or a subclass) with methods replaced; every session creation then goes through its
+    ``create_new_session`` (to add claims to the access token payload, say). Replacing its
+    other methods is not supported yet (refused at init).
+
+    ``apis`` gets Tessera's :class:`~tessera.recipe.session.api.implementation.APIImplementation`
+    and returns it with ``refresh_post``, ``signout_post`` or ``verify_session`` replaced (to
+    run code around sign-out, say), or with ``disable_refresh_post`` / ``disable_signout_post``
+    set to leave that endpoint to the app."""
 
     def __init__(self, functions: Optional[Callable[[Any], Any]] = None, apis: Optional[Callable[[Any], Any]] = None):
         for name, value in (("functions", functions), ("apis", apis)):

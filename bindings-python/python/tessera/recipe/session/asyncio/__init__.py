@@ -115,7 +115,7 @@ async def get_session(
     options = _common.VerifySessionOptions(
         anti_csrf_check, required, bool(check_database), override_global_claim_validators, user_context
     )
-    return await _common.verify_session(wrap_request(request), options, store_none=False)
+    return await _common.verify_session(wrap_request(request), options, for_route=False)
 
 
 async def get_session_without_request_response(

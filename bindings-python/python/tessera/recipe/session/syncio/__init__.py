@@ -159,7 +159,7 @@ def get_session(
     options = _common.VerifySessionOptions(
         anti_csrf_check, required, bool(check_database), override_global_claim_validators, user_context
     )
-    return _common.verify_session_sync(wrap_request(request), options, store_none=False)
+    return _common.verify_session_sync(wrap_request(request), options, for_route=False)
 
 
 def get_session_without_request_response(

@@ -2,7 +2,9 @@
 
 from typing import Any, Union
 
-__all__ = ["RecipeUserId", "recipe_user_id_str"]
+from .response import APIResponse, GeneralErrorResponse
+
+__all__ = ["APIResponse", "GeneralErrorResponse", "RecipeUserId", "recipe_user_id_str"]
 
 
 class RecipeUserId:
