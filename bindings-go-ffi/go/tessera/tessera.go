@@ -102,6 +102,7 @@ func Init(config TypeInput) error {
 	var getTokenTransferMethod func(*http.Request, bool, *map[string]interface{}) string
 	var sessionErrorHandlers map[string]state.SessionErrorHandler
 	var sessionRecipe interface{}
+	var apis state.APIs
 	for _, r := range config.RecipeList {
 		if r == nil {
 			continue
@@ -127,6 +128,9 @@ func Init(config TypeInput) error {
 			var err error
 			if sessionRecipe, err = h.SessionRecipe(); err != nil {
 				return err
+			}
+			if a, ok := sessionRecipe.(interface{ APIs() state.APIs }); ok {
+				apis = a.APIs()
 			}
 		}
 	}
@@ -173,6 +177,7 @@ func Init(config TypeInput) error {
 		SessionErrors:          sessionErrors,
 		SessionErrorHandlers:   sessionErrorHandlers,
 		SessionRecipe:          sessionRecipe,
+		APIs:                   apis,
 	})
 	return nil
 }
@@ -181,6 +186,10 @@ func Init(config TypeInput) error {
 // {apiBasePath}/signout and the JWKS at {apiBasePath}/jwt/jwks.json) and passes every
 // other request to theirHandler. Their session errors (a refresh without a refresh token,
 // a reused one, ...) go to the session recipe's ErrorHandlers when it has them.
+//
+// With the session recipe's Override.APIs, refresh and sign-out go through its RefreshPOST
+// and SignOutPOST, as in supertokens-golang: a nil one leaves its endpoint to theirHandler,
+// and their errors are answered as the endpoints' own.
 func Middleware(theirHandler http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rt, err := state.Get()
@@ -188,14 +197,20 @@ func Middleware(theirHandler http.Handler) http.Handler {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		isAPI, err := rt.Engine.IsAPIRequest(r.Method, r.URL.RequestURI())
-		if err != nil {
-			rt.OnAPIError(err, r, w)
-			return
-		}
-		if !isAPI {
-			theirHandler.ServeHTTP(w, r)
-			return
+		if rt.APIs != nil {
+			if serveAPI(rt, theirHandler, w, r) {
+				return
+			}
+		} else {
+			isAPI, err := rt.Engine.IsAPIRequest(r.Method, r.URL.RequestURI())
+			if err != nil {
+				rt.OnAPIError(err, r, w)
+				return
+			}
+			if !isAPI {
+				theirHandler.ServeHTTP(w, r)
+				return
+			}
 		}
 		input, _ := json.Marshal(map[string]interface{}{"request": rt.Request(r, false)})
 		var doc []byte
@@ -221,6 +236,29 @@ func Middleware(theirHandler http.Handler) http.Handler {
 			rt.OnAPIError(err, r, w)
 		}
 	})
+}
+
+// serveAPI answers r when it is not for the core to answer: the application's requests, and
+// refresh and sign-out, which go through the application's API functions. False: r is for
+// an endpoint the core serves (the JWKS).
+func serveAPI(rt *state.Runtime, theirHandler http.Handler, w http.ResponseWriter, r *http.Request) bool {
+	endpoint, err := rt.Engine.APIEndpointOf(r.Method, r.URL.RequestURI())
+	if err != nil {
+		rt.OnAPIError(err, r, w)
+		return true
+	}
+	switch {
+	case endpoint == cffi.APIEndpointJWKS:
+		return false
+	case endpoint == cffi.APIEndpointNone || !rt.APIs.Serves(endpoint):
+		theirHandler.ServeHTTP(w, r)
+	default:
+		dw := &httpx.DoneWriter{ResponseWriter: w}
+		if err := rt.APIs.Serve(endpoint, r, dw, theirHandler); err != nil {
+			answerEndpointError(rt, err, r, dw)
+		}
+	}
+	return true
 }
 
 // ErrorHandler answers Tessera's session errors (401 unauthorised / try refresh token /
@@ -275,39 +313,28 @@ func answer(rt *state.Runtime, e *errs.Error, original error, req *http.Request,
 	return handler(e, req, res)
 }
 
-// answerEndpointError answers an error of one of Middleware's endpoints when the application
-// has error handlers; as supertokens-golang's middleware does, an error a handler returns
-// goes to OnSuperTokensAPIError unless the handler has already answered.
+// answerEndpointError answers an error of one of Middleware's endpoints: when the core
+// returns it rather than answering it (the application has error handlers), or when it comes
+// from the application's API functions. As supertokens-golang's middleware does, an error a
+// handler returns, or one that is no session error, goes to OnSuperTokensAPIError unless the
+// response was answered already. res is a DoneWriter when an API function may have written
+// to it.
 func answerEndpointError(rt *state.Runtime, err error, req *http.Request, res http.ResponseWriter) {
+	w, ok := res.(*httpx.DoneWriter)
+	if !ok {
+		w = &httpx.DoneWriter{ResponseWriter: res}
+	}
 	e, ok := errs.FromSessionError(err)
 	if !ok {
-		rt.OnAPIError(err, req, res)
+		if !w.Done {
+			rt.OnAPIError(err, req, w)
+		}
 		return
 	}
-	w := &doneWriter{ResponseWriter: res}
-	if herr := answer(rt, e, err, req, w, nil); herr != nil && !w.done {
-		rt.OnAPIError(herr, req, res)
+	if herr := answer(rt, e, err, req, w, nil); herr != nil && !w.Done {
+		rt.OnAPIError(herr, req, w)
 	}
 }
-
-// doneWriter notes whether a response has been started, as supertokens' DoneWriter does.
-type doneWriter struct {
-	http.ResponseWriter
-	done bool
-}
-
-func (w *doneWriter) WriteHeader(status int) {
-	w.done = true
-	w.ResponseWriter.WriteHeader(status)
-}
-
-func (w *doneWriter) Write(b []byte) (int, error) {
-	w.done = true
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the writer's other interfaces (Flush, ...).
-func (w *doneWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // GetAllCORSHeaders lists the request headers a CORS setup must allow for the frontend SDKs.
 func GetAllCORSHeaders() []string {

@@ -18,6 +18,8 @@ package cffi
 #cgo nocallback tessera_engine_verify_token
 #cgo noescape tessera_engine_is_api_request
 #cgo nocallback tessera_engine_is_api_request
+#cgo noescape tessera_engine_api_endpoint
+#cgo nocallback tessera_engine_api_endpoint
 #include "tessera.h"
 */
 import "C"
@@ -412,6 +414,33 @@ func (en *Engine) IsAPIRequest(method, path string) (bool, error) {
 		return false, err
 	}
 	return bool(out), nil
+}
+
+// APIEndpoint is an endpoint HandleAPIRequest serves: one of the APIEndpoint constants.
+type APIEndpoint uint32
+
+// The endpoints APIEndpointOf names.
+const (
+	APIEndpointNone    = APIEndpoint(C.TESSERA_API_ENDPOINT_NONE)
+	APIEndpointRefresh = APIEndpoint(C.TESSERA_API_ENDPOINT_REFRESH)
+	APIEndpointSignOut = APIEndpoint(C.TESSERA_API_ENDPOINT_SIGN_OUT)
+	APIEndpointJWKS    = APIEndpoint(C.TESSERA_API_ENDPOINT_JWKS)
+)
+
+// APIEndpointOf says which endpoint HandleAPIRequest would serve for this method and path
+// (APIEndpointNone: the request is the application's), for applications that replaced an
+// endpoint's API function and serve it through that.
+func (en *Engine) APIEndpointOf(method, path string) (APIEndpoint, error) {
+	var out C.TesseraApiEndpoint
+	var e C.TesseraBytes
+	mp, ml := inString(method)
+	pp, pl := inString(path)
+	status := C.tessera_engine_api_endpoint(en.p, mp, ml, pp, pl, &out, &e)
+	runtime.KeepAlive(en)
+	if err := check(status, e); err != nil {
+		return APIEndpointNone, err
+	}
+	return APIEndpoint(out), nil
 }
 
 // ManageSessions runs one stored-session operation (see tessera_engine_manage_sessions).

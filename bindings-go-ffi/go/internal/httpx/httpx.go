@@ -133,8 +133,43 @@ func (m *Mutations) Write(w http.ResponseWriter) error {
 	if len(body) == 0 || string(body) == "null" {
 		body = json.RawMessage("{}")
 	}
+	return writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, body []byte) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, err := w.Write(body)
 	return err
+}
+
+// DoneWriter notes whether a response has been started, as supertokens' DoneWriter does, so
+// that an answer is not written over one an application's function already gave.
+type DoneWriter struct {
+	http.ResponseWriter
+	Done bool
+}
+
+// WriteHeader starts the response.
+func (w *DoneWriter) WriteHeader(status int) {
+	w.Done = true
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Write starts the response, if it was not, and writes b.
+func (w *DoneWriter) Write(b []byte) (int, error) {
+	w.Done = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the writer's other interfaces (Flush, ...).
+func (w *DoneWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// WriteJSON answers status with a JSON body, as Write does for the core's answers; nothing
+// when w was answered already.
+func WriteJSON(w *DoneWriter, status int, body []byte) error {
+	if w.Done {
+		return nil
+	}
+	return writeJSON(w, status, body)
 }

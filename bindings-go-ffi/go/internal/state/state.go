@@ -28,10 +28,25 @@ type Runtime struct {
 	// (the session recipe's ErrorHandlers), called after the error's prelude. nil when it
 	// has none: then, and for a code without a handler, the protocol's answer is given.
 	SessionErrorHandlers map[string]SessionErrorHandler
-	// SessionRecipe is the session recipe's implementation after the application's
-	// Override.Functions (a type of recipe/session, which this package cannot import), or
-	// nil without one: then session creation takes its direct path.
+	// SessionRecipe is the session recipe's implementation after the application's Override
+	// (a type of recipe/session, which this package cannot import), or nil without one: then
+	// session creation and VerifySession take their direct paths.
 	SessionRecipe interface{}
+	// APIs serves the refresh and sign-out endpoints through the session recipe's API
+	// functions after the application's Override.APIs, or is nil without one: then the core
+	// serves them, as it always serves the JWKS.
+	APIs APIs
+}
+
+// APIs are the session recipe's endpoints as an application's Override.APIs left them.
+type APIs interface {
+	// Serves says whether endpoint (refresh or sign-out) still has its API function; without
+	// it the request is the application's, as in supertokens-golang.
+	Serves(endpoint cffi.APIEndpoint) bool
+	// Serve answers req for endpoint through its API function, on res unless that function
+	// answered itself. The error (a session error or the function's own) is for the caller to
+	// answer, as the core's endpoint errors are.
+	Serve(endpoint cffi.APIEndpoint, req *http.Request, res *httpx.DoneWriter, theirHandler http.Handler) error
 }
 
 // SessionErrorHandler answers a session error on res (status and body; the prelude is

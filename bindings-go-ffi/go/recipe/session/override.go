@@ -15,47 +15,70 @@ import (
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
 )
 
-// implementation is the recipe's functions after the application's Override.Functions,
-// which session creation calls; tessera.Init keeps it in state.Runtime.SessionRecipe.
+// implementation is the recipe after the application's Override; tessera.Init keeps it in
+// state.Runtime.SessionRecipe.
 type implementation struct {
+	// fns are the recipe's functions, after Override.Functions if there is one.
 	fns sessmodels.RecipeInterface
+	// createThroughFunctions: Override.Functions was given, and session creation calls
+	// fns.CreateNewSession; without it creation takes its direct path.
+	createThroughFunctions bool
+	// apis are the endpoints after Override.APIs, or nil without it.
+	apis *sessmodels.APIInterface
+	// verifySession is apis.VerifySession when the override replaced it, which
+	// session.VerifySession then calls; nil keeps VerifySession's direct path.
+	verifySession *func(verifySessionOptions *sessmodels.VerifySessionOptions, options sessmodels.APIOptions, userContext tessera.UserContext) (sessmodels.SessionContainer, error)
+	// config is APIOptions.Config.
+	config sessmodels.TypeInput
 }
 
-// SessionRecipe is called by tessera.Init: it calls Override.Functions once with the
-// recipe's own implementation and returns what session creation is to call, or nil without
-// an override. Replacing anything Tessera would not call (every function but
-// CreateNewSession, and the APIs, which the core serves) is a NOT_SUPPORTED error: an
+// SessionRecipe is called by tessera.Init: it calls Override.Functions, then Override.APIs,
+// once each with the recipe's own implementation, and returns what session creation, the
+// endpoints and VerifySession are to call, or nil without an override. Replacing a function
+// Tessera would not call (every one but CreateNewSession) is a NOT_SUPPORTED error: an
 // override silently left unused would be worse.
 func (o recipeOptions) SessionRecipe() (interface{}, error) {
 	ov := o.Override
-	if ov == nil {
+	if ov == nil || (ov.Functions == nil && ov.APIs == nil) {
 		return nil, nil
+	}
+	impl := &implementation{config: o.TypeInput}
+	if ov.Functions == nil {
+		impl.fns = originalImplementation()
+	} else {
+		original := originalImplementation()
+		before := functionCode(original)
+		fns := ov.Functions(original)
+		var replaced []string
+		after := functionCode(fns)
+		for i, name := range recipeFunctionNames {
+			if name != "CreateNewSession" && after[i] != before[i] {
+				replaced = append(replaced, name)
+			}
+		}
+		if len(replaced) > 0 {
+			return nil, errs.New(errs.NotSupported.Code(),
+				"Override.Functions replaced %s: only CreateNewSession can be overridden by Tessera yet",
+				strings.Join(replaced, ", "))
+		}
+		if fns.CreateNewSession == nil || *fns.CreateNewSession == nil {
+			return nil, errs.New(errs.InvalidConfig.Code(), "Override.Functions returned no CreateNewSession")
+		}
+		impl.fns, impl.createThroughFunctions = fns, true
 	}
 	if ov.APIs != nil {
-		return nil, errs.New(errs.NotSupported.Code(), "Override.APIs is not supported by Tessera yet")
-	}
-	if ov.Functions == nil {
-		return nil, nil
-	}
-	original := originalImplementation()
-	before := functionCode(original)
-	fns := ov.Functions(original)
-	var replaced []string
-	after := functionCode(fns)
-	for i, name := range recipeFunctionNames {
-		if name != "CreateNewSession" && after[i] != before[i] {
-			replaced = append(replaced, name)
+		apis := ov.APIs(originalAPIImplementation())
+		// supertokens-golang calls VerifySession unchecked: a nil one would fail every
+		// protected route, so it is refused here instead.
+		if apis.VerifySession == nil || *apis.VerifySession == nil {
+			return nil, errs.New(errs.InvalidConfig.Code(), "Override.APIs returned no VerifySession")
+		}
+		impl.apis = &apis
+		if reflect.ValueOf(*apis.VerifySession).Pointer() != reflect.ValueOf(defaultVerifySession).Pointer() {
+			impl.verifySession = apis.VerifySession
 		}
 	}
-	if len(replaced) > 0 {
-		return nil, errs.New(errs.NotSupported.Code(),
-			"Override.Functions replaced %s: only CreateNewSession can be overridden by Tessera yet",
-			strings.Join(replaced, ", "))
-	}
-	if fns.CreateNewSession == nil || *fns.CreateNewSession == nil {
-		return nil, errs.New(errs.InvalidConfig.Code(), "Override.Functions returned no CreateNewSession")
-	}
-	return &implementation{fns: fns}, nil
+	return impl, nil
 }
 
 // recipeFunctionNames are RecipeInterface's fields, in order.

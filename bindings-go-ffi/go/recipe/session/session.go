@@ -99,11 +99,23 @@ type contextKey struct{}
 // handler is not called: tessera.ErrorHandler answers session errors (with the recipe's
 // ErrorHandlers, if any), and OnSuperTokensAPIError anything else, including the error an
 // ErrorHandlers function returns.
+//
+// When the recipe's Override.APIs replaced APIInterface.VerifySession, that function gives
+// the session (or the error), called with a new user context holding the request, as in
+// supertokens-golang.
 func VerifySession(options *sessmodels.VerifySessionOptions, otherHandler http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s, err := GetSession(r, w, options)
+		var s sessmodels.SessionContainer
+		var err error
+		var userContext tessera.UserContext
+		if impl := verifyOverride(); impl != nil {
+			userContext = tessera.MakeDefaultUserContextFromAPI(r)
+			s, err = (*impl.verifySession)(options, impl.apiOptions(r, w, otherHandler), userContext)
+		} else {
+			s, err = GetSession(r, w, options)
+		}
 		if err != nil {
-			if herr := tessera.ErrorHandler(err, r, w); herr != nil {
+			if herr := tessera.ErrorHandler(err, r, w, userContext); herr != nil {
 				if rt, rerr := state.Get(); rerr == nil {
 					rt.OnAPIError(herr, r, w)
 				} else {
@@ -246,7 +258,7 @@ func CreateNewSession(req *http.Request, res http.ResponseWriter, tenantId strin
 	if err != nil {
 		return nil, err
 	}
-	if impl, ok := rt.SessionRecipe.(*implementation); ok {
+	if impl, ok := rt.SessionRecipe.(*implementation); ok && impl.createThroughFunctions {
 		return impl.createNewSession(rt, req, res, tenantId, recipeUserId, accessTokenPayload, sessionDataInDatabase, userContext)
 	}
 	return createInRequest(rt, req, res, rt.TransferMethod(req, true, userContext), tenantId, recipeUserId, accessTokenPayload, sessionDataInDatabase)
@@ -280,7 +292,7 @@ func CreateNewSessionWithoutRequestResponse(tenantId string, recipeUserId string
 	if err != nil {
 		return nil, err
 	}
-	if impl, ok := rt.SessionRecipe.(*implementation); ok {
+	if impl, ok := rt.SessionRecipe.(*implementation); ok && impl.createThroughFunctions {
 		return impl.createNewSessionWithoutRequestResponse(tenantId, recipeUserId, accessTokenPayload, sessionDataInDatabase, disableAntiCSRF, userContext)
 	}
 	return createWithoutRequest(rt, tenantId, recipeUserId, accessTokenPayload, sessionDataInDatabase, disableAntiCSRF)

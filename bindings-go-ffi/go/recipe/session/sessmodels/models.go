@@ -39,8 +39,8 @@ type TypeInput struct {
 	// and false when verifying, refreshing or signing out. nil: TokenTransferMethod.
 	GetTokenTransferMethod func(req *http.Request, forCreateNewSession bool, userContext tessera.UserContext) TokenTransferMethod `json:"-"`
 
-	// Override replaces the recipe's functions, as in supertokens-golang; Tessera lets
-	// Functions replace CreateNewSession only (see OverrideStruct).
+	// Override replaces the recipe's functions and endpoints, as in supertokens-golang;
+	// Tessera lets Functions replace CreateNewSession only (see OverrideStruct).
 	Override *OverrideStruct `json:"-"`
 
 	// ErrorHandlers replace the answers to session errors, as in supertokens-golang: those of

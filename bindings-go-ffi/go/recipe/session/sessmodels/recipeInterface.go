@@ -7,12 +7,12 @@ import (
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
 )
 
-// OverrideStruct is TypeInput.Override, as in supertokens-golang. Functions gets the
-// recipe's own implementation and returns the one to use; it is called once, by
-// tessera.Init. Tessera routes session creation through it, so Functions may replace
-// CreateNewSession (to add to the access token payload, say); Init refuses an override that
-// replaces any other function, or any APIs, with a NOT_SUPPORTED error rather than leave
-// the replacement unused.
+// OverrideStruct is TypeInput.Override, as in supertokens-golang. Functions and APIs each get
+// the recipe's own implementation and return the one to use; tessera.Init calls them once.
+// Tessera routes session creation through Functions, so it may replace CreateNewSession (to
+// add to the access token payload, say); Init refuses an override that replaces any other
+// function with a NOT_SUPPORTED error rather than leave the replacement unused. APIs may
+// replace or wrap every endpoint of APIInterface, or set RefreshPOST or SignOutPOST to nil.
 type OverrideStruct struct {
 	Functions func(originalImplementation RecipeInterface) RecipeInterface
 	APIs      func(originalImplementation APIInterface) APIInterface
@@ -48,21 +48,38 @@ type RecipeInterface struct {
 }
 
 // APIInterface is the session recipe's endpoints, as supertokens-golang names them for
-// OverrideStruct.APIs, which Tessera does not support yet: tessera.Middleware serves them.
+// OverrideStruct.APIs. In the implementation an override is given, RefreshPOST refreshes the
+// request's session as session.RefreshSession does (the new tokens go on options.Res);
+// SignOutPOST revokes the session it is given (RevokeSessionWithContext, which clears its
+// tokens on the response) and returns OK; VerifySession verifies the request's session as
+// session.GetSession does.
+//
+// With an override, tessera.Middleware serves refresh through RefreshPOST (answering 200 {}
+// when it returns no error) and sign-out through SignOutPOST, given the request's session
+// (required, verified as session.GetSession does; its errors are answered as the endpoint's)
+// and answered 200 {"status":"OK"} or {"status":"GENERAL_ERROR","message":...}; a nil
+// RefreshPOST or SignOutPOST leaves its endpoint to the application's handler. The JWKS
+// stays the core's. session.VerifySession calls a VerifySession the override replaced, which
+// must not be nil.
 type APIInterface struct {
 	RefreshPOST   *func(options APIOptions, userContext tessera.UserContext) (SessionContainer, error)
 	SignOutPOST   *func(sessionContainer SessionContainer, options APIOptions, userContext tessera.UserContext) (SignOutPOSTResponse, error)
 	VerifySession *func(verifySessionOptions *VerifySessionOptions, options APIOptions, userContext tessera.UserContext) (SessionContainer, error)
 }
 
-// APIOptions is what an endpoint of APIInterface is given: supertokens-golang's, without
-// its normalised configuration, which Tessera's core keeps.
+// APIOptions is what an endpoint of APIInterface is given, as in supertokens-golang.
+// RecipeImplementation is the recipe's functions after Override.Functions; OtherHandler is
+// the application's handler (of tessera.Middleware, or of session.VerifySession).
 type APIOptions struct {
 	RecipeImplementation RecipeInterface
-	RecipeID             string
-	Req                  *http.Request
-	Res                  http.ResponseWriter
-	OtherHandler         http.HandlerFunc
+	// Config is the session recipe's configuration as session.Init was given it:
+	// supertokens-golang's normalised form is kept by Tessera's core, which applies the
+	// defaults.
+	Config       TypeInput
+	RecipeID     string
+	Req          *http.Request
+	Res          http.ResponseWriter
+	OtherHandler http.HandlerFunc
 
 	ClaimValidatorsAddedByOtherRecipes []claims.SessionClaimValidator
 }
