@@ -30,6 +30,11 @@ export declare class Engine {
   /** Whether the request is for an endpoint `handleApiRequest` serves (no I/O). */
   isApiRequest(method: string, path: string): boolean
   /**
+   * The endpoint `handleApiRequest` would serve for this request: `"refresh"`,
+   * `"signout"` or `"jwks"`; `null` for any other request (no I/O).
+   */
+  apiEndpoint(method: string, path: string): "refresh" | "signout" | "jwks" | null
+  /**
    * The protocol's answer to an error (status, body, cleared tokens) for this request.
    * With `preludeOnly`, only what is written before an app's error handler answers it
    * (`errorHandlers` in `Session.init`): the cleared tokens or older-domain cookies the

@@ -13,7 +13,7 @@ import { native } from "./native";
 import { RecipeUserId } from "./recipeUserId";
 import { FRAMEWORKS } from "./framework/wrap";
 import type { InstalledErrorHandlers } from "./recipe/session/errorHandlers";
-import type { RecipeInterface } from "./recipe/session/recipeInterface";
+import type { InstalledApis, RecipeInterface } from "./recipe/session/recipeInterface";
 import type { TokenTransferMethodFunction } from "./state";
 import { install } from "./state";
 
@@ -54,6 +54,8 @@ export interface SessionRecipeInit {
   readonly errorHandlers?: InstalledErrorHandlers;
   /** The implementation the application's `override.functions` built, when it gave one. */
   readonly recipeImplementation?: RecipeInterface;
+  /** What the application's `override.apis` built, when it gave one. */
+  readonly apis?: InstalledApis;
 }
 
 function notSupported(message: string): TesseraError {
@@ -98,6 +100,7 @@ export function init(config: TypeInput): void {
   let getTokenTransferMethod: TokenTransferMethodFunction | undefined;
   let errorHandlers: InstalledErrorHandlers | undefined;
   let recipeImplementation: RecipeInterface | undefined;
+  let apis: InstalledApis | undefined;
   for (const recipe of config.recipeList ?? []) {
     if (!isSessionRecipe(recipe)) {
       throw notSupported("recipeList: only Session.init(...) is supported by Tessera");
@@ -106,13 +109,14 @@ export function init(config: TypeInput): void {
     getTokenTransferMethod = recipe.getTokenTransferMethod;
     errorHandlers = recipe.errorHandlers;
     recipeImplementation = recipe.recipeImplementation;
+    apis = recipe.apis;
   }
   const json: Record<string, unknown> = { appInfo: appInfoJson(config.appInfo), session };
   if (config.supertokens?.connectionURI !== undefined) json.connectionURI = config.supertokens.connectionURI;
   if (config.supertokens?.apiKey !== undefined) json.apiKey = config.supertokens.apiKey;
   const { Engine } = native();
   const engine = callSync(() => new Engine(JSON.stringify(json)));
-  install({ engine, framework, getTokenTransferMethod, errorHandlers, recipeImplementation });
+  install({ engine, framework, getTokenTransferMethod, errorHandlers, recipeImplementation, apis });
 }
 
 /** A string user id as a {@link RecipeUserId}. */

@@ -383,7 +383,7 @@ impl Engine {
 
     /// The endpoint `handleApiRequest` would serve for this request: `"refresh"`,
     /// `"signout"` or `"jwks"`; `null` for any other request (no I/O).
-    #[napi]
+    #[napi(ts_return_type = "\"refresh\" | \"signout\" | \"jwks\" | null")]
     pub fn api_endpoint(&self, env: Env, method: String, path: String) -> napi::Result<Option<String>> {
         let t = &self.inner;
         run(&env, || Ok(t.api_endpoint(&method, &path).map(|e| e.as_str().to_owned())))

@@ -2,7 +2,7 @@
 import { TesseraError } from "./error";
 import type { NativeEngine } from "./native";
 import type { InstalledErrorHandlers } from "./recipe/session/errorHandlers";
-import type { RecipeInterface } from "./recipe/session/recipeInterface";
+import type { InstalledApis, RecipeInterface } from "./recipe/session/recipeInterface";
 
 /** The application's `getTokenTransferMethod` function, as `Session.init` took it. */
 export type TokenTransferMethodFunction = (input: {
@@ -38,6 +38,9 @@ export interface State {
   /** The implementation `override.functions` built, when the application gave one (else
    * `createNewSession` calls the core directly). */
   recipeImplementation?: RecipeInterface;
+  /** What `override.apis` built, when the application gave it (else the core serves the
+   * endpoints and routes verify directly, and no path looks further than this field). */
+  apis?: InstalledApis;
 }
 
 let current: State | undefined;

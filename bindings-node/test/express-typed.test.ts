@@ -44,6 +44,26 @@ Tessera.init({
             },
           };
         },
+        // The SuperTokens docs' sign-out override, typed from `APIInterface` as in supertokens-node.
+        apis: (originalImplementation) => {
+          return {
+            ...originalImplementation,
+            signOutPOST: async function (input) {
+              if (originalImplementation.signOutPOST === undefined) {
+                throw Error("Should never come here");
+              }
+              const user: string = input.session.getUserId();
+              input.options.res.setHeader("x-signed-out", user, false);
+              return originalImplementation.signOutPOST(input);
+            },
+            verifySession: async function (input) {
+              const required: boolean | undefined = input.verifySessionOptions?.sessionRequired;
+              const path: string = input.options.req.getOriginalURL();
+              void [required, path];
+              return originalImplementation.verifySession(input);
+            },
+          };
+        },
       },
     }),
   ],

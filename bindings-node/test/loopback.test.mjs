@@ -10,7 +10,7 @@ import { RestApplication, RestBindings, get, post, response } from "@loopback/re
 import Session from "tessera-session/recipe/session";
 import { verifySession } from "tessera-session/recipe/session/framework/loopback";
 import { middleware } from "tessera-session/framework/loopback";
-import { handlerChecks, initTessera, seedSuite } from "../testlib/seed.mjs";
+import { apiOverrideChecks, handlerChecks, initTessera, seedSuite } from "../testlib/seed.mjs";
 
 /** A controller class with one method `handler(ctx)`, decorated like a TS controller. */
 function controller(verb, path, handler, interceptors = []) {
@@ -75,3 +75,6 @@ test("loopback: session methods in a controller; session errors thrown by a cont
     await app.close();
   }
 });
+
+test("loopback: override.apis: verifySession runs for protected routes (the interceptor), refresh and sign-out go through the API", () =>
+  apiOverrideChecks(start));

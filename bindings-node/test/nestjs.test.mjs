@@ -9,7 +9,7 @@ import { Controller, Get, HttpCode, Module, Post, Req, Res, UseGuards } from "@n
 import { NestFactory } from "@nestjs/core";
 import SessionRecipe from "tessera-session/recipe/session";
 import { AuthGuard, Session, TesseraModule } from "tessera-session/nestjs";
-import { handlerChecks, initTessera, seedSuite } from "../testlib/seed.mjs";
+import { apiOverrideChecks, handlerChecks, initTessera, seedSuite } from "../testlib/seed.mjs";
 
 /** Applies method decorators, then parameter decorators by index, as TS's `__decorate` does. */
 function decorate(target, method, decorators, params = []) {
@@ -69,3 +69,6 @@ test("nestjs: the guard as a class, session methods in a handler; the module's f
     await app.close();
   }
 });
+
+test("nestjs: override.apis: verifySession runs for protected routes (the guard), refresh and sign-out go through the API", () =>
+  apiOverrideChecks(start));

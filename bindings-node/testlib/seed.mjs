@@ -305,3 +305,55 @@ export function seedSuite(label, start, { appExposeHeader = false } = {}) {
       assert.equal(res.status, 500, await res.clone().text());
     }));
 }
+
+/** `override.apis` on an app `start` makes (see the top of this file): a replaced
+ * `verifySession` runs for the seed's protected routes, and refresh and sign-out go through
+ * `refreshPOST` and `signOutPOST` wrapping the originals (overrideApis.test.mjs has the rest). */
+export async function apiOverrideChecks(start) {
+  const seen = [];
+  const apis = (o) => ({
+    ...o,
+    verifySession: async (input) => {
+      seen.push(["verifySession", input.options.req.getOriginalURL().split("?")[0]]);
+      return o.verifySession(input);
+    },
+    refreshPOST: async (input) => {
+      seen.push(["refreshPOST"]);
+      return o.refreshPOST(input);
+    },
+    signOutPOST: async (input) => {
+      seen.push(["signOutPOST", input.session.getUserId()]);
+      input.options.res.setHeader("x-signed-out", "yes", false);
+      return o.signOutPOST(input);
+    },
+  });
+  await withApp(start, { override: { apis } }, async (app) => {
+    const first = setCookies(await signIn(app, "cookie"));
+    const refreshed = await app.fetch("/auth/session/refresh", {
+      method: "POST",
+      headers: { cookie: cookieHeader({ sRefreshToken: first.sRefreshToken.value }), rid: "session" },
+    });
+    assert.equal(refreshed.status, 200, await refreshed.clone().text());
+    assert.deepEqual(await refreshed.json(), {});
+    const second = setCookies(refreshed);
+    assert.notEqual(second.sRefreshToken.value, first.sRefreshToken.value);
+    const cookie = cookieHeader({ sAccessToken: second.sAccessToken.value });
+    const jwt = await app.fetch("/getJWT", { headers: { cookie, rid: "session" } });
+    assert.deepEqual(await jwt.json(), { token: second.sAccessToken.value });
+    assert.deepEqual(await (await app.fetch("/optional")).json(), { hasSession: false });
+    assert.equal((await app.fetch("/getJWT")).status, 401);
+    const signedOut = await app.fetch("/auth/signout", { method: "POST", headers: { cookie, rid: "session" } });
+    assert.equal(signedOut.status, 200);
+    assert.deepEqual(await signedOut.json(), { status: "OK" });
+    assert.equal(signedOut.headers.get("x-signed-out"), "yes");
+    assert.equal(signedOut.headers.get("front-token"), "remove");
+    assert.equal(setCookies(signedOut).sAccessToken?.value, "");
+    assert.deepEqual(seen, [
+      ["refreshPOST"],
+      ["verifySession", "/getJWT"],
+      ["verifySession", "/optional"],
+      ["verifySession", "/getJWT"],
+      ["signOutPOST", "user-1"],
+    ]);
+  });
+}

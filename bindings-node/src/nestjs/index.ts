@@ -33,9 +33,8 @@ import { answerError, middleware } from "../framework/express";
 import type { ExpressLikeRequest, ExpressLikeResponse } from "../framework/express/adapter";
 import { ExpressRequest, ExpressResponse } from "../framework/express/adapter";
 import type { VerifySessionOptions } from "../recipe/session/common";
-import { verifyRequestNow } from "../recipe/session/common";
+import { verifyRoute } from "../recipe/session/common";
 import type { SessionContainer } from "../recipe/session/sessionContainer";
-import { engine } from "../state";
 
 export type { VerifySessionOptions };
 
@@ -54,6 +53,7 @@ export class SessionResponseSentException extends HttpException {
  * A guard that verifies the request's session and stores it on `req.session` (read it with
  * {@link Session}). Session errors are answered here with the protocol's response; with
  * `sessionRequired: false` a request without a session passes with `req.session` undefined.
+ * The app's `override.apis` `verifySession`, when it replaced Tessera's, gives the session.
  *
  * ```ts
  * @UseGuards(new AuthGuard())  or  @UseGuards(new AuthGuard({ sessionRequired: false }))
@@ -67,7 +67,7 @@ export class AuthGuard implements CanActivate {
     const req = http.getRequest<ExpressLikeRequest & { session?: SessionContainer }>();
     const res = http.getResponse<ExpressLikeResponse>();
     try {
-      req.session = await verifyRequestNow(engine(), new ExpressRequest(req), new ExpressResponse(res), this.options);
+      req.session = await verifyRoute(new ExpressRequest(req), new ExpressResponse(res), this.options);
       return true;
     } catch (err) {
       let passedOn = false;

@@ -100,9 +100,9 @@ function withChanges<R extends Response>(response: R, collected: DeferredRespons
   return target as R;
 }
 
-/** A `Response` made of the core's answer (status, JSON body, headers, cookies). */
-function coreResponse(answer: Mutations): Response {
-  const collected = new DeferredResponse();
+/** A `Response` made of the core's answer (status, JSON body, headers, cookies), with what
+ * `collected` already holds. */
+function coreResponse(answer: Mutations, collected: DeferredResponse): Response {
   const { status, body } = applyMutations(collected, answer);
   const headers = new Headers();
   if (body !== null) headers.set("Content-Type", "application/json; charset=utf-8");
@@ -129,7 +129,9 @@ function errorResponse<R extends Response>(request: RequestAdapter, err: Tessera
  * response changes (refreshed tokens, `front-token`, cleared cookies) onto the `Response` it
  * returns. Session errors, here or thrown by the handler, are answered with the protocol's
  * response without calling the handler; other verification errors are passed as
- * `handler(err, undefined)`.
+ * `handler(err, undefined)`. As in supertokens-node, this is `Session.getSession`, not a
+ * framework's `verifySession()`: an `override.apis` `verifySession` is not asked here (it is
+ * in the pages router, through the Express `verifySession`).
  */
 export async function withSession<NextRequest extends PartialNextRequest, NextResponse extends Response>(
   req: NextRequest,
@@ -174,6 +176,10 @@ export async function withPreParsedRequestResponse<NextRequest extends PartialNe
   }
 }
 
+/** The response adapter `handleApiRequest` writes an app's API functions' changes to: the
+ * route handler's collecting response itself. */
+const itself = (response: DeferredResponse) => response;
+
 /**
  * A route handler for `app/api/auth/[...path]/route.ts` serving the core's endpoints
  * (`{apiBasePath}/session/refresh`, `/signout`, the JWKS); any other request gets 404.
@@ -181,11 +187,13 @@ export async function withPreParsedRequestResponse<NextRequest extends PartialNe
 export function getAppDirRequestHandler(): (req: PartialNextRequest) => Promise<Response> {
   return async (req) => {
     const request = new FetchRequest(req);
+    // Collects the answer's changes, after those of an app's API functions (`override.apis`).
+    const collected = new DeferredResponse();
     try {
-      const answer = await handleApiRequest(request);
-      if (answer !== null) return coreResponse(answer);
+      const answer = await handleApiRequest(request, collected, itself);
+      if (answer !== null) return coreResponse(answer, collected);
     } catch (err) {
-      if (isSessionError(err)) return errorResponse(request, err, new DeferredResponse());
+      if (isSessionError(err)) return errorResponse(request, err, collected);
       throw err;
     }
     return new Response(JSON.stringify({ message: "not found" }), {

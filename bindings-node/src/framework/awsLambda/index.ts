@@ -39,6 +39,10 @@ function answerResult(event: LambdaEvent, answer: Mutations): LambdaResult {
   return sendResponse(event, coreResult(status, body));
 }
 
+/** The response adapter `handleApiRequest` writes an app's API functions' changes to: the
+ * event's queue, merged into the result by {@link answerResult} with the answer. */
+const responseOf = (event: LambdaEvent) => new AwsResponse(event);
+
 /**
  * Serves the core's endpoints; any other request goes to `handler` (whose result gets the
  * changes a session function queued, e.g. `createNewSession`), or is answered 404.
@@ -47,7 +51,7 @@ export function middleware<E extends object = LambdaEvent>(handler?: Handler<E>)
   return async (event: E, context?: unknown, callback?: unknown): Promise<LambdaResult> => {
     const ev = event as unknown as LambdaEvent;
     try {
-      const answer = await handleApiRequest(new AwsRequest(ev));
+      const answer = await handleApiRequest(new AwsRequest(ev), ev, responseOf);
       if (answer !== null) return answerResult(ev, answer);
       if (handler === undefined) return coreResult(404, JSON.stringify({ message: "not found" }));
       return sendResponse(ev, await handler(event, context, callback));

@@ -24,6 +24,9 @@ export type SessionRequest<R = import("express").Request> = R & { session?: Sess
 
 type Next = (err?: unknown) => void;
 
+/** The response adapter `handleApiRequest` writes an app's API functions' changes to. */
+const responseOf = (res: ExpressLikeResponse) => new ExpressResponse(res);
+
 /** Answers a session error with the protocol's response (or the app's error handler's, then
  * returning a Promise that settles once it is sent); other errors go to `next`. */
 export function answerError(err: unknown, req: ExpressLikeRequest, res: ExpressLikeResponse, next: Next): void | Promise<void> {
@@ -66,7 +69,7 @@ export function middleware() {
   return (req: ExpressLikeRequest, res: ExpressLikeResponse, next: Next): Promise<void> => {
     let pending: Promise<Mutations | null> | null;
     try {
-      pending = handleApiRequest(new ExpressRequest(req));
+      pending = handleApiRequest(new ExpressRequest(req), res, responseOf);
     } catch (err) {
       return answerError(err, req, res, next) ?? DONE;
     }

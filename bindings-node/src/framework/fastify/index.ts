@@ -39,10 +39,13 @@ interface FastifyLikeInstance {
   addHook(name: "onRequest", hook: (req: FastifyLikeRequest, reply: FastifyLikeReply) => Promise<unknown>): unknown;
 }
 
+/** The response adapter `handleApiRequest` writes an app's API functions' changes to. */
+const responseOf = (reply: FastifyLikeReply) => new FastifyResponse(reply);
+
 /** The `onRequest` hook: answers the core's endpoints, lets every other request through. */
 async function serveApi(req: FastifyLikeRequest, reply: FastifyLikeReply): Promise<unknown> {
   try {
-    const answer = await handleApiRequest(new FastifyRequest(req));
+    const answer = await handleApiRequest(new FastifyRequest(req), reply, responseOf);
     if (answer === null) return undefined;
     const response = new FastifyResponse(reply);
     const { status, body } = applyMutations(response, answer);

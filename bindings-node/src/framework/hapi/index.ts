@@ -39,10 +39,14 @@ export function errorResponse(request: Request, h: ResponseToolkit, err: unknown
   return whenAnswered(errorAnswer(engine(), new HapiRequest(request), err), (answer) => answerResponse(request, h, answer));
 }
 
+/** The response adapter `handleApiRequest` writes an app's API functions' changes to: the
+ * request's queue, written by {@link answerResponse} with the answer. */
+const responseOf = (request: Request) => new HapiResponse(request);
+
 async function onRequest(request: Request, h: ResponseToolkit) {
   let answer: Mutations | null;
   try {
-    answer = await handleApiRequest(new HapiRequest(request));
+    answer = await handleApiRequest(new HapiRequest(request), request, responseOf);
   } catch (err) {
     const response = errorResponse(request, h, err);
     if (response === null) throw err;

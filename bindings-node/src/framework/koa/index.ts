@@ -24,6 +24,9 @@ export type SessionContext<C = import("koa").Context> = C & { session?: SessionC
 
 type Next = () => Promise<unknown>;
 
+/** The response adapter `handleApiRequest` writes an app's API functions' changes to. */
+const responseOf = (ctx: KoaLikeContext) => new KoaResponse(ctx);
+
 /** Answers a session error with the protocol's response and returns true (or, when the app's
  * error handler answers, a Promise that settles once the answer is set); false for any other
  * error (or when the headers are already sent), which the caller rethrows. */
@@ -42,7 +45,7 @@ export function answerError(err: unknown, ctx: KoaLikeContext): boolean | Promis
 export function middleware() {
   return async (ctx: KoaLikeContext, next: Next): Promise<void> => {
     try {
-      const answer = await handleApiRequest(new KoaRequest(ctx));
+      const answer = await handleApiRequest(new KoaRequest(ctx), ctx, responseOf);
       if (answer !== null) {
         const response = new KoaResponse(ctx);
         const { status, body } = applyMutations(response, answer);

@@ -36,10 +36,13 @@ export function answerError(err: unknown, ctx: LoopbackLikeContext): boolean | P
   return sent ?? true;
 }
 
+/** The response adapter `handleApiRequest` writes an app's API functions' changes to. */
+const responseOf = (ctx: LoopbackLikeContext) => new LoopbackResponse(ctx);
+
 async function run(ctx: LoopbackLikeContext, next: () => unknown, serveApi: boolean): Promise<unknown> {
   try {
     if (serveApi) {
-      const answer = await handleApiRequest(new LoopbackRequest(ctx));
+      const answer = await handleApiRequest(new LoopbackRequest(ctx), ctx, responseOf);
       if (answer !== null) {
         const response = new LoopbackResponse(ctx);
         const { status, body } = applyMutations(response, answer);

@@ -6,7 +6,9 @@ import { baseRequest, nativeRequest } from "../../framework/request";
 import type { ResponseAdapter } from "../../framework/response";
 import { applyMutations } from "../../framework/response";
 import { state } from "../../state";
+import { apiCall } from "./apiOptions";
 import { handlerCall, runHandler } from "./errorHandlers";
+import type { InstalledApis } from "./recipeInterface";
 import { SessionContainer } from "./sessionContainer";
 
 export interface VerifySessionOptions {
@@ -138,6 +140,34 @@ export function verifyRequestNow(
   const container = sessionOf(engine, result, response);
   if (options?.overrideGlobalClaimValidators === undefined) return container;
   return checkClaimOverride(options, container, userContext).then(() => container);
+}
+
+/**
+ * The verification of a framework's `verifySession()` (and NestJS's `AuthGuard`): the app's
+ * `override.apis` `verifySession` when it replaced Tessera's, as supertokens-node's
+ * middlewares call `apiImpl.verifySession`; else {@link verifyRequestNow}, after one check of a
+ * field and with nothing allocated, so that routes cost what they cost without overrides.
+ */
+export function verifyRoute(
+  request: RequestAdapter,
+  response: ResponseAdapter,
+  options: VerifySessionOptions | undefined,
+): SessionContainer | undefined | Promise<SessionContainer | undefined> {
+  const { engine, apis } = state();
+  if (apis === undefined || !apis.verifySessionReplaced) return verifyRequestNow(engine, request, response, options);
+  return verifyThroughApi(apis, request, response, options);
+}
+
+/** Async, so that whatever the app's function does (throw, return a value rather than a
+ * Promise) reaches the integration as a Promise. */
+async function verifyThroughApi(
+  apis: InstalledApis,
+  request: RequestAdapter,
+  response: ResponseAdapter,
+  verifySessionOptions: VerifySessionOptions | undefined,
+): Promise<SessionContainer | undefined> {
+  const { options, userContext } = apiCall(apis, request, response);
+  return apis.implementation.verifySession({ verifySessionOptions, options, userContext });
 }
 
 /** Verifies the request's session, writing any response changes to `response`. */

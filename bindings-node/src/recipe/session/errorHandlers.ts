@@ -153,7 +153,7 @@ export function handlerCall(installed: InstalledErrorHandlers, error: TesseraErr
 }
 
 /** A cookie's `Set-Cookie` value, as supertokens-node's frameworks serialise `setCookie`. */
-function setCookieHeader(
+export function setCookieHeader(
   key: string,
   value: string,
   domain: string | undefined,

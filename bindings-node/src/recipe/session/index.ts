@@ -23,7 +23,13 @@ import type {
   SessionClaim,
   SessionClaimValidator,
 } from "./recipeInterface";
-import { asUserContext, overrideImplementation, requestInUserContext, userContextWithRequest } from "./recipeInterface";
+import {
+  asUserContext,
+  overrideApis,
+  overrideImplementation,
+  requestInUserContext,
+  userContextWithRequest,
+} from "./recipeInterface";
 import type { SessionInformation } from "./sessionContainer";
 import { SessionContainer, sessionInformation, toJson } from "./sessionContainer";
 
@@ -62,7 +68,10 @@ export interface TypeInput {
    * protocol's answer. */
   errorHandlers?: ErrorHandlers;
   /** `functions` may replace `createNewSession` (e.g. to add to the access token payload);
-   * init refuses an implementation that changes another method, and `apis`. */
+   * init refuses an implementation that changes another method. `apis` may replace or remove
+   * `refreshPOST` and `signOutPOST` (the refresh and sign-out endpoints are then served through
+   * them) and replace `verifySession` (run for every route a framework's `verifySession()`
+   * protects), as in supertokens-node. */
   override?: OverrideInput;
 }
 
@@ -90,12 +99,13 @@ const OPTION_NAMES = [
  * The session recipe's options. Wrong values are reported by `Tessera.init` as
  * `INVALID_CONFIG` naming the option.
  *
- * `override.functions` is called here, once, with the default implementation.
+ * `override.functions` and `override.apis` are called here, once each, with the default
+ * implementations.
  *
- * @throws TesseraError `NOT_SUPPORTED` for `override.apis`, or an `override.functions` that
- * changes a method other than `createNewSession`; `INVALID_CONFIG` for an `errorHandlers` key
- * that is not a handler's name, a handler that is not a function, or an `override` of the
- * wrong kind.
+ * @throws TesseraError `NOT_SUPPORTED` for an `override.functions` that changes a method other
+ * than `createNewSession`; `INVALID_CONFIG` for an `errorHandlers` key that is not a handler's
+ * name, a handler that is not a function, or an `override` of the wrong kind (`overrideApis`
+ * says which `apis` are refused).
  */
 export function init(config?: TypeInput): SessionRecipeInit {
   const given: TypeInput = { ...(config ?? {}) };
@@ -108,7 +118,13 @@ export function init(config?: TypeInput): SessionRecipeInit {
   for (const name of OPTION_NAMES) {
     if (given[name] !== undefined) options[name] = given[name];
   }
-  return { tesseraRecipe: "session", options, getTokenTransferMethod: choose, errorHandlers, recipeImplementation };
+  const apis = overrideApis(
+    originalApiImplementation,
+    given.override,
+    () => recipeImplementation ?? originalImplementation(),
+    options,
+  );
+  return { tesseraRecipe: "session", options, getTokenTransferMethod: choose, errorHandlers, recipeImplementation, apis };
 }
 
 /** The input of `RecipeInterface.createNewSession`, as supertokens-node builds it from the
@@ -255,6 +271,26 @@ function originalImplementation(): RecipeInterface {
     setClaimValue: notSupported("setClaimValue (session claims)"),
     getClaimValue: notSupported("getClaimValue (session claims)"),
     removeClaim: notSupported("removeClaim (session claims)"),
+  };
+}
+
+/**
+ * The `APIInterface` `override.apis` is given: what the core does at each endpoint, one call per
+ * step, so that an override can run code around it (or instead of it). A new object per
+ * `Session.init`, as {@link originalImplementation}.
+ */
+function originalApiImplementation(): APIInterface {
+  return {
+    refreshPOST: function ({ options, userContext }) {
+      return refreshSession(options.req, options.res, userContext);
+    },
+    signOutPOST: async function ({ session, userContext }) {
+      await session.revokeSession(userContext);
+      return { status: "OK" };
+    },
+    verifySession: function ({ verifySessionOptions, options, userContext }) {
+      return getSession(options.req, options.res, verifySessionOptions, userContext);
+    },
   };
 }
 

@@ -1,11 +1,17 @@
 /**
- * `Session.init({ override })`: supertokens-node's `RecipeInterface` and `APIInterface`, and the
- * check that keeps an app's `override.functions` to what Tessera runs through it.
+ * `Session.init({ override })`: supertokens-node's `RecipeInterface` and `APIInterface`, the
+ * check that keeps an app's `override.functions` to what Tessera runs through it, and the check
+ * of its `override.apis`.
  *
  * Only `createNewSession` goes through the implementation the app builds (the request-level
  * `Session.createNewSession` and `createNewSessionWithoutRequestResponse` call it). Every other
  * session function calls the core directly, so an override of one of them would be skipped
  * without a word: init refuses it instead.
+ *
+ * The `APIInterface` the app builds is used whole: with `override.apis`, the refresh and
+ * sign-out endpoints are served through its `refreshPOST` and `signOutPOST` (see
+ * `framework/api.ts`), and a replaced `verifySession` runs for every route a framework's
+ * `verifySession()` protects.
  */
 import { TesseraError } from "../../error";
 import type { RequestAdapter } from "../../framework/request";
@@ -130,18 +136,35 @@ export type RecipeInterface = {
 
 /** What an `APIInterface` function is given, as in supertokens-node. */
 export type APIOptions = {
+  /** The implementation `override.functions` built, or the default one. */
   recipeImplementation: RecipeInterface;
+  /** The session options the app gave `Session.init` (see {@link InstalledApis.config}). */
   config: Record<string, unknown>;
+  /** `"session"`. */
   recipeId: string;
+  /** Always false: Tessera keeps nothing per process that a serverless runtime would lose. */
   isInServerlessEnv: boolean;
+  /** The request; the session functions that take a request (`Session.getSession(req, res)`
+   * and friends) also take it. */
   req: BaseRequest;
+  /** The response: what an API function writes here is sent with the endpoint's answer, and a
+   * body it sends (`sendJSONResponse`) replaces that answer, as in supertokens-node. */
   res: BaseResponse;
 };
 
-/** The session recipe's endpoints, as supertokens-node's `APIInterface`. Tessera serves them in
- * the core: `override.apis` is refused at init. */
+/**
+ * The session recipe's APIs, as supertokens-node's `APIInterface`: what `override.apis` is
+ * given and returns. `refreshPOST` serves `POST {apiBasePath}/session/refresh` and `signOutPOST`
+ * `POST {apiBasePath}/signout` (after the session is verified, as supertokens-node does);
+ * `undefined` leaves that endpoint to the app's own routes. `verifySession` is what a
+ * framework's `verifySession()` asks for the session of a route.
+ */
 export type APIInterface = {
+  /** Refreshes the request's session, writing the new tokens to `options.res`; the endpoint
+   * then answers 200 `{}`. */
   refreshPOST: undefined | ((input: { options: APIOptions; userContext: UserContext }) => Promise<SessionContainer>);
+  /** Revokes the (verified) session, clearing its tokens; the endpoint answers 200 with the
+   * result as JSON. */
   signOutPOST:
     | undefined
     | ((input: {
@@ -149,6 +172,8 @@ export type APIInterface = {
         session: SessionContainer;
         userContext: UserContext;
       }) => Promise<{ status: "OK" } | { status: "GENERAL_ERROR"; message: string }>);
+  /** The session of a route's request (undefined when there is none and `sessionRequired` is
+   * false), with the response changes written to `options.res`. */
   verifySession(input: {
     verifySessionOptions: VerifySessionOptions | undefined;
     options: APIOptions;
@@ -163,8 +188,24 @@ export interface OverrideInput {
   /** Given the default implementation, returns the one to use. Only `createNewSession` may
    * differ from the default's. */
   functions?: (originalImplementation: RecipeInterface) => RecipeInterface;
-  /** Refused with `NOT_SUPPORTED`: the endpoints are the core's. */
+  /** Given Tessera's `APIInterface`, returns the one to use (called once, at init). */
   apis?: (originalImplementation: APIInterface) => APIInterface;
+}
+
+/** An app's `override.apis`, as `Session.init` checked it, with what its functions are given
+ * besides the request and the response. */
+export interface InstalledApis {
+  /** What `override.apis` returned. */
+  readonly implementation: APIInterface;
+  /** `APIOptions.recipeImplementation`. */
+  readonly recipeImplementation: RecipeInterface;
+  /** `APIOptions.config`. Tessera normalises the session options in the core, which does not
+   * hand them back, so this is not supertokens-node's normalised config: it is a frozen copy of
+   * the options the app gave `Session.init` (those the core was given), `{}` when none. */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Whether the app's `verifySession` replaced Tessera's; if not, routes verify their session
+   * directly, as without `override.apis`. */
+  readonly verifySessionReplaced: boolean;
 }
 
 /** Every `RecipeInterface` method: what the default implements and the check compares. */
@@ -200,17 +241,13 @@ function invalidConfig(message: string): TesseraError {
  * `makeOriginal`), or undefined when it builds none (so that the session functions keep their
  * direct path). `override.functions` is called here, once.
  *
- * @throws TesseraError `NOT_SUPPORTED` for `override.apis`, or an implementation whose methods
- * other than `createNewSession` are not the default's; `INVALID_CONFIG` for a value of the
- * wrong kind.
+ * @throws TesseraError `NOT_SUPPORTED` for an implementation whose methods other than
+ * `createNewSession` are not the default's; `INVALID_CONFIG` for a value of the wrong kind.
  */
 export function overrideImplementation(makeOriginal: () => RecipeInterface, override: unknown): RecipeInterface | undefined {
   if (override === undefined || override === null) return undefined;
   if (typeof override !== "object") throw invalidConfig("override must be an object ({ functions, apis })");
-  const { functions, apis } = override as { functions?: unknown; apis?: unknown };
-  if (apis !== undefined) {
-    throw new TesseraError({ type: "NOT_SUPPORTED", message: "override.apis is not supported by Tessera yet" });
-  }
+  const { functions } = override as { functions?: unknown };
   if (functions === undefined) return undefined;
   if (typeof functions !== "function") throw invalidConfig("override.functions must be a function");
   // Compared with a copy taken before the call: an app may change the object it is given in
@@ -232,6 +269,54 @@ export function overrideImplementation(makeOriginal: () => RecipeInterface, over
   return built;
 }
 
+/** The `APIInterface` methods, and whether each may be `undefined` (an endpoint left to the app). */
+const API_METHODS = [
+  ["refreshPOST", true],
+  ["signOutPOST", true],
+  ["verifySession", false],
+] as const satisfies readonly (readonly [keyof APIInterface, boolean])[];
+
+/**
+ * What `Session.init`'s `override.apis` builds from Tessera's `APIInterface` (made by
+ * `makeOriginal`), or undefined without `override.apis` (so that the endpoints and routes keep
+ * the core's direct path). `override.apis` is called here, once. `override` was checked by
+ * {@link overrideImplementation}; `recipeImplementation` makes `APIOptions.recipeImplementation`.
+ *
+ * @throws TesseraError `INVALID_CONFIG` when `override.apis` is not a function, returns no
+ * object, or gives `refreshPOST` or `signOutPOST` that is neither a function nor undefined, or
+ * a `verifySession` that is not a function (supertokens-node calls it for every protected
+ * route, so a missing one would fail each of them rather than init).
+ */
+export function overrideApis(
+  makeOriginal: () => APIInterface,
+  override: unknown,
+  recipeImplementation: () => RecipeInterface,
+  config: Record<string, unknown>,
+): InstalledApis | undefined {
+  const apis = (override as { apis?: unknown } | null | undefined)?.apis;
+  if (apis === undefined) return undefined;
+  if (typeof apis !== "function") throw invalidConfig("override.apis must be a function");
+  // Compared with a copy taken before the call, as for `functions`.
+  const original = makeOriginal();
+  const defaults: APIInterface = { ...original };
+  const built = (apis as (o: APIInterface) => unknown)(original) as APIInterface | null | undefined;
+  if (built === null || typeof built !== "object") {
+    throw invalidConfig("override.apis must return the API implementation (an object)");
+  }
+  for (const [name, mayBeUndefined] of API_METHODS) {
+    const value: unknown = built[name];
+    if (typeof value === "function" || (mayBeUndefined && value === undefined)) continue;
+    const kind = mayBeUndefined ? "a function or undefined" : "a function";
+    throw invalidConfig(`override.apis: ${name} must be ${kind}`);
+  }
+  return {
+    implementation: built,
+    recipeImplementation: recipeImplementation(),
+    config: Object.freeze({ ...config }),
+    verifySessionReplaced: built.verifySession !== defaults.verifySession,
+  };
+}
+
 /** The request and response of a request-level `Session.createNewSession` call, by the
  * `BaseRequest` that call put in `userContext._default.request`. Keyed by that object, so only
  * a request put there by the call itself makes the default implementation write to a response. */
@@ -248,15 +333,16 @@ export function asUserContext(userContext: unknown): UserContext {
  * `userContext` with the request in `_default.request`, as supertokens-node's request-level
  * `createNewSession` passes it on (the caller's object, changed in place). A `_default` that is
  * not an object is replaced: the default implementation must find the request there, or the
- * tokens would not reach the response.
+ * tokens would not reach the response. `base` is the object put there (an API's `options.req`
+ * is the one its `userContext` carries, as in supertokens-node).
  */
 export function userContextWithRequest(
   userContext: unknown,
   request: RequestAdapter,
   response: ResponseAdapter | null,
+  base: BaseRequest = baseRequest(request),
 ): UserContext {
   const context = asUserContext(userContext);
-  const base = baseRequest(request);
   requestsOfCalls.set(base, { request, response });
   let defaults = context._default;
   if (defaults === null || typeof defaults !== "object") {

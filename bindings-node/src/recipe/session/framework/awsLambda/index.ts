@@ -11,9 +11,8 @@ import type { LambdaEvent, LambdaResult } from "../../../../framework/awsLambda/
 import { AwsRequest, AwsResponse, sendResponse } from "../../../../framework/awsLambda/adapter";
 import type { Handler } from "../../../../framework/awsLambda";
 import { errorResult } from "../../../../framework/awsLambda";
-import { engine } from "../../../../state";
 import type { VerifySessionOptions } from "../../common";
-import { verifyRequestNow } from "../../common";
+import { verifyRoute } from "../../common";
 import type { SessionContainer } from "../../sessionContainer";
 
 export type { VerifySessionOptions };
@@ -24,12 +23,13 @@ export type { SessionEvent, SessionEventV2 } from "../../../../framework/awsLamb
  * the response changes (refreshed tokens, cleared cookies, `front-token`) into the handler's
  * result. Session errors, here or in the handler, are answered with the protocol's result;
  * other errors are rethrown (to middy's `onError`).
+ * The app's `override.apis` `verifySession`, when it replaced Tessera's, gives the session.
  */
 export function verifySession<E extends object = LambdaEvent>(handler: Handler<E>, options?: VerifySessionOptions) {
   return async (event: E, context?: unknown, callback?: unknown): Promise<LambdaResult> => {
     const ev = event as unknown as LambdaEvent;
     try {
-      const session = await verifyRequestNow(engine(), new AwsRequest(ev), new AwsResponse(ev), options);
+      const session = await verifyRoute(new AwsRequest(ev), new AwsResponse(ev), options);
       (event as E & { session?: SessionContainer }).session = session;
       return sendResponse(ev, await handler(event, context, callback));
     } catch (err) {

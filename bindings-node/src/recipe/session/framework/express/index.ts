@@ -11,9 +11,8 @@ import type { ExpressLikeRequest, ExpressLikeResponse } from "../../../../framew
 import { ExpressRequest, ExpressResponse } from "../../../../framework/express/adapter";
 import { answerError } from "../../../../framework/express";
 import { DONE } from "../../../../framework/response";
-import { engine } from "../../../../state";
 import type { VerifySessionOptions } from "../../common";
-import { verifyRequestNow } from "../../common";
+import { verifyRoute } from "../../common";
 import { SessionContainer } from "../../sessionContainer";
 
 export type { VerifySessionOptions };
@@ -23,12 +22,13 @@ export type { SessionRequest } from "../../../../framework/express";
  * Express middleware that verifies the request's session and stores it on `req.session`, then
  * calls `next()`. Session errors are answered here (401/403, cookies cleared as the core says);
  * other errors go to `next(err)`. A token whose key is known is verified synchronously.
+ * The app's `override.apis` `verifySession`, when it replaced Tessera's, gives the session.
  */
 export function verifySession(options?: VerifySessionOptions) {
   return (req: ExpressLikeRequest, res: ExpressLikeResponse, next: (err?: unknown) => void): Promise<void> => {
     let outcome: SessionContainer | undefined | Promise<SessionContainer | undefined>;
     try {
-      outcome = verifyRequestNow(engine(), new ExpressRequest(req), new ExpressResponse(res), options);
+      outcome = verifyRoute(new ExpressRequest(req), new ExpressResponse(res), options);
     } catch (err) {
       return answerError(err, req, res, next) ?? DONE;
     }

@@ -10,9 +10,8 @@ import { TesseraError } from "../../../../error";
 import type { FastifyLikeReply, FastifyLikeRequest } from "../../../../framework/fastify/adapter";
 import { FastifyRequest, FastifyResponse } from "../../../../framework/fastify/adapter";
 import { answerError } from "../../../../framework/fastify";
-import { engine } from "../../../../state";
 import type { VerifySessionOptions } from "../../common";
-import { verifyRequestNow } from "../../common";
+import { verifyRoute } from "../../common";
 import type { SessionContainer } from "../../sessionContainer";
 
 export type { VerifySessionOptions };
@@ -22,12 +21,13 @@ export type { SessionRequest } from "../../../../framework/fastify";
  * A Fastify `preHandler` that verifies the request's session and stores it on `request.session`.
  * Session errors are answered here (401/403, cookies cleared as the core says) and the route
  * does not run; other errors are thrown to Fastify's error handler.
+ * The app's `override.apis` `verifySession`, when it replaced Tessera's, gives the session.
  */
 export function verifySession(options?: VerifySessionOptions) {
   return async (req: FastifyLikeRequest, reply: FastifyLikeReply): Promise<unknown> => {
     let session: SessionContainer | undefined;
     try {
-      session = await verifyRequestNow(engine(), new FastifyRequest(req), new FastifyResponse(reply), options);
+      session = await verifyRoute(new FastifyRequest(req), new FastifyResponse(reply), options);
     } catch (err) {
       const answered = answerError(err, req, reply);
       if (answered === false) throw err;

@@ -15,9 +15,8 @@ import type { MiddlewareContext } from "@loopback/rest";
 import { TesseraError } from "../../../../error";
 import { LoopbackRequest, LoopbackResponse } from "../../../../framework/loopback/adapter";
 import { answerError } from "../../../../framework/loopback";
-import { engine } from "../../../../state";
 import type { VerifySessionOptions } from "../../common";
-import { verifyRequestNow } from "../../common";
+import { verifyRoute } from "../../common";
 import type { SessionContainer } from "../../sessionContainer";
 
 export type { VerifySessionOptions };
@@ -32,13 +31,14 @@ const HTTP_CONTEXT = "middleware.http.context";
  * `MiddlewareContext` (`(ctx as SessionContext).session`), then invokes the method. Session
  * errors are answered here (401/403, cookies cleared as the core says) and the method is not
  * invoked; other errors are thrown.
+ * The app's `override.apis` `verifySession`, when it replaced Tessera's, gives the session.
  */
 export function verifySession(options?: VerifySessionOptions): Interceptor {
   return async (invocationCtx, next) => {
     const ctx = await invocationCtx.get<MiddlewareContext>(HTTP_CONTEXT);
     let session: SessionContainer | undefined;
     try {
-      session = await verifyRequestNow(engine(), new LoopbackRequest(ctx), new LoopbackResponse(ctx), options);
+      session = await verifyRoute(new LoopbackRequest(ctx), new LoopbackResponse(ctx), options);
     } catch (err) {
       const answered = answerError(err, ctx);
       if (answered === false) throw err;
