@@ -195,6 +195,12 @@ export async function setUp(sqlitePath, baselineDir) {
       const body = { token };
       app.get("/getJWT", (_q, s) => s.json(body));
     }),
+    made("pass-through", "a pass-through middleware, constant of the token's size", (app) => {
+      // What any middleware costs in Express, to tell it from what Tessera's adds.
+      const body = { token };
+      app.use((_q, _s, next) => next());
+      app.get("/getJWT", (_q, s) => s.json(body));
+    }),
     made("middleware", "Tessera middleware() only, constant of the token's size", (app) => {
       const body = { token };
       app.use(middleware());
