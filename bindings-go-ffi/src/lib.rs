@@ -1056,6 +1056,41 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn api_endpoints_are_named_and_bad_input_is_refused() {
+        let engine = memory_engine();
+        let endpoint = |method: &str, path: &str| {
+            let mut out = TesseraApiEndpoint::Jwks;
+            let st = unsafe {
+                tessera_engine_api_endpoint(
+                    engine,
+                    method.as_ptr(),
+                    method.len(),
+                    path.as_ptr(),
+                    path.len(),
+                    &mut out,
+                    ptr::null_mut(),
+                )
+            };
+            (st, out)
+        };
+        assert_eq!(endpoint("POST", "/auth/session/refresh?x=1"), (TesseraStatus::Ok, TesseraApiEndpoint::Refresh));
+        assert_eq!(endpoint("post", "/auth/signout"), (TesseraStatus::Ok, TesseraApiEndpoint::SignOut));
+        assert_eq!(endpoint("GET", "/auth/jwt/jwks.json"), (TesseraStatus::Ok, TesseraApiEndpoint::Jwks));
+        assert_eq!(endpoint("GET", "/auth/signout"), (TesseraStatus::Ok, TesseraApiEndpoint::None));
+        let bad = [0xffu8, 0xfe];
+        let mut out = TesseraApiEndpoint::Jwks;
+        let mut err = TesseraBytes::EMPTY;
+        let st = unsafe { tessera_engine_api_endpoint(engine, bad.as_ptr(), 2, bad.as_ptr(), 2, &mut out, &mut err) };
+        assert_eq!((st, out), (TesseraStatus::InvalidInput, TesseraApiEndpoint::None));
+        assert!(take(err).contains("INVALID_INPUT"));
+        let st = unsafe {
+            tessera_engine_api_endpoint(engine, ptr::null(), 0, ptr::null(), 0, ptr::null_mut(), ptr::null_mut())
+        };
+        assert_eq!(st, TesseraStatus::InvalidInput);
+        unsafe { tessera_engine_free(engine) };
+    }
+
+    #[test]
     fn endpoint_errors_come_back_for_the_error_handlers() {
         let engine = memory_engine();
         type JsonCall = unsafe extern "C" fn(
