@@ -9,6 +9,7 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use serde_json::Value;
+use tessera_core::claims::{self, Validator};
 use tessera_core::config::TransferMethodSetting;
 use tessera_core::convert::json_object;
 use tessera_core::engine::now_ms;
@@ -533,6 +534,52 @@ fn cookie_value(cookie_headers: Vec<String>, name: &str) -> Option<String> {
     tessera_core::http::get_cookie(&cookie_headers.join("; "), name)
 }
 
+/// Whether a built-in claim validator (its JSON, see `tessera_core::claims`) needs the claim's
+/// value fetched again before validating `payload_json`.
+#[pyfunction]
+#[pyo3(signature = (validator_json, payload_json, now_ms=None))]
+fn claim_should_refetch(
+    py: Python<'_>,
+    validator_json: &str,
+    payload_json: &str,
+    now_ms: Option<u64>,
+) -> PyResult<bool> {
+    run(py, || {
+        let validator = Validator::from_json(validator_json)?;
+        Ok(validator.should_refetch(
+            &json_object(payload_json, "payload")?,
+            now_ms.unwrap_or_else(tessera_core::engine::now_ms),
+        ))
+    })
+}
+
+/// `None` when `payload_json` passes a built-in claim validator, else the reason as JSON.
+#[pyfunction]
+#[pyo3(signature = (validator_json, payload_json, now_ms=None))]
+fn claim_validate(
+    py: Python<'_>,
+    validator_json: &str,
+    payload_json: &str,
+    now_ms: Option<u64>,
+) -> PyResult<Option<String>> {
+    run(py, || {
+        let validator = Validator::from_json(validator_json)?;
+        let reason = validator
+            .validate(&json_object(payload_json, "payload")?, now_ms.unwrap_or_else(tessera_core::engine::now_ms));
+        Ok(reason.map(|r| r.to_string()))
+    })
+}
+
+/// A claim's entry in the access token payload for a value (JSON): `{"v": value, "t": now}`.
+#[pyfunction]
+#[pyo3(signature = (value_json, now_ms=None))]
+fn claim_entry(py: Python<'_>, value_json: &str, now_ms: Option<u64>) -> PyResult<String> {
+    run(py, || {
+        let value: Value = serde_json::from_str(value_json).map_err(|e| Error::input(format!("claim value: {e}")))?;
+        Ok(claims::entry(value, now_ms.unwrap_or_else(tessera_core::engine::now_ms)).to_string())
+    })
+}
+
 /// Test-only: panics inside the binding's guard, so the test suite can show that a panic
 /// reaches Python as `InternalError`. Not part of the public API.
 #[pyfunction]
@@ -549,6 +596,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(append_to_header_list, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add_function(wrap_pyfunction!(cookie_value, m)?)?;
+    m.add_function(wrap_pyfunction!(claim_should_refetch, m)?)?;
+    m.add_function(wrap_pyfunction!(claim_validate, m)?)?;
+    m.add_function(wrap_pyfunction!(claim_entry, m)?)?;
     m.add("REQUEST_HEADERS", PyTuple::new(py, REQUEST_HEADERS)?)?;
     m.add("CORS_ALLOWED_HEADERS", PyTuple::new(py, CORS_ALLOWED_HEADERS)?)?;
     Ok(())

@@ -801,3 +801,52 @@ def test_a_verify_session_override_runs_for_protected_routes() -> None:
     # get_session is the recipe's function, not the API's: no call.
     assert client.get("/get-session", cookies={"sAccessToken": access}).json() == {"user": "user-1"}
     assert calls == [("verify", "user-1"), ("verify", "user-1"), ("verify", None)]
+
+
+# -- session claims ------------------------------------------------------------------------------
+
+
+def test_claim_validators_answer_403_or_refresh_the_access_token() -> None:
+    from tessera.recipe.session.claims import PrimitiveArrayClaim
+
+    roles = PrimitiveArrayClaim("roles", lambda user_id, *_: ["admin"] if user_id == "admin-1" else ["user"])
+    init_tessera()
+    app = make_app()
+
+    @app.post("/signin-as/{user}")
+    async def signin_as(user: str, request: Request) -> Dict[str, Any]:
+        await create_new_session(request, "public", user)
+        return {}
+
+    @app.get("/admin")
+    async def admin(
+        session: SessionContainer = Depends(
+            verify_session(
+                override_global_claim_validators=lambda gv, s, ctx: [*gv, roles.validators.includes("admin")]
+            )
+        ),
+    ) -> Dict[str, Any]:
+        return {"roles": await session.get_claim_value(roles)}
+
+    client = Client(app)
+    user = set_cookies(client.post("/signin-as/user-1", headers={"st-auth-mode": "cookie"}))["sAccessToken"].value
+    r = client.get("/admin", cookies={"sAccessToken": user})
+    assert r.status_code == 403
+    assert r.json() == {
+        "message": "invalid claim",
+        "claimValidationErrors": [
+            {"id": "roles", "reason": {"message": "wrong value", "expectedToInclude": "admin", "actualValue": ["user"]}}
+        ],
+    }
+    # Nothing is cleared on a claim failure; the fetched value still went into a new token.
+    assert not set_cookies(r)["sAccessToken"].cleared
+    assert r.headers["front-token"] != "remove"
+
+    admin_token = set_cookies(client.post("/signin-as/admin-1", headers={"st-auth-mode": "cookie"}))["sAccessToken"]
+    ok = client.get("/admin", cookies={"sAccessToken": admin_token.value})
+    assert (ok.status_code, ok.json()) == (200, {"roles": ["admin"]})
+    new_token = set_cookies(ok)["sAccessToken"].value
+    assert new_token != admin_token.value and ok.headers["front-token"]
+    # The token the response carries has the claim: no fetch, no new token.
+    again = client.get("/admin", cookies={"sAccessToken": new_token})
+    assert again.status_code == 200 and "set-cookie" not in again.headers

@@ -579,3 +579,30 @@ def test_api_overrides_may_answer_a_general_error_or_leave_the_endpoint_to_the_a
     r = client.post("/auth/signout")
     assert (r.status_code, body(r)) == (401, {"message": "unauthorised"})
     assert_cleared(r)
+
+
+def test_claim_validators_in_flask() -> None:
+    from tessera.recipe.session.claims import BooleanClaim
+
+    async def fetch(user_id: str, *_: Any) -> bool:
+        return user_id == "user-2"
+
+    verified = BooleanClaim("verified", fetch)
+    init_flask()
+    app = make_app()
+
+    @app.route("/verified-only")
+    @verify_session(override_global_claim_validators=lambda gv, s, ctx: gv + [verified.validators.is_true()])
+    def verified_only() -> Any:
+        return {"verified": g.supertokens.sync_get_claim_value(verified)}
+
+    client = app.test_client()
+    sign_in_cookie(client)
+    r = client.get("/verified-only")
+    assert r.status_code == 403
+    assert body(r)["claimValidationErrors"] == [
+        {"id": "verified", "reason": {"message": "wrong value", "expectedValue": True, "actualValue": False}}
+    ]
+    sign_in_cookie(client, user="user-2")
+    ok = client.get("/verified-only")
+    assert (ok.status_code, body(ok)) == (200, {"verified": True})

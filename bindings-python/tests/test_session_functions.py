@@ -8,7 +8,7 @@ from typing import Any, List, Tuple
 import pytest
 from conftest import init_tessera
 from tessera import _state
-from tessera.exceptions import NotSupportedError, UnauthorisedError
+from tessera.exceptions import UnauthorisedError
 from tessera.recipe.session import SessionContainer, SessionInformationResult
 from tessera.recipe.session import asyncio as st_async
 from tessera.recipe.session import syncio as st_sync
@@ -191,26 +191,82 @@ def test_refresh_without_request_response_and_theft() -> None:
     run(main())
 
 
-def test_claim_override_may_only_keep_the_list_empty() -> None:
+def test_claim_validators_refetch_merge_and_fail_as_the_sdks_do() -> None:
+    from tessera.recipe.session.claims import BooleanClaim, PrimitiveArrayClaim
+    from tessera.recipe.session.exceptions import InvalidClaimsError
+
+    fetched: List[Tuple[str, str]] = []
+
+    def fetch_verified(user_id: str, recipe_user_id: Any, tenant_id: str, payload: Any, ctx: Any) -> bool:
+        fetched.append((user_id, tenant_id))
+        return user_id == "user-1"
+
+    async def fetch_roles(user_id: str, *_: Any) -> List[str]:
+        return ["admin"] if user_id == "user-1" else ["guest"]
+
+    verified = BooleanClaim("verified", fetch_verified)
+    roles = PrimitiveArrayClaim("roles", fetch_roles)
     token = st_sync.create_new_session_without_request_response("public", "user-1").get_access_token()
     s = st_sync.get_session_without_request_response(
-        token, anti_csrf_check=False, override_global_claim_validators=lambda validators, session, ctx: []
+        token,
+        anti_csrf_check=False,
+        override_global_claim_validators=lambda validators, session, ctx: (
+            validators + [verified.validators.is_true(), roles.validators.includes("admin")]
+        ),
     )
-    assert s is not None
-    with pytest.raises(NotSupportedError):
-        st_sync.get_session_without_request_response(
-            token, anti_csrf_check=False, override_global_claim_validators=lambda v, s, c: ["a validator"]
-        )
+    assert s is not None and fetched == [("user-1", "public")]
+    # What was fetched is in a new access token.
+    assert s.get_access_token() != token
+    assert s.get_access_token_payload()["verified"]["v"] is True
+    assert s.sync_get_claim_value(roles) == ["admin"]
+    # Present and fresh: not fetched again.
+    again = st_sync.get_session_without_request_response(
+        s.get_access_token(),
+        anti_csrf_check=False,
+        override_global_claim_validators=lambda v, _s, c: [verified.validators.is_true()],
+    )
+    assert again is not None and len(fetched) == 1
 
-    async def empty(validators: List[Any], session: Any, ctx: Any) -> List[Any]:
-        return []
+    other = st_sync.create_new_session_without_request_response("public", "user-2").get_access_token()
+
+    async def validators(v: List[Any], session: Any, ctx: Any) -> List[Any]:
+        return [verified.validators.is_true(), roles.validators.includes("admin", id_="must-be-admin")]
 
     async def main() -> None:
-        assert await st_async.get_session_without_request_response(
-            token, anti_csrf_check=False, override_global_claim_validators=empty
-        )
+        with pytest.raises(InvalidClaimsError) as raised:
+            await st_async.get_session_without_request_response(
+                other, anti_csrf_check=False, override_global_claim_validators=validators
+            )
+        assert [(e.id_, e.reason) for e in raised.value.payload] == [
+            ("verified", {"message": "wrong value", "expectedValue": True, "actualValue": False}),
+            ("must-be-admin", {"message": "wrong value", "expectedToInclude": "admin", "actualValue": ["guest"]}),
+        ]
 
     run(main())
+
+
+def test_session_claim_methods_change_the_access_token() -> None:
+    from tessera.recipe.session.claims import PrimitiveClaim
+
+    plan = PrimitiveClaim("plan", lambda *_: "pro", default_max_age_in_sec=300)
+    s = st_sync.create_new_session_without_request_response("public", "user-1")
+
+    async def main() -> None:
+        await s.fetch_and_set_claim(plan)
+        assert await s.get_claim_value(plan) == "pro"
+        assert s.get_access_token_payload()["plan"]["t"] > 0
+        await s.set_claim_value(plan, "free")
+        assert await s.get_claim_value(plan) == "free"
+        await s.remove_claim(plan)
+        assert await s.get_claim_value(plan) is None
+        assert "plan" not in s.get_access_token_payload()
+
+    run(main())
+    s.sync_set_claim_value(plan, "team")
+    assert s.sync_get_claim_value(plan) == "team"
+    assert plan.validators.has_value("team").should_refetch(s.get_access_token_payload(), {}) is False
+    s.sync_remove_claim(plan)
+    assert s.sync_get_claim_value(plan) is None
 
 
 #: Where ``allow_io`` is among the native ``verify_session``'s positional arguments.

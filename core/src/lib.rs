@@ -25,6 +25,7 @@
 
 pub mod authority;
 pub mod b64;
+pub mod claims;
 pub mod config;
 pub mod convert;
 pub mod embedded_keys;

@@ -23,6 +23,9 @@ __all__ = [
     "CORS_ALLOWED_HEADERS",
     "_panic_for_tests",
     "cookie_value",
+    "claim_should_refetch",
+    "claim_validate",
+    "claim_entry",
 ]
 
 # Typing-only aliases: private, because the module has no such names at runtime.
@@ -37,6 +40,15 @@ CORS_ALLOWED_HEADERS: Tuple[str, ...]
 
 def cookie_value(cookie_headers: List[str], name: str) -> Optional[str]:
     """Cookie ``name`` from the request's ``Cookie`` headers, decoded as the core decodes."""
+
+def claim_should_refetch(validator_json: str, payload_json: str, now_ms: Optional[int] = None) -> bool:
+    """Whether a built-in claim validator needs its claim's value fetched again first."""
+
+def claim_validate(validator_json: str, payload_json: str, now_ms: Optional[int] = None) -> Optional[str]:
+    """``None`` when the payload passes a built-in claim validator, else the reason (JSON)."""
+
+def claim_entry(value_json: str, now_ms: Optional[int] = None) -> str:
+    """A claim's payload entry for a value: ``{"v": value, "t": now_ms}`` (JSON)."""
 
 def _panic_for_tests(message: str) -> None:
     """Test-only: panics in Rust; the panic arrives as ``InternalError``."""

@@ -20,27 +20,20 @@ def tenant_scope(tenant_id: Optional[str], across_all_tenants: Optional[bool]) -
     return None if across else (tenant_id or "public")
 
 
-def _claims_unsupported() -> NotSupportedError:
-    return NotSupportedError(
-        "override_global_claim_validators returned validators: session claims are not supported by Tessera yet"
-    )
-
-
 def check_claim_override_sync(
     override: ClaimOverride, session: Optional[SessionContainer], user_context: Optional[Dict[str, Any]]
 ) -> None:
-    """Tessera has no global claim validators yet: an override may only keep the list empty
-    (the common ``lambda validators, session, ctx: []``)."""
+    """Runs the validators ``override_global_claim_validators`` returns on ``session``
+    (:meth:`SessionContainer.assert_claims`). Tessera has no recipe that adds global claim
+    validators, so the override gets an empty list."""
     if override is None or session is None:
         return
-    result = override([], session, user_context if user_context is not None else {})
-    if inspect.isawaitable(result):
-        close = getattr(result, "close", None)
-        if callable(close):
-            close()
-        raise NotSupportedError("an async override_global_claim_validators needs the asyncio functions")
-    if result:
-        raise _claims_unsupported()
+    ctx = user_context if user_context is not None else {}
+    validators = override([], session, ctx)
+    if inspect.isawaitable(validators):
+        validators = run_sync(validators)
+    if validators:
+        session.sync_assert_claims(list(validators), ctx)
 
 
 async def check_claim_override(
@@ -49,11 +42,12 @@ async def check_claim_override(
     """:func:`check_claim_override_sync` for async code (the override may be async)."""
     if override is None or session is None:
         return
-    result = override([], session, user_context if user_context is not None else {})
-    if inspect.isawaitable(result):
-        result = await result
-    if result:
-        raise _claims_unsupported()
+    ctx = user_context if user_context is not None else {}
+    validators = override([], session, ctx)
+    if inspect.isawaitable(validators):
+        validators = await validators
+    if validators:
+        await session.assert_claims(list(validators), ctx)
 
 
 VerifyResult = Tuple[Optional["_native.Session"], Optional[Mutations]]

@@ -2,15 +2,16 @@
 interfaces an override receives: :class:`RecipeInterface` (``functions``) and
 :class:`APIInterface` with :class:`APIOptions` (``apis``)."""
 
+import inspect
 import json
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, TypeVar, Union
 
 from ... import _native
-from ..._util import off_loop, to_json
+from ..._util import off_loop, run_sync, to_json
 from ...framework.request import Mutations, has_mutations
 from ...types import RecipeUserId
 from ...types.response import APIResponse, GeneralErrorResponse
-from .exceptions import UnauthorisedError
+from .exceptions import ClaimValidationError, InvalidClaimsError, UnauthorisedError
 
 if TYPE_CHECKING:
     from ...framework.request import RequestAdapter
@@ -19,7 +20,11 @@ if TYPE_CHECKING:
 __all__ = [
     "APIInterface",
     "APIOptions",
+    "ClaimValidationResult",
+    "JSONObject",
     "RecipeInterface",
+    "SessionClaim",
+    "SessionClaimValidator",
     "SessionContainer",
     "SessionInformationResult",
     "SignOutOkayResponse",
@@ -83,6 +88,108 @@ class SessionInformationResult:
 
     def __repr__(self) -> str:
         return f"SessionInformationResult({self.to_json()!r})"
+
+
+#: A JSON object, as the access token payload is.
+JSONObject = Dict[str, Any]
+
+_T = TypeVar("_T")
+
+
+class ClaimValidationResult:
+    """What a claim validator says of a payload: valid, or not and why."""
+
+    def __init__(self, is_valid: bool, reason: Optional[Dict[str, Any]] = None) -> None:
+        self.is_valid = is_valid
+        self.reason = None if is_valid else reason
+
+
+class SessionClaim(Generic[_T]):
+    """A value the app keeps in the access token payload under ``key`` (supertokens-python's
+    ``SessionClaim``): ``fetch_value(user_id, recipe_user_id, tenant_id, current_payload,
+    user_context)``, sync or async, gives it (``None``: no value).
+
+    :mod:`tessera.recipe.session.claims` has the built-in kinds (``PrimitiveClaim``,
+    ``BooleanClaim``, ``PrimitiveArrayClaim``) and their validators."""
+
+    def __init__(self, key: str, fetch_value: Callable[..., Any]) -> None:
+        self.key = key
+        self.fetch_value = fetch_value
+
+    def add_to_payload_(
+        self, payload: JSONObject, value: _T, user_context: Optional[Dict[str, Any]] = None
+    ) -> JSONObject:
+        """``payload`` with the claim set to ``value`` (fetched now)."""
+        payload[self.key] = json.loads(_native.claim_entry(json.dumps(value)))
+        return payload
+
+    def remove_from_payload_by_merge_(
+        self, payload: JSONObject, user_context: Optional[Dict[str, Any]] = None
+    ) -> JSONObject:
+        """``payload`` with the claim set to ``None``, which deletes it when merged."""
+        payload[self.key] = None
+        return payload
+
+    def remove_from_payload(self, payload: JSONObject, user_context: Optional[Dict[str, Any]] = None) -> JSONObject:
+        """``payload`` without the claim."""
+        payload.pop(self.key, None)
+        return payload
+
+    def get_value_from_payload(
+        self, payload: JSONObject, user_context: Optional[Dict[str, Any]] = None
+    ) -> Optional[_T]:
+        """The claim's value in ``payload``, or ``None``."""
+        entry = payload.get(self.key)
+        value: Optional[_T] = entry.get("v") if isinstance(entry, dict) else None
+        return value
+
+    def get_last_refetch_time(
+        self, payload: JSONObject, user_context: Optional[Dict[str, Any]] = None
+    ) -> Optional[int]:
+        """When the claim's value was fetched (ms since the epoch), or ``None``."""
+        entry = payload.get(self.key)
+        t = entry.get("t") if isinstance(entry, dict) else None
+        return t if isinstance(t, int) else None
+
+    async def build(
+        self,
+        user_id: str,
+        recipe_user_id: RecipeUserId,
+        tenant_id: str,
+        current_payload: Optional[JSONObject] = None,
+        user_context: Optional[Dict[str, Any]] = None,
+    ) -> JSONObject:
+        """The payload update that sets the claim to a freshly fetched value (``{}`` when
+        ``fetch_value`` gives ``None``); for ``create_new_session`` overrides."""
+        value = self.fetch_value(user_id, recipe_user_id, tenant_id, current_payload or {}, user_context or {})
+        if inspect.isawaitable(value):
+            value = await value
+        if value is None:
+            return {}
+        return self.add_to_payload_({}, value, user_context)
+
+
+class SessionClaimValidator:
+    """A check of the access token payload (supertokens-python's ``SessionClaimValidator``),
+    for ``verify_session(override_global_claim_validators=...)`` and
+    :meth:`SessionContainer.assert_claims`. ``claim`` is set when the validator may refetch
+    its claim's value first (``should_refetch``)."""
+
+    def __init__(self, id_: str) -> None:
+        self.id = id_
+        self.claim: Optional[SessionClaim[Any]] = None
+
+    def should_refetch(self, payload: JSONObject, user_context: Dict[str, Any]) -> Any:
+        """Whether the claim's value must be fetched before :meth:`validate` (sync or async)."""
+        return False
+
+    async def validate(self, payload: JSONObject, user_context: Dict[str, Any]) -> ClaimValidationResult:
+        """Checks ``payload``."""
+        raise NotImplementedError
+
+
+async def _resolved(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
 
 
 class SessionContainer:
@@ -287,6 +394,96 @@ class SessionContainer:
     async def revoke_session(self, user_context: Optional[Dict[str, Any]] = None) -> None:
         """Revokes the session and clears its tokens from the response."""
         await off_loop(self.sync_revoke_session)
+
+    # -- claims (protocol §5.4) -----------------------------------------------------------------
+
+    async def assert_claims(
+        self, claim_validators: List[SessionClaimValidator], user_context: Optional[Dict[str, Any]] = None
+    ) -> None:
+        """Checks the payload with ``claim_validators``, as the SDKs do: a validator whose
+        claim is missing or too old has its value fetched again first, and what was fetched
+        is merged into the access token (a new token goes on the response).
+
+        Raises:
+            InvalidClaimsError: a validator failed (answered 403 with their ids and reasons).
+        """
+        ctx = user_context if user_context is not None else {}
+        payload = dict(self.get_access_token_payload())
+        update: JSONObject = {}
+        for validator in claim_validators:
+            claim = validator.claim
+            if claim is None or not await _resolved(validator.should_refetch(payload, ctx)):
+                continue
+            value = await _resolved(
+                claim.fetch_value(self.get_user_id(), self.get_recipe_user_id(), self.get_tenant_id(), payload, ctx)
+            )
+            if value is not None:
+                payload = claim.add_to_payload_(payload, value, ctx)
+                update[claim.key] = payload[claim.key]
+        errors = []
+        for validator in claim_validators:
+            result = await validator.validate(payload, ctx)
+            if not result.is_valid:
+                errors.append(ClaimValidationError(validator.id, result.reason))
+        if update:
+            await self.merge_into_access_token_payload(update, ctx)
+        if errors:
+            raise InvalidClaimsError("invalid claim", errors)
+
+    async def fetch_and_set_claim(
+        self, claim: SessionClaim[Any], user_context: Optional[Dict[str, Any]] = None
+    ) -> None:
+        """Fetches the claim's value and merges it into the access token."""
+        update = await claim.build(
+            self.get_user_id(),
+            self.get_recipe_user_id(),
+            self.get_tenant_id(),
+            self.get_access_token_payload(),
+            user_context,
+        )
+        await self.merge_into_access_token_payload(update, user_context)
+
+    async def set_claim_value(
+        self, claim: SessionClaim[_T], value: _T, user_context: Optional[Dict[str, Any]] = None
+    ) -> None:
+        """Sets the claim to ``value`` in the access token."""
+        await self.merge_into_access_token_payload(claim.add_to_payload_({}, value, user_context), user_context)
+
+    async def get_claim_value(
+        self, claim: SessionClaim[_T], user_context: Optional[Dict[str, Any]] = None
+    ) -> Optional[_T]:
+        """The claim's value in the access token, or ``None``."""
+        return claim.get_value_from_payload(self.get_access_token_payload(), user_context)
+
+    async def remove_claim(self, claim: SessionClaim[Any], user_context: Optional[Dict[str, Any]] = None) -> None:
+        """Removes the claim from the access token."""
+        await self.merge_into_access_token_payload(claim.remove_from_payload_by_merge_({}, user_context), user_context)
+
+    def sync_assert_claims(
+        self, claim_validators: List[SessionClaimValidator], user_context: Optional[Dict[str, Any]] = None
+    ) -> None:
+        """:meth:`assert_claims` for sync code."""
+        run_sync(self.assert_claims(claim_validators, user_context))
+
+    def sync_fetch_and_set_claim(self, claim: SessionClaim[Any], user_context: Optional[Dict[str, Any]] = None) -> None:
+        """:meth:`fetch_and_set_claim` for sync code."""
+        run_sync(self.fetch_and_set_claim(claim, user_context))
+
+    def sync_set_claim_value(
+        self, claim: SessionClaim[_T], value: _T, user_context: Optional[Dict[str, Any]] = None
+    ) -> None:
+        """:meth:`set_claim_value` for sync code."""
+        self.sync_merge_into_access_token_payload(claim.add_to_payload_({}, value, user_context), user_context)
+
+    def sync_get_claim_value(
+        self, claim: SessionClaim[_T], user_context: Optional[Dict[str, Any]] = None
+    ) -> Optional[_T]:
+        """:meth:`get_claim_value` for sync code."""
+        return claim.get_value_from_payload(self.get_access_token_payload(), user_context)
+
+    def sync_remove_claim(self, claim: SessionClaim[Any], user_context: Optional[Dict[str, Any]] = None) -> None:
+        """:meth:`remove_claim` for sync code."""
+        self.sync_merge_into_access_token_payload(claim.remove_from_payload_by_merge_({}, user_context), user_context)
 
     async def get_time_created(self, user_context: Optional[Dict[str, Any]] = None) -> int:
         """When the session was created, in milliseconds since the epoch.
