@@ -144,6 +144,21 @@ export declare function allErrorKinds(): Array<string>
 /** Adds `value` to a comma-separated header list unless present. */
 export declare function appendToHeaderList(existing: string | undefined | null, value: string): string
 
+/**
+ * A claim's entry in the access token payload for a value (JSON text):
+ * `{"v": value, "t": now}`, as JSON text.
+ */
+export declare function claimEntry(valueJson: string, nowMs?: number | undefined | null): string
+
+/**
+ * Whether a built-in claim validator (its JSON, see `tessera_core::claims`) needs the claim's
+ * value fetched again before validating `payloadJson`.
+ */
+export declare function claimShouldRefetch(validatorJson: string, payloadJson: string, nowMs?: number | undefined | null): boolean
+
+/** Null when `payloadJson` passes a built-in claim validator, else the reason as JSON text. */
+export declare function claimValidate(validatorJson: string, payloadJson: string, nowMs?: number | undefined | null): string | null
+
 /** One `Set-Cookie` header to add to the response. */
 export interface CookieOp {
   /** The cookie's name. */

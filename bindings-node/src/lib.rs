@@ -19,6 +19,7 @@ use std::sync::Arc;
 use napi::bindgen_prelude::{AsyncTask, Either, Env, JsError, ToNapiValue, TypeName};
 use napi::Task;
 use napi_derive::napi;
+use tessera_core::claims::{self, Validator};
 use tessera_core::config::TransferMethodSetting;
 use tessera_core::convert::json_object;
 use tessera_core::engine::now_ms;
@@ -729,6 +730,47 @@ impl Engine {
 #[napi]
 pub fn cookie_value(cookie_headers: Vec<String>, name: String) -> Option<String> {
     tessera_core::http::get_cookie(&cookie_headers.join("; "), &name)
+}
+
+/// Whether a built-in claim validator (its JSON, see `tessera_core::claims`) needs the claim's
+/// value fetched again before validating `payloadJson`.
+#[napi]
+pub fn claim_should_refetch(
+    env: Env,
+    validator_json: String,
+    payload_json: String,
+    now_ms: Option<f64>,
+) -> napi::Result<bool> {
+    run(&env, || {
+        let validator = Validator::from_json(&validator_json)?;
+        Ok(validator.should_refetch(&json_object(&payload_json, "payload")?, clock(now_ms)?))
+    })
+}
+
+/// Null when `payloadJson` passes a built-in claim validator, else the reason as JSON text.
+#[napi]
+pub fn claim_validate(
+    env: Env,
+    validator_json: String,
+    payload_json: String,
+    now_ms: Option<f64>,
+) -> napi::Result<Option<String>> {
+    run(&env, || {
+        let validator = Validator::from_json(&validator_json)?;
+        let reason = validator.validate(&json_object(&payload_json, "payload")?, clock(now_ms)?);
+        Ok(reason.map(|r| r.to_string()))
+    })
+}
+
+/// A claim's entry in the access token payload for a value (JSON text):
+/// `{"v": value, "t": now}`, as JSON text.
+#[napi]
+pub fn claim_entry(env: Env, value_json: String, now_ms: Option<f64>) -> napi::Result<String> {
+    run(&env, || {
+        let value: serde_json::Value =
+            serde_json::from_str(&value_json).map_err(|e| Error::input(format!("claim value: {e}")))?;
+        Ok(claims::entry(value, clock(now_ms)?).to_string())
+    })
 }
 
 /// Test-only: panics inside the binding's guard, so the test suite can show that a panic

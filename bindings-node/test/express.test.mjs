@@ -9,6 +9,7 @@ import express from "express";
 import Tessera from "tessera-session";
 import Session from "tessera-session/recipe/session";
 import { verifySession } from "tessera-session/recipe/session/framework/express";
+import { PrimitiveArrayClaim } from "tessera-session/recipe/session/claims";
 import { middleware, errorHandler } from "tessera-session/framework/express";
 import { appInfo, handlerChecks, initTessera, listening, seedSuite, signIn } from "../testlib/seed.mjs";
 
@@ -172,7 +173,10 @@ test("checkDatabase goes through the async native verify and sees a revoked sess
   }
 });
 
-test("verifySession with overrideGlobalClaimValidators: an empty list (sync or async) passes, validators are NOT_SUPPORTED", async () => {
+/** The payload of a JWT, decoded. */
+const jwtPayload = (token) => JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
+
+test("verifySession with overrideGlobalClaimValidators: an empty list (sync or async) passes, without a session the override is not asked", async () => {
   const seen = [];
   const app = await start({}, (a) => {
     const route = (path, override) =>
@@ -184,11 +188,6 @@ test("verifySession with overrideGlobalClaimValidators: an empty list (sync or a
       return [];
     });
     route("/async-empty", async (validators) => validators);
-    route("/with-validator", () => [{ id: "st-role" }]);
-    a.use((err, req, res, next) => {
-      if (err instanceof Session.Error && err.type === "NOT_SUPPORTED") res.status(501).json({ type: err.type });
-      else next(err);
-    });
   });
   try {
     const token = (await signIn(app, "header")).headers.get("st-access-token");
@@ -197,15 +196,73 @@ test("verifySession with overrideGlobalClaimValidators: an empty list (sync or a
       const ok = await app.fetch(path, { headers });
       assert.equal(ok.status, 200, path);
       assert.deepEqual(await ok.json(), { user: "user-1" });
+      assert.equal(ok.headers.get("st-access-token"), null, "no claim, no new token");
     }
     assert.deepEqual(seen, [[0, "user-1"]]);
-    const refused = await app.fetch("/with-validator", { headers });
-    assert.equal(refused.status, 501);
-    assert.deepEqual(await refused.json(), { type: "NOT_SUPPORTED" });
-    // Without a session the override is never asked: the protocol's 401.
-    const none = await app.fetch("/with-validator");
+    const none = await app.fetch("/sync-empty");
     assert.equal(none.status, 401);
     assert.deepEqual(await none.json(), { message: "unauthorised" });
+  } finally {
+    await app.close();
+  }
+});
+
+test("verifySession with a PrimitiveArrayClaim validator: fetched into a new token, 403 with the claim errors for a non-admin", async () => {
+  const fetched = [];
+  const RolesClaim = new PrimitiveArrayClaim({
+    key: "st-role",
+    fetchValue: (userId, recipeUserId, tenantId, payload, userContext) => {
+      fetched.push([userId, recipeUserId.getAsString(), tenantId, typeof payload, typeof userContext]);
+      return userId === "admin-1" ? ["admin"] : ["user"];
+    },
+  });
+  const app = await start({}, (a) => {
+    a.post("/signin-as/:user", async (req, res) => {
+      await Session.createNewSession(req, res, "public", Tessera.convertToRecipeUserId(req.params.user));
+      res.json({ status: "OK" });
+    });
+    a.get(
+      "/admin",
+      verifySession({ overrideGlobalClaimValidators: (gv) => [...gv, RolesClaim.validators.includes("admin")] }),
+      async (req, res) => res.json({ roles: await req.session.getClaimValue(RolesClaim) }),
+    );
+  });
+  const signInAs = async (user) => {
+    const res = await app.fetch(`/signin-as/${user}`, { method: "POST", headers: { "st-auth-mode": "header" } });
+    assert.equal(res.status, 200);
+    return res.headers.get("st-access-token");
+  };
+  try {
+    const userToken = await signInAs("user-2");
+    const denied = await app.fetch("/admin", { headers: { authorization: `Bearer ${userToken}` } });
+    assert.equal(denied.status, 403);
+    assert.deepEqual(await denied.json(), {
+      message: "invalid claim",
+      claimValidationErrors: [
+        { id: "st-role", reason: { message: "wrong value", expectedToInclude: "admin", actualValue: ["user"] } },
+      ],
+    });
+    const carried = denied.headers.get("st-access-token");
+    assert.ok(carried && carried !== userToken, "the 403 carries the token with the fetched value");
+    assert.deepEqual(jwtPayload(carried)["st-role"].v, ["user"]);
+    assert.ok(denied.headers.get("front-token"));
+    assert.deepEqual(denied.headers.getSetCookie(), [], "nothing cleared");
+    assert.deepEqual(fetched, [["user-2", "user-2", "public", "object", "object"]]);
+
+    const adminToken = await signInAs("admin-1");
+    const allowed = await app.fetch("/admin", { headers: { authorization: `Bearer ${adminToken}` } });
+    assert.equal(allowed.status, 200);
+    assert.deepEqual(await allowed.json(), { roles: ["admin"] });
+    const fresh = allowed.headers.get("st-access-token");
+    assert.ok(fresh && fresh !== adminToken, "a new token carries the fetched value");
+    assert.deepEqual(jwtPayload(fresh)["st-role"].v, ["admin"]);
+
+    // The claim is in the token and has no max age: nothing fetched, no new token.
+    const again = await app.fetch("/admin", { headers: { authorization: `Bearer ${fresh}` } });
+    assert.equal(again.status, 200);
+    assert.deepEqual(await again.json(), { roles: ["admin"] });
+    assert.equal(again.headers.get("st-access-token"), null);
+    assert.equal(fetched.length, 2);
   } finally {
     await app.close();
   }

@@ -27,6 +27,7 @@ const offline = [
 const cjsCheck = `
 const Tessera = require("tessera-session");
 const Session = require("tessera-session/recipe/session");
+const { BooleanClaim } = require("tessera-session/recipe/session/claims");
 Tessera.init({
   supertokens: { connectionURI: "sqlite:" + process.argv[2] },
   appInfo: { apiDomain: "http://localhost:3001", appName: "a", websiteDomain: "http://localhost:3000" },
@@ -36,6 +37,9 @@ Tessera.init({
   const created = await Session.createNewSessionWithoutRequestResponse("public", Tessera.convertToRecipeUserId("u-cjs"));
   const s = await Session.getSessionWithoutRequestResponse(created.getAccessToken());
   if (s.getUserId() !== "u-cjs" || s.getHandle() !== created.getHandle()) throw new Error("wrong session");
+  const claim = new BooleanClaim({ key: "c", fetchValue: () => true });
+  await s.assertClaims([claim.validators.isTrue()]);
+  if ((await s.getClaimValue(claim)) !== true) throw new Error("claim not fetched");
   console.log(created.getAccessToken());
 })();
 `;
@@ -43,6 +47,7 @@ Tessera.init({
 const esmCheck = `
 import Tessera from "tessera-session";
 import Session from "tessera-session/recipe/session";
+import { PrimitiveArrayClaim } from "tessera-session/recipe/session/claims";
 Tessera.init({
   supertokens: { connectionURI: "sqlite:" + process.argv[2] },
   appInfo: { apiDomain: "http://localhost:3001", appName: "a", websiteDomain: "http://localhost:3000" },
@@ -50,6 +55,8 @@ Tessera.init({
 });
 const s = await Session.getSessionWithoutRequestResponse(process.argv[3]);
 if (s.getUserId() !== "u-cjs") throw new Error("wrong session");
+const roles = new PrimitiveArrayClaim({ key: "roles", fetchValue: () => ["admin"] });
+await s.assertClaims([roles.validators.includes("admin")]);
 console.log("ok");
 `;
 

@@ -1,5 +1,6 @@
 /** What the session functions and the framework integrations share. Every decision is the core's. */
-import { TesseraError, callSync, fromNative } from "../../error";
+import type { TesseraError } from "../../error";
+import { callSync, fromNative } from "../../error";
 import type { Mutations, NativeEngine, NativeSession, SessionWithMutations } from "../../native";
 import type { RequestAdapter } from "../../framework/request";
 import { baseRequest, nativeRequest } from "../../framework/request";
@@ -8,14 +9,19 @@ import { applyMutations } from "../../framework/response";
 import { state } from "../../state";
 import { apiCall } from "./apiOptions";
 import { handlerCall, runHandler } from "./errorHandlers";
-import type { InstalledApis } from "./recipeInterface";
+import type { UserContext } from "./errorHandlers";
+import type { InstalledApis, SessionClaimValidator } from "./recipeInterface";
 import { SessionContainer } from "./sessionContainer";
 
 export interface VerifySessionOptions {
   antiCsrfCheck?: boolean;
   sessionRequired?: boolean;
   checkDatabase?: boolean;
-  overrideGlobalClaimValidators?: (validators: unknown[], session: SessionContainer, userContext: unknown) => unknown;
+  overrideGlobalClaimValidators?: (
+    globalClaimValidators: SessionClaimValidator[],
+    session: SessionContainer,
+    userContext: UserContext,
+  ) => Promise<SessionClaimValidator[]> | SessionClaimValidator[];
 }
 
 /** A native result that may be a session, `{session, mutations}`, or nothing. */
@@ -76,7 +82,11 @@ async function verifyOffLoop(
   }
 }
 
-/** Tessera has no global claim validators yet: an override may only keep the list empty. */
+/**
+ * Runs the validators `overrideGlobalClaimValidators` returns on the session
+ * ({@link SessionContainer.assertClaims}). Tessera has no recipe that adds global claim
+ * validators, so the override is given an empty list.
+ */
 export async function checkClaimOverride(
   options: VerifySessionOptions | undefined,
   session: SessionContainer | undefined,
@@ -84,13 +94,9 @@ export async function checkClaimOverride(
 ): Promise<void> {
   const override = options?.overrideGlobalClaimValidators;
   if (override === undefined || session === undefined) return;
-  const result = await override([], session, userContext ?? {});
-  if (Array.isArray(result) && result.length > 0) {
-    throw new TesseraError({
-      type: "NOT_SUPPORTED",
-      message: "overrideGlobalClaimValidators returned validators: session claims are not supported by Tessera yet",
-    });
-  }
+  const ctx = (userContext ?? {}) as UserContext;
+  const validators = await override([], session, ctx);
+  if (validators.length > 0) await session.assertClaims(validators, ctx);
 }
 
 /** The session of a verification outcome, with its response changes written to `response`. */

@@ -25,11 +25,9 @@ import type { SessionContainer, SessionInformation } from "./sessionContainer";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- payloads and session data are `any` in supertokens-node's types */
 
-/** A session claim, as supertokens-node's `SessionClaim` (Tessera does not run claims yet). */
-export interface SessionClaim<T> {
-  readonly key: string;
-  getValueFromPayload(payload: Record<string, unknown>, userContext?: UserContext): T | undefined;
-}
+import type { SessionClaim } from "./claims";
+
+export type { SessionClaim };
 
 /** A claim validator, as supertokens-node's `SessionClaimValidator`. */
 export interface SessionClaimValidator {

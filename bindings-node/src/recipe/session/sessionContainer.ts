@@ -4,6 +4,9 @@ import type { Mutations, NativeEngine, NativeSession } from "../../native";
 import type { ResponseAdapter } from "../../framework/response";
 import { applyMutations, hasMutations } from "../../framework/response";
 import { RecipeUserId } from "../../recipeUserId";
+import type { SessionClaim } from "./claims";
+import type { ClaimValidationError, UserContext } from "./errorHandlers";
+import type { SessionClaimValidator } from "./recipeInterface";
 
 /** JSON text of an object argument (`undefined`/`null` for `{}`). */
 export function toJson(value: unknown, what: string): string {
@@ -159,6 +162,64 @@ export class SessionContainer {
     if (result.session !== null && result.session !== undefined) this.native = result.session;
     this.payload = undefined;
     this.applyMutations(result.mutations);
+  }
+
+  // -- claims (protocol §5.4) ------------------------------------------------------------------
+
+  /**
+   * Checks the access token payload with `claimValidators`, as supertokens-node does: a
+   * validator whose claim is missing or too old has its value fetched again first, the
+   * fetched values are validated and then merged into the access token (a new token on the
+   * response, whether or not the checks pass).
+   * @throws INVALID_CLAIMS with `[{id, reason}]` when a validator fails (answered 403).
+   */
+  async assertClaims(claimValidators: SessionClaimValidator[], userContext?: UserContext): Promise<void> {
+    const ctx = userContext ?? {};
+    let payload = this.getAccessTokenPayload();
+    const update: Record<string, unknown> = {};
+    for (const validator of claimValidators) {
+      const claim = validator.claim;
+      if (claim === undefined || validator.shouldRefetch === undefined) continue;
+      if (!(await validator.shouldRefetch(payload, ctx))) continue;
+      const value = await claim.fetchValue(this.getUserId(), this.getRecipeUserId(), this.getTenantId(), payload, ctx);
+      if (value !== undefined) {
+        payload = claim.addToPayload_internal(payload, value, ctx);
+        update[claim.key] = payload[claim.key];
+      }
+    }
+    const failures: ClaimValidationError[] = [];
+    for (const validator of claimValidators) {
+      const result = await validator.validate(payload, ctx);
+      if (!result.isValid) failures.push({ id: validator.id, reason: result.reason });
+    }
+    if (Object.keys(update).length > 0) await this.mergeIntoAccessTokenPayload(update, ctx);
+    if (failures.length > 0) {
+      throw new TesseraError({ type: "INVALID_CLAIMS", message: "invalid claim", payload: failures });
+    }
+  }
+
+  /** Fetches the claim's value and merges it into the access token. */
+  async fetchAndSetClaim<T>(claim: SessionClaim<T>, userContext?: UserContext): Promise<void> {
+    const ctx = userContext ?? {};
+    const update = await claim.build(this.getUserId(), this.getRecipeUserId(), this.getTenantId(), this.getAccessTokenPayload(), ctx);
+    await this.mergeIntoAccessTokenPayload(update, ctx);
+  }
+
+  /** Sets the claim to `value` in the access token. */
+  async setClaimValue<T>(claim: SessionClaim<T>, value: T, userContext?: UserContext): Promise<void> {
+    const ctx = userContext ?? {};
+    await this.mergeIntoAccessTokenPayload(claim.addToPayload_internal({}, value, ctx), ctx);
+  }
+
+  /** The claim's value in the access token, if any. */
+  async getClaimValue<T>(claim: SessionClaim<T>, userContext?: UserContext): Promise<T | undefined> {
+    return claim.getValueFromPayload(this.getAccessTokenPayload(), userContext ?? {});
+  }
+
+  /** Removes the claim from the access token. */
+  async removeClaim<T>(claim: SessionClaim<T>, userContext?: UserContext): Promise<void> {
+    const ctx = userContext ?? {};
+    await this.mergeIntoAccessTokenPayload(claim.removeFromPayloadByMerge_internal({}, ctx), ctx);
   }
 
   /** Revokes the session and clears its tokens from the response. */
