@@ -172,6 +172,50 @@ TesseraStatus tessera_header_list_append(const uint8_t *existing,
                                          TesseraBytes *out_text,
                                          TesseraBytes *err_out);
 
+// Whether a claim's value must be fetched again before a built-in validator checks it: the
+// payload has none, or it is older than the validator's `maxAgeInSeconds`. `validator` is
+// `{"key", "check": {"kind", "value" | "values"}, "maxAgeInSeconds"?}` (kinds: `hasValue`,
+// `includes`, `excludes`, `includesAll`, `includesAny`, `excludesAll`); `payload` is the
+// access token payload, a JSON object; `now_ms` is the time in ms, `0` for now.
+//
+// # Safety
+// Inputs are borrowed for the call; `out` must be writable. `err_out` may be NULL.
+// Thread-safe.
+TesseraStatus tessera_claim_should_refetch(const uint8_t *validator,
+                                           uintptr_t validator_len,
+                                           const uint8_t *payload,
+                                           uintptr_t payload_len,
+                                           uint64_t now_ms,
+                                           bool *out_refetch,
+                                           TesseraBytes *err_out);
+
+// Checks a payload with a built-in claim validator (arguments as
+// `tessera_claim_should_refetch`): `*out_reason` is empty when it passes, else why it fails,
+// as JSON (supertokens-node's reasons: `{"message": "wrong value", "expectedValue", ...}`).
+//
+// # Safety
+// Inputs are borrowed for the call; `out_reason` must be writable and `*out_reason` is owned
+// by the caller (`tessera_bytes_free`). `err_out` may be NULL. Thread-safe.
+TesseraStatus tessera_claim_validate(const uint8_t *validator,
+                                     uintptr_t validator_len,
+                                     const uint8_t *payload,
+                                     uintptr_t payload_len,
+                                     uint64_t now_ms,
+                                     TesseraBytes *out_reason,
+                                     TesseraBytes *err_out);
+
+// A claim's entry in the access token payload for a value (JSON): `*out_json` =
+// `{"v": value, "t": now_ms}`; `now_ms` is the time in ms, `0` for now.
+//
+// # Safety
+// Inputs are borrowed for the call; `out_json` must be writable and `*out_json` is owned by
+// the caller (`tessera_bytes_free`). `err_out` may be NULL. Thread-safe.
+TesseraStatus tessera_claim_entry(const uint8_t *value,
+                                  uintptr_t value_len,
+                                  uint64_t now_ms,
+                                  TesseraBytes *out_json,
+                                  TesseraBytes *err_out);
+
 // Test-only: panics inside the boundary, so that callers can check that a panic arrives as
 // `TESSERA_STATUS_INTERNAL` with its message instead of aborting. Never useful otherwise.
 //

@@ -24,6 +24,7 @@ use std::ptr;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+use tessera_core::claims::{self, Validator};
 use tessera_core::config::{Config, TokenTransfer};
 use tessera_core::engine::now_ms;
 use tessera_core::http::{append_to_header_list, HttpRequest, ResponseMutations};
@@ -376,6 +377,108 @@ pub unsafe extern "C" fn tessera_header_list_append(
         let existing = text(existing, existing_len, "existing")?;
         let value = text(value, value_len, "value")?;
         *out_text = TesseraBytes::from_vec(append_to_header_list(Some(existing), value).into_bytes());
+        Ok(())
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Session claims
+// ---------------------------------------------------------------------------------------
+
+/// A built-in claim validator and an access token payload, both JSON, for the claim calls.
+///
+/// # Safety
+/// As [`bytes`].
+unsafe fn claim_args(
+    validator: *const u8,
+    validator_len: usize,
+    payload: *const u8,
+    payload_len: usize,
+) -> Result<(Validator, Map<String, Value>)> {
+    let validator = Validator::from_json(text(validator, validator_len, "validator")?)?;
+    let payload = serde_json::from_str(text(payload, payload_len, "payload")?)
+        .map_err(|e| Error::input(format!("payload: {e}")))?;
+    Ok((validator, payload))
+}
+
+/// `0` is "now": the C ABI has no optional integers.
+fn claim_clock(now_ms: u64) -> u64 {
+    clock((now_ms != 0).then_some(now_ms))
+}
+
+/// Whether a claim's value must be fetched again before a built-in validator checks it: the
+/// payload has none, or it is older than the validator's `maxAgeInSeconds`. `validator` is
+/// `{"key", "check": {"kind", "value" | "values"}, "maxAgeInSeconds"?}` (kinds: `hasValue`,
+/// `includes`, `excludes`, `includesAll`, `includesAny`, `excludesAll`); `payload` is the
+/// access token payload, a JSON object; `now_ms` is the time in ms, `0` for now.
+///
+/// # Safety
+/// Inputs are borrowed for the call; `out` must be writable. `err_out` may be NULL.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_claim_should_refetch(
+    validator: *const u8,
+    validator_len: usize,
+    payload: *const u8,
+    payload_len: usize,
+    now_ms: u64,
+    out_refetch: *mut bool,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    run(err_out, || {
+        let out_refetch = out(out_refetch, false, "out_refetch")?;
+        let (validator, payload) = claim_args(validator, validator_len, payload, payload_len)?;
+        *out_refetch = validator.should_refetch(&payload, claim_clock(now_ms));
+        Ok(())
+    })
+}
+
+/// Checks a payload with a built-in claim validator (arguments as
+/// `tessera_claim_should_refetch`): `*out_reason` is empty when it passes, else why it fails,
+/// as JSON (supertokens-node's reasons: `{"message": "wrong value", "expectedValue", ...}`).
+///
+/// # Safety
+/// Inputs are borrowed for the call; `out_reason` must be writable and `*out_reason` is owned
+/// by the caller (`tessera_bytes_free`). `err_out` may be NULL. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_claim_validate(
+    validator: *const u8,
+    validator_len: usize,
+    payload: *const u8,
+    payload_len: usize,
+    now_ms: u64,
+    out_reason: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    run(err_out, || {
+        let out_reason = out(out_reason, TesseraBytes::EMPTY, "out_reason")?;
+        let (validator, payload) = claim_args(validator, validator_len, payload, payload_len)?;
+        if let Some(reason) = validator.validate(&payload, claim_clock(now_ms)) {
+            *out_reason = to_json_bytes(&reason)?;
+        }
+        Ok(())
+    })
+}
+
+/// A claim's entry in the access token payload for a value (JSON): `*out_json` =
+/// `{"v": value, "t": now_ms}`; `now_ms` is the time in ms, `0` for now.
+///
+/// # Safety
+/// Inputs are borrowed for the call; `out_json` must be writable and `*out_json` is owned by
+/// the caller (`tessera_bytes_free`). `err_out` may be NULL. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_claim_entry(
+    value: *const u8,
+    value_len: usize,
+    now_ms: u64,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    run(err_out, || {
+        let out_json = out(out_json, TesseraBytes::EMPTY, "out_json")?;
+        let value: Value = serde_json::from_str(text(value, value_len, "value")?)
+            .map_err(|e| Error::input(format!("claim value: {e}")))?;
+        *out_json = to_json_bytes(&claims::entry(value, claim_clock(now_ms)))?;
         Ok(())
     })
 }
@@ -1008,6 +1111,82 @@ pub(crate) mod tests {
         };
         unsafe { tessera_bytes_free(b) };
         s
+    }
+
+    #[test]
+    fn claims_are_checked_and_entries_made_across_the_abi() {
+        let validator = br#"{"key":"st-role","check":{"kind":"includes","value":"admin"},"maxAgeInSeconds":300}"#;
+        let call = |payload: &[u8], now: u64| {
+            let mut refetch = true;
+            let mut reason = TesseraBytes::EMPTY;
+            let mut err = TesseraBytes::EMPTY;
+            let st = unsafe {
+                tessera_claim_should_refetch(
+                    validator.as_ptr(),
+                    validator.len(),
+                    payload.as_ptr(),
+                    payload.len(),
+                    now,
+                    &mut refetch,
+                    &mut err,
+                )
+            };
+            assert_eq!(st, TesseraStatus::Ok, "{}", take(err));
+            let st = unsafe {
+                tessera_claim_validate(
+                    validator.as_ptr(),
+                    validator.len(),
+                    payload.as_ptr(),
+                    payload.len(),
+                    now,
+                    &mut reason,
+                    &mut err,
+                )
+            };
+            assert_eq!(st, TesseraStatus::Ok, "{}", take(err));
+            (refetch, take(reason))
+        };
+        let admin = br#"{"st-role":{"v":["admin"],"t":1000}}"#;
+        assert_eq!(call(admin, 2000), (false, String::new()));
+        let (refetch, reason) = call(br#"{"st-role":{"v":["user"],"t":1000}}"#, 2000);
+        assert!(!refetch);
+        let reason: Value = serde_json::from_str(&reason).unwrap();
+        assert_eq!(reason, json!({"message": "wrong value", "expectedToInclude": "admin", "actualValue": ["user"]}));
+        let (refetch, reason) = call(b"{}", 2000);
+        assert!(refetch);
+        assert!(reason.contains("value does not exist"));
+        assert!(call(admin, 1000 + 301_000).0);
+
+        let mut entry = TesseraBytes::EMPTY;
+        let value = br#"["admin"]"#;
+        let st = unsafe { tessera_claim_entry(value.as_ptr(), value.len(), 42, &mut entry, ptr::null_mut()) };
+        assert_eq!(st, TesseraStatus::Ok);
+        assert_eq!(
+            serde_json::from_str::<Value>(&take(std::mem::replace(&mut entry, TesseraBytes::EMPTY))).unwrap(),
+            json!({"v": ["admin"], "t": 42})
+        );
+
+        let mut err = TesseraBytes::EMPTY;
+        let bad = br#"{"key":"k","check":{"kind":"nope"}}"#;
+        let st = unsafe { tessera_claim_validate(bad.as_ptr(), bad.len(), b"{}".as_ptr(), 2, 0, &mut entry, &mut err) };
+        assert_eq!(st, TesseraStatus::InvalidInput);
+        assert!(take(std::mem::replace(&mut err, TesseraBytes::EMPTY)).contains("claim validator"));
+        let st = unsafe {
+            tessera_claim_should_refetch(
+                validator.as_ptr(),
+                validator.len(),
+                ptr::null(),
+                2,
+                0,
+                ptr::null_mut(),
+                &mut err,
+            )
+        };
+        assert_eq!(st, TesseraStatus::InvalidInput);
+        take(std::mem::replace(&mut err, TesseraBytes::EMPTY));
+        let st = unsafe { tessera_claim_entry([0xff].as_ptr(), 1, 0, &mut entry, &mut err) };
+        assert_eq!(st, TesseraStatus::InvalidInput);
+        assert!(take(std::mem::replace(&mut err, TesseraBytes::EMPTY)).contains("not UTF-8"));
     }
 
     #[test]

@@ -20,6 +20,12 @@ package cffi
 #cgo nocallback tessera_engine_is_api_request
 #cgo noescape tessera_engine_api_endpoint
 #cgo nocallback tessera_engine_api_endpoint
+#cgo noescape tessera_claim_should_refetch
+#cgo nocallback tessera_claim_should_refetch
+#cgo noescape tessera_claim_validate
+#cgo nocallback tessera_claim_validate
+#cgo noescape tessera_claim_entry
+#cgo nocallback tessera_claim_entry
 #include "tessera.h"
 */
 import "C"
@@ -29,8 +35,13 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/claimabi"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/errs"
 )
+
+func init() {
+	claimabi.ShouldRefetch, claimabi.Validate, claimabi.Entry = ClaimShouldRefetch, ClaimValidate, ClaimEntry
+}
 
 // ABIVersion is the version of the C ABI this package was written for.
 const ABIVersion = 1
@@ -519,6 +530,46 @@ func HeaderListAppend(existing, value string) (string, error) {
 		return "", err
 	}
 	return string(doc), nil
+}
+
+// ClaimShouldRefetch says whether a built-in claim validator (JSON) needs the claim's value
+// fetched again for payload (JSON); nowMs 0 is now.
+func ClaimShouldRefetch(validator, payload []byte, nowMs uint64) (bool, error) {
+	var refetch C.bool
+	var e C.TesseraBytes
+	vp, vl := in(validator)
+	pp, pl := in(payload)
+	if err := check(C.tessera_claim_should_refetch(vp, vl, pp, pl, C.uint64_t(nowMs), &refetch, &e), e); err != nil {
+		return false, err
+	}
+	return bool(refetch), nil
+}
+
+// ClaimValidate checks payload (JSON) with a built-in claim validator (JSON): nil when it
+// passes, else the reason as JSON; nowMs 0 is now.
+func ClaimValidate(validator, payload []byte, nowMs uint64) ([]byte, error) {
+	var out, e C.TesseraBytes
+	vp, vl := in(validator)
+	pp, pl := in(payload)
+	status := C.tessera_claim_validate(vp, vl, pp, pl, C.uint64_t(nowMs), &out, &e)
+	reason := take(out)
+	if err := check(status, e); err != nil {
+		return nil, err
+	}
+	return reason, nil
+}
+
+// ClaimEntry is a claim's payload entry for value (JSON): {"v": value, "t": nowMs}; nowMs 0
+// is now.
+func ClaimEntry(value []byte, nowMs uint64) ([]byte, error) {
+	var out, e C.TesseraBytes
+	vp, vl := in(value)
+	status := C.tessera_claim_entry(vp, vl, C.uint64_t(nowMs), &out, &e)
+	doc := take(out)
+	if err := check(status, e); err != nil {
+		return nil, err
+	}
+	return doc, nil
 }
 
 // TestingPanic makes the library panic inside the boundary (test-only entry point).

@@ -7,8 +7,8 @@ import (
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/sessmodels"
 )
 
-// A SessionContainer is a struct of 25 functions (supertokens-golang's shape), each a
-// closure over its session. Made by the compiler, they are 25 allocations per verified
+// A SessionContainer is a struct of 35 functions (supertokens-golang's shape), each a
+// closure over its session. Made by the compiler, they are 35 allocations per verified
 // request: most of what the binding allocated for one. fill makes the same closures inside
 // the session's block instead, from the code of the ones makeClosures makes: a Go closure
 // that captures one pointer is the word of its code followed by that pointer, which is all
@@ -22,7 +22,7 @@ type funcval struct {
 	env  unsafe.Pointer
 }
 
-const numFuncs = 25
+const numFuncs = 35
 
 // closureCode is the code of each of makeClosures' closures, in the order of the fields of
 // TypeSessionContainer, or ok false.

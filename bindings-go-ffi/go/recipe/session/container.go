@@ -9,6 +9,7 @@ import (
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/errs"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/httpx"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/state"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/sessmodels"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
 )
@@ -224,6 +225,25 @@ func (b *block) makeClosures() {
 		return b.c.merge(update)
 	}
 	b.s.RevokeSessionWithContext = func(tessera.UserContext) error { return b.c.revoke() }
+	b.s.AssertClaimsWithContext = func(validators []claims.SessionClaimValidator, ctx tessera.UserContext) error {
+		return b.assertClaims(validators, ctx)
+	}
+	b.s.FetchAndSetClaimWithContext = func(claim *claims.TypeSessionClaim, ctx tessera.UserContext) error {
+		update, err := claim.Build(b.s.GetUserIDWithContext(ctx), b.s.GetTenantIdWithContext(ctx), nil, ctx)
+		if err != nil {
+			return err
+		}
+		return b.s.MergeIntoAccessTokenPayloadWithContext(update, ctx)
+	}
+	b.s.SetClaimValueWithContext = func(claim *claims.TypeSessionClaim, value interface{}, ctx tessera.UserContext) error {
+		return b.s.MergeIntoAccessTokenPayloadWithContext(claim.AddToPayload_internal(map[string]interface{}{}, value, ctx), ctx)
+	}
+	b.s.GetClaimValueWithContext = func(claim *claims.TypeSessionClaim, ctx tessera.UserContext) interface{} {
+		return claim.GetValueFromPayload(b.s.GetAccessTokenPayloadWithContext(ctx), ctx)
+	}
+	b.s.RemoveClaimWithContext = func(claim *claims.TypeSessionClaim, ctx tessera.UserContext) error {
+		return b.s.MergeIntoAccessTokenPayloadWithContext(claim.RemoveFromPayloadByMerge_internal(map[string]interface{}{}, ctx), ctx)
+	}
 
 	b.s.GetAccessToken = func() string { return b.s.GetAccessTokenWithContext(nil) }
 	b.s.GetUserID = func() string { return b.s.GetUserIDWithContext(nil) }
@@ -238,4 +258,11 @@ func (b *block) makeClosures() {
 	b.s.MergeIntoAccessTokenPayload = func(u map[string]interface{}) error { return b.s.MergeIntoAccessTokenPayloadWithContext(u, nil) }
 	b.s.RevokeSession = func() error { return b.s.RevokeSessionWithContext(nil) }
 	b.s.GetAllSessionTokensDangerously = func() sessmodels.SessionTokens { return b.c.tokens() }
+	b.s.AssertClaims = func(v []claims.SessionClaimValidator) error { return b.s.AssertClaimsWithContext(v, emptyContext()) }
+	b.s.FetchAndSetClaim = func(c *claims.TypeSessionClaim) error { return b.s.FetchAndSetClaimWithContext(c, emptyContext()) }
+	b.s.SetClaimValue = func(c *claims.TypeSessionClaim, v interface{}) error {
+		return b.s.SetClaimValueWithContext(c, v, emptyContext())
+	}
+	b.s.GetClaimValue = func(c *claims.TypeSessionClaim) interface{} { return b.s.GetClaimValueWithContext(c, emptyContext()) }
+	b.s.RemoveClaim = func(c *claims.TypeSessionClaim) error { return b.s.RemoveClaimWithContext(c, emptyContext()) }
 }

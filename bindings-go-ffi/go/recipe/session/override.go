@@ -308,12 +308,16 @@ func defaultGetGlobalClaimValidators(string, []claims.SessionClaimValidator, str
 	return nil, notSupported("GetGlobalClaimValidators", "session claims are")
 }
 
-func defaultValidateClaims(string, map[string]interface{}, []claims.SessionClaimValidator, tessera.UserContext) (sessmodels.ValidateClaimsResult, error) {
-	return sessmodels.ValidateClaimsResult{}, notSupported("ValidateClaims", "session claims are")
+func defaultValidateClaims(userID string, accessTokenPayload map[string]interface{}, validators []claims.SessionClaimValidator, userContext tessera.UserContext) (sessmodels.ValidateClaimsResult, error) {
+	tenantID, ok := accessTokenPayload["tId"].(string)
+	if !ok {
+		tenantID = "public"
+	}
+	return validateClaims(userID, tenantID, accessTokenPayload, validators, userContext)
 }
 
-func defaultValidateClaimsInJWTPayload(string, map[string]interface{}, []claims.SessionClaimValidator, tessera.UserContext) ([]claims.ClaimValidationError, error) {
-	return nil, notSupported("ValidateClaimsInJWTPayload", "session claims are")
+func defaultValidateClaimsInJWTPayload(_ string, jwtPayload map[string]interface{}, validators []claims.SessionClaimValidator, userContext tessera.UserContext) ([]claims.ClaimValidationError, error) {
+	return validateClaimsInPayload(jwtPayload, validators, userContext)
 }
 
 func defaultFetchAndSetClaim(string, *claims.TypeSessionClaim, tessera.UserContext) (bool, error) {

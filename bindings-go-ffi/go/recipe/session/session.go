@@ -215,9 +215,9 @@ func GetSession(req *http.Request, res http.ResponseWriter, options *sessmodels.
 	return checkClaimOverride(options, containerOwning(rt, &own, res), userContext)
 }
 
-// checkClaimOverride calls the options' OverrideGlobalClaimValidators on a verified session.
-// Tessera has no global claim validators, so the override gets none; validators it returns
-// would be checks Tessera cannot run, and are an error rather than skipped.
+// checkClaimOverride calls the options' OverrideGlobalClaimValidators on a verified session
+// and asserts the validators it returns. Tessera has no recipe that adds global claim
+// validators, so the override gets none, and without it there is nothing to assert.
 func checkClaimOverride(options *sessmodels.VerifySessionOptions, s sessmodels.SessionContainer, userContext []tessera.UserContext) (sessmodels.SessionContainer, error) {
 	if options == nil || options.OverrideGlobalClaimValidators == nil {
 		return s, nil
@@ -231,8 +231,9 @@ func checkClaimOverride(options *sessmodels.VerifySessionOptions, s sessmodels.S
 		return nil, err
 	}
 	if len(validators) > 0 {
-		return nil, errs.New(errs.NotSupported.Code(),
-			"OverrideGlobalClaimValidators returned validators: session claims are not supported by Tessera yet")
+		if err := s.AssertClaimsWithContext(validators, ctx); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }

@@ -1,8 +1,10 @@
-// Package claims holds the session-claim types that session code names, under
-// supertokens-golang's import path shape (recipe/session/claims). Tessera has no session
-// claims yet: SessionClaimValidator is what VerifySessionOptions.OverrideGlobalClaimValidators
-// takes and returns, ClaimValidationError what an INVALID_CLAIMS error carries, and
-// TypeSessionClaim what the claim functions of sessmodels.RecipeInterface name.
+// Package claims is session claims, in supertokens-golang's shape (recipe/session/claims):
+// values an application keeps in the access token payload, each under its key as
+// {"v": value, "t": fetched at, ms}, and validators of them. PrimitiveClaim, BooleanClaim
+// and PrimitiveArrayClaim make a claim and its built-in validators, whose checks (and
+// reasons, supertokens-node's) are the core's, called through the C ABI; an application may
+// write SessionClaimValidators of its own. SessionContainer.AssertClaims and
+// VerifySessionOptions.OverrideGlobalClaimValidators run them.
 package claims
 
 // SessionClaimValidator checks one claim of a session's access token payload.
@@ -29,8 +31,8 @@ type ClaimValidationError struct {
 // FetchValueFunc fetches a claim's value for a user in a tenant.
 type FetchValueFunc func(userId string, tenantId string, userContext *map[string]interface{}) (interface{}, error)
 
-// TypeSessionClaim is a session claim, in supertokens-golang's shape, so that overrides of the
-// recipe's claim functions compile; Tessera has no session claims yet and reads none of it.
+// TypeSessionClaim is a session claim: its key in the access token payload, how its value is
+// fetched, and how it is read from and written to a payload.
 type TypeSessionClaim struct {
 	Key                               string
 	FetchValue                        FetchValueFunc
@@ -40,4 +42,24 @@ type TypeSessionClaim struct {
 	GetValueFromPayload               func(payload map[string]interface{}, userContext *map[string]interface{}) interface{}
 	GetLastRefetchTime                func(payload map[string]interface{}, userContext *map[string]interface{}) *int64
 	Build                             func(userId string, tenantId string, payloadToUpdate map[string]interface{}, userContext *map[string]interface{}) (map[string]interface{}, error)
+}
+
+// SessionClaim makes a claim with only its key, FetchValue and Build; PrimitiveClaim fills
+// in the rest.
+func SessionClaim(key string, fetchValue FetchValueFunc) *TypeSessionClaim {
+	claim := &TypeSessionClaim{Key: key, FetchValue: fetchValue}
+	claim.Build = func(userId string, tenantId string, payloadToUpdate map[string]interface{}, userContext *map[string]interface{}) (map[string]interface{}, error) {
+		if payloadToUpdate == nil {
+			payloadToUpdate = map[string]interface{}{}
+		}
+		value, err := claim.FetchValue(userId, tenantId, userContext)
+		if err != nil || value == nil {
+			return payloadToUpdate, err
+		}
+		for k, v := range claim.AddToPayload_internal(map[string]interface{}{}, value, userContext) {
+			payloadToUpdate[k] = v
+		}
+		return payloadToUpdate, nil
+	}
+	return claim
 }

@@ -88,10 +88,9 @@ type VerifySessionOptions struct {
 	AntiCsrfCheck   *bool
 	SessionRequired *bool
 	CheckDatabase   *bool
-	// OverrideGlobalClaimValidators is called with the global claim validators (none:
-	// Tessera has no session claims yet) and the verified session. It may return an empty
-	// list (the usual override) or an error, which the request is answered with; returning
-	// validators is a NotSupported error rather than checks silently skipped.
+	// OverrideGlobalClaimValidators is called with the global claim validators (none: no
+	// Tessera recipe adds any) and the verified session. The validators it returns are
+	// asserted (SessionContainer.AssertClaims); an error it returns answers the request.
 	OverrideGlobalClaimValidators func(globalClaimValidators []claims.SessionClaimValidator, sessionContainer SessionContainer, userContext tessera.UserContext) ([]claims.SessionClaimValidator, error)
 }
 
@@ -133,6 +132,14 @@ type TypeSessionContainer struct {
 	GetTimeCreated                 func() (uint64, error)
 	GetExpiry                      func() (uint64, error)
 	MergeIntoAccessTokenPayload    func(accessTokenPayloadUpdate map[string]interface{}) error
+	// AssertClaims refetches the claims the validators say are stale, merges them into the
+	// access token payload, and returns an INVALID_CLAIMS error (errors.InvalidClaimError)
+	// naming every validator that fails.
+	AssertClaims     func(claimValidators []claims.SessionClaimValidator) error
+	FetchAndSetClaim func(claim *claims.TypeSessionClaim) error
+	SetClaimValue    func(claim *claims.TypeSessionClaim, value interface{}) error
+	GetClaimValue    func(claim *claims.TypeSessionClaim) interface{}
+	RemoveClaim      func(claim *claims.TypeSessionClaim) error
 
 	RevokeSessionWithContext               func(userContext tessera.UserContext) error
 	GetSessionDataInDatabaseWithContext    func(userContext tessera.UserContext) (map[string]interface{}, error)
@@ -146,6 +153,11 @@ type TypeSessionContainer struct {
 	GetTimeCreatedWithContext              func(userContext tessera.UserContext) (uint64, error)
 	GetExpiryWithContext                   func(userContext tessera.UserContext) (uint64, error)
 	MergeIntoAccessTokenPayloadWithContext func(accessTokenPayloadUpdate map[string]interface{}, userContext tessera.UserContext) error
+	AssertClaimsWithContext                func(claimValidators []claims.SessionClaimValidator, userContext tessera.UserContext) error
+	FetchAndSetClaimWithContext            func(claim *claims.TypeSessionClaim, userContext tessera.UserContext) error
+	SetClaimValueWithContext               func(claim *claims.TypeSessionClaim, value interface{}, userContext tessera.UserContext) error
+	GetClaimValueWithContext               func(claim *claims.TypeSessionClaim, userContext tessera.UserContext) interface{}
+	RemoveClaimWithContext                 func(claim *claims.TypeSessionClaim, userContext tessera.UserContext) error
 }
 
 // SessionContainer is what VerifySession puts in the request context; nil means no session.

@@ -1,0 +1,181 @@
+package session_test
+
+import (
+	"encoding/json"
+	defaultErrors "errors"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/errors"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/sessmodels"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+)
+
+// roles is what a role claim's FetchValue answers, changed by the tests between requests.
+type roles struct {
+	mu      sync.Mutex
+	value   []interface{}
+	fetches int
+}
+
+func (r *roles) set(v ...interface{}) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.value = v
+}
+
+func (r *roles) fetch(userID string, tenantID string, _ *map[string]interface{}) (interface{}, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if userID != "user-1" || tenantID != "public" {
+		return nil, defaultErrors.New("fetched for " + userID + " in " + tenantID)
+	}
+	r.fetches++
+	return r.value, nil
+}
+
+// A route guarded by a PrimitiveArrayClaim includes("admin") validator, as the SuperTokens
+// docs write it: a non-admin gets 403 with the failed claim and, on the same response, a new
+// access token carrying the fetched value (nothing cleared); an admin gets the route.
+func TestRoleClaimGuardsARoute(t *testing.T) {
+	srv := start(t, nil)
+	var r roles
+	roleClaim, roleValidators := claims.PrimitiveArrayClaim("st-role", r.fetch, nil)
+	options := &sessmodels.VerifySessionOptions{
+		OverrideGlobalClaimValidators: func(global []claims.SessionClaimValidator, s sessmodels.SessionContainer, userContext tessera.UserContext) ([]claims.SessionClaimValidator, error) {
+			return append(global, roleValidators.Includes("admin", nil, nil)), nil
+		},
+	}
+	app := httptest.NewServer(tessera.Middleware(session.VerifySession(options, func(w http.ResponseWriter, req *http.Request) {
+		s := session.GetSessionFromRequestContext(req.Context())
+		if v := s.GetClaimValue(roleClaim); !reflect.DeepEqual(v, []interface{}{"admin"}) {
+			t.Errorf("claim value in the route: %v", v)
+		}
+		w.Write([]byte("admin area"))
+	})))
+	t.Cleanup(app.Close)
+
+	r.set("user")
+	token := do(t, srv, "POST", "/login").header.Get("st-access-token")
+	a := do(t, app, "GET", "/", "Authorization", "Bearer "+token)
+	want := `{"message":"invalid claim","claimValidationErrors":[{"id":"st-role","reason":{"message":"wrong value","expectedToInclude":"admin","actualValue":["user"]}}]}`
+	var wantBody interface{}
+	json.Unmarshal([]byte(want), &wantBody)
+	if a.status != 403 || !reflect.DeepEqual(jsonBody(t, a), wantBody) {
+		t.Fatalf("non-admin: %d %s", a.status, a.body)
+	}
+	newToken := a.header.Get("st-access-token")
+	if newToken == "" || a.header.Get("front-token") == "" || a.header.Get("front-token") == "remove" || len(a.header.Values("Set-Cookie")) != 0 {
+		t.Fatalf("the 403 does not carry the new token alone: %v", a.header)
+	}
+	if entry, ok := tokenPayload(t, newToken)["st-role"].(map[string]interface{}); !ok || !reflect.DeepEqual(entry["v"], []interface{}{"user"}) {
+		t.Fatalf("new token's payload: %v", tokenPayload(t, newToken))
+	}
+	// The new token's value is fresh: it is validated, not fetched again.
+	if a := do(t, app, "GET", "/", "Authorization", "Bearer "+newToken); a.status != 403 || r.fetches != 1 {
+		t.Fatalf("with the fetched value: %d %s, %d fetches", a.status, a.body, r.fetches)
+	}
+
+	r.set("admin")
+	token = do(t, srv, "POST", "/login").header.Get("st-access-token")
+	if a := do(t, app, "GET", "/", "Authorization", "Bearer "+token); a.status != 200 || a.body != "admin area" {
+		t.Fatalf("admin: %d %q", a.status, a.body)
+	}
+}
+
+// GetSessionWithoutRequestResponse asserts the validators the override returns: a
+// BooleanClaim without a value is fetched and merged into the session; a failing
+// validator is an INVALID_CLAIMS error naming every failure.
+func TestGetSessionWithoutRequestResponseAssertsClaims(t *testing.T) {
+	start(t, nil)
+	created, err := session.CreateNewSessionWithoutRequestResponse("public", "user-1", nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := created.GetAccessToken()
+	fetches := 0
+	verified, verifiedValidators := claims.BooleanClaim("st-ev", func(userID, tenantID string, _ *map[string]interface{}) (interface{}, error) {
+		fetches++
+		return true, nil
+	}, ptr(int64(300)))
+	with := func(v ...claims.SessionClaimValidator) *sessmodels.VerifySessionOptions {
+		return &sessmodels.VerifySessionOptions{
+			OverrideGlobalClaimValidators: func([]claims.SessionClaimValidator, sessmodels.SessionContainer, tessera.UserContext) ([]claims.SessionClaimValidator, error) {
+				return v, nil
+			},
+		}
+	}
+
+	s, err := session.GetSessionWithoutRequestResponse(token, nil, with(verifiedValidators.IsTrue(nil, nil)))
+	if err != nil || fetches != 1 || s.GetClaimValue(verified) != true {
+		t.Fatalf("IsTrue: %v, %d fetches, value %v", err, fetches, s.GetClaimValue(verified))
+	}
+	if s.GetAccessToken() == token || s.GetAllSessionTokensDangerously().AccessAndFrontendTokenUpdated != true {
+		t.Fatal("the fetched value is not in a new access token")
+	}
+
+	_, roleValidators := claims.PrimitiveArrayClaim("st-role", func(string, string, *map[string]interface{}) (interface{}, error) {
+		return nil, nil
+	}, nil)
+	_, err = session.GetSessionWithoutRequestResponse(s.GetAccessToken(), nil,
+		with(verifiedValidators.IsFalse(nil, ptr("must-not-be-verified")), roleValidators.IncludesAny([]interface{}{"a", "b"}, nil, nil)))
+	var invalid errors.InvalidClaimError
+	if !defaultErrors.Is(err, tessera.ErrInvalidClaims) || !defaultErrors.As(err, &invalid) {
+		t.Fatalf("failing validators: %v", err)
+	}
+	want := []claims.ClaimValidationError{
+		{ID: "must-not-be-verified", Reason: map[string]interface{}{"message": "wrong value", "expectedValue": false, "actualValue": true}},
+		{ID: "st-role", Reason: map[string]interface{}{"message": "value does not exist", "expectedToNotInclude": []interface{}{"a", "b"}}},
+	}
+	if !reflect.DeepEqual(invalid.InvalidClaims, want) || fetches != 1 {
+		t.Fatalf("invalid claims %#v (%d fetches), want %#v", invalid.InvalidClaims, fetches, want)
+	}
+}
+
+// SetClaimValue, GetClaimValue, RemoveClaim and FetchAndSetClaim write the claim's entry in
+// the access token payload; AssertClaims takes validators directly.
+func TestClaimValuesAreSetReadAndRemoved(t *testing.T) {
+	start(t, nil)
+	s, err := session.CreateNewSessionWithoutRequestResponse("public", "user-1", map[string]interface{}{"plan": "pro"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r roles
+	r.set("editor")
+	claim, validators := claims.PrimitiveArrayClaim("st-role", r.fetch, nil)
+	if v := s.GetClaimValue(claim); v != nil {
+		t.Fatalf("a claim never set: %v", v)
+	}
+	if err := s.SetClaimValue(claim, []interface{}{"admin"}); err != nil {
+		t.Fatal(err)
+	}
+	entry, _ := s.GetAccessTokenPayload()["st-role"].(map[string]interface{})
+	if !reflect.DeepEqual(s.GetClaimValue(claim), []interface{}{"admin"}) || entry["t"] == nil || s.GetAccessTokenPayload()["plan"] != "pro" {
+		t.Fatalf("after SetClaimValue: %v", s.GetAccessTokenPayload())
+	}
+	if err := s.AssertClaims([]claims.SessionClaimValidator{validators.Includes("admin", nil, nil)}); err != nil || r.fetches != 0 {
+		t.Fatalf("AssertClaims on a set value: %v, %d fetches", err, r.fetches)
+	}
+	if err := s.RemoveClaim(claim); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.GetAccessTokenPayload()["st-role"]; ok || s.GetClaimValue(claim) != nil {
+		t.Fatalf("after RemoveClaim: %v", s.GetAccessTokenPayload())
+	}
+	if err := s.FetchAndSetClaimWithContext(claim, &map[string]interface{}{}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(s.GetClaimValue(claim), []interface{}{"editor"}) || r.fetches != 1 {
+		t.Fatalf("after FetchAndSetClaim: %v", s.GetAccessTokenPayload())
+	}
+	err = s.AssertClaimsWithContext([]claims.SessionClaimValidator{validators.ExcludesAll([]interface{}{"editor"}, nil, nil)}, nil)
+	var invalid errors.InvalidClaimError
+	if !defaultErrors.As(err, &invalid) || len(invalid.InvalidClaims) != 1 || invalid.InvalidClaims[0].ID != "st-role" {
+		t.Fatalf("ExcludesAll: %v", err)
+	}
+}
