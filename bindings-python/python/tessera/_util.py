@@ -2,6 +2,7 @@
 
 import asyncio
 import concurrent.futures
+import inspect
 import json
 from typing import Any, Awaitable, Callable, Dict, Optional, TypeVar
 
@@ -15,6 +16,12 @@ async def off_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     The call sees a copy of the caller's context (``asyncio.to_thread``), so framework state
     kept in context variables (Flask's ``g`` and ``request``) is reachable from it."""
     return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+async def resolved(value: Any) -> Any:
+    """``value``, awaited first when it is awaitable: for application callbacks that may be
+    sync or async (error handlers, claim fetchers and validators, claim overrides)."""
+    return await value if inspect.isawaitable(value) else value
 
 
 async def _awaited(awaitable: Awaitable[T]) -> T:

@@ -10,7 +10,7 @@ import inspect
 from typing import TYPE_CHECKING, Any, Callable, List, Optional, TypeVar
 
 from .. import _state
-from .._util import off_loop, run_sync
+from .._util import off_loop, resolved, run_sync
 from ..exceptions import SuperTokensSessionError, TokenTheftError
 from .request import Mutations, RequestAdapter
 from .response import ResponseAdapter, apply_mutations
@@ -101,7 +101,5 @@ async def answer_error_async(adapter: RequestAdapter, response: R, error: SuperT
         return response
     # What precedes a handler never touches the store.
     apply_mutations(response, _core_answer(adapter, error, True))
-    result = call(adapter, response)
-    if inspect.isawaitable(result):
-        result = await result
+    result = await resolved(call(adapter, response))
     return _chosen(response, result)

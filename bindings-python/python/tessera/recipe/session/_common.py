@@ -5,7 +5,7 @@ import inspect
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from ... import _native, _state
-from ..._util import off_loop, run_sync
+from ..._util import off_loop, resolved, run_sync
 from ...exceptions import NotSupportedError, WouldBlockError
 from ...framework.request import Mutations, NativeHeaders, RequestAdapter
 from .interfaces import APIInterface, SessionContainer
@@ -43,9 +43,7 @@ async def check_claim_override(
     if override is None or session is None:
         return
     ctx = user_context if user_context is not None else {}
-    validators = override([], session, ctx)
-    if inspect.isawaitable(validators):
-        validators = await validators
+    validators = await resolved(override([], session, ctx))
     if validators:
         await session.assert_claims(list(validators), ctx)
 

@@ -2,12 +2,11 @@
 interfaces an override receives: :class:`RecipeInterface` (``functions``) and
 :class:`APIInterface` with :class:`APIOptions` (``apis``)."""
 
-import inspect
 import json
 from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, TypeVar, Union
 
 from ... import _native
-from ..._util import off_loop, run_sync, to_json
+from ..._util import off_loop, resolved, run_sync, to_json
 from ...framework.request import Mutations, has_mutations
 from ...types import RecipeUserId
 from ...types.response import APIResponse, GeneralErrorResponse
@@ -161,9 +160,9 @@ class SessionClaim(Generic[_T]):
     ) -> JSONObject:
         """The payload update that sets the claim to a freshly fetched value (``{}`` when
         ``fetch_value`` gives ``None``); for ``create_new_session`` overrides."""
-        value = self.fetch_value(user_id, recipe_user_id, tenant_id, current_payload or {}, user_context or {})
-        if inspect.isawaitable(value):
-            value = await value
+        value = await resolved(
+            self.fetch_value(user_id, recipe_user_id, tenant_id, current_payload or {}, user_context or {})
+        )
         if value is None:
             return {}
         return self.add_to_payload_({}, value, user_context)
@@ -186,10 +185,6 @@ class SessionClaimValidator:
     async def validate(self, payload: JSONObject, user_context: Dict[str, Any]) -> ClaimValidationResult:
         """Checks ``payload``."""
         raise NotImplementedError
-
-
-async def _resolved(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
 
 
 class SessionContainer:
@@ -412,9 +407,9 @@ class SessionContainer:
         update: JSONObject = {}
         for validator in claim_validators:
             claim = validator.claim
-            if claim is None or not await _resolved(validator.should_refetch(payload, ctx)):
+            if claim is None or not await resolved(validator.should_refetch(payload, ctx)):
                 continue
-            value = await _resolved(
+            value = await resolved(
                 claim.fetch_value(self.get_user_id(), self.get_recipe_user_id(), self.get_tenant_id(), payload, ctx)
             )
             if value is not None:
