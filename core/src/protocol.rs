@@ -61,6 +61,41 @@ impl Default for VerifyOptions {
     }
 }
 
+/// A request's session input, as the SDKs' `getSessionFromRequest` passes it to the
+/// recipe's `getSession` (see [`Tessera::session_request_input`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRequestInput {
+    /// The access token the request carries, if one parses as an access token.
+    pub access_token: Option<String>,
+    /// The `anti-csrf` request header.
+    pub anti_csrf_token: Option<String>,
+    /// Whether the anti-CSRF token must be checked (`doAntiCsrfCheck`).
+    pub anti_csrf_check: bool,
+    /// The transport the access token came on.
+    pub transfer: Option<TokenTransfer>,
+}
+
+/// [`SessionRequestInput`] borrowed from the request, with the parsed token.
+struct SessionRequestRead<'r> {
+    chosen: Option<(TokenTransfer, &'r str, TokenCandidate<'r>)>,
+    anti_csrf_header: Option<&'r str>,
+    anti_csrf_check: bool,
+}
+
+/// A refresh request's input, as the SDKs' `refreshSessionInRequest` passes it to the
+/// recipe's `refreshSession` (see [`Tessera::refresh_request_input`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshRequestInput {
+    /// The refresh token the request carries.
+    pub refresh_token: String,
+    /// The `anti-csrf` request header.
+    pub anti_csrf_token: Option<String>,
+    /// `disableAntiCsrf`: header transport, or the custom-header check already passed.
+    pub disable_anti_csrf: bool,
+    /// The transport the refresh token came on (new tokens go out on it).
+    pub transfer: TokenTransfer,
+}
+
 /// A session in a request: what a `SessionContainer` holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionState {
@@ -281,6 +316,71 @@ impl Tessera {
             let (s, m) = self.refresh_session_in_request(req, now_ms)?;
             return Ok((Some(s), m));
         }
+        self.with_session_request(req, options.anti_csrf_check, |read| {
+            let Some((transfer, raw, candidate)) = read.chosen else {
+                if !options.session_required {
+                    return Ok((None, ResponseMutations::default()));
+                }
+                return Err(Error::unauthorised_keep_tokens(
+                    "Session does not exist. Are you sending the session tokens in the request with the appropriate token transfer method?",
+                ));
+            };
+            let state = self.get_session_from_token(
+                raw,
+                candidate,
+                read.anti_csrf_header,
+                read.anti_csrf_check,
+                options.check_database,
+                transfer,
+                now_ms,
+                allow_io,
+            )?;
+            let mut m = ResponseMutations::default();
+            if state.access_token_updated {
+                self.attach_tokens(&state, &mut m, now_ms);
+            }
+            Ok((Some(state), m))
+        })
+    }
+
+    /// What `getSession` on a request hands to the recipe's `getSession` function: the
+    /// access token the request carries (on the transport the configuration allows), the
+    /// anti-CSRF header, and whether the anti-CSRF check applies, decided as the SDKs'
+    /// `getSessionFromRequest` does. Bindings call it when an application replaced
+    /// `getSession`, then answer with [`Tessera::attach_tokens`] on what that returns.
+    ///
+    /// # Errors
+    /// `TRY_REFRESH_TOKEN` for a legacy session cookie, several access-token cookies, or a
+    /// missing `rid` header with `VIA_CUSTOM_HEADER` anti-CSRF.
+    pub fn session_request_input(
+        &self,
+        req: &HttpRequest,
+        anti_csrf_check: Option<bool>,
+    ) -> Result<SessionRequestInput> {
+        self.with_session_request(req, anti_csrf_check, |read| {
+            let (transfer, access_token) = match read.chosen {
+                Some((t, raw, _)) => (Some(t), Some(raw.to_owned())),
+                None => (None, None),
+            };
+            Ok(SessionRequestInput {
+                access_token,
+                anti_csrf_token: read.anti_csrf_header.map(str::to_owned),
+                anti_csrf_check: read.anti_csrf_check,
+                transfer,
+            })
+        })
+    }
+
+    /// Reads the request's session input and hands it, borrowed, to `then` (the chosen
+    /// token borrows the request, so it cannot be returned). The SDKs' order: the legacy
+    /// cookie, the header token if it parses, else the cookie (only one allowed), then the
+    /// anti-CSRF decision.
+    fn with_session_request<T>(
+        &self,
+        req: &HttpRequest,
+        anti_csrf_check: Option<bool>,
+        then: impl FnOnce(SessionRequestRead<'_>) -> Result<T>,
+    ) -> Result<T> {
         // One pass over the cookies of every protected request: the legacy cookie, the first
         // access token cookie, and how many there are (names decoded).
         let mut access_cookie = None;
@@ -315,8 +415,7 @@ impl Tessera {
         } else {
             None
         };
-        let anti_csrf_header = req.header(ANTI_CSRF_HEADER).map(str::to_owned);
-        let mut do_anti_csrf = options.anti_csrf_check.unwrap_or(!req.is_method("get"));
+        let mut do_anti_csrf = anti_csrf_check.unwrap_or(!req.is_method("get"));
         if chosen.as_ref().is_none_or(|(t, _, _)| *t == TokenTransfer::Header) {
             do_anti_csrf = false;
         }
@@ -328,29 +427,11 @@ impl Tessera {
             }
             do_anti_csrf = false;
         }
-        let Some((transfer, raw, candidate)) = chosen else {
-            if !options.session_required {
-                return Ok((None, ResponseMutations::default()));
-            }
-            return Err(Error::unauthorised_keep_tokens(
-                "Session does not exist. Are you sending the session tokens in the request with the appropriate token transfer method?",
-            ));
-        };
-        let state = self.get_session_from_token(
-            raw,
-            candidate,
-            anti_csrf_header.as_deref(),
-            do_anti_csrf,
-            options.check_database,
-            transfer,
-            now_ms,
-            allow_io,
-        )?;
-        let mut m = ResponseMutations::default();
-        if state.access_token_updated {
-            self.attach_tokens(&state, &mut m, now_ms);
-        }
-        Ok((Some(state), m))
+        then(SessionRequestRead {
+            chosen,
+            anti_csrf_header: req.header(ANTI_CSRF_HEADER),
+            anti_csrf_check: do_anti_csrf,
+        })
     }
 
     /// `getSessionWithoutRequestResponse`: verifies an access token given directly.
@@ -563,6 +644,29 @@ impl Tessera {
         req: &HttpRequest,
         now_ms: u64,
     ) -> Result<(SessionState, ResponseMutations)> {
+        let input = self.refresh_request_input(req)?;
+        let mut state = self.refresh_session_without_request_response(
+            &input.refresh_token,
+            input.disable_anti_csrf,
+            input.anti_csrf_token.as_deref(),
+            now_ms,
+        )?;
+        state.transfer = input.transfer;
+        let m = self.refreshed_session_response(req, &state, now_ms);
+        Ok((state, m))
+    }
+
+    /// What a refresh request hands to the recipe's `refreshSession` function: the refresh
+    /// token on the transport the configuration allows (header first), the anti-CSRF header,
+    /// and `disableAntiCsrf`, decided as the SDKs' `refreshSessionInRequest` does. Bindings
+    /// call it when an application replaced `refreshSession`, then answer with
+    /// [`Tessera::refreshed_session_response`].
+    ///
+    /// # Errors
+    /// `UNAUTHORISED` (no refresh token; a missing `rid` with `VIA_CUSTOM_HEADER`),
+    /// `CLEAR_DUPLICATE_SESSION_COOKIES`, `INVALID_CONFIG` (duplicate cookies without
+    /// `olderCookieDomain`).
+    pub fn refresh_request_input(&self, req: &HttpRequest) -> Result<RefreshRequestInput> {
         let s = &self.config().session;
         let cookies = req.cookie_header();
         if self.transfer_setting(req) != TransferMethodSetting::Header && has_duplicate_session_cookies(&cookies) {
@@ -577,11 +681,12 @@ impl Tessera {
                 )
             });
         }
-        let header_rt = bearer(req).map(str::to_owned);
-        let cookie_rt = get_cookie(&cookies, REFRESH_TOKEN_COOKIE).filter(|v| !v.is_empty());
-        let chosen = if let (true, Some(t)) = (self.allows(req, TokenTransfer::Header), header_rt.clone()) {
-            Some((TokenTransfer::Header, t))
-        } else if let (true, Some(t)) = (self.allows(req, TokenTransfer::Cookie), cookie_rt.clone()) {
+        let chosen = if let (true, Some(t)) = (self.allows(req, TokenTransfer::Header), bearer(req)) {
+            Some((TokenTransfer::Header, t.to_owned()))
+        } else if let (true, Some(t)) = (
+            self.allows(req, TokenTransfer::Cookie),
+            get_cookie(&cookies, REFRESH_TOKEN_COOKIE).filter(|v| !v.is_empty()),
+        ) {
             Some((TokenTransfer::Cookie, t))
         } else {
             None
@@ -604,28 +709,39 @@ impl Tessera {
             }
             disable_anti_csrf = true;
         }
-        let enable_anti_csrf = !disable_anti_csrf && s.anti_csrf == AntiCsrf::ViaToken;
-        let issued = self.authority()?.refresh(
-            &refresh_token,
-            req.header(ANTI_CSRF_HEADER),
-            enable_anti_csrf,
-            s.use_dynamic_access_token_signing_key,
-            now_ms,
-        )?;
-        let state = SessionState::from_issued(issued, transfer);
+        Ok(RefreshRequestInput {
+            refresh_token,
+            anti_csrf_token: req.header(ANTI_CSRF_HEADER).map(str::to_owned),
+            disable_anti_csrf,
+            transfer,
+        })
+    }
+
+    /// The answer to a refresh request once `state` was refreshed: its tokens on its
+    /// transport, the other transport cleared if the request carried a token there, and the
+    /// legacy cookie cleared.
+    pub fn refreshed_session_response(
+        &self,
+        req: &HttpRequest,
+        state: &SessionState,
+        now_ms: u64,
+    ) -> ResponseMutations {
+        let cookies = req.cookie_header();
         let mut m = ResponseMutations::default();
-        let other_had_token = match transfer {
-            TokenTransfer::Header => cookie_rt.is_some().then_some(TokenTransfer::Cookie),
-            TokenTransfer::Cookie => header_rt.is_some().then_some(TokenTransfer::Header),
+        let other_had_token = match state.transfer {
+            TokenTransfer::Header => get_cookie(&cookies, REFRESH_TOKEN_COOKIE)
+                .is_some_and(|v| !v.is_empty())
+                .then_some(TokenTransfer::Cookie),
+            TokenTransfer::Cookie => bearer(req).is_some().then_some(TokenTransfer::Header),
         };
         if let Some(other) = other_had_token {
             self.clear_transport(other, &mut m);
         }
-        self.attach_tokens(&state, &mut m, now_ms);
+        self.attach_tokens(state, &mut m, now_ms);
         if get_cookie(&cookies, LEGACY_ID_REFRESH_COOKIE).is_some() {
             self.clear_legacy_cookie(&mut m);
         }
-        Ok((state, m))
+        m
     }
 
     /// `refreshSessionWithoutRequestResponse`.

@@ -753,3 +753,73 @@ fn api_endpoints_are_named_by_method_and_path() {
     }
     assert_eq!(ApiEndpoint::SignOut.as_str(), "signout");
 }
+
+#[test]
+fn session_request_input_is_what_get_session_on_a_request_passes_on() {
+    use tessera_core::config::TokenTransfer;
+    let t = mem(json!({"antiCsrf": "VIA_TOKEN"}));
+    let login = cookie_req("POST", "/login", "", &[("st-auth-mode", "cookie")]);
+    let (s, _) = t.create_new_session_in_request(&login, "public", "u", Map::new(), Map::new(), T0).unwrap();
+    let token = s.access_token().to_owned();
+    let csrf = s.anti_csrf_token.clone().unwrap();
+
+    // A cookie-borne token on a POST: the anti-CSRF check applies, with the header as sent.
+    let post = cookie_req("POST", "/x", &format!("sAccessToken={token}"), &[("anti-csrf", &csrf)]);
+    let input = t.session_request_input(&post, None).unwrap();
+    assert_eq!(input.access_token.as_deref(), Some(token.as_str()));
+    assert_eq!(input.anti_csrf_token.as_deref(), Some(csrf.as_str()));
+    assert!(input.anti_csrf_check);
+    assert_eq!(input.transfer, Some(TokenTransfer::Cookie));
+    // Not on a GET unless asked for, and never for a header-borne token.
+    assert!(
+        !t.session_request_input(&cookie_req("GET", "/x", &format!("sAccessToken={token}"), &[]), None)
+            .unwrap()
+            .anti_csrf_check
+    );
+    let bearer = format!("Bearer {token}");
+    let header = cookie_req("POST", "/x", "sAccessToken=garbage", &[("authorization", &bearer)]);
+    let input = t.session_request_input(&header, Some(true)).unwrap();
+    assert_eq!((input.transfer, input.anti_csrf_check), (Some(TokenTransfer::Header), false));
+    // Garbage is no token; a legacy cookie or two access cookies are the SDKs' errors.
+    let none = t.session_request_input(&cookie_req("POST", "/x", "sAccessToken=garbage", &[]), None).unwrap();
+    assert_eq!((none.access_token, none.transfer, none.anti_csrf_check), (None, None, false));
+    let legacy = cookie_req("GET", "/x", "sIdRefreshToken=x", &[]);
+    assert_eq!(t.session_request_input(&legacy, None).unwrap_err().kind(), ErrorKind::TryRefreshToken);
+    let two = cookie_req("GET", "/x", &format!("sAccessToken={token}; sAccessToken={token}"), &[]);
+    assert_eq!(t.session_request_input(&two, None).unwrap_err().kind(), ErrorKind::TryRefreshToken);
+}
+
+#[test]
+fn a_refresh_through_its_parts_answers_as_the_endpoint_does() {
+    use tessera_core::config::TokenTransfer;
+    let t = mem(json!({"antiCsrf": "VIA_TOKEN"}));
+    let login = cookie_req("POST", "/login", "", &[("st-auth-mode", "cookie")]);
+    let (s, _) = t.create_new_session_in_request(&login, "public", "u", Map::new(), Map::new(), T0).unwrap();
+    let rt = s.refresh_token.clone().unwrap();
+    let csrf = s.anti_csrf_token.clone().unwrap();
+    let req = cookie_req(
+        "POST",
+        "/auth/session/refresh",
+        &format!("sRefreshToken={rt}; sIdRefreshToken=old"),
+        &[("anti-csrf", &csrf)],
+    );
+    let input = t.refresh_request_input(&req).unwrap();
+    assert_eq!(input.refresh_token, rt);
+    assert_eq!(input.anti_csrf_token.as_deref(), Some(csrf.as_str()));
+    assert!(!input.disable_anti_csrf);
+    assert_eq!(input.transfer, TokenTransfer::Cookie);
+    let mut state = t
+        .refresh_session_without_request_response(&input.refresh_token, input.disable_anti_csrf, Some(&csrf), T0 + 10)
+        .unwrap();
+    state.transfer = input.transfer;
+    let m = t.refreshed_session_response(&req, &state, T0 + 10);
+    let names: Vec<&str> = m.cookies.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["sAccessToken", "sRefreshToken", "sIdRefreshToken"], "{m:?}");
+    assert!(m.header("front-token").is_some());
+    assert_eq!(m.header("anti-csrf").as_deref(), state.anti_csrf_token.as_deref());
+
+    // No refresh token: the endpoint's own errors.
+    let err = t.refresh_request_input(&cookie_req("POST", "/auth/session/refresh", "sAccessToken=x", &[])).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unauthorised);
+    assert!(err.to_string().contains("access token is present"), "{err}");
+}
