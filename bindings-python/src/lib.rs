@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use serde_json::Value;
 use tessera_core::claims::{self, Validator};
-use tessera_core::config::TransferMethodSetting;
+use tessera_core::config::{TokenTransfer, TransferMethodSetting};
 use tessera_core::convert::json_object;
 use tessera_core::engine::now_ms;
 use tessera_core::http::{append_to_header_list as core_append, HeaderMutation, HttpRequest, ResponseMutations};
@@ -124,6 +124,10 @@ fn some_mutations(m: ResponseMutations) -> Option<Mutations> {
     (!empty).then(|| mutations(m))
 }
 
+/// `session_request_input`'s answer: access token, anti-CSRF token, whether to check it,
+/// transport.
+type SessionInput = (Option<String>, Option<String>, bool, Option<&'static str>);
+
 /// A session in a request: the state behind a `SessionContainer`.
 #[pyclass(frozen, module = "tessera._native")]
 struct Session {
@@ -187,6 +191,13 @@ impl Session {
     #[getter]
     fn transfer(&self) -> &'static str {
         self.state.transfer.as_str()
+    }
+
+    /// The same session on another transport (`"cookie"` or `"header"`): a session an
+    /// application's `get_session` or `refresh_session` returned takes the request's.
+    fn with_transfer(&self, py: Python<'_>, transfer: &str) -> PyResult<Session> {
+        let transfer = TokenTransfer::parse(transfer).map_err(|e| to_py_err(py, &e))?;
+        Ok(Session { state: SessionState { transfer, ..self.state.clone() } })
     }
 }
 
@@ -416,6 +427,73 @@ impl Engine {
             return run(py, || Ok(t.error_prelude(&req, &err))).map(mutations);
         }
         run(py, || Ok(t.error_response(&req, &err))).map(mutations)
+    }
+
+    /// What a request hands to an application's `get_session`: `(access_token,
+    /// anti_csrf_token, anti_csrf_check, transfer)`.
+    #[pyo3(signature = (method, path, headers, anti_csrf_check=None, token_transfer_method=None))]
+    fn session_request_input(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        path: &str,
+        headers: Headers,
+        anti_csrf_check: Option<bool>,
+        token_transfer_method: Option<&str>,
+    ) -> PyResult<SessionInput> {
+        let req = request_with(py, method, path, headers, token_transfer_method)?;
+        let t = &self.inner;
+        let input = run(py, || t.session_request_input(&req, anti_csrf_check))?;
+        Ok((
+            input.access_token,
+            input.anti_csrf_token,
+            input.anti_csrf_check,
+            input.transfer.map(TokenTransfer::as_str),
+        ))
+    }
+
+    /// What a refresh request hands to an application's `refresh_session`: `(refresh_token,
+    /// anti_csrf_token, disable_anti_csrf, transfer)`.
+    #[pyo3(signature = (method, path, headers, token_transfer_method=None))]
+    fn refresh_request_input(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        path: &str,
+        headers: Headers,
+        token_transfer_method: Option<&str>,
+    ) -> PyResult<(String, Option<String>, bool, &'static str)> {
+        let req = request_with(py, method, path, headers, token_transfer_method)?;
+        let t = &self.inner;
+        let input = run(py, || t.refresh_request_input(&req))?;
+        Ok((input.refresh_token, input.anti_csrf_token, input.disable_anti_csrf, input.transfer.as_str()))
+    }
+
+    /// The answer to a refresh request once `session` was refreshed on the request's
+    /// transport (see `Session.with_transfer`).
+    fn refreshed_session_response(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        path: &str,
+        headers: Headers,
+        session: &Session,
+    ) -> PyResult<Mutations> {
+        let req = request(method, path, headers);
+        let t = &self.inner;
+        run(py, || Ok(t.refreshed_session_response(&req, &session.state, now_ms()))).map(mutations)
+    }
+
+    /// Clears the session's tokens from its transport, without revoking it (an
+    /// application's `revoke_session` did or did not).
+    fn clear_session_tokens(&self, py: Python<'_>, session: &Session) -> PyResult<Mutations> {
+        let t = &self.inner;
+        run(py, || {
+            let mut m = ResponseMutations::default();
+            t.clear_transport(session.state.transfer, &mut m);
+            Ok(m)
+        })
+        .map(mutations)
     }
 
     fn attach_tokens(&self, py: Python<'_>, session: &Session) -> PyResult<Mutations> {

@@ -180,6 +180,18 @@ impl TokenTransfer {
             TokenTransfer::Header => "header",
         }
     }
+
+    /// The transport named by [`TokenTransfer::as_str`].
+    ///
+    /// # Errors
+    /// `INVALID_INPUT` for any other name.
+    pub fn parse(name: &str) -> Result<TokenTransfer> {
+        match name {
+            "cookie" => Ok(TokenTransfer::Cookie),
+            "header" => Ok(TokenTransfer::Header),
+            other => Err(Error::input(format!("a token transfer is \"cookie\" or \"header\", not {other:?}"))),
+        }
+    }
 }
 
 /// Where sessions and keys come from.

@@ -93,6 +93,8 @@ class Session:
     @property
     def transfer(self) -> str:
         """``"cookie"`` or ``"header"``."""
+    def with_transfer(self, transfer: str) -> "Session":
+        """The same session on another transport (``"cookie"`` or ``"header"``)."""
 
 @final
 class Engine:
@@ -194,6 +196,25 @@ class Engine:
         """The protocol's answer (status, body, clearing) to an error raised earlier; with
         ``prelude_only``, only what precedes an app's error handler (clearing, no status or
         body)."""
+    def session_request_input(
+        self,
+        method: str,
+        path: str,
+        headers: _Headers,
+        anti_csrf_check: Optional[bool] = None,
+        token_transfer_method: Optional[str] = None,
+    ) -> Tuple[Optional[str], Optional[str], bool, Optional[str]]:
+        """What a request hands to an app's ``get_session``: ``(access_token,
+        anti_csrf_token, anti_csrf_check, transfer)``, read as ``verify_session`` reads it."""
+    def refresh_request_input(
+        self, method: str, path: str, headers: _Headers, token_transfer_method: Optional[str] = None
+    ) -> Tuple[str, Optional[str], bool, str]:
+        """What a refresh request hands to an app's ``refresh_session``: ``(refresh_token,
+        anti_csrf_token, disable_anti_csrf, transfer)``."""
+    def refreshed_session_response(self, method: str, path: str, headers: _Headers, session: Session) -> _Mutations:
+        """The refresh endpoint's answer once ``session`` was refreshed."""
+    def clear_session_tokens(self, session: Session) -> _Mutations:
+        """Clears the session's tokens from its transport without revoking it."""
     def attach_tokens(self, session: Session) -> _Mutations:
         """Writes the session's tokens to its transport (front token, access token, refresh
         token, anti-CSRF)."""

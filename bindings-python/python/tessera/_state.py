@@ -3,7 +3,7 @@
 Private: everything public reads it through :func:`engine` and :func:`framework`.
 """
 
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Optional
 
 from . import _native
 from .exceptions import InvalidConfigError
@@ -27,6 +27,9 @@ class _State:
         "error_handlers",
         "recipe_implementation",
         "api_implementation",
+        "overridden",
+        "get_session_overridden",
+        "claims_overridden",
     )
 
     def __init__(
@@ -38,6 +41,7 @@ class _State:
         error_handlers: Optional["InputErrorHandlers"] = None,
         recipe_implementation: Optional["RecipeInterface"] = None,
         api_implementation: Optional["APIInterface"] = None,
+        overridden: FrozenSet[str] = frozenset(),
     ) -> None:
         self.engine = engine
         self.framework = framework
@@ -52,6 +56,12 @@ class _State:
         #: an ``apis`` override, so that the core serves the endpoints and verifies routes
         #: in one native call.
         self.api_implementation = api_implementation
+        #: The names of the recipe functions the override replaced: the calls that must go
+        #: through ``recipe_implementation`` rather than straight to the engine.
+        self.overridden = overridden
+        # Asked on every verification, so answered once here.
+        self.get_session_overridden = "get_session" in overridden
+        self.claims_overridden = bool(overridden & {"get_global_claim_validators", "validate_claims"})
 
 
 _current: Optional[_State] = None
@@ -84,6 +94,13 @@ def engine() -> "_native.Engine":
 def framework() -> str:
     """The ``framework`` given to ``init``."""
     return current().framework
+
+
+def overriding(name: str) -> Any:
+    """The app's recipe implementation when its override replaced the function ``name``,
+    else ``None`` (the caller then takes its direct path)."""
+    state = current()
+    return state.recipe_implementation if name in state.overridden else None
 
 
 def reset() -> None:

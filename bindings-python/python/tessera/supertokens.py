@@ -1,7 +1,7 @@
 """``tessera.init`` and its inputs (supertokens-python's ``supertokens_python.supertokens``)."""
 
 import json
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, FrozenSet, List, Optional
 
 from . import _native, _state
 from .exceptions import InvalidConfigError, NotSupportedError
@@ -119,6 +119,7 @@ def init(
     error_handlers = None
     recipe_implementation = None
     api_implementation = None
+    overridden: FrozenSet[str] = frozenset()
     for recipe in recipe_list or []:
         if isinstance(recipe, SessionRecipeInit):
             session_options = dict(recipe.options)
@@ -126,6 +127,7 @@ def init(
             error_handlers = recipe.error_handlers
             recipe_implementation = recipe.recipe_implementation
             api_implementation = recipe.api_implementation
+            overridden = recipe.overridden
         else:
             raise NotSupportedError(f"recipe_list: only session.init(...) is supported by Tessera, not {recipe!r}")
 
@@ -143,7 +145,14 @@ def init(
     engine = _native.Engine(config_json)
     _state.install(
         _state._State(
-            engine, framework, mode, choose_transfer_method, error_handlers, recipe_implementation, api_implementation
+            engine,
+            framework,
+            mode,
+            choose_transfer_method,
+            error_handlers,
+            recipe_implementation,
+            api_implementation,
+            overridden,
         )
     )
 

@@ -6,19 +6,22 @@ Functions that work on sessions are in :mod:`tessera.recipe.session.asyncio` and
 ``tessera.recipe.session.framework.{fastapi,flask,django}``.
 """
 
-from typing import Any, Callable, Dict, Optional, Union
+from typing import Any, Callable, Dict, FrozenSet, Optional, Union
 
+from .api.implementation import APIImplementation
 from .api.implementation import build as _build_apis
 from .interfaces import SessionContainer, SessionInformationResult
 from .recipe import SessionRecipeInit
+from .recipe_implementation import ENDPOINT_FUNCTIONS
 from .recipe_implementation import build as _build_implementation
-from .utils import InputErrorHandlers, InputOverrideConfig
+from .utils import InputErrorHandlers, InputOverrideConfig, SessionOverrideConfig
 
 __all__ = [
     "InputErrorHandlers",
     "InputOverrideConfig",
     "SessionContainer",
     "SessionInformationResult",
+    "SessionOverrideConfig",
     "SessionRecipeInit",
     "init",
 ]
@@ -81,12 +84,11 @@ def init(
     wrapper: ``get_header``, ``get_cookie``, ``get_path``, ``method``, ``request``).
     ``error_handlers`` (:class:`InputErrorHandlers`) replaces the answer to some session
     errors, as in supertokens-python. ``override`` (:class:`InputOverrideConfig`) may
-    replace ``create_new_session`` (its ``functions``) and the APIs (its ``apis``:
+    replace the recipe's functions (its ``functions``) and the APIs (its ``apis``:
     ``refresh_post``, ``signout_post``, ``verify_session``, and the ``disable_*`` flags);
     both are called once, here.
 
     Raises:
-        NotSupportedError: the override replaces a function other than ``create_new_session``.
         TypeError: ``error_handlers`` or ``override`` is not of its class.
 
     Wrong values are reported by ``tessera.init`` as ``InvalidConfigError`` naming the option.
@@ -98,18 +100,22 @@ def init(
     if error_handlers is not None and not isinstance(error_handlers, InputErrorHandlers):
         raise TypeError(f"error_handlers must be an InputErrorHandlers, not {type(error_handlers).__name__}")
     implementation = None
+    overridden: FrozenSet[str] = frozenset()
     apis = None
     if override is not None:
         if not isinstance(override, InputOverrideConfig):
             raise TypeError(f"override must be an InputOverrideConfig, not {type(override).__name__}")
         if override.functions is not None:
-            implementation = _build_implementation(override.functions)
+            implementation, overridden = _build_implementation(override.functions)
         if override.apis is not None:
             apis = _build_apis(override.apis)
+        elif overridden & ENDPOINT_FUNCTIONS:
+            # The endpoints call these functions: the binding serves them, not the core alone.
+            apis = APIImplementation()
     given = locals()
     options: Dict[str, Any] = {}
     for snake, camel in _OPTION_NAMES:
         value = given[snake]
         if value is not None:
             options[camel] = value
-    return SessionRecipeInit(options, choose_transfer_method, error_handlers, implementation, apis)
+    return SessionRecipeInit(options, choose_transfer_method, error_handlers, implementation, apis, overridden)

@@ -1,8 +1,7 @@
 """What :mod:`.asyncio`, :mod:`.syncio` and the framework integrations share: argument
 conversions, and storing what the core returns on the request. Every decision is the core's."""
 
-import inspect
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ... import _native, _state
 from ..._util import off_loop, resolved, run_sync
@@ -20,32 +19,72 @@ def tenant_scope(tenant_id: Optional[str], across_all_tenants: Optional[bool]) -
     return None if across else (tenant_id or "public")
 
 
-def check_claim_override_sync(
+async def check_claims(
     override: ClaimOverride, session: Optional[SessionContainer], user_context: Optional[Dict[str, Any]]
 ) -> None:
-    """Runs the validators ``override_global_claim_validators`` returns on ``session``
-    (:meth:`SessionContainer.assert_claims`). Tessera has no recipe that adds global claim
-    validators, so the override gets an empty list."""
-    if override is None or session is None:
+    """The claim step of every verification, as in supertokens-python: the recipe's
+    ``get_global_claim_validators`` (Tessera adds none of its own), then
+    ``override_global_claim_validators``, checked by :meth:`SessionContainer.assert_claims`
+    (through the recipe's ``validate_claims``). Callers skip it when neither an override nor a
+    replaced claim function could change the outcome."""
+    if session is None:
         return
+    state = _state.current()
     ctx = user_context if user_context is not None else {}
-    validators = override([], session, ctx)
-    if inspect.isawaitable(validators):
-        validators = run_sync(validators)
-    if validators:
-        session.sync_assert_claims(list(validators), ctx)
+    validators: List[Any] = []
+    functions = _state.overriding("get_global_claim_validators")
+    if functions is not None:
+        validators = list(
+            await resolved(
+                functions.get_global_claim_validators(
+                    session.get_tenant_id(), session.get_user_id(), session.get_recipe_user_id(), [], ctx
+                )
+            )
+            or []
+        )
+    if override is not None:
+        validators = list(await resolved(override(validators, session, ctx)) or [])
+    if validators or "validate_claims" in state.overridden:
+        await session.assert_claims(validators, ctx)
 
 
-async def check_claim_override(
+def check_claims_sync(
     override: ClaimOverride, session: Optional[SessionContainer], user_context: Optional[Dict[str, Any]]
 ) -> None:
-    """:func:`check_claim_override_sync` for async code (the override may be async)."""
-    if override is None or session is None:
+    """:func:`check_claims` for sync code (the app's callbacks may be async)."""
+    if session is None or (override is None and not _state.current().claims_overridden):
         return
-    ctx = user_context if user_context is not None else {}
-    validators = await resolved(override([], session, ctx))
-    if validators:
-        await session.assert_claims(list(validators), ctx)
+    run_sync(check_claims(override, session, user_context))
+
+
+async def verify_token(
+    access_token: str,
+    anti_csrf_token: Optional[str],
+    anti_csrf_check: Optional[bool],
+    session_required: Optional[bool],
+    check_database: Optional[bool],
+) -> Optional[SessionContainer]:
+    """Verifies an access token given directly, without claims: inline when the core can
+    answer without I/O (a known key, no ``check_database``), else in a worker thread."""
+    engine = _state.engine()
+    required = True if session_required is None else bool(session_required)
+    if not check_database:
+        try:
+            native = engine.get_session_without_request_response(
+                access_token, anti_csrf_token, required, anti_csrf_check, False, False
+            )
+            return None if native is None else SessionContainer(engine, native)
+        except WouldBlockError:
+            pass
+    native = await off_loop(
+        engine.get_session_without_request_response,
+        access_token,
+        anti_csrf_token,
+        required,
+        anti_csrf_check,
+        bool(check_database),
+    )
+    return None if native is None else SessionContainer(engine, native)
 
 
 VerifyResult = Tuple[Optional["_native.Session"], Optional[Mutations]]
@@ -111,12 +150,14 @@ def verify_session_sync(
     state = _state.current()
     if for_route and state.api_implementation is not None:
         return run_sync(_verify_through_api(state.api_implementation, adapter, options))
+    if state.get_session_overridden:
+        return run_sync(verify_session(adapter, options, for_route=for_route))
     method, path, headers, required, anti_csrf, transfer = _verify_args(adapter, state, options)
     result = state.engine.verify_session(
         method, path, headers, required, anti_csrf, options.check_database, True, None, transfer
     )
     session = _store_verified(adapter, state.engine, result, for_route)
-    check_claim_override_sync(options.override, session, options.user_context)
+    check_claims_sync(options.override, session, options.user_context)
     return session
 
 
@@ -133,6 +174,10 @@ async def verify_session(
     state = _state.current()
     if for_route and state.api_implementation is not None:
         return await _verify_through_api(state.api_implementation, adapter, options)
+    if state.get_session_overridden:
+        session = await _get_session_through_functions(state, adapter, options, for_route)
+        await check_claims(options.override, session, options.user_context)
+        return session
     engine = state.engine
     method, path, headers, required, anti_csrf, transfer = _verify_args(adapter, state, options)
     result: Optional[VerifyResult] = None
@@ -155,8 +200,68 @@ async def verify_session(
             transfer,
         )
     session = _store_verified(adapter, engine, result, for_route)
-    if options.override is not None:
-        await check_claim_override(options.override, session, options.user_context)
+    if options.override is not None or state.claims_overridden:
+        await check_claims(options.override, session, options.user_context)
+    return session
+
+
+async def _get_session_through_functions(
+    state: "_state._State", adapter: RequestAdapter, options: VerifySessionOptions, for_route: bool
+) -> Optional[SessionContainer]:
+    """A request's verification by the app's ``get_session``: it gets what the request
+    carries (the core reads it as it does for its own verification) and what it returns is
+    the request's session, on the request's transport, with its new tokens if it made any."""
+    from .recipe_implementation import with_request
+
+    method, path, headers, _required, anti_csrf, transfer = _verify_args(adapter, state, options)
+    session: Optional[SessionContainer] = None
+    if method.upper() not in ("OPTIONS", "TRACE"):
+        access_token, anti_csrf_token, check, token_transfer = state.engine.session_request_input(
+            method, path, headers, anti_csrf, transfer
+        )
+        user_context = with_request(options.user_context, adapter)
+        session = await state.recipe_implementation.get_session(
+            access_token,
+            anti_csrf_token,
+            check,
+            options.session_required,
+            options.check_database,
+            None,
+            user_context,
+        )
+        if session is not None:
+            adopt_transport(session, token_transfer)
+            if session.access_token_updated:
+                session._add_mutations(state.engine.attach_tokens(session._native))
+    if session is not None or for_route:
+        adapter.set_session(session)
+    return session
+
+
+def adopt_transport(session: SessionContainer, transfer: Optional[str]) -> None:
+    """Puts a session an app's function returned on the request's transport, so that what
+    it writes later (a new token, a sign-out) goes where the client looks."""
+    if transfer is not None and session._native.transfer != transfer:
+        session._native = session._native.with_transfer(transfer)
+
+
+async def refresh_in_request(adapter: RequestAdapter, user_context: Optional[Dict[str, Any]]) -> SessionContainer:
+    """Refreshes the request's session through the recipe's ``refresh_session`` (an app's
+    replacement): it gets the request's refresh token and anti-CSRF token as the core reads
+    them, and the answer is the refresh endpoint's."""
+    from .recipe_implementation import functions, with_request
+
+    engine = _state.engine()
+    method, path, headers = adapter.native_request()
+    refresh_token, anti_csrf_token, disable_anti_csrf, transfer = engine.refresh_request_input(
+        method, path, headers, adapter.token_transfer_method(False)
+    )
+    session: SessionContainer = await functions().refresh_session(
+        refresh_token, anti_csrf_token, disable_anti_csrf, with_request(user_context, adapter)
+    )
+    adopt_transport(session, transfer)
+    session._add_mutations(engine.refreshed_session_response(method, path, headers, session._native))
+    adapter.set_session(session)
     return session
 
 

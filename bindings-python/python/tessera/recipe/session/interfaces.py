@@ -5,7 +5,7 @@ interfaces an override receives: :class:`RecipeInterface` (``functions``) and
 import json
 from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, TypeVar, Union
 
-from ... import _native
+from ... import _native, _state
 from ..._util import off_loop, resolved, run_sync, to_json
 from ...framework.request import Mutations, has_mutations
 from ...types import RecipeUserId
@@ -20,11 +20,14 @@ __all__ = [
     "APIInterface",
     "APIOptions",
     "ClaimValidationResult",
+    "ClaimsValidationResult",
+    "GetClaimValueOkResult",
     "JSONObject",
     "RecipeInterface",
     "SessionClaim",
     "SessionClaimValidator",
     "SessionContainer",
+    "SessionDoesNotExistError",
     "SessionInformationResult",
     "SignOutOkayResponse",
 ]
@@ -101,6 +104,33 @@ class ClaimValidationResult:
     def __init__(self, is_valid: bool, reason: Optional[Dict[str, Any]] = None) -> None:
         self.is_valid = is_valid
         self.reason = None if is_valid else reason
+
+
+class ClaimsValidationResult:
+    """What ``validate_claims`` finds: the failed validators, and the payload to store when
+    a claim was fetched again (``None`` when nothing changed)."""
+
+    def __init__(
+        self, invalid_claims: List[ClaimValidationError], access_token_payload_update: Optional[Dict[str, Any]] = None
+    ) -> None:
+        self.invalid_claims = invalid_claims
+        self.access_token_payload_update = access_token_payload_update
+
+    def to_json(self) -> Dict[str, Any]:
+        """``{"status": "OK", "invalidClaims": [...]}``, as supertokens-python."""
+        return {"status": "OK", "invalidClaims": [claim.to_json() for claim in self.invalid_claims]}
+
+
+class SessionDoesNotExistError:
+    """The answer of the functions that take a session handle when there is no such
+    session (a result, not an exception, as in supertokens-python)."""
+
+
+class GetClaimValueOkResult(Generic[_T]):
+    """``get_claim_value``'s answer for an existing session: ``value`` (``None`` if unset)."""
+
+    def __init__(self, value: Optional[_T]) -> None:
+        self.value = value
 
 
 class SessionClaim(Generic[_T]):
@@ -310,23 +340,37 @@ class SessionContainer:
         return f"SessionContainer(handle={self._native.handle!r}, user_id={self._native.user_id!r})"
 
     # -- store-backed methods: sync bodies ---------------------------------------------------
+    # Each goes through the app's recipe function when its override replaced it (as
+    # supertokens-python's container does), else straight to the engine.
 
-    def _information(self) -> Dict[str, Any]:
+    def _information(self) -> SessionInformationResult:
+        functions = _state.overriding("get_session_information")
+        if functions is not None:
+            return _existing(run_sync(functions.get_session_information(self._native.handle, {})))
         info_json = self._engine.get_session_information(self._native.handle)
         if info_json is None:
             raise UnauthorisedError(_SESSION_GONE)
-        info: Dict[str, Any] = json.loads(info_json)
-        return info
+        return SessionInformationResult._from_native(info_json)
+
+    async def _information_async(self, user_context: Optional[Dict[str, Any]]) -> SessionInformationResult:
+        functions = _state.overriding("get_session_information")
+        if functions is None:
+            return await off_loop(self._information)
+        ctx = {} if user_context is None else user_context
+        return _existing(await functions.get_session_information(self._native.handle, ctx))
 
     def sync_get_session_data_from_database(self, user_context: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         """:meth:`get_session_data_from_database` for sync code."""
-        data: Dict[str, Any] = self._information().get("sessionDataInDatabase") or {}
-        return data
+        return self._information().session_data_in_database
 
     def sync_update_session_data_in_database(
         self, new_session_data: Dict[str, Any], user_context: Optional[Dict[str, Any]] = None
     ) -> None:
         """:meth:`update_session_data_in_database` for sync code."""
+        functions = _state.overriding("update_session_data_in_database")
+        if functions is not None:
+            run_sync(self.update_session_data_in_database(new_session_data, user_context))
+            return
         data_json = to_json(new_session_data, "new_session_data")
         if not self._engine.update_session_data_in_database(self._native.handle, data_json):
             raise UnauthorisedError(_SESSION_GONE)
@@ -343,25 +387,28 @@ class SessionContainer:
 
     def sync_revoke_session(self, user_context: Optional[Dict[str, Any]] = None) -> None:
         """:meth:`revoke_session` for sync code."""
+        if _state.overriding("revoke_session") is not None:
+            run_sync(self.revoke_session(user_context))
+            return
         self._add_mutations(self._engine.revoke_session_in_request(self._native))
 
     def sync_get_time_created(self, user_context: Optional[Dict[str, Any]] = None) -> int:
         """:meth:`get_time_created` for sync code."""
-        return int(self._information()["timeCreatedMs"])
+        return self._information().time_created
 
     def sync_get_expiry(self, user_context: Optional[Dict[str, Any]] = None) -> int:
         """:meth:`get_expiry` for sync code."""
-        return int(self._information()["expiryMs"])
+        return self._information().expiry
 
     # -- store-backed methods: async, off the event loop --------------------------------------
 
     async def get_session_data_from_database(self, user_context: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-        """The session's data in the database.
+        """The session's data in the database (through ``get_session_information``).
 
         Raises:
             UnauthorisedError: the session no longer exists.
         """
-        return await off_loop(self.sync_get_session_data_from_database)
+        return (await self._information_async(user_context)).session_data_in_database
 
     async def update_session_data_in_database(
         self, new_session_data: Dict[str, Any], user_context: Optional[Dict[str, Any]] = None
@@ -371,7 +418,13 @@ class SessionContainer:
         Raises:
             UnauthorisedError: the session no longer exists.
         """
-        await off_loop(self.sync_update_session_data_in_database, new_session_data)
+        functions = _state.overriding("update_session_data_in_database")
+        if functions is None:
+            await off_loop(self.sync_update_session_data_in_database, new_session_data)
+            return
+        ctx = {} if user_context is None else user_context
+        if not await functions.update_session_data_in_database(self._native.handle, new_session_data, ctx):
+            raise UnauthorisedError(_SESSION_GONE)
 
     async def merge_into_access_token_payload(
         self, access_token_payload_update: Dict[str, Any], user_context: Optional[Dict[str, Any]] = None
@@ -387,43 +440,40 @@ class SessionContainer:
         await off_loop(self.sync_merge_into_access_token_payload, access_token_payload_update)
 
     async def revoke_session(self, user_context: Optional[Dict[str, Any]] = None) -> None:
-        """Revokes the session and clears its tokens from the response."""
-        await off_loop(self.sync_revoke_session)
+        """Revokes the session (through ``revoke_session``) and clears its tokens from the
+        response."""
+        functions = _state.overriding("revoke_session")
+        if functions is None:
+            await off_loop(self.sync_revoke_session)
+            return
+        ctx = {} if user_context is None else user_context
+        await functions.revoke_session(self._native.handle, ctx)
+        self._add_mutations(self._engine.clear_session_tokens(self._native))
 
     # -- claims (protocol §5.4) -----------------------------------------------------------------
 
     async def assert_claims(
         self, claim_validators: List[SessionClaimValidator], user_context: Optional[Dict[str, Any]] = None
     ) -> None:
-        """Checks the payload with ``claim_validators``, as the SDKs do: a validator whose
-        claim is missing or too old has its value fetched again first, and what was fetched
-        is merged into the access token (a new token goes on the response).
+        """Checks the payload with ``claim_validators`` through the recipe's
+        ``validate_claims``: a validator whose claim is missing or too old has its value
+        fetched again first, and what was fetched is merged into the access token (a new
+        token goes on the response).
 
         Raises:
             InvalidClaimsError: a validator failed (answered 403 with their ids and reasons).
         """
+        from .recipe_implementation import functions
+
         ctx = user_context if user_context is not None else {}
-        payload = dict(self.get_access_token_payload())
-        update: JSONObject = {}
-        for validator in claim_validators:
-            claim = validator.claim
-            if claim is None or not await resolved(validator.should_refetch(payload, ctx)):
-                continue
-            value = await resolved(
-                claim.fetch_value(self.get_user_id(), self.get_recipe_user_id(), self.get_tenant_id(), payload, ctx)
-            )
-            if value is not None:
-                payload = claim.add_to_payload_(payload, value, ctx)
-                update[claim.key] = payload[claim.key]
-        errors = []
-        for validator in claim_validators:
-            result = await validator.validate(payload, ctx)
-            if not result.is_valid:
-                errors.append(ClaimValidationError(validator.id, result.reason))
-        if update:
-            await self.merge_into_access_token_payload(update, ctx)
-        if errors:
-            raise InvalidClaimsError("invalid claim", errors)
+        result = await functions().validate_claims(
+            self.get_user_id(), self.get_recipe_user_id(), self.get_access_token_payload(), claim_validators, ctx
+        )
+        if result.access_token_payload_update is not None:
+            # The core ignores the protected claims a whole payload carries.
+            await self.merge_into_access_token_payload(result.access_token_payload_update, ctx)
+        if result.invalid_claims:
+            raise InvalidClaimsError("invalid claim", result.invalid_claims)
 
     async def fetch_and_set_claim(
         self, claim: SessionClaim[Any], user_context: Optional[Dict[str, Any]] = None
@@ -486,7 +536,7 @@ class SessionContainer:
         Raises:
             UnauthorisedError: the session no longer exists.
         """
-        return await off_loop(self.sync_get_time_created)
+        return (await self._information_async(user_context)).time_created
 
     async def get_expiry(self, user_context: Optional[Dict[str, Any]] = None) -> int:
         """When the session (its refresh token, not the access token) expires, in
@@ -495,7 +545,13 @@ class SessionContainer:
         Raises:
             UnauthorisedError: the session no longer exists.
         """
-        return await off_loop(self.sync_get_expiry)
+        return (await self._information_async(user_context)).expiry
+
+
+def _existing(info: Optional[SessionInformationResult]) -> SessionInformationResult:
+    if info is None:
+        raise UnauthorisedError(_SESSION_GONE)
+    return info
 
 
 class RecipeInterface:

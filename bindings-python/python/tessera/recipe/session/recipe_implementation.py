@@ -2,32 +2,45 @@
 ``session.init(override=InputOverrideConfig(functions=...))``.
 
 :class:`RecipeImplementation` is the ``original_implementation`` an override receives: each
-method does what the module function of the same name does. Tessera routes session creation
-through the implementation the override returns (``create_new_session`` may be replaced, for
-example to add claims to the access token payload); replacing any other method is refused
-at init, rather than left unused.
+method does the work of the module function of the same name. Every function may be replaced,
+and every path that reaches one goes through the implementation the override returned, as in
+supertokens-python: the module functions, the :class:`SessionContainer` methods, the routes'
+verification (``get_session``, ``get_global_claim_validators``, ``validate_claims``), the
+refresh and sign-out endpoints (``refresh_session``, ``get_session``, ``revoke_session``).
+Functions the override left alone keep their direct native paths.
 """
 
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Union
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, List, Optional, Tuple, Union
 
-from ..._util import off_loop
+from ... import _state
+from ..._util import off_loop, resolved, to_json
 from ...exceptions import NotSupportedError
 from ...framework.request import RequestAdapter
 from ...types import RecipeUserId, recipe_user_id_str
-from .interfaces import RecipeInterface, SessionContainer, SessionInformationResult
+from .exceptions import ClaimValidationError
+from .interfaces import (
+    ClaimsValidationResult,
+    GetClaimValueOkResult,
+    RecipeInterface,
+    SessionContainer,
+    SessionDoesNotExistError,
+    SessionInformationResult,
+)
 
 __all__ = [
-    "OVERRIDABLE",
     "RecipeImplementation",
     "RecipeInterface",
     "build",
     "create_through",
+    "functions",
     "request_in_user_context",
     "with_request",
 ]
 
-#: The methods an override may replace: the ones every session-creating call goes through.
-OVERRIDABLE = ("create_new_session",)
+
+def functions() -> RecipeInterface:
+    """The implementation session functions go through: the override's, else Tessera's."""
+    return _state.current().recipe_implementation or _DEFAULT
 
 
 def create_through(
@@ -70,13 +83,9 @@ def request_in_user_context(user_context: Optional[Dict[str, Any]]) -> Optional[
     return request if isinstance(request, RequestAdapter) else None
 
 
-def _claims_not_supported(name: str) -> NotSupportedError:
-    return NotSupportedError(f"RecipeInterface.{name}: session claims are not supported by Tessera yet")
-
-
 class RecipeImplementation(RecipeInterface):
-    """Tessera's own implementation: each method is the module function of its name, run
-    off the event loop. ``create_new_session`` writes the tokens to the response when a
+    """Tessera's own implementation: the native engine's work, run off the event loop, and
+    the claim checks. ``create_new_session`` writes the tokens to the response when a
     request-level call put its request in ``user_context``."""
 
     async def create_new_session(
@@ -123,23 +132,22 @@ class RecipeImplementation(RecipeInterface):
         override_global_claim_validators: Optional[Callable[..., Any]] = None,
         user_context: Optional[Dict[str, Any]] = None,
     ) -> Optional[SessionContainer]:
-        """:func:`~tessera.recipe.session.asyncio.get_session_without_request_response`; no
-        token is no session, or an ``UnauthorisedError`` when one is required."""
-        from . import asyncio
+        """Verifies ``access_token`` (claims are checked by the caller, as in
+        supertokens-python); no token is no session, or an ``UnauthorisedError`` when one is
+        required."""
+        from . import _common
         from .exceptions import UnauthorisedError
 
         if access_token is None:
             if session_required is False:
                 return None
-            raise UnauthorisedError("Session does not exist. Are you sending the session tokens in the request?")
-        return await asyncio.get_session_without_request_response(
-            access_token,
-            anti_csrf_token,
-            anti_csrf_check,
-            session_required,
-            check_database,
-            override_global_claim_validators,
-            user_context,
+            raise UnauthorisedError(
+                "Session does not exist. Are you sending the session tokens in the request "
+                "with the appropriate token transfer method?",
+                clear_tokens=False,
+            )
+        return await _common.verify_token(
+            access_token, anti_csrf_token, anti_csrf_check, session_required, check_database
         )
 
     async def refresh_session(
@@ -149,18 +157,16 @@ class RecipeImplementation(RecipeInterface):
         disable_anti_csrf: bool,
         user_context: Dict[str, Any],
     ) -> SessionContainer:
-        """:func:`~tessera.recipe.session.asyncio.refresh_session_without_request_response`."""
-        from . import asyncio
-
-        return await asyncio.refresh_session_without_request_response(
-            refresh_token, disable_anti_csrf, anti_csrf_token, user_context
+        """Rotates the session's refresh token; the new session, with no transport yet."""
+        engine = _state.engine()
+        native = await off_loop(
+            engine.refresh_session_without_request_response, refresh_token, bool(disable_anti_csrf), anti_csrf_token
         )
+        return SessionContainer(engine, native)
 
     async def revoke_session(self, session_handle: str, user_context: Dict[str, Any]) -> bool:
-        """:func:`~tessera.recipe.session.asyncio.revoke_session`."""
-        from . import asyncio
-
-        return await asyncio.revoke_session(session_handle, user_context)
+        """Revokes one session; whether it existed."""
+        return await off_loop(_state.engine().revoke_session, session_handle)
 
     async def revoke_all_sessions_for_user(
         self,
@@ -170,16 +176,11 @@ class RecipeImplementation(RecipeInterface):
         revoke_across_all_tenants: bool,
         user_context: Dict[str, Any],
     ) -> List[str]:
-        """:func:`~tessera.recipe.session.asyncio.revoke_all_sessions_for_user`."""
-        from . import asyncio
+        """Revokes the user's sessions in ``tenant_id``, or in every tenant."""
+        from ._common import tenant_scope
 
-        return await asyncio.revoke_all_sessions_for_user(
-            user_id,
-            revoke_sessions_for_linked_accounts,
-            tenant_id,
-            user_context,
-            revoke_across_all_tenants=revoke_across_all_tenants,
-        )
+        scope = tenant_scope(tenant_id, revoke_across_all_tenants)
+        return await off_loop(_state.engine().revoke_all_sessions_for_user, user_id, scope)
 
     async def get_all_session_handles_for_user(
         self,
@@ -189,46 +190,37 @@ class RecipeImplementation(RecipeInterface):
         fetch_across_all_tenants: bool,
         user_context: Dict[str, Any],
     ) -> List[str]:
-        """:func:`~tessera.recipe.session.asyncio.get_all_session_handles_for_user`."""
-        from . import asyncio
+        """The user's live session handles in ``tenant_id``, or in every tenant."""
+        from ._common import tenant_scope
 
-        return await asyncio.get_all_session_handles_for_user(
-            user_id,
-            fetch_sessions_for_linked_accounts,
-            tenant_id,
-            user_context,
-            fetch_across_all_tenants=fetch_across_all_tenants,
-        )
+        scope = tenant_scope(tenant_id, fetch_across_all_tenants)
+        return await off_loop(_state.engine().get_all_session_handles_for_user, user_id, scope)
 
     async def revoke_multiple_sessions(self, session_handles: List[str], user_context: Dict[str, Any]) -> List[str]:
-        """:func:`~tessera.recipe.session.asyncio.revoke_multiple_sessions`."""
-        from . import asyncio
-
-        return await asyncio.revoke_multiple_sessions(session_handles, user_context)
+        """Revokes sessions; the handles of those that existed."""
+        return await off_loop(_state.engine().revoke_multiple_sessions, list(session_handles))
 
     async def get_session_information(
         self, session_handle: str, user_context: Dict[str, Any]
     ) -> Optional[SessionInformationResult]:
-        """:func:`~tessera.recipe.session.asyncio.get_session_information`."""
-        from . import asyncio
-
-        return await asyncio.get_session_information(session_handle, user_context)
+        """The session's information, or ``None`` when it does not exist (or has expired)."""
+        info_json = await off_loop(_state.engine().get_session_information, session_handle)
+        return None if info_json is None else SessionInformationResult._from_native(info_json)
 
     async def update_session_data_in_database(
         self, session_handle: str, new_session_data: Dict[str, Any], user_context: Dict[str, Any]
     ) -> bool:
-        """:func:`~tessera.recipe.session.asyncio.update_session_data_in_database`."""
-        from . import asyncio
-
-        return await asyncio.update_session_data_in_database(session_handle, new_session_data, user_context)
+        """Replaces the session's data in the database; whether the session exists."""
+        data_json = to_json(new_session_data, "new_session_data")
+        return await off_loop(_state.engine().update_session_data_in_database, session_handle, data_json)
 
     async def merge_into_access_token_payload(
         self, session_handle: str, access_token_payload_update: Dict[str, Any], user_context: Dict[str, Any]
     ) -> bool:
-        """:func:`~tessera.recipe.session.asyncio.merge_into_access_token_payload`."""
-        from . import asyncio
-
-        return await asyncio.merge_into_access_token_payload(session_handle, access_token_payload_update, user_context)
+        """Merges into the stored payload of the session's next access tokens (a ``None``
+        value deletes the key); whether the session exists."""
+        update_json = to_json(access_token_payload_update, "access_token_payload_update")
+        return await off_loop(_state.engine().merge_into_access_token_payload, session_handle, update_json)
 
     def get_global_claim_validators(
         self,
@@ -238,7 +230,7 @@ class RecipeImplementation(RecipeInterface):
         claim_validators_added_by_other_recipes: List[Any],
         user_context: Dict[str, Any],
     ) -> List[Any]:
-        """None: Tessera has no session claims yet."""
+        """The validators other recipes added (Tessera has none of its own)."""
         return list(claim_validators_added_by_other_recipes)
 
     async def validate_claims(
@@ -248,58 +240,100 @@ class RecipeImplementation(RecipeInterface):
         access_token_payload: Dict[str, Any],
         claim_validators: List[Any],
         user_context: Dict[str, Any],
-    ) -> Any:
-        """Raises :class:`~tessera.exceptions.NotSupportedError`: no session claims yet."""
-        raise _claims_not_supported("validate_claims")
+    ) -> ClaimsValidationResult:
+        """Fetches again the claims whose value is missing or too old, then runs every
+        validator on the resulting payload. ``access_token_payload_update`` is that payload
+        when a fetch changed it, else ``None``."""
+        payload = dict(access_token_payload)
+        changed = False
+        for validator in claim_validators:
+            claim = validator.claim
+            if claim is None or not await resolved(validator.should_refetch(payload, user_context)):
+                continue
+            value = await resolved(
+                claim.fetch_value(user_id, recipe_user_id, payload.get("tId", "public"), payload, user_context)
+            )
+            if value is not None:
+                payload = claim.add_to_payload_(payload, value, user_context)
+                changed = True
+        invalid: List[ClaimValidationError] = []
+        for validator in claim_validators:
+            result = await resolved(validator.validate(payload, user_context))
+            if not result.is_valid:
+                invalid.append(ClaimValidationError(validator.id, result.reason))
+        return ClaimsValidationResult(invalid, payload if changed else None)
 
     async def fetch_and_set_claim(self, session_handle: str, claim: Any, user_context: Dict[str, Any]) -> bool:
-        """Raises :class:`~tessera.exceptions.NotSupportedError`: no session claims yet."""
-        raise _claims_not_supported("fetch_and_set_claim")
+        """Fetches the claim's value for the session's user and merges it into the session's
+        payload; ``False`` when the session does not exist."""
+        info = await self.get_session_information(session_handle, user_context)
+        if info is None:
+            return False
+        update = await claim.build(
+            info.user_id,
+            info.recipe_user_id,
+            info.tenant_id,
+            info.custom_claims_in_access_token_payload,
+            user_context,
+        )
+        return await self.merge_into_access_token_payload(session_handle, update, user_context)
 
     async def set_claim_value(self, session_handle: str, claim: Any, value: Any, user_context: Dict[str, Any]) -> bool:
-        """Raises :class:`~tessera.exceptions.NotSupportedError`: no session claims yet."""
-        raise _claims_not_supported("set_claim_value")
+        """Sets the claim in the session's payload; ``False`` when the session does not
+        exist."""
+        update = claim.add_to_payload_({}, value, user_context)
+        return await self.merge_into_access_token_payload(session_handle, update, user_context)
 
-    async def get_claim_value(self, session_handle: str, claim: Any, user_context: Dict[str, Any]) -> Any:
-        """Raises :class:`~tessera.exceptions.NotSupportedError`: no session claims yet."""
-        raise _claims_not_supported("get_claim_value")
+    async def get_claim_value(
+        self, session_handle: str, claim: Any, user_context: Dict[str, Any]
+    ) -> Union[SessionDoesNotExistError, GetClaimValueOkResult[Any]]:
+        """The claim's value in the session's payload (``None`` if unset)."""
+        info = await self.get_session_information(session_handle, user_context)
+        if info is None:
+            return SessionDoesNotExistError()
+        return GetClaimValueOkResult(
+            claim.get_value_from_payload(info.custom_claims_in_access_token_payload, user_context)
+        )
 
     async def remove_claim(self, session_handle: str, claim: Any, user_context: Dict[str, Any]) -> bool:
-        """Raises :class:`~tessera.exceptions.NotSupportedError`: no session claims yet."""
-        raise _claims_not_supported("remove_claim")
+        """Removes the claim from the session's payload; ``False`` when the session does
+        not exist."""
+        update = claim.remove_from_payload_by_merge_({}, user_context)
+        return await self.merge_into_access_token_payload(session_handle, update, user_context)
 
     async def regenerate_access_token(
         self, access_token: str, new_access_token_payload: Optional[Dict[str, Any]], user_context: Dict[str, Any]
     ) -> Any:
         """Raises :class:`~tessera.exceptions.NotSupportedError`: use
-        ``merge_into_access_token_payload``."""
+        ``merge_into_access_token_payload`` (a session's own re-issues its token)."""
         raise NotSupportedError(
             "regenerate_access_token is not supported by Tessera; use merge_into_access_token_payload"
         )
 
 
-def build(functions: Callable[[RecipeImplementation], Any]) -> RecipeInterface:
-    """The implementation an app's ``override.functions`` makes of Tessera's.
+_DEFAULT = RecipeImplementation()
+
+#: Replacing one of these sends the refresh and sign-out endpoints through the binding.
+ENDPOINT_FUNCTIONS = frozenset({"get_session", "refresh_session", "revoke_session"})
+
+
+def build(override: Callable[[RecipeImplementation], Any]) -> Tuple[RecipeInterface, FrozenSet[str]]:
+    """The implementation an app's ``override.functions`` makes of Tessera's, and the names
+    of the functions it replaced (an override may assign functions to the instance it is
+    given, as supertokens-python's documentation does, or return a subclass).
 
     Raises:
-        NotSupportedError: it replaced a method other than those in :data:`OVERRIDABLE`.
         TypeError: it returned something that is not an implementation.
     """
     original = RecipeImplementation()
-    result = functions(original)
+    result = override(original)
     if not isinstance(result, RecipeInterface):
         raise TypeError(f"override functions must return the recipe implementation, not {type(result).__name__}")
-    replaced = [
+    replaced = frozenset(
         name
         for name, member in vars(RecipeInterface).items()
         if callable(member)
         and not name.startswith("_")
-        and name not in OVERRIDABLE
         and getattr(getattr(result, name), "__func__", None) is not getattr(RecipeImplementation, name)
-    ]
-    if replaced:
-        raise NotSupportedError(
-            f"session override: only {', '.join(OVERRIDABLE)} can be overridden by Tessera yet, "
-            f"not {', '.join(replaced)}"
-        )
-    return result
+    )
+    return result, replaced

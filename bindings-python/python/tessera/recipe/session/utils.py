@@ -8,7 +8,7 @@ from ...framework.response import ResponseAdapter
 from ...types import RecipeUserId
 from .exceptions import ClaimValidationError
 
-__all__ = ["InputErrorHandlers", "InputOverrideConfig"]
+__all__ = ["InputErrorHandlers", "InputOverrideConfig", "SessionOverrideConfig"]
 
 #: A handler returns the response it was given (or another of the same framework), or
 #: ``None`` for the one it was given; it may be async.
@@ -66,9 +66,10 @@ class InputOverrideConfig:
 
     ``functions`` gets Tessera's
     :class:`~tessera.recipe.session.recipe_implementation.RecipeImplementation` and returns it
-    (or a subclass) with methods replaced; every session creation then goes through its
-    ``create_new_session`` (to add claims to the access token payload, say). Replacing its
-    other methods is not supported yet (refused at init).
+    (or a subclass) with methods replaced, or the same object with functions assigned to
+    it. Every path that reaches a function then goes through the replacement: the
+    ``asyncio`` / ``syncio`` functions, the :class:`SessionContainer` methods, the routes'
+    verification and the refresh and sign-out endpoints.
 
     ``apis`` gets Tessera's :class:`~tessera.recipe.session.api.implementation.APIImplementation`
     and returns it with ``refresh_post``, ``signout_post`` or ``verify_session`` replaced (to
@@ -81,3 +82,7 @@ class InputOverrideConfig:
                 raise TypeError(f"InputOverrideConfig({name}=...) must be callable, not {type(value).__name__}")
         self.functions = functions
         self.apis = apis
+
+
+#: supertokens-python's other name for :class:`InputOverrideConfig`.
+SessionOverrideConfig = InputOverrideConfig

@@ -3,7 +3,6 @@
 
 from typing import Any, Callable, Dict, Optional
 
-from .... import _state
 from ....framework.request import RequestAdapter
 from ....framework.response import ResponseAdapter
 from .. import _common
@@ -47,10 +46,9 @@ class APIImplementation(APIInterface):
 
 def api_options(request: RequestAdapter, response: Optional[ResponseAdapter]) -> APIOptions:
     """The options an API function gets for ``request``."""
-    from ..recipe_implementation import RecipeImplementation
+    from ..recipe_implementation import functions
 
-    implementation = _state.current().recipe_implementation or RecipeImplementation()
-    return APIOptions(request, response, "session", None, implementation)
+    return APIOptions(request, response, "session", None, functions())
 
 
 def build(apis: Callable[[APIImplementation], Any]) -> APIInterface:

@@ -2,37 +2,51 @@
 ``supertokens_python.recipe.session.asyncio``).
 
 Each function is its :mod:`tessera.recipe.session.syncio` namesake, with the same arguments
-and documentation, run in a worker thread so that the event loop never waits on disk or
-network. :func:`get_session` is the exception: it verifies on the event loop when the core
-needs no I/O (the usual case) and goes to a worker thread only when it does. Claim overrides
-(``override_global_claim_validators``) run on the event loop and may be async.
+and documentation; the store work runs in a worker thread so that the event loop never waits
+on disk or network. :func:`get_session` verifies on the event loop when the core needs no I/O
+(the usual case) and goes to a worker thread only when it does. The functions go through the
+recipe's implementation (``session.init(override=...)``), whose replacements, like claim
+fetchers and ``override_global_claim_validators``, run on the event loop and may be async.
 """
 
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, TypeVar, Union
 
 from .... import _state
-from ...._util import off_loop
-from ....exceptions import WouldBlockError
+from ...._util import off_loop, resolved
 from ....framework.request import wrap_request
 from ....types import RecipeUserId
 from .. import _common, syncio
-from ..interfaces import SessionContainer, SessionInformationResult
-from ..recipe_implementation import create_through, with_request
+from ..interfaces import (
+    ClaimsValidationResult,
+    GetClaimValueOkResult,
+    SessionClaim,
+    SessionContainer,
+    SessionDoesNotExistError,
+    SessionInformationResult,
+)
+from ..recipe_implementation import create_through, functions, with_request
+
+_T = TypeVar("_T")
 
 __all__ = [
     "create_new_session",
     "create_new_session_without_request_response",
+    "fetch_and_set_claim",
     "get_all_session_handles_for_user",
+    "get_claim_value",
     "get_session",
     "get_session_information",
     "get_session_without_request_response",
     "merge_into_access_token_payload",
     "refresh_session",
     "refresh_session_without_request_response",
+    "remove_claim",
     "revoke_all_sessions_for_user",
     "revoke_multiple_sessions",
     "revoke_session",
+    "set_claim_value",
     "update_session_data_in_database",
+    "validate_claims_for_session_handle",
 ]
 
 
@@ -129,41 +143,33 @@ async def get_session_without_request_response(
 ) -> Optional[SessionContainer]:
     """:func:`tessera.recipe.session.syncio.get_session_without_request_response`: inline when
     the core can answer without I/O (a known key, no ``check_database``), else in a worker
-    thread; the claim override, which may be async, on the event loop."""
-    session: Optional[SessionContainer] = None
-    answered = False
-    if not check_database:
-        engine = _state.engine()
-        try:
-            native = engine.get_session_without_request_response(
-                access_token,
-                anti_csrf_token,
-                True if session_required is None else bool(session_required),
-                anti_csrf_check,
-                False,
-                False,
-            )
-            session = None if native is None else SessionContainer(engine, native)
-            answered = True
-        except WouldBlockError:
-            pass
-    if not answered:
-        session = await off_loop(
-            syncio.get_session_without_request_response,
+    thread; the claim checks, which may be async, on the event loop."""
+    functions = _state.overriding("get_session")
+    if functions is None:
+        session = await _common.verify_token(
+            access_token, anti_csrf_token, anti_csrf_check, session_required, check_database
+        )
+        if override_global_claim_validators is None and not _state.current().claims_overridden:
+            return session
+    else:
+        session = await functions.get_session(
             access_token,
             anti_csrf_token,
             anti_csrf_check,
             session_required,
             check_database,
-            None,
-            user_context,
+            override_global_claim_validators,
+            _context(user_context),
         )
-    await _common.check_claim_override(override_global_claim_validators, session, user_context)
+    await _common.check_claims(override_global_claim_validators, session, user_context)
     return session
 
 
 async def refresh_session(request: Any, user_context: Optional[Dict[str, Any]] = None) -> SessionContainer:
-    """:func:`tessera.recipe.session.syncio.refresh_session`, in a worker thread."""
+    """:func:`tessera.recipe.session.syncio.refresh_session`, in a worker thread (through an
+    app's ``refresh_session`` on the event loop)."""
+    if _state.overriding("refresh_session") is not None:
+        return await _common.refresh_in_request(wrap_request(request), user_context)
     return await off_loop(syncio.refresh_session, request, user_context)
 
 
@@ -173,23 +179,22 @@ async def refresh_session_without_request_response(
     anti_csrf_token: Optional[str] = None,
     user_context: Optional[Dict[str, Any]] = None,
 ) -> SessionContainer:
-    """:func:`tessera.recipe.session.syncio.refresh_session_without_request_response`, in a
-    worker thread."""
-    return await off_loop(
-        syncio.refresh_session_without_request_response, refresh_token, disable_anti_csrf, anti_csrf_token, user_context
+    """:func:`tessera.recipe.session.syncio.refresh_session_without_request_response`."""
+    return await functions().refresh_session(
+        refresh_token, anti_csrf_token, bool(disable_anti_csrf), _context(user_context)
     )
 
 
 async def revoke_session(session_handle: str, user_context: Optional[Dict[str, Any]] = None) -> bool:
-    """:func:`tessera.recipe.session.syncio.revoke_session`, in a worker thread."""
-    return await off_loop(syncio.revoke_session, session_handle, user_context)
+    """:func:`tessera.recipe.session.syncio.revoke_session`."""
+    return await functions().revoke_session(session_handle, _context(user_context))
 
 
 async def revoke_multiple_sessions(
     session_handles: List[str], user_context: Optional[Dict[str, Any]] = None
 ) -> List[str]:
-    """:func:`tessera.recipe.session.syncio.revoke_multiple_sessions`, in a worker thread."""
-    return await off_loop(syncio.revoke_multiple_sessions, session_handles, user_context)
+    """:func:`tessera.recipe.session.syncio.revoke_multiple_sessions`."""
+    return await functions().revoke_multiple_sessions(session_handles, _context(user_context))
 
 
 async def revoke_all_sessions_for_user(
@@ -200,14 +205,10 @@ async def revoke_all_sessions_for_user(
     *,
     revoke_across_all_tenants: Optional[bool] = None,
 ) -> List[str]:
-    """:func:`tessera.recipe.session.syncio.revoke_all_sessions_for_user`, in a worker thread."""
-    return await off_loop(
-        syncio.revoke_all_sessions_for_user,
-        user_id,
-        revoke_sessions_for_linked_accounts,
-        tenant_id,
-        user_context,
-        revoke_across_all_tenants=revoke_across_all_tenants,
+    """:func:`tessera.recipe.session.syncio.revoke_all_sessions_for_user`."""
+    across = tenant_id is None if revoke_across_all_tenants is None else revoke_across_all_tenants
+    return await functions().revoke_all_sessions_for_user(
+        user_id, revoke_sessions_for_linked_accounts, tenant_id, across, _context(user_context)
     )
 
 
@@ -220,24 +221,18 @@ async def get_all_session_handles_for_user(
     fetch_across_all_tenants: Optional[bool] = None,
     fetch_sessions_for_all_linked_accounts: Optional[bool] = None,
 ) -> List[str]:
-    """:func:`tessera.recipe.session.syncio.get_all_session_handles_for_user`, in a worker
-    thread."""
-    return await off_loop(
-        syncio.get_all_session_handles_for_user,
-        user_id,
-        fetch_sessions_for_linked_accounts,
-        tenant_id,
-        user_context,
-        fetch_across_all_tenants=fetch_across_all_tenants,
-        fetch_sessions_for_all_linked_accounts=fetch_sessions_for_all_linked_accounts,
+    """:func:`tessera.recipe.session.syncio.get_all_session_handles_for_user`."""
+    across = tenant_id is None if fetch_across_all_tenants is None else fetch_across_all_tenants
+    return await functions().get_all_session_handles_for_user(
+        user_id, fetch_sessions_for_linked_accounts, tenant_id, across, _context(user_context)
     )
 
 
 async def get_session_information(
     session_handle: str, user_context: Optional[Dict[str, Any]] = None
 ) -> Optional[SessionInformationResult]:
-    """:func:`tessera.recipe.session.syncio.get_session_information`, in a worker thread."""
-    return await off_loop(syncio.get_session_information, session_handle, user_context)
+    """:func:`tessera.recipe.session.syncio.get_session_information`."""
+    return await functions().get_session_information(session_handle, _context(user_context))
 
 
 async def update_session_data_in_database(
@@ -245,9 +240,8 @@ async def update_session_data_in_database(
     new_session_data: Dict[str, Any],
     user_context: Optional[Dict[str, Any]] = None,
 ) -> bool:
-    """:func:`tessera.recipe.session.syncio.update_session_data_in_database`, in a worker
-    thread."""
-    return await off_loop(syncio.update_session_data_in_database, session_handle, new_session_data, user_context)
+    """:func:`tessera.recipe.session.syncio.update_session_data_in_database`."""
+    return await functions().update_session_data_in_database(session_handle, new_session_data, _context(user_context))
 
 
 async def merge_into_access_token_payload(
@@ -255,8 +249,83 @@ async def merge_into_access_token_payload(
     new_access_token_payload: Dict[str, Any],
     user_context: Optional[Dict[str, Any]] = None,
 ) -> bool:
-    """:func:`tessera.recipe.session.syncio.merge_into_access_token_payload`, in a worker
-    thread."""
-    return await off_loop(
-        syncio.merge_into_access_token_payload, session_handle, new_access_token_payload, user_context
+    """:func:`tessera.recipe.session.syncio.merge_into_access_token_payload`."""
+    return await functions().merge_into_access_token_payload(
+        session_handle, new_access_token_payload, _context(user_context)
     )
+
+
+async def fetch_and_set_claim(
+    session_handle: str, claim: SessionClaim[Any], user_context: Optional[Dict[str, Any]] = None
+) -> bool:
+    """Fetches ``claim``'s value for the session's user and stores it in the session's
+    payload (its next access tokens carry it); ``False`` when the session does not exist."""
+    return await functions().fetch_and_set_claim(session_handle, claim, _context(user_context))
+
+
+async def set_claim_value(
+    session_handle: str, claim: SessionClaim[_T], value: _T, user_context: Optional[Dict[str, Any]] = None
+) -> bool:
+    """Sets ``claim`` to ``value`` in the session's payload; ``False`` when the session does
+    not exist."""
+    return await functions().set_claim_value(session_handle, claim, value, _context(user_context))
+
+
+async def get_claim_value(
+    session_handle: str, claim: SessionClaim[_T], user_context: Optional[Dict[str, Any]] = None
+) -> Union[SessionDoesNotExistError, GetClaimValueOkResult[_T]]:
+    """``claim``'s value in the session's payload (:class:`GetClaimValueOkResult`), or
+    :class:`SessionDoesNotExistError`."""
+    result: Union[SessionDoesNotExistError, GetClaimValueOkResult[_T]] = await functions().get_claim_value(
+        session_handle, claim, _context(user_context)
+    )
+    return result
+
+
+async def remove_claim(
+    session_handle: str, claim: SessionClaim[Any], user_context: Optional[Dict[str, Any]] = None
+) -> bool:
+    """Removes ``claim`` from the session's payload; ``False`` when the session does not
+    exist."""
+    return await functions().remove_claim(session_handle, claim, _context(user_context))
+
+
+async def validate_claims_for_session_handle(
+    session_handle: str,
+    override_global_claim_validators: Optional[Callable[..., Any]] = None,
+    user_context: Optional[Dict[str, Any]] = None,
+) -> Union[SessionDoesNotExistError, ClaimsValidationResult]:
+    """Checks the session's stored payload with the global claim validators (or what
+    ``override_global_claim_validators(validators, session_information, user_context)``
+    returns), fetching stale claims again and storing what was fetched.
+
+    Returns:
+        :class:`ClaimsValidationResult` with the failed validators (``invalid_claims``), or
+        :class:`SessionDoesNotExistError`.
+    """
+    ctx = _context(user_context)
+    implementation = functions()
+    info = await implementation.get_session_information(session_handle, ctx)
+    if info is None:
+        return SessionDoesNotExistError()
+    validators = list(
+        await resolved(
+            implementation.get_global_claim_validators(info.tenant_id, info.user_id, info.recipe_user_id, [], ctx)
+        )
+        or []
+    )
+    if override_global_claim_validators is not None:
+        validators = list(await resolved(override_global_claim_validators(validators, info, ctx)) or [])
+    result = await implementation.validate_claims(
+        info.user_id, info.recipe_user_id, info.custom_claims_in_access_token_payload, validators, ctx
+    )
+    if result.access_token_payload_update is not None:
+        if not await implementation.merge_into_access_token_payload(
+            session_handle, result.access_token_payload_update, ctx
+        ):
+            return SessionDoesNotExistError()
+    return ClaimsValidationResult(result.invalid_claims)
+
+
+def _context(user_context: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    return {} if user_context is None else user_context

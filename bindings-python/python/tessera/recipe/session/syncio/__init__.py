@@ -5,33 +5,48 @@ Each calls the native engine directly (it releases the GIL while it works); ther
 event loop to create or nest. :mod:`tessera.recipe.session.asyncio` has the same functions
 for async code. ``request`` is the framework's own request object (Starlette/FastAPI
 ``Request``, Flask ``request``, Django ``HttpRequest``) for the framework given to
-``tessera.init``. ``user_context`` is accepted everywhere and not used.
+``tessera.init``. ``user_context`` is passed to the recipe's functions, for an app's
+``session.init(override=...)``; a function it replaced is run to completion from here.
 """
 
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, TypeVar, Union
 
 from .... import _state
 from ...._util import run_sync, to_json
 from ....framework.request import RequestAdapter, wrap_request
 from ....types import RecipeUserId, recipe_user_id_str
 from .. import _common
-from ..interfaces import SessionContainer, SessionInformationResult
+from ..interfaces import (
+    ClaimsValidationResult,
+    GetClaimValueOkResult,
+    SessionClaim,
+    SessionContainer,
+    SessionDoesNotExistError,
+    SessionInformationResult,
+)
 from ..recipe_implementation import create_through, with_request
+
+_T = TypeVar("_T")
 
 __all__ = [
     "create_new_session",
     "create_new_session_without_request_response",
+    "fetch_and_set_claim",
     "get_all_session_handles_for_user",
+    "get_claim_value",
     "get_session",
     "get_session_information",
     "get_session_without_request_response",
     "merge_into_access_token_payload",
     "refresh_session",
     "refresh_session_without_request_response",
+    "remove_claim",
     "revoke_all_sessions_for_user",
     "revoke_multiple_sessions",
     "revoke_session",
+    "set_claim_value",
     "update_session_data_in_database",
+    "validate_claims_for_session_handle",
 ]
 
 
@@ -173,13 +188,25 @@ def get_session_without_request_response(
 ) -> Optional[SessionContainer]:
     """Verifies an access token given directly. ``anti_csrf_check`` defaults to true here,
     as in the SDKs (pass ``False`` when anti-CSRF is not by token)."""
+    if _state.overriding("get_session") is not None:
+        return run_sync(
+            _asyncio().get_session_without_request_response(
+                access_token,
+                anti_csrf_token,
+                anti_csrf_check,
+                session_required,
+                check_database,
+                override_global_claim_validators,
+                user_context,
+            )
+        )
     required = True if session_required is None else bool(session_required)
     engine = _state.engine()
     native = engine.get_session_without_request_response(
         access_token, anti_csrf_token, required, anti_csrf_check, bool(check_database)
     )
     session = None if native is None else SessionContainer(engine, native)
-    _common.check_claim_override_sync(override_global_claim_validators, session, user_context)
+    _common.check_claims_sync(override_global_claim_validators, session, user_context)
     return session
 
 
@@ -192,6 +219,8 @@ def refresh_session(request: Any, user_context: Optional[Dict[str, Any]] = None)
         TokenTheftError: the refresh token was reused outside the grace window.
     """
     adapter = wrap_request(request)
+    if _state.overriding("refresh_session") is not None:
+        return run_sync(_common.refresh_in_request(adapter, user_context))
     engine = _state.engine()
     method, path, headers = adapter.native_request()
     native, mutations = engine.refresh_session(
@@ -207,6 +236,11 @@ def refresh_session_without_request_response(
     user_context: Optional[Dict[str, Any]] = None,
 ) -> SessionContainer:
     """Refreshes a session from a refresh token given directly."""
+    functions = _state.overriding("refresh_session")
+    if functions is not None:
+        return run_sync(
+            functions.refresh_session(refresh_token, anti_csrf_token, bool(disable_anti_csrf), _context(user_context))
+        )
     engine = _state.engine()
     native = engine.refresh_session_without_request_response(refresh_token, bool(disable_anti_csrf), anti_csrf_token)
     return SessionContainer(engine, native)
@@ -214,11 +248,17 @@ def refresh_session_without_request_response(
 
 def revoke_session(session_handle: str, user_context: Optional[Dict[str, Any]] = None) -> bool:
     """Revokes one session; whether it existed."""
+    functions = _state.overriding("revoke_session")
+    if functions is not None:
+        return run_sync(functions.revoke_session(session_handle, _context(user_context)))
     return _state.engine().revoke_session(session_handle)
 
 
 def revoke_multiple_sessions(session_handles: List[str], user_context: Optional[Dict[str, Any]] = None) -> List[str]:
     """Revokes sessions; the handles of those that existed."""
+    functions = _state.overriding("revoke_multiple_sessions")
+    if functions is not None:
+        return run_sync(functions.revoke_multiple_sessions(session_handles, _context(user_context)))
     return _state.engine().revoke_multiple_sessions(list(session_handles))
 
 
@@ -233,6 +273,16 @@ def revoke_all_sessions_for_user(
     """Revokes every session of ``user_id`` in ``tenant_id`` (default: every tenant); the
     revoked handles. Tessera has no account linking, so
     ``revoke_sessions_for_linked_accounts`` changes nothing."""
+    if _state.overriding("revoke_all_sessions_for_user") is not None:
+        return run_sync(
+            _asyncio().revoke_all_sessions_for_user(
+                user_id,
+                revoke_sessions_for_linked_accounts,
+                tenant_id,
+                user_context,
+                revoke_across_all_tenants=revoke_across_all_tenants,
+            )
+        )
     scope = _common.tenant_scope(tenant_id, revoke_across_all_tenants)
     return _state.engine().revoke_all_sessions_for_user(user_id, scope)
 
@@ -248,6 +298,16 @@ def get_all_session_handles_for_user(
 ) -> List[str]:
     """The live session handles of ``user_id`` in ``tenant_id`` (default: every tenant).
     Tessera has no account linking, so the linked-accounts flags change nothing."""
+    if _state.overriding("get_all_session_handles_for_user") is not None:
+        return run_sync(
+            _asyncio().get_all_session_handles_for_user(
+                user_id,
+                fetch_sessions_for_linked_accounts,
+                tenant_id,
+                user_context,
+                fetch_across_all_tenants=fetch_across_all_tenants,
+            )
+        )
     scope = _common.tenant_scope(tenant_id, fetch_across_all_tenants)
     return _state.engine().get_all_session_handles_for_user(user_id, scope)
 
@@ -256,6 +316,9 @@ def get_session_information(
     session_handle: str, user_context: Optional[Dict[str, Any]] = None
 ) -> Optional[SessionInformationResult]:
     """The session's information, or ``None`` when it does not exist (or has expired)."""
+    functions = _state.overriding("get_session_information")
+    if functions is not None:
+        return run_sync(functions.get_session_information(session_handle, _context(user_context)))
     info_json = _state.engine().get_session_information(session_handle)
     return None if info_json is None else SessionInformationResult._from_native(info_json)
 
@@ -266,6 +329,11 @@ def update_session_data_in_database(
     user_context: Optional[Dict[str, Any]] = None,
 ) -> bool:
     """Replaces the session's data in the database; whether the session exists."""
+    functions = _state.overriding("update_session_data_in_database")
+    if functions is not None:
+        return run_sync(
+            functions.update_session_data_in_database(session_handle, new_session_data, _context(user_context))
+        )
     return _state.engine().update_session_data_in_database(
         session_handle, to_json(new_session_data, "new_session_data")
     )
@@ -278,5 +346,63 @@ def merge_into_access_token_payload(
 ) -> bool:
     """Merges into the stored access-token payload of a session (used from its next access
     token on; the current token is not re-issued); whether the session exists."""
+    functions = _state.overriding("merge_into_access_token_payload")
+    if functions is not None:
+        return run_sync(
+            functions.merge_into_access_token_payload(session_handle, new_access_token_payload, _context(user_context))
+        )
     update_json = to_json(new_access_token_payload, "new_access_token_payload")
     return _state.engine().merge_into_access_token_payload(session_handle, update_json)
+
+
+# The claim functions call the app's claim code, which may be async: they are the asyncio
+# functions run to completion.
+
+
+def fetch_and_set_claim(
+    session_handle: str, claim: SessionClaim[Any], user_context: Optional[Dict[str, Any]] = None
+) -> bool:
+    """:func:`tessera.recipe.session.asyncio.fetch_and_set_claim` for sync code."""
+    return run_sync(_asyncio().fetch_and_set_claim(session_handle, claim, user_context))
+
+
+def set_claim_value(
+    session_handle: str, claim: SessionClaim[_T], value: _T, user_context: Optional[Dict[str, Any]] = None
+) -> bool:
+    """:func:`tessera.recipe.session.asyncio.set_claim_value` for sync code."""
+    return run_sync(_asyncio().set_claim_value(session_handle, claim, value, user_context))
+
+
+def get_claim_value(
+    session_handle: str, claim: SessionClaim[_T], user_context: Optional[Dict[str, Any]] = None
+) -> Union[SessionDoesNotExistError, GetClaimValueOkResult[_T]]:
+    """:func:`tessera.recipe.session.asyncio.get_claim_value` for sync code."""
+    return run_sync(_asyncio().get_claim_value(session_handle, claim, user_context))
+
+
+def remove_claim(session_handle: str, claim: SessionClaim[Any], user_context: Optional[Dict[str, Any]] = None) -> bool:
+    """:func:`tessera.recipe.session.asyncio.remove_claim` for sync code."""
+    return run_sync(_asyncio().remove_claim(session_handle, claim, user_context))
+
+
+def validate_claims_for_session_handle(
+    session_handle: str,
+    override_global_claim_validators: Optional[Callable[..., Any]] = None,
+    user_context: Optional[Dict[str, Any]] = None,
+) -> Union[SessionDoesNotExistError, ClaimsValidationResult]:
+    """:func:`tessera.recipe.session.asyncio.validate_claims_for_session_handle` for sync
+    code."""
+    return run_sync(
+        _asyncio().validate_claims_for_session_handle(session_handle, override_global_claim_validators, user_context)
+    )
+
+
+def _context(user_context: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    return {} if user_context is None else user_context
+
+
+def _asyncio() -> Any:
+    # The asyncio module imports this one.
+    from .. import asyncio
+
+    return asyncio
