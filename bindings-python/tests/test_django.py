@@ -763,3 +763,57 @@ def test_api_overrides_may_answer_a_general_error_or_leave_the_endpoint_to_the_a
     r = call(kind, "POST", "/auth/signout", cookies=held)
     assert (r.status_code, body(r)) == (401, {"message": "unauthorised"})
     assert_cleared(r)
+
+
+def test_function_overrides_and_global_claim_validators_run_in_django(kind: str) -> None:
+    from tessera.recipe.session.claims import BooleanClaim
+
+    calls: List[Tuple[Any, ...]] = []
+    allowed = BooleanClaim("allowed", lambda user_id, *_: user_id != "blocked")
+
+    def functions(oi: Any) -> Any:
+        get_session, refresh_session, revoke_session = oi.get_session, oi.refresh_session, oi.revoke_session
+
+        async def counted_get_session(access_token: Optional[str], *args: Any) -> Any:
+            calls.append(("get_session", access_token is not None))
+            return await get_session(access_token, *args)
+
+        async def counted_refresh(*args: Any) -> Any:
+            calls.append(("refresh_session",))
+            return await refresh_session(*args)
+
+        async def counted_revoke(handle: str, user_context: Any) -> bool:
+            calls.append(("revoke_session",))
+            return await revoke_session(handle, user_context)
+
+        oi.get_session = counted_get_session
+        oi.refresh_session = counted_refresh
+        oi.revoke_session = counted_revoke
+        oi.get_global_claim_validators = lambda t, u, r, others, ctx: [*others, allowed.validators.is_true()]
+        return oi
+
+    init_django(override=session.InputOverrideConfig(functions=functions))
+    blocked = sign_in_cookie(kind, user="blocked")
+    denied = call(kind, "GET", f"/{kind}/getJWT", cookies={"sAccessToken": blocked["sAccessToken"]})
+    assert denied.status_code == 403
+    assert body(denied)["claimValidationErrors"][0]["id"] == "allowed"
+
+    held = sign_in_cookie(kind)
+    got = call(kind, "GET", f"/{kind}/getJWT", cookies={"sAccessToken": held["sAccessToken"]})
+    # The claim was fetched and a new token carrying it written; the view saw that token.
+    access = set_cookies(got)["sAccessToken"].value
+    assert (got.status_code, body(got)) == (200, {"token": access})
+    assert jwt_payload(access)["allowed"]["v"] is True
+    refreshed = call(kind, "POST", REFRESH_PATH, cookies={"sRefreshToken": held["sRefreshToken"]})
+    assert (refreshed.status_code, body(refreshed)) == (200, {})
+    access = set_cookies(refreshed)["sAccessToken"].value
+    signed_out = call(kind, "POST", "/auth/signout", cookies={"sAccessToken": access})
+    assert (signed_out.status_code, body(signed_out)) == (200, {"status": "OK"})
+    assert_cleared(signed_out)
+    assert calls == [
+        ("get_session", True),
+        ("get_session", True),
+        ("refresh_session",),
+        ("get_session", True),
+        ("revoke_session",),
+    ]
