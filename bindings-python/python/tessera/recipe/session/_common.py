@@ -211,7 +211,7 @@ async def _get_session_through_functions(
     """A request's verification by the app's ``get_session``: it gets what the request
     carries (the core reads it as it does for its own verification) and what it returns is
     the request's session, on the request's transport, with its new tokens if it made any."""
-    from .recipe_implementation import with_request
+    from .recipe_implementation import functions, with_request
 
     method, path, headers, _required, anti_csrf, transfer = _verify_args(adapter, state, options)
     session: Optional[SessionContainer] = None
@@ -220,7 +220,7 @@ async def _get_session_through_functions(
             method, path, headers, anti_csrf, transfer
         )
         user_context = with_request(options.user_context, adapter)
-        session = await state.recipe_implementation.get_session(
+        session = await functions().get_session(
             access_token,
             anti_csrf_token,
             check,
