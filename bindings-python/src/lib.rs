@@ -586,9 +586,31 @@ impl Engine {
         })
     }
 
-    fn jwks_json(&self, py: Python<'_>) -> PyResult<String> {
+    /// The JWKS document as JSON, and how long it may be cached (seconds).
+    fn jwks(&self, py: Python<'_>) -> PyResult<(String, u64)> {
         let t = &self.inner;
-        run(py, || t.jwks(now_ms()).map(|(doc, _)| doc.to_string()))
+        run(py, || t.jwks(now_ms()).map(|(doc, max_age)| (doc.to_string(), max_age)))
+    }
+
+    /// `createJWT`: a JWT of `payload_json` signed by the session authority.
+    #[pyo3(signature = (payload_json, validity_seconds=None, use_static_signing_key=true))]
+    fn create_jwt(
+        &self,
+        py: Python<'_>,
+        payload_json: &str,
+        validity_seconds: Option<u64>,
+        use_static_signing_key: bool,
+    ) -> PyResult<String> {
+        let t = &self.inner;
+        run(py, || {
+            let payload = json_object(payload_json, "payload")?;
+            t.create_jwt(&payload, validity_seconds, use_static_signing_key, now_ms())
+        })
+    }
+
+    /// The OpenID discovery document as JSON.
+    fn openid_discovery_configuration(&self) -> String {
+        self.inner.openid_discovery_configuration().to_string()
     }
 }
 

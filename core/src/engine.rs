@@ -295,6 +295,9 @@ impl Tessera {
                     // Serve a real key from the first request on, as the core does.
                     k.signing_key(self.config.session.use_dynamic_access_token_signing_key, now_ms)?;
                 }
+                // `createJWT` signs with the static key by default: it is in the document from
+                // the start, so that no client caching the JWKS misses it.
+                k.signing_key(false, now_ms)?;
                 Ok(k.jwks(now_ms))
             }
             Keys::Remote(r) => {

@@ -34,6 +34,7 @@ pub mod error;
 pub mod http;
 
 pub mod jwks_remote;
+pub mod jwt;
 pub mod keys;
 pub mod protocol;
 pub mod store;

@@ -410,6 +410,19 @@ pub fn sign_jwt(key: &crate::keys::SigningKey, version: u32, payload: &Map<Strin
         "version": version.to_string(),
         "alg": "RS256",
     });
+    sign_with_header(key, &header, payload)
+}
+
+/// Signs a plain JWT (the JWT recipe's `createJWT`: no `version` in the header) with `key`.
+///
+/// # Errors
+/// `INTERNAL` if signing fails.
+pub fn sign_plain_jwt(key: &crate::keys::SigningKey, payload: &Map<String, Value>) -> Result<String> {
+    let header = serde_json::json!({"kid": key.kid(), "typ": "JWT", "alg": "RS256"});
+    sign_with_header(key, &header, payload)
+}
+
+fn sign_with_header(key: &crate::keys::SigningKey, header: &Value, payload: &Map<String, Value>) -> Result<String> {
     let header = b64::encode_url(header.to_string().as_bytes());
     let body = b64::encode_url(Value::Object(payload.clone()).to_string().as_bytes());
     let signing_input = format!("{header}.{body}");

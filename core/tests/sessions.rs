@@ -338,9 +338,13 @@ fn key_rotation_is_seen_by_a_second_handle_on_the_same_file() {
     let (ja, _) = a.jwks(T0 + 101_002).unwrap();
     let (jb, _) = b.jwks(T0 + 101_002).unwrap();
     assert_eq!(ja, jb);
-    // The first key is past interval + 2 x validity (56 s) and has left the key set.
+    // The first key is past interval + 2 x validity (56 s) and has left the key set; the
+    // static key (createJWT's default) is always there.
     let kids: Vec<&str> = ja["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
-    assert_eq!(kids, vec![v3.token.kid.as_deref().unwrap()]);
+    let (dynamic, fixed): (Vec<&str>, Vec<&str>) = kids.iter().partition(|k| k.starts_with("d-"));
+    assert_eq!(dynamic, vec![v3.token.kid.as_deref().unwrap()]);
+    assert_eq!(fixed.len(), 1, "{kids:?}");
+    assert!(fixed[0].starts_with("s-"));
 }
 
 #[test]
@@ -822,4 +826,43 @@ fn a_refresh_through_its_parts_answers_as_the_endpoint_does() {
     let err = t.refresh_request_input(&cookie_req("POST", "/auth/session/refresh", "sAccessToken=x", &[])).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Unauthorised);
     assert!(err.to_string().contains("access token is present"), "{err}");
+}
+
+#[test]
+fn create_jwt_tokens_verify_and_carry_the_issuer_and_validity() {
+    let t = mem(json!({}));
+    let s = t.create_new_session_without_request_response("public", "u", Map::new(), Map::new(), true, T0).unwrap();
+    // A session's own claims, re-signed by createJWT with the dynamic key, verify as a session.
+    let mut payload = s.token.payload.clone();
+    payload.remove("exp");
+    payload.remove("iat");
+    let jwt = t.create_jwt(&payload, Some(1234), false, T0 + 1000).unwrap();
+    let header: Value =
+        serde_json::from_slice(&tessera_core::b64::decode_lenient(jwt.split('.').next().unwrap().as_bytes()).unwrap())
+            .unwrap();
+    assert_eq!(header["typ"], "JWT");
+    assert!(header.get("version").is_none(), "{header}");
+    let opts = VerifyOptions { anti_csrf_check: Some(false), ..VerifyOptions::default() };
+    let verified = t.get_session_without_request_response(&jwt, None, &opts, T0 + 2000).unwrap().unwrap();
+    let p = &verified.token.payload;
+    assert_eq!(p["exp"].as_u64().unwrap() - p["iat"].as_u64().unwrap(), 1234);
+    assert_eq!(p["iat"].as_u64().unwrap(), (T0 + 1000) / 1000);
+    assert_eq!(p["iss"], "https://api.example.com/auth");
+    assert_eq!(verified.token.session_handle, s.token.session_handle);
+
+    // The static key by default, and the payload's own iss wins; the JWKS verifies it.
+    payload.insert("iss".into(), json!("me"));
+    let jwt = t.create_jwt(&payload, None, true, T0).unwrap();
+    let token = t.verify_access_token(&jwt, T0).unwrap();
+    assert_eq!(token.payload["iss"], "me");
+    assert_eq!(token.payload["exp"].as_u64().unwrap(), T0 / 1000 + 3_153_600_000);
+    // ... but it is not a session of a dynamic-key app, as in the SDKs.
+    let err = t.get_session_without_request_response(&jwt, None, &opts, T0).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TryRefreshToken);
+    assert_eq!(t.create_jwt(&Map::new(), Some(u64::MAX), true, T0).unwrap_err().kind(), ErrorKind::InvalidInput);
+
+    let doc = t.openid_discovery_configuration();
+    assert_eq!(doc["issuer"], "https://api.example.com/auth");
+    assert_eq!(doc["jwks_uri"], "https://api.example.com/auth/jwt/jwks.json");
+    assert_eq!(doc["token_endpoint"], "https://api.example.com/auth/oauth/token");
 }

@@ -231,4 +231,12 @@ class Engine:
         customClaimsInAccessTokenPayload, expiryMs, timeCreatedMs}`` or ``None``."""
     def update_session_data_in_database(self, session_handle: str, data_json: str) -> bool: ...
     def merge_into_access_token_payload(self, session_handle: str, update_json: str) -> bool: ...
-    def jwks_json(self) -> str: ...
+    def jwks(self) -> Tuple[str, int]:
+        """The JWKS document as JSON, and how long it may be cached (seconds)."""
+    def create_jwt(
+        self, payload_json: str, validity_seconds: Optional[int] = None, use_static_signing_key: bool = True
+    ) -> str:
+        """``createJWT``: a JWT of ``payload_json`` signed by the session authority (``iss``,
+        ``iat``, ``exp`` added)."""
+    def openid_discovery_configuration(self) -> str:
+        """The OpenID discovery document as JSON."""

@@ -15,6 +15,7 @@ from .... import _state
 from ...._util import off_loop, resolved
 from ....framework.request import wrap_request
 from ....types import RecipeUserId
+from ...openid.asyncio import create_jwt, get_jwks, get_open_id_discovery_configuration
 from .. import _common, syncio
 from ..interfaces import (
     ClaimsValidationResult,
@@ -29,11 +30,14 @@ from ..recipe_implementation import create_through, functions, with_request
 _T = TypeVar("_T")
 
 __all__ = [
+    "create_jwt",
     "create_new_session",
     "create_new_session_without_request_response",
     "fetch_and_set_claim",
     "get_all_session_handles_for_user",
     "get_claim_value",
+    "get_jwks",
+    "get_open_id_discovery_configuration",
     "get_session",
     "get_session_information",
     "get_session_without_request_response",
