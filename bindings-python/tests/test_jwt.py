@@ -76,3 +76,25 @@ def test_open_id_discovery_configuration() -> None:
     assert doc.jwks_uri == "http://testserver/auth/jwt/jwks.json"
     assert doc.token_endpoint == "http://testserver/auth/oauth/token"
     assert doc.to_json()["id_token_signing_alg_values_supported"] == ["RS256"]
+
+
+def test_jwt_and_openid_recipes_may_be_listed_and_set_the_default_validity() -> None:
+    from tessera import InputAppInfo, SupertokensConfig, init
+    from tessera.exceptions import NotSupportedError
+    from tessera.recipe import jwt, openid, session
+    from tessera.recipe.jwt.syncio import create_jwt as sync_create_jwt
+
+    init(
+        app_info=InputAppInfo(app_name="a", api_domain="http://testserver", website_domain="http://testserver"),
+        framework="fastapi",
+        supertokens_config=SupertokensConfig(connection_uri="sqlite::memory:"),
+        recipe_list=[session.init(), jwt.init(jwt_validity_seconds=60), openid.init()],
+    )
+    created = sync_create_jwt({"a": 1})
+    assert isinstance(created, CreateJwtOkResult)
+    body = _part(created.jwt, 1)
+    assert body["exp"] - body["iat"] == 60
+    with pytest.raises(NotSupportedError, match="issuer"):
+        openid.init(issuer="https://elsewhere")
+    with pytest.raises(TypeError):
+        jwt.init(jwt_validity_seconds="60")  # type: ignore[arg-type]

@@ -30,6 +30,7 @@ class _State:
         "overridden",
         "get_session_overridden",
         "claims_overridden",
+        "jwt_validity_seconds",
     )
 
     def __init__(
@@ -42,6 +43,7 @@ class _State:
         recipe_implementation: Optional["RecipeInterface"] = None,
         api_implementation: Optional["APIInterface"] = None,
         overridden: FrozenSet[str] = frozenset(),
+        jwt_validity_seconds: Optional[int] = None,
     ) -> None:
         self.engine = engine
         self.framework = framework
@@ -62,6 +64,8 @@ class _State:
         # Asked on every verification, so answered once here.
         self.get_session_overridden = "get_session" in overridden
         self.claims_overridden = bool(overridden & {"get_global_claim_validators", "validate_claims"})
+        #: ``jwt.init(jwt_validity_seconds=...)``: ``create_jwt``'s default validity.
+        self.jwt_validity_seconds = jwt_validity_seconds
 
 
 _current: Optional[_State] = None

@@ -96,13 +96,16 @@ def init(
     ``framework`` is ``"fastapi"``, ``"flask"`` or ``"django"`` and picks how a framework
     request passed to ``get_session`` and friends is read; ``mode`` (``"asgi"`` or
     ``"wsgi"``) defaults to ``"asgi"`` for FastAPI and ``"wsgi"`` otherwise. ``recipe_list``
-    holds ``session.init(...)`` (absent: the session defaults). ``telemetry``, ``debug`` and
+    holds ``session.init(...)`` (absent: the session defaults), and may hold ``jwt.init(...)``
+    and ``openid.init()``. ``telemetry``, ``debug`` and
     ``experimental`` are accepted and have no effect.
 
     Raises:
         InvalidConfigError: a wrong option; the message names it.
         StorageError: the store cannot be opened.
     """
+    from .recipe.jwt import JWTRecipeInit
+    from .recipe.openid import OpenIdRecipeInit
     from .recipe.session.recipe import SessionRecipeInit
 
     if framework not in _FRAMEWORKS:
@@ -120,6 +123,7 @@ def init(
     recipe_implementation = None
     api_implementation = None
     overridden: FrozenSet[str] = frozenset()
+    jwt_validity_seconds = None
     for recipe in recipe_list or []:
         if isinstance(recipe, SessionRecipeInit):
             session_options = dict(recipe.options)
@@ -128,8 +132,13 @@ def init(
             recipe_implementation = recipe.recipe_implementation
             api_implementation = recipe.api_implementation
             overridden = recipe.overridden
-        else:
-            raise NotSupportedError(f"recipe_list: only session.init(...) is supported by Tessera, not {recipe!r}")
+        elif isinstance(recipe, JWTRecipeInit):
+            jwt_validity_seconds = recipe.jwt_validity_seconds
+        elif not isinstance(recipe, OpenIdRecipeInit):
+            raise NotSupportedError(
+                f"recipe_list: only session.init(...), jwt.init(...) and openid.init() are supported by Tessera, "
+                f"not {recipe!r}"
+            )
 
     config: Dict[str, Any] = {"appInfo": app_info._to_json(), "session": session_options}
     if supertokens_config is not None:
@@ -153,6 +162,7 @@ def init(
             recipe_implementation,
             api_implementation,
             overridden,
+            jwt_validity_seconds,
         )
     )
 

@@ -16,7 +16,10 @@ def create_jwt(
     ``use_static_signing_key`` is ``False``, as in the SDKs)."""
     if validity_seconds is not None and (not isinstance(validity_seconds, int) or validity_seconds < 0):
         raise TypeError(f"validity_seconds must be a non-negative int, not {validity_seconds!r}")
-    jwt = _state.engine().create_jwt(to_json(payload, "payload"), validity_seconds, use_static_signing_key is not False)
+    state = _state.current()
+    if validity_seconds is None:
+        validity_seconds = state.jwt_validity_seconds
+    jwt = state.engine.create_jwt(to_json(payload, "payload"), validity_seconds, use_static_signing_key is not False)
     return CreateJwtOkResult(jwt)
 
 
