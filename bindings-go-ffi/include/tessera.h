@@ -469,6 +469,63 @@ TesseraStatus tessera_session_revoke(const TesseraEngine *engine,
 // may be using it.
 void tessera_session_free(TesseraSession *session);
 
+// What `getSession` on a request hands to the recipe's `getSession` function. Input
+// `{"request", "antiCsrfCheck": bool | null}` (null: the default, on unless GET);
+// `*out_json` is `{"accessToken", "antiCsrfToken", "antiCsrfCheck", "transfer"}`, where
+// `accessToken` and `transfer` (`"cookie"` or `"header"`) are null when the request carries
+// no access token. No I/O.
+//
+// # Safety
+// As `tessera_engine_verify_access_token`.
+TesseraStatus tessera_engine_session_request_input(const TesseraEngine *engine,
+                                                   const uint8_t *input,
+                                                   uintptr_t input_len,
+                                                   TesseraBytes *out_json,
+                                                   TesseraBytes *err_out);
+
+// What a refresh request hands to the recipe's `refreshSession` function. Input
+// `{"request"}`; `*out_json` is `{"refreshToken", "antiCsrfToken", "disableAntiCsrf",
+// "transfer"}`. The refresh endpoint's errors (no refresh token, duplicate cookies, a
+// missing `rid`) are returned as they are by `tessera_engine_try_handle_api_request`. No I/O.
+//
+// # Safety
+// As `tessera_engine_verify_access_token`.
+TesseraStatus tessera_engine_refresh_request_input(const TesseraEngine *engine,
+                                                   const uint8_t *input,
+                                                   uintptr_t input_len,
+                                                   TesseraBytes *out_json,
+                                                   TesseraBytes *err_out);
+
+// Puts a session that the recipe's `getSession` or `refreshSession` function returned into
+// the request it was read from. Input `{"transfer": "cookie" | "header", "request"?}`.
+// `*out_session` is the session on that transport (the given one is unchanged). `*out_json`
+// is `{"session", "mutations"}`: without `request` (getSession), the session's tokens when
+// its access token was updated, else none; with `request` (refresh), the refresh endpoint's
+// answer for the refreshed session (its tokens, the other transport and the legacy cookie
+// cleared when the request had them), without status or body.
+//
+// # Safety
+// `engine` and `session` must be live; otherwise as `tessera_engine_verify_session`.
+TesseraStatus tessera_session_attach_to_request(const TesseraEngine *engine,
+                                                const TesseraSession *session,
+                                                const uint8_t *input,
+                                                uintptr_t input_len,
+                                                TesseraSession **out_session,
+                                                TesseraBytes *out_json,
+                                                TesseraBytes *err_out);
+
+// Clears a session's tokens from the response of its request (on its transport), as
+// `session.revokeSession()` does after the recipe's `revokeSession` function revoked it.
+// `*out_json` is the mutations. No I/O.
+//
+// # Safety
+// `engine` and `session` must be live; `out_json` must be writable and `*out_json` is owned
+// by the caller (`tessera_bytes_free`). `err_out` may be NULL. Thread-safe.
+TesseraStatus tessera_session_clear_tokens(const TesseraEngine *engine,
+                                           const TesseraSession *session,
+                                           TesseraBytes *out_json,
+                                           TesseraBytes *err_out);
+
 // `verifySession` on a request, without JSON. `request` is packed: `u32` little-endian
 // length and bytes of the method, the same for the path (query allowed), then for each
 // header value one byte, its name's index in the `requestHeaders` of

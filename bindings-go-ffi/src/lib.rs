@@ -33,7 +33,12 @@ use tessera_core::protocol::{ApiEndpoint, SessionState, VerifyOptions, CORS_ALLO
 use tessera_core::token::VerifiedToken;
 use tessera_core::{all_error_kinds, Error, ErrorKind, Result, Tessera};
 
+mod overrides;
 mod request;
+pub use overrides::{
+    tessera_engine_refresh_request_input, tessera_engine_session_request_input, tessera_session_attach_to_request,
+    tessera_session_clear_tokens,
+};
 pub use request::{
     tessera_engine_verify_request, tessera_engine_verify_token, tessera_session_access_token_payload,
     tessera_session_fields, tessera_session_front_token, TesseraSessionFields, TesseraStr, TesseraTransferMethod,

@@ -187,9 +187,10 @@ func Init(config TypeInput) error {
 // other request to theirHandler. Their session errors (a refresh without a refresh token,
 // a reused one, ...) go to the session recipe's ErrorHandlers when it has them.
 //
-// With the session recipe's Override.APIs, refresh and sign-out go through its RefreshPOST
-// and SignOutPOST, as in supertokens-golang: a nil one leaves its endpoint to theirHandler,
-// and their errors are answered as the endpoints' own.
+// With the session recipe's Override.APIs, or an Override.Functions that replaced a function
+// other than CreateNewSession, refresh and sign-out go through its RefreshPOST and
+// SignOutPOST, as in supertokens-golang (so that they call the replaced functions): a nil one
+// leaves its endpoint to theirHandler, and their errors are answered as the endpoints' own.
 func Middleware(theirHandler http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rt, err := state.Get()

@@ -364,6 +364,12 @@ func outputTransfer(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.Tesser
 func tryHandleAPIRequest(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.TesseraBytes) C.TesseraStatus {
 	return C.tessera_engine_try_handle_api_request(e, i, l, o, x)
 }
+func sessionRequestInput(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.TesseraBytes) C.TesseraStatus {
+	return C.tessera_engine_session_request_input(e, i, l, o, x)
+}
+func refreshRequestInput(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.TesseraBytes) C.TesseraStatus {
+	return C.tessera_engine_refresh_request_input(e, i, l, o, x)
+}
 
 // VerifySession runs verifySession; input and output JSON as in tessera.h.
 func (en *Engine) VerifySession(input []byte) (*Session, []byte, error) {
@@ -411,6 +417,18 @@ func (en *Engine) HandleAPIRequest(input []byte) ([]byte, error) {
 // answered, for applications with their own error handlers.
 func (en *Engine) TryHandleAPIRequest(input []byte) ([]byte, error) {
 	return en.withJSON(tryHandleAPIRequest, input)
+}
+
+// SessionRequestInput reads what a request hands to an application's replacement of the
+// recipe's GetSession (see tessera_engine_session_request_input).
+func (en *Engine) SessionRequestInput(input []byte) ([]byte, error) {
+	return en.withJSON(sessionRequestInput, input)
+}
+
+// RefreshRequestInput reads what a refresh request hands to an application's replacement of
+// the recipe's RefreshSession (see tessera_engine_refresh_request_input).
+func (en *Engine) RefreshRequestInput(input []byte) ([]byte, error) {
+	return en.withJSON(refreshRequestInput, input)
 }
 
 // IsAPIRequest says whether HandleAPIRequest serves this method and path.
@@ -494,6 +512,44 @@ func (en *Engine) RevokeSession(s *Session) ([]byte, error) {
 	}
 	var out, e C.TesseraBytes
 	status := C.tessera_session_revoke(en.p, s.p, &out, &e)
+	runtime.KeepAlive(en)
+	runtime.KeepAlive(s)
+	doc := take(out)
+	if err := check(status, e); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// AttachToRequest puts a session an application's GetSession or RefreshSession returned into
+// the request it was read from; returns the session on that transport and the mutations to
+// write (see tessera_session_attach_to_request).
+func (en *Engine) AttachToRequest(s *Session, input []byte) (*Session, []byte, error) {
+	if s == nil {
+		return nil, nil, errs.New(errs.InvalidInput.Code(), "no session")
+	}
+	var sp *C.TesseraSession
+	var out, e C.TesseraBytes
+	ip, il := in(input)
+	status := C.tessera_session_attach_to_request(en.p, s.p, ip, il, &sp, &out, &e)
+	runtime.KeepAlive(en)
+	runtime.KeepAlive(s)
+	doc := take(out)
+	if err := check(status, e); err != nil {
+		return nil, nil, err
+	}
+	session, err := newSession(sp)
+	return session, doc, err
+}
+
+// ClearTokens returns the mutations that clear a request's session from its response, for a
+// session an application's RevokeSession revoked.
+func (en *Engine) ClearTokens(s *Session) ([]byte, error) {
+	if s == nil {
+		return nil, errs.New(errs.InvalidInput.Code(), "no session")
+	}
+	var out, e C.TesseraBytes
+	status := C.tessera_session_clear_tokens(en.p, s.p, &out, &e)
 	runtime.KeepAlive(en)
 	runtime.KeepAlive(s)
 	doc := take(out)

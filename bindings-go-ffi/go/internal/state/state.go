@@ -33,8 +33,9 @@ type Runtime struct {
 	// session creation and VerifySession take their direct paths.
 	SessionRecipe interface{}
 	// APIs serves the refresh and sign-out endpoints through the session recipe's API
-	// functions after the application's Override.APIs, or is nil without one: then the core
-	// serves them, as it always serves the JWKS.
+	// functions after the application's Override (its APIs, or functions the core's
+	// endpoints would not call), or is nil without one: then the core serves them, as it
+	// always serves the JWKS.
 	APIs APIs
 }
 

@@ -47,7 +47,8 @@ func defaultVerifySession(verifySessionOptions *sessmodels.VerifySessionOptions,
 }
 
 // APIs is called by tessera.Init: what tessera.Middleware serves refresh and sign-out
-// through, or nil without Override.APIs.
+// through, or nil when the core's endpoints do what the recipe's would (no Override.APIs,
+// and no function replaced but CreateNewSession, which they do not call).
 func (impl *implementation) APIs() state.APIs {
 	if impl.apis == nil {
 		return nil
@@ -95,10 +96,9 @@ func (impl *implementation) Serve(endpoint cffi.APIEndpoint, req *http.Request, 
 		}
 		return httpx.WriteJSON(res, http.StatusOK, refreshOK)
 	}
-	// Sign-out needs a session. supertokens-golang also drops the global claim validators
-	// here; Tessera has none, so there is nothing to drop.
+	// Sign-out needs a session, whatever its claims, as in supertokens-golang.
 	required := true
-	s, err := GetSession(req, res, &sessmodels.VerifySessionOptions{SessionRequired: &required}, userContext)
+	s, err := GetSession(req, res, &sessmodels.VerifySessionOptions{SessionRequired: &required, OverrideGlobalClaimValidators: noClaimValidators}, userContext)
 	if err != nil {
 		return err
 	}
@@ -121,6 +121,10 @@ func (impl *implementation) Serve(endpoint cffi.APIEndpoint, req *http.Request, 
 	return nil
 }
 
+func noClaimValidators([]claims.SessionClaimValidator, sessmodels.SessionContainer, tessera.UserContext) ([]claims.SessionClaimValidator, error) {
+	return []claims.SessionClaimValidator{}, nil
+}
+
 // apiOptions are the APIOptions of a request; other is the application's handler.
 func (impl *implementation) apiOptions(req *http.Request, res http.ResponseWriter, other http.HandlerFunc) sessmodels.APIOptions {
 	return sessmodels.APIOptions{
@@ -132,17 +136,4 @@ func (impl *implementation) apiOptions(req *http.Request, res http.ResponseWrite
 		OtherHandler:                       other,
 		ClaimValidatorsAddedByOtherRecipes: []claims.SessionClaimValidator{},
 	}
-}
-
-// verifyOverride returns the recipe when the application's Override.APIs replaced
-// VerifySession, and nil otherwise (the usual case, which costs this check alone).
-func verifyOverride() *implementation {
-	rt, err := state.Get()
-	if err != nil {
-		return nil
-	}
-	if impl, ok := rt.SessionRecipe.(*implementation); ok && impl.verifySession != nil {
-		return impl
-	}
-	return nil
 }

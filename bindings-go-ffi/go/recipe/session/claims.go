@@ -69,15 +69,8 @@ func (b *block) assertClaims(validators []claims.SessionClaimValidator, userCont
 	if userContext == nil {
 		userContext = emptyContext()
 	}
-	validate := validateClaims
-	userID, tenantID := b.s.GetUserIDWithContext(userContext), b.s.GetTenantIdWithContext(userContext)
-	if impl, ok := b.c.rt.SessionRecipe.(*implementation); ok && impl.fns.ValidateClaims != nil {
-		f := *impl.fns.ValidateClaims
-		validate = func(userID, _ string, payload map[string]interface{}, validators []claims.SessionClaimValidator, userContext tessera.UserContext) (sessmodels.ValidateClaimsResult, error) {
-			return f(userID, payload, validators, userContext)
-		}
-	}
-	result, err := validate(userID, tenantID, b.s.GetAccessTokenPayloadWithContext(userContext), validators, userContext)
+	userID := b.s.GetUserIDWithContext(userContext)
+	result, err := (*b.c.functions().ValidateClaims)(userID, b.s.GetAccessTokenPayloadWithContext(userContext), validators, userContext)
 	if err != nil {
 		return err
 	}
@@ -93,4 +86,179 @@ func (b *block) assertClaims(validators []claims.SessionClaimValidator, userCont
 		return core
 	}
 	return nil
+}
+
+// checkClaims is getSession's claim step on a session it verified: the recipe's
+// GetGlobalClaimValidators (Tessera has no other recipe to add any), then the options'
+// OverrideGlobalClaimValidators, asserted with AssertClaims. impl is the recipe with
+// Override.Functions, or nil. When neither the functions nor the options can give a
+// validator, and ValidateClaims is the default, there is nothing to assert: the step costs
+// nothing on the usual request.
+func checkClaims(impl *implementation, s sessmodels.SessionContainer, options *sessmodels.VerifySessionOptions, userContext tessera.UserContext) (sessmodels.SessionContainer, error) {
+	var override func([]claims.SessionClaimValidator, sessmodels.SessionContainer, tessera.UserContext) ([]claims.SessionClaimValidator, error)
+	if options != nil {
+		override = options.OverrideGlobalClaimValidators
+	}
+	globals := impl != nil && impl.replaced.getGlobalClaimValidators
+	validate := impl != nil && impl.replaced.validateClaims
+	if override == nil && !globals && !validate {
+		return s, nil
+	}
+	if userContext == nil {
+		userContext = emptyContext()
+	}
+	validators := []claims.SessionClaimValidator{}
+	var err error
+	if globals {
+		validators, err = (*impl.fns.GetGlobalClaimValidators)(s.GetUserIDWithContext(userContext), []claims.SessionClaimValidator{}, s.GetTenantIdWithContext(userContext), userContext)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if override != nil {
+		if validators, err = override(validators, s, userContext); err != nil {
+			return nil, err
+		}
+	}
+	if len(validators) > 0 || validate {
+		if err := s.AssertClaimsWithContext(validators, userContext); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func defaultGetGlobalClaimValidators(_ string, claimValidatorsAddedByOtherRecipes []claims.SessionClaimValidator, _ string, _ tessera.UserContext) ([]claims.SessionClaimValidator, error) {
+	return claimValidatorsAddedByOtherRecipes, nil
+}
+
+func defaultValidateClaims(userID string, accessTokenPayload map[string]interface{}, validators []claims.SessionClaimValidator, userContext tessera.UserContext) (sessmodels.ValidateClaimsResult, error) {
+	tenantID, ok := accessTokenPayload["tId"].(string)
+	if !ok {
+		tenantID = "public"
+	}
+	return validateClaims(userID, tenantID, accessTokenPayload, validators, userContext)
+}
+
+func defaultValidateClaimsInJWTPayload(_ string, jwtPayload map[string]interface{}, validators []claims.SessionClaimValidator, userContext tessera.UserContext) ([]claims.ClaimValidationError, error) {
+	return validateClaimsInPayload(jwtPayload, validators, userContext)
+}
+
+// The claim functions by session handle work on the stored session through the recipe's
+// other functions, as supertokens-golang's do, so that replacing GetSessionInformation or
+// MergeIntoAccessTokenPayload changes them too. The stored payload is what tokens carry from
+// the next refresh on.
+
+func defaultFetchAndSetClaim(sessionHandle string, claim *claims.TypeSessionClaim, userContext tessera.UserContext) (bool, error) {
+	fns := recipeFunctions()
+	info, err := (*fns.GetSessionInformation)(sessionHandle, userContext)
+	if err != nil || info == nil {
+		return false, err
+	}
+	update, err := claim.Build(info.UserId, info.TenantId, nil, userContext)
+	if err != nil {
+		return false, err
+	}
+	return (*fns.MergeIntoAccessTokenPayload)(sessionHandle, update, userContext)
+}
+
+func defaultSetClaimValue(sessionHandle string, claim *claims.TypeSessionClaim, value interface{}, userContext tessera.UserContext) (bool, error) {
+	update := claim.AddToPayload_internal(map[string]interface{}{}, value, userContext)
+	return (*recipeFunctions().MergeIntoAccessTokenPayload)(sessionHandle, update, userContext)
+}
+
+func defaultGetClaimValue(sessionHandle string, claim *claims.TypeSessionClaim, userContext tessera.UserContext) (sessmodels.GetClaimValueResult, error) {
+	info, err := (*recipeFunctions().GetSessionInformation)(sessionHandle, userContext)
+	if err != nil {
+		return sessmodels.GetClaimValueResult{}, err
+	}
+	if info == nil {
+		return sessmodels.GetClaimValueResult{SessionDoesNotExistError: &struct{}{}}, nil
+	}
+	return sessmodels.GetClaimValueResult{OK: &struct{ Value interface{} }{
+		Value: claim.GetValueFromPayload(info.CustomClaimsInAccessTokenPayload, userContext),
+	}}, nil
+}
+
+func defaultRemoveClaim(sessionHandle string, claim *claims.TypeSessionClaim, userContext tessera.UserContext) (bool, error) {
+	update := claim.RemoveFromPayloadByMerge_internal(map[string]interface{}{}, userContext)
+	return (*recipeFunctions().MergeIntoAccessTokenPayload)(sessionHandle, update, userContext)
+}
+
+// FetchAndSetClaim fetches a claim's value for a stored session's user and merges it into
+// the session's access token payload; false when there is no such session.
+func FetchAndSetClaim(sessionHandle string, claim *claims.TypeSessionClaim, userContext ...tessera.UserContext) (bool, error) {
+	return (*recipeFunctions().FetchAndSetClaim)(sessionHandle, claim, contextOf(userContext))
+}
+
+// SetClaimValue merges a claim's value into a stored session's access token payload; false
+// when there is no such session.
+func SetClaimValue(sessionHandle string, claim *claims.TypeSessionClaim, value interface{}, userContext ...tessera.UserContext) (bool, error) {
+	return (*recipeFunctions().SetClaimValue)(sessionHandle, claim, value, contextOf(userContext))
+}
+
+// GetClaimValue reads a claim's value from a stored session's access token payload: OK with
+// the value (nil when it is not set), or SessionDoesNotExistError.
+func GetClaimValue(sessionHandle string, claim *claims.TypeSessionClaim, userContext ...tessera.UserContext) (sessmodels.GetClaimValueResult, error) {
+	return (*recipeFunctions().GetClaimValue)(sessionHandle, claim, contextOf(userContext))
+}
+
+// RemoveClaim removes a claim from a stored session's access token payload; false when there
+// is no such session.
+func RemoveClaim(sessionHandle string, claim *claims.TypeSessionClaim, userContext ...tessera.UserContext) (bool, error) {
+	return (*recipeFunctions().RemoveClaim)(sessionHandle, claim, contextOf(userContext))
+}
+
+// ValidateClaimsForSessionHandle validates a stored session's claims with the recipe's
+// global claim validators (after overrideGlobalClaimValidators, when given), refetching
+// those the validators ask for and merging them into the session: OK with the failed
+// claims, or SessionDoesNotExistError.
+func ValidateClaimsForSessionHandle(sessionHandle string, overrideGlobalClaimValidators func(globalClaimValidators []claims.SessionClaimValidator, sessionInfo sessmodels.SessionInformation, userContext tessera.UserContext) []claims.SessionClaimValidator, userContext ...tessera.UserContext) (sessmodels.ValidateClaimsResponse, error) {
+	fns, uc := recipeFunctions(), contextOf(userContext)
+	gone := sessmodels.ValidateClaimsResponse{SessionDoesNotExistError: &struct{}{}}
+	info, err := (*fns.GetSessionInformation)(sessionHandle, uc)
+	if err != nil {
+		return sessmodels.ValidateClaimsResponse{}, err
+	}
+	if info == nil {
+		return gone, nil
+	}
+	validators, err := (*fns.GetGlobalClaimValidators)(info.UserId, []claims.SessionClaimValidator{}, info.TenantId, uc)
+	if err != nil {
+		return sessmodels.ValidateClaimsResponse{}, err
+	}
+	if overrideGlobalClaimValidators != nil {
+		validators = overrideGlobalClaimValidators(validators, *info, uc)
+	}
+	result, err := (*fns.ValidateClaims)(info.UserId, info.CustomClaimsInAccessTokenPayload, validators, uc)
+	if err != nil {
+		return sessmodels.ValidateClaimsResponse{}, err
+	}
+	if result.AccessTokenPayloadUpdate != nil {
+		ok, err := (*fns.MergeIntoAccessTokenPayload)(sessionHandle, result.AccessTokenPayloadUpdate, uc)
+		if err != nil {
+			return sessmodels.ValidateClaimsResponse{}, err
+		}
+		if !ok {
+			return gone, nil
+		}
+	}
+	return sessmodels.ValidateClaimsResponse{OK: &struct {
+		InvalidClaims []claims.ClaimValidationError
+	}{InvalidClaims: result.InvalidClaims}}, nil
+}
+
+// ValidateClaimsInJWTPayload validates a JWT payload (of a token Tessera did not issue, say)
+// with the recipe's global claim validators for userID in tenantId, after
+// overrideGlobalClaimValidators when given, without fetching any value.
+func ValidateClaimsInJWTPayload(tenantId string, userID string, jwtPayload map[string]interface{}, overrideGlobalClaimValidators func(globalClaimValidators []claims.SessionClaimValidator, userID string, userContext ...tessera.UserContext) []claims.SessionClaimValidator, userContext ...tessera.UserContext) ([]claims.ClaimValidationError, error) {
+	fns, uc := recipeFunctions(), contextOf(userContext)
+	validators, err := (*fns.GetGlobalClaimValidators)(userID, []claims.SessionClaimValidator{}, tenantId, uc)
+	if err != nil {
+		return nil, err
+	}
+	if overrideGlobalClaimValidators != nil {
+		validators = overrideGlobalClaimValidators(validators, userID, uc)
+	}
+	return (*fns.ValidateClaimsInJWTPayload)(userID, jwtPayload, validators, uc)
 }

@@ -71,3 +71,20 @@ func (b *block) fill() {
 		funcs[i] = unsafe.Pointer(&b.fns[i])
 	}
 }
+
+// blockOf returns the block whose closures s carries, or nil for a SessionContainer Tessera
+// did not make (an override's own), or when closureCode could not be learnt. s may be a
+// copy an override made of one of ours with some functions replaced: any closure of ours
+// left in it names the block. A func value's first word is its code; only makeClosures'
+// closures (and fill's copies of them) have that code, and their second word is the block.
+func blockOf(s *sessmodels.TypeSessionContainer) *block {
+	if s == nil || !closureCodeOK {
+		return nil
+	}
+	for i, f := range funcsOf(s) {
+		if f != nil && (*funcval)(f).code == closureCode[i] {
+			return (*block)((*funcval)(f).env)
+		}
+	}
+	return nil
+}

@@ -124,8 +124,26 @@ func sessionGone() error {
 	return e
 }
 
-func (c *container) information() (*sessmodels.SessionInformation, error) {
-	info, err := GetSessionInformation(c.current().SessionHandle)
+// functions are the recipe's functions the session calls: after Override.Functions, or the
+// defaults.
+func (c *container) functions() *sessmodels.RecipeInterface {
+	if impl := functionsOf(c.rt); impl != nil {
+		return &impl.fns
+	}
+	return &defaultFunctions
+}
+
+// orEmpty is the user context the recipe's functions get from a session method called
+// without one, as supertokens-golang's give them.
+func orEmpty(userContext tessera.UserContext) tessera.UserContext {
+	if userContext == nil {
+		return emptyContext()
+	}
+	return userContext
+}
+
+func (c *container) information(userContext tessera.UserContext) (*sessmodels.SessionInformation, error) {
+	info, err := (*c.functions().GetSessionInformation)(c.current().SessionHandle, orEmpty(userContext))
 	if err == nil && info == nil {
 		err = sessionGone()
 	}
@@ -158,15 +176,27 @@ func (c *container) merge(update map[string]interface{}) error {
 	return nil
 }
 
-func (c *container) revoke() error {
+// revoke is RevokeSessionWithContext: the core revokes the session and clears its tokens in
+// one call, unless Override.Functions is given, when the recipe's RevokeSession revokes it
+// and the tokens are cleared after it (whatever it answered, as in supertokens-golang).
+func (c *container) revoke(userContext tessera.UserContext) error {
+	impl := functionsOf(c.rt)
+	if impl != nil {
+		if _, err := (*impl.fns.RevokeSession)(c.current().SessionHandle, orEmpty(userContext)); err != nil {
+			return err
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	doc, err := c.rt.Engine.RevokeSession(c.handle)
-	if err != nil {
-		return err
+	var doc []byte
+	var err error
+	if impl == nil {
+		doc, err = c.rt.Engine.RevokeSession(c.handle)
+	} else if c.res != nil {
+		doc, err = c.rt.Engine.ClearTokens(c.handle)
 	}
-	if c.res == nil {
-		return nil
+	if err != nil || c.res == nil {
+		return err
 	}
 	m, err := decodeMutations(doc)
 	if err != nil {
@@ -175,8 +205,34 @@ func (c *container) revoke() error {
 	return m.ApplyHeaders(c.res)
 }
 
-func (c *container) updateData(data map[string]interface{}) error {
-	ok, err := UpdateSessionDataInDatabase(c.current().SessionHandle, data)
+// attach puts the session into a request whose response is res: the core gives the session
+// on the transport input names and what to write on res (tessera_session_attach_to_request).
+func (c *container) attach(input map[string]interface{}, res http.ResponseWriter) error {
+	in, err := marshal(input)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	handle, doc, err := c.rt.Engine.AttachToRequest(c.handle, in)
+	if err != nil {
+		return err
+	}
+	m, err := mutationsOf(doc)
+	if err != nil {
+		return err
+	}
+	if res != nil {
+		if err := m.ApplyHeaders(res); err != nil {
+			return err
+		}
+	}
+	c.handle, c.res = handle, res
+	return nil
+}
+
+func (c *container) updateData(data map[string]interface{}, userContext tessera.UserContext) error {
+	ok, err := (*c.functions().UpdateSessionDataInDatabase)(c.current().SessionHandle, data, orEmpty(userContext))
 	if err == nil && !ok {
 		err = sessionGone()
 	}
@@ -197,34 +253,34 @@ func (b *block) makeClosures() {
 	b.s.GetAccessTokenPayloadWithContext = func(tessera.UserContext) map[string]interface{} {
 		return b.c.accessTokenPayload()
 	}
-	b.s.GetTimeCreatedWithContext = func(tessera.UserContext) (uint64, error) {
-		info, err := b.c.information()
+	b.s.GetTimeCreatedWithContext = func(ctx tessera.UserContext) (uint64, error) {
+		info, err := b.c.information(ctx)
 		if err != nil {
 			return 0, err
 		}
 		return info.TimeCreated, nil
 	}
-	b.s.GetExpiryWithContext = func(tessera.UserContext) (uint64, error) {
-		info, err := b.c.information()
+	b.s.GetExpiryWithContext = func(ctx tessera.UserContext) (uint64, error) {
+		info, err := b.c.information(ctx)
 		if err != nil {
 			return 0, err
 		}
 		return info.Expiry, nil
 	}
-	b.s.GetSessionDataInDatabaseWithContext = func(tessera.UserContext) (map[string]interface{}, error) {
-		info, err := b.c.information()
+	b.s.GetSessionDataInDatabaseWithContext = func(ctx tessera.UserContext) (map[string]interface{}, error) {
+		info, err := b.c.information(ctx)
 		if err != nil {
 			return nil, err
 		}
 		return info.SessionDataInDatabase, nil
 	}
-	b.s.UpdateSessionDataInDatabaseWithContext = func(data map[string]interface{}, _ tessera.UserContext) error {
-		return b.c.updateData(data)
+	b.s.UpdateSessionDataInDatabaseWithContext = func(data map[string]interface{}, ctx tessera.UserContext) error {
+		return b.c.updateData(data, ctx)
 	}
 	b.s.MergeIntoAccessTokenPayloadWithContext = func(update map[string]interface{}, _ tessera.UserContext) error {
 		return b.c.merge(update)
 	}
-	b.s.RevokeSessionWithContext = func(tessera.UserContext) error { return b.c.revoke() }
+	b.s.RevokeSessionWithContext = func(ctx tessera.UserContext) error { return b.c.revoke(ctx) }
 	b.s.AssertClaimsWithContext = func(validators []claims.SessionClaimValidator, ctx tessera.UserContext) error {
 		return b.assertClaims(validators, ctx)
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/errs"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/httpx"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/state"
-	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/sessmodels"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
 )
@@ -20,10 +19,14 @@ import (
 type implementation struct {
 	// fns are the recipe's functions, after Override.Functions if there is one.
 	fns sessmodels.RecipeInterface
-	// createThroughFunctions: Override.Functions was given, and session creation calls
-	// fns.CreateNewSession; without it creation takes its direct path.
-	createThroughFunctions bool
-	// apis are the endpoints after Override.APIs, or nil without it.
+	// functions: Override.Functions was given, and the recipe's functions call fns, as
+	// supertokens-golang's do; without it they take their direct paths.
+	functions bool
+	// replaced says which of fns Override.Functions replaced: the request paths call those
+	// and keep their direct paths for the others.
+	replaced replacedFunctions
+	// apis are the endpoints after Override.APIs, or the originals when only functions were
+	// replaced (the core's endpoints would not call them); nil: the core serves the endpoints.
 	apis *sessmodels.APIInterface
 	// verifySession is apis.VerifySession when the override replaced it, which
 	// session.VerifySession then calls; nil keeps VerifySession's direct path.
@@ -32,39 +35,57 @@ type implementation struct {
 	config sessmodels.TypeInput
 }
 
+// replacedFunctions are the functions whose replacement changes a request path.
+type replacedFunctions struct {
+	getSession, refreshSession, getGlobalClaimValidators, validateClaims bool
+	// beyondCreation: a function other than CreateNewSession, which the core's own refresh
+	// and sign-out endpoints would not call.
+	beyondCreation bool
+}
+
+func (r *replacedFunctions) mark(name string) {
+	switch name {
+	case "GetSession":
+		r.getSession = true
+	case "RefreshSession":
+		r.refreshSession = true
+	case "GetGlobalClaimValidators":
+		r.getGlobalClaimValidators = true
+	case "ValidateClaims":
+		r.validateClaims = true
+	}
+	if name != "CreateNewSession" {
+		r.beyondCreation = true
+	}
+}
+
 // SessionRecipe is called by tessera.Init: it calls Override.Functions, then Override.APIs,
-// once each with the recipe's own implementation, and returns what session creation, the
-// endpoints and VerifySession are to call, or nil without an override. Replacing a function
-// Tessera would not call (every one but CreateNewSession) is a NOT_SUPPORTED error: an
-// override silently left unused would be worse.
+// once each with the recipe's own implementation, and returns what the recipe's functions,
+// the endpoints and VerifySession are to call, or nil without an override. A function left
+// nil is an INVALID_CONFIG error here rather than a nil dereference on some later request.
 func (o recipeOptions) SessionRecipe() (interface{}, error) {
 	ov := o.Override
 	if ov == nil || (ov.Functions == nil && ov.APIs == nil) {
 		return nil, nil
 	}
-	impl := &implementation{config: o.TypeInput}
-	if ov.Functions == nil {
-		impl.fns = originalImplementation()
-	} else {
-		original := originalImplementation()
-		before := functionCode(original)
-		fns := ov.Functions(original)
-		var replaced []string
-		after := functionCode(fns)
+	impl := &implementation{config: o.TypeInput, fns: originalImplementation()}
+	if ov.Functions != nil {
+		before := functionCode(impl.fns)
+		impl.fns = ov.Functions(impl.fns)
+		after := functionCode(impl.fns)
+		var missing []string
 		for i, name := range recipeFunctionNames {
-			if name != "CreateNewSession" && after[i] != before[i] {
-				replaced = append(replaced, name)
+			switch {
+			case after[i] == 0:
+				missing = append(missing, name)
+			case after[i] != before[i]:
+				impl.replaced.mark(name)
 			}
 		}
-		if len(replaced) > 0 {
-			return nil, errs.New(errs.NotSupported.Code(),
-				"Override.Functions replaced %s: only CreateNewSession can be overridden by Tessera yet",
-				strings.Join(replaced, ", "))
+		if len(missing) > 0 {
+			return nil, errs.New(errs.InvalidConfig.Code(), "Override.Functions returned no %s", strings.Join(missing, ", "))
 		}
-		if fns.CreateNewSession == nil || *fns.CreateNewSession == nil {
-			return nil, errs.New(errs.InvalidConfig.Code(), "Override.Functions returned no CreateNewSession")
-		}
-		impl.fns, impl.createThroughFunctions = fns, true
+		impl.functions = true
 	}
 	if ov.APIs != nil {
 		apis := ov.APIs(originalAPIImplementation())
@@ -77,8 +98,54 @@ func (o recipeOptions) SessionRecipe() (interface{}, error) {
 		if reflect.ValueOf(*apis.VerifySession).Pointer() != reflect.ValueOf(defaultVerifySession).Pointer() {
 			impl.verifySession = apis.VerifySession
 		}
+	} else if impl.replaced.beyondCreation {
+		apis := originalAPIImplementation()
+		impl.apis = &apis
 	}
 	return impl, nil
+}
+
+// recipeImplementation is the recipe after the application's Override, or nil without one.
+func recipeImplementation(rt *state.Runtime) *implementation {
+	impl, _ := rt.SessionRecipe.(*implementation)
+	return impl
+}
+
+// functionsOf returns the recipe when the application's Override.Functions was given, and
+// nil otherwise (the usual case, which costs this check alone).
+func functionsOf(rt *state.Runtime) *implementation {
+	if impl := recipeImplementation(rt); impl != nil && impl.functions {
+		return impl
+	}
+	return nil
+}
+
+// defaultFunctions are the recipe's functions without Override.Functions. Never handed to
+// an override, which may change what its fields point to. Set in init: the defaults call
+// recipeFunctions, which reads it, so a variable initialiser would be a cycle.
+var defaultFunctions sessmodels.RecipeInterface
+
+func init() { defaultFunctions = originalImplementation() }
+
+// recipeFunctions is what the recipe's functions call one another through, as
+// supertokens-golang's call the recipe instance's RecipeImpl: the implementation after
+// Override.Functions, or the defaults.
+func recipeFunctions() *sessmodels.RecipeInterface {
+	if rt, err := state.Get(); err == nil {
+		if impl := functionsOf(rt); impl != nil {
+			return &impl.fns
+		}
+	}
+	return &defaultFunctions
+}
+
+// contextOf is the user context of a public function: the caller's, or a new one, as
+// supertokens-golang's give the recipe's functions.
+func contextOf(userContext []tessera.UserContext) tessera.UserContext {
+	if len(userContext) > 0 && userContext[0] != nil {
+		return userContext[0]
+	}
+	return &map[string]interface{}{}
 }
 
 // recipeFunctionNames are RecipeInterface's fields, in order.
@@ -246,22 +313,29 @@ func defaultCreateNewSession(userID string, accessTokenPayload map[string]interf
 	return createWithoutRequest(rt, tenantId, userID, accessTokenPayload, sessionDataInDatabase, disableAntiCsrf)
 }
 
+// defaultGetSession verifies an access token; without one there is no session: nil when
+// none is required, else UNAUTHORISED without clearing the client's tokens (a request sent
+// while another refreshes may carry none, supertokens-node#17).
 func defaultGetSession(accessToken *string, antiCSRFToken *string, options *sessmodels.VerifySessionOptions, userContext tessera.UserContext) (sessmodels.SessionContainer, error) {
 	if accessToken == nil {
 		if options != nil && options.SessionRequired != nil && !*options.SessionRequired {
 			return nil, nil
 		}
-		return nil, &errs.Error{Code: errs.Unauthorised.Code(), Message: "no access token: the session does not exist", ClearTokens: true}
+		return nil, errs.New(errs.Unauthorised.Code(), "Session does not exist. Are you sending the session tokens in the request with the appropriate token transfer method?")
 	}
-	return GetSessionWithoutRequestResponse(*accessToken, antiCSRFToken, options, userContext)
+	rt, err := state.Get()
+	if err != nil {
+		return nil, err
+	}
+	return verifyToken(rt, *accessToken, antiCSRFToken, options)
 }
 
 func defaultRefreshSession(refreshToken string, antiCSRFToken *string, disableAntiCSRF bool, userContext tessera.UserContext) (sessmodels.SessionContainer, error) {
-	return RefreshSessionWithoutRequestResponse(refreshToken, &disableAntiCSRF, antiCSRFToken, userContext)
+	return refreshWithoutRequest(refreshToken, disableAntiCSRF, antiCSRFToken)
 }
 
 func defaultGetSessionInformation(sessionHandle string, userContext tessera.UserContext) (*sessmodels.SessionInformation, error) {
-	return GetSessionInformation(sessionHandle, userContext)
+	return getSessionInformation(sessionHandle)
 }
 
 // tenantOrAll is our tenant argument: nil means every tenant.
@@ -272,28 +346,40 @@ func tenantOrAll(tenantId string, acrossAllTenants *bool) *string {
 	return &tenantId
 }
 
+// tenantArguments are the recipe function's tenant arguments for a public function's
+// tenant (nil: every tenant).
+func tenantArguments(tenantId *string) (string, *bool) {
+	if tenantId == nil {
+		all := true
+		return "public", &all
+	}
+	one := false
+	return *tenantId, &one
+}
+
 func defaultRevokeAllSessionsForUser(userID string, tenantId string, revokeAcrossAllTenants *bool, userContext tessera.UserContext) ([]string, error) {
-	return RevokeAllSessionsForUser(userID, tenantOrAll(tenantId, revokeAcrossAllTenants), userContext)
+	return revokeAllSessionsForUser(userID, tenantOrAll(tenantId, revokeAcrossAllTenants))
 }
 
 func defaultGetAllSessionHandlesForUser(userID string, tenantId string, fetchAcrossAllTenants *bool, userContext tessera.UserContext) ([]string, error) {
-	return GetAllSessionHandlesForUser(userID, tenantOrAll(tenantId, fetchAcrossAllTenants), userContext)
+	return getAllSessionHandlesForUser(userID, tenantOrAll(tenantId, fetchAcrossAllTenants))
 }
 
 func defaultRevokeSession(sessionHandle string, userContext tessera.UserContext) (bool, error) {
-	return RevokeSession(sessionHandle, userContext)
+	revoked, err := revokeMultipleSessions([]string{sessionHandle})
+	return len(revoked) > 0, err
 }
 
 func defaultRevokeMultipleSessions(sessionHandles []string, userContext tessera.UserContext) ([]string, error) {
-	return RevokeMultipleSessions(sessionHandles, userContext)
+	return revokeMultipleSessions(sessionHandles)
 }
 
 func defaultUpdateSessionDataInDatabase(sessionHandle string, newSessionData map[string]interface{}, userContext tessera.UserContext) (bool, error) {
-	return UpdateSessionDataInDatabase(sessionHandle, newSessionData, userContext)
+	return updateSessionDataInDatabase(sessionHandle, newSessionData)
 }
 
 func defaultMergeIntoAccessTokenPayload(sessionHandle string, accessTokenPayloadUpdate map[string]interface{}, userContext tessera.UserContext) (bool, error) {
-	return MergeIntoAccessTokenPayload(sessionHandle, accessTokenPayloadUpdate, userContext)
+	return mergeIntoAccessTokenPayload(sessionHandle, accessTokenPayloadUpdate)
 }
 
 func notSupported(function string, what string) error {
@@ -302,36 +388,4 @@ func notSupported(function string, what string) error {
 
 func defaultRegenerateAccessToken(string, *map[string]interface{}, tessera.UserContext) (*sessmodels.RegenerateAccessTokenResponse, error) {
 	return nil, notSupported("RegenerateAccessToken", "regenerating an access token outside a session is")
-}
-
-func defaultGetGlobalClaimValidators(string, []claims.SessionClaimValidator, string, tessera.UserContext) ([]claims.SessionClaimValidator, error) {
-	return nil, notSupported("GetGlobalClaimValidators", "session claims are")
-}
-
-func defaultValidateClaims(userID string, accessTokenPayload map[string]interface{}, validators []claims.SessionClaimValidator, userContext tessera.UserContext) (sessmodels.ValidateClaimsResult, error) {
-	tenantID, ok := accessTokenPayload["tId"].(string)
-	if !ok {
-		tenantID = "public"
-	}
-	return validateClaims(userID, tenantID, accessTokenPayload, validators, userContext)
-}
-
-func defaultValidateClaimsInJWTPayload(_ string, jwtPayload map[string]interface{}, validators []claims.SessionClaimValidator, userContext tessera.UserContext) ([]claims.ClaimValidationError, error) {
-	return validateClaimsInPayload(jwtPayload, validators, userContext)
-}
-
-func defaultFetchAndSetClaim(string, *claims.TypeSessionClaim, tessera.UserContext) (bool, error) {
-	return false, notSupported("FetchAndSetClaim", "session claims are")
-}
-
-func defaultSetClaimValue(string, *claims.TypeSessionClaim, interface{}, tessera.UserContext) (bool, error) {
-	return false, notSupported("SetClaimValue", "session claims are")
-}
-
-func defaultGetClaimValue(string, *claims.TypeSessionClaim, tessera.UserContext) (sessmodels.GetClaimValueResult, error) {
-	return sessmodels.GetClaimValueResult{}, notSupported("GetClaimValue", "session claims are")
-}
-
-func defaultRemoveClaim(string, *claims.TypeSessionClaim, tessera.UserContext) (bool, error) {
-	return false, notSupported("RemoveClaim", "session claims are")
 }

@@ -102,16 +102,27 @@ type contextKey struct{}
 //
 // When the recipe's Override.APIs replaced APIInterface.VerifySession, that function gives
 // the session (or the error), called with a new user context holding the request, as in
-// supertokens-golang.
+// supertokens-golang; when Override.Functions replaced a function the request may call,
+// GetSession is called with such a context.
 func VerifySession(options *sessmodels.VerifySessionOptions, otherHandler http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var s sessmodels.SessionContainer
 		var err error
 		var userContext tessera.UserContext
-		if impl := verifyOverride(); impl != nil {
+		var impl *implementation
+		if rt, rerr := state.Get(); rerr == nil {
+			impl = recipeImplementation(rt)
+		}
+		switch {
+		case impl != nil && impl.verifySession != nil:
 			userContext = tessera.MakeDefaultUserContextFromAPI(r)
 			s, err = (*impl.verifySession)(options, impl.apiOptions(r, w, otherHandler), userContext)
-		} else {
+		case impl != nil && (impl.replaced.beyondCreation || (options != nil && options.OverrideGlobalClaimValidators != nil)):
+			// What the request may call gets the request in its user context, as in
+			// supertokens-golang; the usual request makes no user context.
+			userContext = tessera.MakeDefaultUserContextFromAPI(r)
+			s, err = GetSession(r, w, options, userContext)
+		default:
 			s, err = GetSession(r, w, options)
 		}
 		if err != nil {
@@ -179,11 +190,19 @@ var packBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return
 
 // GetSession verifies the request's session and writes what the protocol asks on res's
 // headers. It returns nil without an error when options.SessionRequired is false and the
-// request has no session.
+// request has no session. With Override.Functions, the claim validators are the recipe's
+// GetGlobalClaimValidators (then the options' OverrideGlobalClaimValidators), and a replaced
+// GetSession is given what the request carries, as supertokens-golang's
+// getSessionFromRequest does; the session it returns is put on the request's transport, its
+// tokens written on res if they changed.
 func GetSession(req *http.Request, res http.ResponseWriter, options *sessmodels.VerifySessionOptions, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
 	rt, err := state.Get()
 	if err != nil {
 		return nil, err
+	}
+	impl := functionsOf(rt)
+	if impl != nil && impl.replaced.getSession {
+		return impl.getSessionInRequest(rt, req, res, options, contextOf(userContext))
 	}
 	o := verifyOptions(options)
 	if o.TransferMethod, err = state.TransferMethodCode(rt.TransferMethod(req, false, userContext)); err != nil {
@@ -212,30 +231,89 @@ func GetSession(req *http.Request, res http.ResponseWriter, options *sessmodels.
 	if !found {
 		return nil, nil
 	}
-	return checkClaimOverride(options, containerOwning(rt, &own, res), userContext)
+	var uc tessera.UserContext
+	if len(userContext) > 0 {
+		uc = userContext[0]
+	}
+	return checkClaims(impl, containerOwning(rt, &own, res), options, uc)
 }
 
-// checkClaimOverride calls the options' OverrideGlobalClaimValidators on a verified session
-// and asserts the validators it returns. Tessera has no recipe that adds global claim
-// validators, so the override gets none, and without it there is nothing to assert.
-func checkClaimOverride(options *sessmodels.VerifySessionOptions, s sessmodels.SessionContainer, userContext []tessera.UserContext) (sessmodels.SessionContainer, error) {
-	if options == nil || options.OverrideGlobalClaimValidators == nil {
-		return s, nil
+// sessionRequestInput is what tessera_engine_session_request_input reads from a request.
+type sessionRequestInput struct {
+	AccessToken   *string `json:"accessToken"`
+	AntiCsrfToken *string `json:"antiCsrfToken"`
+	AntiCsrfCheck bool    `json:"antiCsrfCheck"`
+	Transfer      *string `json:"transfer"`
+}
+
+// getSessionInRequest is GetSession when Override.Functions replaced GetSession: the core
+// reads the request, the replacement verifies what was read, and the session it returns is
+// attached to the request.
+func (impl *implementation) getSessionInRequest(rt *state.Runtime, req *http.Request, res http.ResponseWriter, options *sessmodels.VerifySessionOptions, userContext tessera.UserContext) (sessmodels.SessionContainer, error) {
+	// As the core's verifySession: preflight and TRACE requests carry no session.
+	if req.Method == http.MethodOptions || req.Method == http.MethodTrace {
+		return nil, nil
 	}
-	ctx := &map[string]interface{}{}
-	if len(userContext) > 0 && userContext[0] != nil {
-		ctx = userContext[0]
+	method := rt.TransferMethod(req, false, []*map[string]interface{}{userContext})
+	var antiCsrfCheck *bool
+	if options != nil {
+		antiCsrfCheck = options.AntiCsrfCheck
 	}
-	validators, err := options.OverrideGlobalClaimValidators([]claims.SessionClaimValidator{}, s, ctx)
+	input, err := marshal(map[string]interface{}{
+		"request":       httpx.FromHTTP(req, rt.RequestHeaders, rt.RequestHeaderKeys, method),
+		"antiCsrfCheck": antiCsrfCheck,
+	})
 	if err != nil {
 		return nil, err
 	}
-	if len(validators) > 0 {
-		if err := s.AssertClaimsWithContext(validators, ctx); err != nil {
-			return nil, err
-		}
+	doc, err := rt.Engine.SessionRequestInput(input)
+	if err != nil {
+		return nil, err
 	}
-	return s, nil
+	var in sessionRequestInput
+	if err := json.Unmarshal(doc, &in); err != nil {
+		return nil, errs.New(errs.Internal.Code(), "unreadable answer from tessera: %v", err)
+	}
+	passed := &sessmodels.VerifySessionOptions{AntiCsrfCheck: &in.AntiCsrfCheck}
+	if options != nil {
+		passed.SessionRequired, passed.CheckDatabase = options.SessionRequired, options.CheckDatabase
+		passed.OverrideGlobalClaimValidators = options.OverrideGlobalClaimValidators
+	}
+	s, err := (*impl.fns.GetSession)(in.AccessToken, in.AntiCsrfToken, passed, userContext)
+	if err != nil || s == nil {
+		return nil, err
+	}
+	if s, err = checkClaims(impl, s, options, userContext); err != nil {
+		return nil, err
+	}
+	var transfer string
+	switch {
+	case in.Transfer != nil:
+		transfer = *in.Transfer
+	case method == "cookie" || (method == "" && impl.config.TokenTransferMethod == sessmodels.CookieTransferMethod):
+		// The replacement found a session without a token from the request: the transport
+		// the application allows, header when it allows both, as supertokens-golang falls
+		// back.
+		transfer = "cookie"
+	default:
+		transfer = "header"
+	}
+	return s, attach(s, map[string]interface{}{"transfer": transfer}, res, false)
+}
+
+// attach puts s, returned by a replaced GetSession or RefreshSession, into the request whose
+// response is res (see tessera_session_attach_to_request). A SessionContainer the
+// replacement made itself has no core session: it is left as it is, unless its tokens must
+// be written (required: a refresh), which Tessera cannot do for it.
+func attach(s sessmodels.SessionContainer, input map[string]interface{}, res http.ResponseWriter, required bool) error {
+	b := blockOf(s)
+	if b == nil {
+		if required || (s.GetAllSessionTokensDangerously != nil && s.GetAllSessionTokensDangerously().AccessAndFrontendTokenUpdated) {
+			return errs.New(errs.NotSupported.Code(), "the overridden recipe function returned a session Tessera did not make: its tokens cannot be written to the response")
+		}
+		return nil
+	}
+	return b.c.attach(input, res)
 }
 
 // decodeMutations reads mutations JSON; nil (the usual case on the verify path) is none.
@@ -259,7 +337,7 @@ func CreateNewSession(req *http.Request, res http.ResponseWriter, tenantId strin
 	if err != nil {
 		return nil, err
 	}
-	if impl, ok := rt.SessionRecipe.(*implementation); ok && impl.createThroughFunctions {
+	if impl := functionsOf(rt); impl != nil {
 		return impl.createNewSession(rt, req, res, tenantId, recipeUserId, accessTokenPayload, sessionDataInDatabase, userContext)
 	}
 	return createInRequest(rt, req, res, rt.TransferMethod(req, true, userContext), tenantId, recipeUserId, accessTokenPayload, sessionDataInDatabase)
@@ -293,7 +371,7 @@ func CreateNewSessionWithoutRequestResponse(tenantId string, recipeUserId string
 	if err != nil {
 		return nil, err
 	}
-	if impl, ok := rt.SessionRecipe.(*implementation); ok && impl.createThroughFunctions {
+	if impl := functionsOf(rt); impl != nil {
 		return impl.createNewSessionWithoutRequestResponse(tenantId, recipeUserId, accessTokenPayload, sessionDataInDatabase, disableAntiCSRF, userContext)
 	}
 	return createWithoutRequest(rt, tenantId, recipeUserId, accessTokenPayload, sessionDataInDatabase, disableAntiCSRF)
@@ -318,29 +396,59 @@ func createWithoutRequest(rt *state.Runtime, tenantId string, recipeUserId strin
 }
 
 // GetSessionWithoutRequestResponse verifies an access token (and anti-CSRF token) given
-// directly. The anti-CSRF check is on unless options.AntiCsrfCheck says otherwise.
+// directly. The anti-CSRF check is on unless options.AntiCsrfCheck says otherwise. With
+// Override.Functions it returns what the recipe's GetSession returns, after GetSession's
+// claim validators.
 func GetSessionWithoutRequestResponse(accessToken string, antiCSRFToken *string, options *sessmodels.VerifySessionOptions, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
 	rt, err := state.Get()
 	if err != nil {
 		return nil, err
 	}
+	impl := functionsOf(rt)
+	if impl == nil {
+		s, err := verifyToken(rt, accessToken, antiCSRFToken, options)
+		if err != nil || s == nil {
+			return nil, err
+		}
+		var uc tessera.UserContext
+		if len(userContext) > 0 {
+			uc = userContext[0]
+		}
+		return checkClaims(nil, s, options, uc)
+	}
+	uc := contextOf(userContext)
+	s, err := (*impl.fns.GetSession)(&accessToken, antiCSRFToken, options, uc)
+	if err != nil || s == nil {
+		return nil, err
+	}
+	return checkClaims(impl, s, options, uc)
+}
+
+// verifyToken is the core's getSessionWithoutRequestResponse, claims aside.
+func verifyToken(rt *state.Runtime, accessToken string, antiCSRFToken *string, options *sessmodels.VerifySessionOptions) (sessmodels.SessionContainer, error) {
 	var own cffi.Session
 	found, err := rt.Engine.VerifyToken(accessToken, antiCSRFToken, verifyOptions(options), &own)
 	if err != nil || !found {
 		return nil, err
 	}
-	return checkClaimOverride(options, containerOwning(rt, &own, nil), userContext)
+	return containerOwning(rt, &own, nil), nil
 }
 
 // RefreshSession refreshes the request's session (rotating the refresh token) and writes
 // the new tokens on res. Middleware already serves the refresh endpoint; this is for
-// applications that serve their own.
+// applications that serve their own. When Override.Functions replaced RefreshSession, that
+// function refreshes what the request carries, as supertokens-golang's
+// refreshSessionInRequest has it do, and must return a session Tessera made.
 func RefreshSession(req *http.Request, res http.ResponseWriter, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
 	rt, err := state.Get()
 	if err != nil {
 		return nil, err
 	}
-	input, err := marshal(map[string]interface{}{"request": rt.Request(req, false, userContext...)})
+	request := rt.Request(req, false, userContext...)
+	if impl := functionsOf(rt); impl != nil && impl.replaced.refreshSession {
+		return impl.refreshInRequest(rt, request, res, contextOf(userContext))
+	}
+	input, err := marshal(map[string]interface{}{"request": request})
 	if err != nil {
 		return nil, err
 	}
@@ -351,15 +459,56 @@ func RefreshSession(req *http.Request, res http.ResponseWriter, userContext ...t
 	return containerFromJSON(rt, handle, doc, res)
 }
 
-// RefreshSessionWithoutRequestResponse refreshes a session from its refresh token.
+// refreshRequestInput is what tessera_engine_refresh_request_input reads from a request.
+type refreshRequestInput struct {
+	RefreshToken    string  `json:"refreshToken"`
+	AntiCsrfToken   *string `json:"antiCsrfToken"`
+	DisableAntiCsrf bool    `json:"disableAntiCsrf"`
+	Transfer        string  `json:"transfer"`
+}
+
+// refreshInRequest is RefreshSession when Override.Functions replaced RefreshSession.
+func (impl *implementation) refreshInRequest(rt *state.Runtime, request httpx.Request, res http.ResponseWriter, userContext tessera.UserContext) (sessmodels.SessionContainer, error) {
+	input, err := marshal(map[string]interface{}{"request": request})
+	if err != nil {
+		return nil, err
+	}
+	doc, err := rt.Engine.RefreshRequestInput(input)
+	if err != nil {
+		return nil, err
+	}
+	var in refreshRequestInput
+	if err := json.Unmarshal(doc, &in); err != nil {
+		return nil, errs.New(errs.Internal.Code(), "unreadable answer from tessera: %v", err)
+	}
+	s, err := (*impl.fns.RefreshSession)(in.RefreshToken, in.AntiCsrfToken, in.DisableAntiCsrf, userContext)
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return nil, errs.New(errs.Internal.Code(), "the overridden RefreshSession returned neither a session nor an error")
+	}
+	if err := attach(s, map[string]interface{}{"transfer": in.Transfer, "request": request}, res, true); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// RefreshSessionWithoutRequestResponse refreshes a session from its refresh token. With
+// Override.Functions it returns what the recipe's RefreshSession returns.
 func RefreshSessionWithoutRequestResponse(refreshToken string, disableAntiCSRF *bool, antiCSRFToken *string, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
+	disable := disableAntiCSRF != nil && *disableAntiCSRF
+	return (*recipeFunctions().RefreshSession)(refreshToken, antiCSRFToken, disable, contextOf(userContext))
+}
+
+func refreshWithoutRequest(refreshToken string, disableAntiCSRF bool, antiCSRFToken *string) (sessmodels.SessionContainer, error) {
 	rt, err := state.Get()
 	if err != nil {
 		return nil, err
 	}
 	input, err := marshal(map[string]interface{}{
 		"refreshToken":    refreshToken,
-		"disableAntiCsrf": disableAntiCSRF != nil && *disableAntiCSRF,
+		"disableAntiCsrf": disableAntiCSRF,
 		"antiCsrfToken":   antiCSRFToken,
 	})
 	if err != nil {
@@ -391,30 +540,65 @@ func manage(op string, input interface{}, out interface{}) error {
 	return nil
 }
 
+// The functions on stored sessions call the recipe's functions of the same names (the
+// application's, with Override.Functions) with the caller's user context or a new one, as
+// supertokens-golang's do; the defaults are the core's operations below.
+
 // RevokeSession revokes one session; it reports whether the session existed.
 func RevokeSession(sessionHandle string, userContext ...tessera.UserContext) (bool, error) {
-	revoked, err := RevokeMultipleSessions([]string{sessionHandle})
-	return len(revoked) > 0, err
+	return (*recipeFunctions().RevokeSession)(sessionHandle, contextOf(userContext))
 }
 
 // RevokeMultipleSessions revokes sessions; it returns the handles of those that existed.
 func RevokeMultipleSessions(sessionHandles []string, userContext ...tessera.UserContext) ([]string, error) {
+	return (*recipeFunctions().RevokeMultipleSessions)(sessionHandles, contextOf(userContext))
+}
+
+// RevokeAllSessionsForUser revokes a user's sessions in one tenant (all tenants when
+// tenantId is nil) and returns their handles. The recipe's function is given the tenant
+// "public" and revokeAcrossAllTenants true for nil, the tenant and false otherwise.
+func RevokeAllSessionsForUser(userID string, tenantId *string, userContext ...tessera.UserContext) ([]string, error) {
+	tenant, all := tenantArguments(tenantId)
+	return (*recipeFunctions().RevokeAllSessionsForUser)(userID, tenant, all, contextOf(userContext))
+}
+
+// GetAllSessionHandlesForUser lists a user's live sessions in one tenant (all tenants when
+// tenantId is nil), calling the recipe's function as RevokeAllSessionsForUser does.
+func GetAllSessionHandlesForUser(userID string, tenantId *string, userContext ...tessera.UserContext) ([]string, error) {
+	tenant, all := tenantArguments(tenantId)
+	return (*recipeFunctions().GetAllSessionHandlesForUser)(userID, tenant, all, contextOf(userContext))
+}
+
+// GetSessionInformation returns a stored session, or nil when there is no such live session.
+func GetSessionInformation(sessionHandle string, userContext ...tessera.UserContext) (*sessmodels.SessionInformation, error) {
+	return (*recipeFunctions().GetSessionInformation)(sessionHandle, contextOf(userContext))
+}
+
+// UpdateSessionDataInDatabase replaces a session's data; it reports whether the session exists.
+func UpdateSessionDataInDatabase(sessionHandle string, newSessionData map[string]interface{}, userContext ...tessera.UserContext) (bool, error) {
+	return (*recipeFunctions().UpdateSessionDataInDatabase)(sessionHandle, newSessionData, contextOf(userContext))
+}
+
+// MergeIntoAccessTokenPayload merges an update into a stored session's access-token
+// payload (a nil value removes the key); tokens carry it from the next refresh on. It
+// reports whether the session exists.
+func MergeIntoAccessTokenPayload(sessionHandle string, accessTokenPayloadUpdate map[string]interface{}, userContext ...tessera.UserContext) (bool, error) {
+	return (*recipeFunctions().MergeIntoAccessTokenPayload)(sessionHandle, accessTokenPayloadUpdate, contextOf(userContext))
+}
+
+func revokeMultipleSessions(sessionHandles []string) ([]string, error) {
 	var out []string
 	err := manage("revoke", map[string]interface{}{"sessionHandles": sessionHandles}, &out)
 	return out, err
 }
 
-// RevokeAllSessionsForUser revokes a user's sessions in one tenant (all tenants when
-// tenantId is nil) and returns their handles.
-func RevokeAllSessionsForUser(userID string, tenantId *string, userContext ...tessera.UserContext) ([]string, error) {
+func revokeAllSessionsForUser(userID string, tenantId *string) ([]string, error) {
 	var out []string
 	err := manage("revokeAllForUser", map[string]interface{}{"userId": userID, "tenantId": tenantId}, &out)
 	return out, err
 }
 
-// GetAllSessionHandlesForUser lists a user's live sessions in one tenant (all tenants when
-// tenantId is nil).
-func GetAllSessionHandlesForUser(userID string, tenantId *string, userContext ...tessera.UserContext) ([]string, error) {
+func getAllSessionHandlesForUser(userID string, tenantId *string) ([]string, error) {
 	var out []string
 	err := manage("handlesForUser", map[string]interface{}{"userId": userID, "tenantId": tenantId}, &out)
 	return out, err
@@ -433,8 +617,7 @@ type informationJSON struct {
 	TimeCreatedMs                    uint64                 `json:"timeCreatedMs"`
 }
 
-// GetSessionInformation returns a stored session, or nil when there is no such live session.
-func GetSessionInformation(sessionHandle string, userContext ...tessera.UserContext) (*sessmodels.SessionInformation, error) {
+func getSessionInformation(sessionHandle string) (*sessmodels.SessionInformation, error) {
 	var info *informationJSON
 	if err := manage("information", map[string]interface{}{"sessionHandle": sessionHandle}, &info); err != nil || info == nil {
 		return nil, err
@@ -451,17 +634,13 @@ func GetSessionInformation(sessionHandle string, userContext ...tessera.UserCont
 	}, nil
 }
 
-// UpdateSessionDataInDatabase replaces a session's data; it reports whether the session exists.
-func UpdateSessionDataInDatabase(sessionHandle string, newSessionData map[string]interface{}, userContext ...tessera.UserContext) (bool, error) {
+func updateSessionDataInDatabase(sessionHandle string, newSessionData map[string]interface{}) (bool, error) {
 	var ok bool
 	err := manage("updateData", map[string]interface{}{"sessionHandle": sessionHandle, "data": newSessionData}, &ok)
 	return ok, err
 }
 
-// MergeIntoAccessTokenPayload merges an update into a stored session's access-token
-// payload (a nil value removes the key); tokens carry it from the next refresh on. It
-// reports whether the session exists.
-func MergeIntoAccessTokenPayload(sessionHandle string, accessTokenPayloadUpdate map[string]interface{}, userContext ...tessera.UserContext) (bool, error) {
+func mergeIntoAccessTokenPayload(sessionHandle string, accessTokenPayloadUpdate map[string]interface{}) (bool, error) {
 	var ok bool
 	err := manage("mergePayload", map[string]interface{}{"sessionHandle": sessionHandle, "update": accessTokenPayloadUpdate}, &ok)
 	return ok, err

@@ -39,8 +39,8 @@ type TypeInput struct {
 	// and false when verifying, refreshing or signing out. nil: TokenTransferMethod.
 	GetTokenTransferMethod func(req *http.Request, forCreateNewSession bool, userContext tessera.UserContext) TokenTransferMethod `json:"-"`
 
-	// Override replaces the recipe's functions and endpoints, as in supertokens-golang;
-	// Tessera lets Functions replace CreateNewSession only (see OverrideStruct).
+	// Override replaces the recipe's functions and endpoints, as in supertokens-golang (see
+	// OverrideStruct).
 	Override *OverrideStruct `json:"-"`
 
 	// ErrorHandlers replace the answers to session errors, as in supertokens-golang: those of
@@ -88,9 +88,10 @@ type VerifySessionOptions struct {
 	AntiCsrfCheck   *bool
 	SessionRequired *bool
 	CheckDatabase   *bool
-	// OverrideGlobalClaimValidators is called with the global claim validators (none: no
-	// Tessera recipe adds any) and the verified session. The validators it returns are
-	// asserted (SessionContainer.AssertClaims); an error it returns answers the request.
+	// OverrideGlobalClaimValidators is called with the global claim validators (the recipe's
+	// GetGlobalClaimValidators: none unless an override adds some) and the verified session.
+	// The validators it returns are asserted (SessionContainer.AssertClaims); an error it
+	// returns answers the request.
 	OverrideGlobalClaimValidators func(globalClaimValidators []claims.SessionClaimValidator, sessionContainer SessionContainer, userContext tessera.UserContext) ([]claims.SessionClaimValidator, error)
 }
 

@@ -9,22 +9,34 @@ import (
 
 // OverrideStruct is TypeInput.Override, as in supertokens-golang. Functions and APIs each get
 // the recipe's own implementation and return the one to use; tessera.Init calls them once.
-// Tessera routes session creation through Functions, so it may replace CreateNewSession (to
-// add to the access token payload, say); Init refuses an override that replaces any other
-// function with a NOT_SUPPORTED error rather than leave the replacement unused. APIs may
-// replace or wrap every endpoint of APIInterface, or set RefreshPOST or SignOutPOST to nil.
+// Every function of RecipeInterface may be replaced or wrapped (none may be left nil), and
+// the recipe calls the replacements where supertokens-golang does: the package's functions
+// of the same names, the SessionContainer's methods, VerifySession and GetSession, and the
+// refresh and sign-out endpoints. APIs may replace or wrap every endpoint of APIInterface, or
+// set RefreshPOST or SignOutPOST to nil.
 type OverrideStruct struct {
 	Functions func(originalImplementation RecipeInterface) RecipeInterface
 	APIs      func(originalImplementation APIInterface) APIInterface
 }
 
 // RecipeInterface is the session recipe's functions, supertokens-golang's struct of
-// pointers to functions. In the implementation an override is given, CreateNewSession makes
-// the session in the request a request-level session.CreateNewSession put in userContext
-// (writing its tokens to that call's response, on the transport the request asks for;
-// disableAntiCsrf is then only informative, the request decides) and otherwise without a
-// request (honouring disableAntiCsrf); the other functions are this package's functions of
-// the same names, and the claim functions return NOT_SUPPORTED errors.
+// pointers to functions. In the implementation an override is given:
+//   - CreateNewSession makes the session in the request a request-level
+//     session.CreateNewSession put in userContext (writing its tokens to that call's response,
+//     on the transport the request asks for; disableAntiCsrf is then only informative, the
+//     request decides) and otherwise without a request (honouring disableAntiCsrf);
+//   - GetSession verifies the access token it is given (none: nil when
+//     options.SessionRequired is false, else UNAUTHORISED without clearing tokens); a
+//     session a replacement returns for a request is put on that request's transport, so it
+//     must be one Tessera made (the original's, possibly with functions replaced) for its
+//     tokens to be written;
+//   - RefreshSession, GetSessionInformation and the functions on stored sessions are the
+//     core's, as this package's functions of the same names are without an override;
+//   - GetGlobalClaimValidators returns the validators other recipes added (Tessera has none);
+//     ValidateClaims refetches the claims the validators ask for and validates the payload;
+//   - FetchAndSetClaim, SetClaimValue, GetClaimValue and RemoveClaim work through
+//     GetSessionInformation and MergeIntoAccessTokenPayload, as supertokens-golang's do;
+//   - RegenerateAccessToken is a NOT_SUPPORTED error.
 type RecipeInterface struct {
 	CreateNewSession            *func(userID string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, disableAntiCsrf *bool, tenantId string, userContext tessera.UserContext) (SessionContainer, error)
 	GetSession                  *func(accessToken *string, antiCSRFToken *string, options *VerifySessionOptions, userContext tessera.UserContext) (SessionContainer, error)
@@ -124,6 +136,15 @@ type ValidateClaimsResult struct {
 type GetClaimValueResult struct {
 	OK *struct {
 		Value interface{}
+	}
+	SessionDoesNotExistError *struct{}
+}
+
+// ValidateClaimsResponse is session.ValidateClaimsForSessionHandle's answer: the failed
+// claims, or that the session does not exist.
+type ValidateClaimsResponse struct {
+	OK *struct {
+		InvalidClaims []claims.ClaimValidationError
 	}
 	SessionDoesNotExistError *struct{}
 }

@@ -1,0 +1,313 @@
+//! The parts of `getSession` and `refreshSession` on a request, for callers whose application
+//! replaced the recipe's `getSession` or `refreshSession` function (supertokens'
+//! `override.functions`): the core reads the request, the caller calls the application's
+//! function with what was read, then the core writes the answer for the session it returned.
+
+use serde::{Deserialize, Serialize};
+use tessera_core::config::TokenTransfer;
+use tessera_core::engine::now_ms;
+use tessera_core::http::{HttpRequest, ResponseMutations};
+use tessera_core::{Error, Result};
+
+use crate::{
+    engine_json, engine_session, live, out, run, to_json_bytes, SessionOutcome, TesseraBytes, TesseraEngine,
+    TesseraSession, TesseraStatus,
+};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SessionRequestIn {
+    request: HttpRequest,
+    anti_csrf_check: Option<bool>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionRequestOut {
+    access_token: Option<String>,
+    anti_csrf_token: Option<String>,
+    anti_csrf_check: bool,
+    transfer: Option<TokenTransfer>,
+}
+
+/// What `getSession` on a request hands to the recipe's `getSession` function. Input
+/// `{"request", "antiCsrfCheck": bool | null}` (null: the default, on unless GET);
+/// `*out_json` is `{"accessToken", "antiCsrfToken", "antiCsrfCheck", "transfer"}`, where
+/// `accessToken` and `transfer` (`"cookie"` or `"header"`) are null when the request carries
+/// no access token. No I/O.
+///
+/// # Safety
+/// As `tessera_engine_verify_access_token`.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_session_request_input(
+    engine: *const TesseraEngine,
+    input: *const u8,
+    input_len: usize,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    engine_json(engine, input, input_len, out_json, err_out, |t, i: SessionRequestIn| {
+        let read = t.session_request_input(&i.request, i.anti_csrf_check)?;
+        Ok(SessionRequestOut {
+            access_token: read.access_token,
+            anti_csrf_token: read.anti_csrf_token,
+            anti_csrf_check: read.anti_csrf_check,
+            transfer: read.transfer,
+        })
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RefreshRequestIn {
+    request: HttpRequest,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RefreshRequestOut {
+    refresh_token: String,
+    anti_csrf_token: Option<String>,
+    disable_anti_csrf: bool,
+    transfer: TokenTransfer,
+}
+
+/// What a refresh request hands to the recipe's `refreshSession` function. Input
+/// `{"request"}`; `*out_json` is `{"refreshToken", "antiCsrfToken", "disableAntiCsrf",
+/// "transfer"}`. The refresh endpoint's errors (no refresh token, duplicate cookies, a
+/// missing `rid`) are returned as they are by `tessera_engine_try_handle_api_request`. No I/O.
+///
+/// # Safety
+/// As `tessera_engine_verify_access_token`.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_refresh_request_input(
+    engine: *const TesseraEngine,
+    input: *const u8,
+    input_len: usize,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    engine_json(engine, input, input_len, out_json, err_out, |t, i: RefreshRequestIn| {
+        let read = t.refresh_request_input(&i.request)?;
+        Ok(RefreshRequestOut {
+            refresh_token: read.refresh_token,
+            anti_csrf_token: read.anti_csrf_token,
+            disable_anti_csrf: read.disable_anti_csrf,
+            transfer: read.transfer,
+        })
+    })
+}
+
+fn transfer_named(name: &str) -> Result<TokenTransfer> {
+    match name {
+        "cookie" => Ok(TokenTransfer::Cookie),
+        "header" => Ok(TokenTransfer::Header),
+        other => Err(Error::input(format!("transfer: {other:?} is neither \"cookie\" nor \"header\""))),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AttachIn {
+    transfer: String,
+    request: Option<HttpRequest>,
+}
+
+/// Puts a session that the recipe's `getSession` or `refreshSession` function returned into
+/// the request it was read from. Input `{"transfer": "cookie" | "header", "request"?}`.
+/// `*out_session` is the session on that transport (the given one is unchanged). `*out_json`
+/// is `{"session", "mutations"}`: without `request` (getSession), the session's tokens when
+/// its access token was updated, else none; with `request` (refresh), the refresh endpoint's
+/// answer for the refreshed session (its tokens, the other transport and the legacy cookie
+/// cleared when the request had them), without status or body.
+///
+/// # Safety
+/// `engine` and `session` must be live; otherwise as `tessera_engine_verify_session`.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_session_attach_to_request(
+    engine: *const TesseraEngine,
+    session: *const TesseraSession,
+    input: *const u8,
+    input_len: usize,
+    out_session: *mut *mut TesseraSession,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    engine_session(
+        engine,
+        input,
+        input_len,
+        out_session,
+        out_json,
+        err_out,
+        |t, i: AttachIn| -> Result<SessionOutcome> {
+            let mut state = live(session, "session")?.state.clone();
+            state.transfer = transfer_named(&i.transfer)?;
+            let now = now_ms();
+            let m = match i.request {
+                Some(req) => t.refreshed_session_response(&req, &state, now),
+                None => {
+                    let mut m = ResponseMutations::default();
+                    if state.access_token_updated {
+                        t.attach_tokens(&state, &mut m, now);
+                    }
+                    m
+                }
+            };
+            Ok((Some(state), Some(m)))
+        },
+    )
+}
+
+/// Clears a session's tokens from the response of its request (on its transport), as
+/// `session.revokeSession()` does after the recipe's `revokeSession` function revoked it.
+/// `*out_json` is the mutations. No I/O.
+///
+/// # Safety
+/// `engine` and `session` must be live; `out_json` must be writable and `*out_json` is owned
+/// by the caller (`tessera_bytes_free`). `err_out` may be NULL. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_session_clear_tokens(
+    engine: *const TesseraEngine,
+    session: *const TesseraSession,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    run(err_out, || {
+        let out_json = out(out_json, TesseraBytes::EMPTY, "out_json")?;
+        let engine = live(engine, "engine")?;
+        let session = live(session, "session")?;
+        let mut m = ResponseMutations::default();
+        engine.inner.clear_transport(session.state.transfer, &mut m);
+        *out_json = to_json_bytes(&m)?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::memory_engine;
+    use crate::{tessera_bytes_free, tessera_engine_create_new_session, tessera_engine_free, tessera_session_free};
+    use serde_json::{json, Value};
+    use std::ptr;
+
+    fn take(b: TesseraBytes) -> Value {
+        let v = if b.ptr.is_null() {
+            Value::Null
+        } else {
+            serde_json::from_slice(unsafe { std::slice::from_raw_parts(b.ptr, b.len) }).unwrap()
+        };
+        unsafe { tessera_bytes_free(b) };
+        v
+    }
+
+    type JsonCall = unsafe extern "C" fn(
+        *const TesseraEngine,
+        *const u8,
+        usize,
+        *mut TesseraBytes,
+        *mut TesseraBytes,
+    ) -> TesseraStatus;
+
+    fn call(engine: *const TesseraEngine, f: JsonCall, input: &Value) -> (TesseraStatus, Value, Value) {
+        let input = input.to_string();
+        let (mut out_json, mut err) = (TesseraBytes::EMPTY, TesseraBytes::EMPTY);
+        let st = unsafe { f(engine, input.as_ptr(), input.len(), &mut out_json, &mut err) };
+        (st, take(out_json), take(err))
+    }
+
+    #[test]
+    fn a_replaced_get_session_and_refresh_session_get_the_request_read_and_answer_as_the_core() {
+        let engine = memory_engine();
+        let create = br#"{"request":{"method":"POST","path":"/login","headers":[["st-auth-mode","cookie"]]},"recipeUserId":"u1"}"#;
+        let (mut session, mut doc) = (ptr::null_mut(), TesseraBytes::EMPTY);
+        let st = unsafe {
+            tessera_engine_create_new_session(
+                engine,
+                create.as_ptr(),
+                create.len(),
+                &mut session,
+                &mut doc,
+                ptr::null_mut(),
+            )
+        };
+        assert_eq!(st, TesseraStatus::Ok);
+        let doc = take(doc);
+        let token = doc["session"]["token"]["raw"].as_str().unwrap().to_owned();
+        let refresh = doc["session"]["refreshToken"].as_str().unwrap().to_owned();
+
+        let cookie = format!("sAccessToken={token}");
+        let request = json!({"method": "GET", "path": "/x", "headers": [["cookie", cookie]]});
+        let (st, read, err) =
+            call(engine, tessera_engine_session_request_input, &json!({"request": request, "antiCsrfCheck": null}));
+        assert_eq!(st, TesseraStatus::Ok, "{err}");
+        assert_eq!(
+            read,
+            json!({"accessToken": token, "antiCsrfToken": null, "antiCsrfCheck": false, "transfer": "cookie"})
+        );
+        let legacy = json!({"request": {"method": "GET", "path": "/x", "headers": [["cookie", "sIdRefreshToken=x"]]}});
+        let (st, _, err) = call(engine, tessera_engine_session_request_input, &legacy);
+        assert_eq!((st, err["code"].as_str()), (TesseraStatus::TryRefreshToken, Some("TRY_REFRESH_TOKEN")));
+
+        let refresh_request = json!({"method": "POST", "path": "/auth/session/refresh", "headers": [["cookie", format!("sRefreshToken={refresh}")]]});
+        let (st, read, err) = call(engine, tessera_engine_refresh_request_input, &json!({"request": refresh_request}));
+        assert_eq!(st, TesseraStatus::Ok, "{err}");
+        assert_eq!(
+            (read["refreshToken"].as_str(), read["transfer"].as_str()),
+            (Some(refresh.as_str()), Some("cookie"))
+        );
+        let none = json!({"request": {"method": "POST", "path": "/auth/session/refresh", "headers": []}});
+        assert_eq!(call(engine, tessera_engine_refresh_request_input, &none).0, TesseraStatus::Unauthorised);
+
+        // A created session's tokens are updated: they are written on the transport given.
+        let attach = |input: &Value| {
+            let input = input.to_string();
+            let (mut s, mut out_json, mut err) = (ptr::null_mut(), TesseraBytes::EMPTY, TesseraBytes::EMPTY);
+            let st = unsafe {
+                tessera_session_attach_to_request(
+                    engine,
+                    session,
+                    input.as_ptr(),
+                    input.len(),
+                    &mut s,
+                    &mut out_json,
+                    &mut err,
+                )
+            };
+            (st, s, take(out_json), take(err))
+        };
+        let (st, attached, out_json, _) = attach(&json!({"transfer": "header"}));
+        assert_eq!(st, TesseraStatus::Ok);
+        assert_eq!(out_json["session"]["transfer"], "header");
+        let headers = out_json["mutations"]["headers"].to_string();
+        assert!(headers.contains("st-access-token") && headers.contains("st-refresh-token"), "{headers}");
+        let (st, refreshed, out_json, _) = attach(&json!({"transfer": "cookie", "request": refresh_request}));
+        assert_eq!(st, TesseraStatus::Ok);
+        let names: Vec<&str> =
+            out_json["mutations"]["cookies"].as_array().unwrap().iter().filter_map(|c| c["name"].as_str()).collect();
+        assert_eq!(names, ["sAccessToken", "sRefreshToken"]);
+        let (st, _, _, err) = attach(&json!({"transfer": "carrier pigeon"}));
+        assert_eq!((st, err["code"].as_str()), (TesseraStatus::InvalidInput, Some("INVALID_INPUT")));
+
+        let mut cleared = TesseraBytes::EMPTY;
+        assert_eq!(
+            unsafe { tessera_session_clear_tokens(engine, attached, &mut cleared, ptr::null_mut()) },
+            TesseraStatus::Ok
+        );
+        let doc = take(cleared);
+        assert!(doc["headers"].to_string().contains("\"remove\""), "{doc}");
+        assert!(doc["cookies"].as_array().unwrap().is_empty(), "a header session clears headers: {doc}");
+        let mut cleared = TesseraBytes::EMPTY;
+        assert_eq!(
+            unsafe { tessera_session_clear_tokens(engine, ptr::null(), &mut cleared, ptr::null_mut()) },
+            TesseraStatus::InvalidInput
+        );
+        unsafe {
+            tessera_session_free(attached);
+            tessera_session_free(refreshed);
+            tessera_session_free(session);
+            tessera_engine_free(engine);
+        }
+    }
+}
