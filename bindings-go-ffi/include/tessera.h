@@ -50,6 +50,8 @@ typedef enum {
   TESSERA_API_ENDPOINT_SIGN_OUT = 2,
   // `GET {apiBasePath}/jwt/jwks.json`.
   TESSERA_API_ENDPOINT_JWKS = 3,
+  // `GET {apiBasePath}/.well-known/openid-configuration`.
+  TESSERA_API_ENDPOINT_OPEN_ID_CONFIGURATION = 4,
 } TesseraApiEndpoint;
 
 // `TesseraVerifyOptions.token_transfer_method` values: the transports a request may use

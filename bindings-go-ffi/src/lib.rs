@@ -596,6 +596,8 @@ pub enum TesseraApiEndpoint {
     SignOut = 2,
     /// `GET {apiBasePath}/jwt/jwks.json`.
     Jwks = 3,
+    /// `GET {apiBasePath}/.well-known/openid-configuration`.
+    OpenIdConfiguration = 4,
 }
 
 /// Which endpoint a request (method and path, query allowed) is for, so that an application
@@ -623,6 +625,7 @@ pub unsafe extern "C" fn tessera_engine_api_endpoint(
             Some(ApiEndpoint::Refresh) => TesseraApiEndpoint::Refresh,
             Some(ApiEndpoint::SignOut) => TesseraApiEndpoint::SignOut,
             Some(ApiEndpoint::Jwks) => TesseraApiEndpoint::Jwks,
+            Some(ApiEndpoint::OpenIdConfiguration) => TesseraApiEndpoint::OpenIdConfiguration,
         };
         Ok(())
     })

@@ -98,3 +98,12 @@ def test_jwt_and_openid_recipes_may_be_listed_and_set_the_default_validity() -> 
         openid.init(issuer="https://elsewhere")
     with pytest.raises(TypeError):
         jwt.init(jwt_validity_seconds="60")  # type: ignore[arg-type]
+
+
+def test_the_discovery_document_is_served_by_the_middleware() -> None:
+    init_tessera()
+    r = Client(make_app()).get("/auth/.well-known/openid-configuration")
+    assert r.status_code == 200
+    assert r.json()["issuer"] == "http://testserver/auth"
+    assert r.json() == get_open_id_discovery_configuration().to_json()
+    assert r.headers["access-control-allow-origin"] == "*"

@@ -18,6 +18,8 @@ pub const REFRESH_SUFFIX: &str = "/session/refresh";
 pub const SIGNOUT_SUFFIX: &str = "/signout";
 /// The JWKS endpoint's path below `{apiBasePath}`.
 pub const JWKS_SUFFIX: &str = "/jwt/jwks.json";
+/// The OpenID discovery document's path below `{apiBasePath}`.
+pub const OPENID_CONFIGURATION_SUFFIX: &str = "/.well-known/openid-configuration";
 
 /// The configuration as users write it (supertokens-node's names, camelCase).
 #[derive(Debug, Clone, Default, Deserialize)]

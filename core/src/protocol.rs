@@ -9,7 +9,10 @@ use serde_json::{json, Map, Value};
 
 use crate::authority::IssuedTokens;
 use crate::b64;
-use crate::config::{AntiCsrf, TokenTransfer, TransferMethodSetting, JWKS_SUFFIX, REFRESH_SUFFIX, SIGNOUT_SUFFIX};
+use crate::config::{
+    AntiCsrf, TokenTransfer, TransferMethodSetting, JWKS_SUFFIX, OPENID_CONFIGURATION_SUFFIX, REFRESH_SUFFIX,
+    SIGNOUT_SUFFIX,
+};
 use crate::engine::{Tessera, TokenCandidate};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{
@@ -226,6 +229,8 @@ pub enum ApiEndpoint {
     SignOut,
     /// `GET {apiBasePath}/jwt/jwks.json`.
     Jwks,
+    /// `GET {apiBasePath}/.well-known/openid-configuration`.
+    OpenIdConfiguration,
 }
 
 impl ApiEndpoint {
@@ -235,6 +240,7 @@ impl ApiEndpoint {
             ApiEndpoint::Refresh => "refresh",
             ApiEndpoint::SignOut => "signout",
             ApiEndpoint::Jwks => "jwks",
+            ApiEndpoint::OpenIdConfiguration => "openid-configuration",
         }
     }
 }
@@ -1006,16 +1012,21 @@ impl Tessera {
                 SIGNOUT_SUFFIX => Some(ApiEndpoint::SignOut),
                 _ => None,
             }
-        } else if method.eq_ignore_ascii_case("get") && rest == JWKS_SUFFIX {
-            Some(ApiEndpoint::Jwks)
+        } else if method.eq_ignore_ascii_case("get") {
+            match rest {
+                JWKS_SUFFIX => Some(ApiEndpoint::Jwks),
+                OPENID_CONFIGURATION_SUFFIX => Some(ApiEndpoint::OpenIdConfiguration),
+                _ => None,
+            }
         } else {
             None
         }
     }
 
     /// Serves the endpoints the frontend calls, if `req` is for one: `POST
-    /// {apiBasePath}/session/refresh`, `POST {apiBasePath}/signout` and `GET
-    /// {apiBasePath}/jwt/jwks.json`. `None` means the request is not for Tessera. The answer
+    /// {apiBasePath}/session/refresh`, `POST {apiBasePath}/signout`, `GET
+    /// {apiBasePath}/jwt/jwks.json` and `GET {apiBasePath}/.well-known/openid-configuration`
+    /// (the SDKs give every app the OpenID recipe). `None` means the request is not for Tessera. The answer
     /// (errors included) is complete: status, body, headers and cookies.
     pub fn handle_api_request(&self, req: &HttpRequest, now_ms: u64) -> Option<ResponseMutations> {
         self.try_handle_api_request(req, now_ms).map(|outcome| outcome.unwrap_or_else(|e| self.error_response(req, &e)))
@@ -1038,6 +1049,15 @@ impl Tessera {
                 m.set_header("Access-Control-Allow-Origin", "*");
                 m
             }),
+            ApiEndpoint::OpenIdConfiguration => {
+                let mut m = ResponseMutations {
+                    status: Some(200),
+                    body: Some(self.openid_discovery_configuration()),
+                    ..Default::default()
+                };
+                m.set_header("Access-Control-Allow-Origin", "*");
+                Ok(m)
+            }
         };
         Some(outcome)
     }

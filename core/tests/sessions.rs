@@ -861,6 +861,13 @@ fn create_jwt_tokens_verify_and_carry_the_issuer_and_validity() {
     assert_eq!(err.kind(), ErrorKind::TryRefreshToken);
     assert_eq!(t.create_jwt(&Map::new(), Some(u64::MAX), true, T0).unwrap_err().kind(), ErrorKind::InvalidInput);
 
+    // Served at {apiBasePath}/.well-known/openid-configuration, as the SDKs' OpenID recipe does.
+    let req = HttpRequest::new("GET", "/auth/.well-known/openid-configuration?x=1", vec![]);
+    let served = t.handle_api_request(&req, T0).unwrap();
+    assert_eq!(served.status, Some(200));
+    assert_eq!(served.body.as_ref(), Some(&t.openid_discovery_configuration()));
+    assert_eq!(served.header("access-control-allow-origin").as_deref(), Some("*"));
+    assert!(t.api_endpoint("POST", "/auth/.well-known/openid-configuration").is_none());
     let doc = t.openid_discovery_configuration();
     assert_eq!(doc["issuer"], "https://api.example.com/auth");
     assert_eq!(doc["jwks_uri"], "https://api.example.com/auth/jwt/jwks.json");

@@ -241,7 +241,7 @@ func Middleware(theirHandler http.Handler) http.Handler {
 
 // serveAPI answers r when it is not for the core to answer: the application's requests, and
 // refresh and sign-out, which go through the application's API functions. False: r is for
-// an endpoint the core serves (the JWKS).
+// an endpoint the core serves (the JWKS, the OpenID discovery document).
 func serveAPI(rt *state.Runtime, theirHandler http.Handler, w http.ResponseWriter, r *http.Request) bool {
 	endpoint, err := rt.Engine.APIEndpointOf(r.Method, r.URL.RequestURI())
 	if err != nil {
@@ -249,7 +249,7 @@ func serveAPI(rt *state.Runtime, theirHandler http.Handler, w http.ResponseWrite
 		return true
 	}
 	switch {
-	case endpoint == cffi.APIEndpointJWKS:
+	case endpoint == cffi.APIEndpointJWKS || endpoint == cffi.APIEndpointOpenIDConfiguration:
 		return false
 	case endpoint == cffi.APIEndpointNone || !rt.APIs.Serves(endpoint):
 		theirHandler.ServeHTTP(w, r)

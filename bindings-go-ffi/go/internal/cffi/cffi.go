@@ -450,10 +450,11 @@ type APIEndpoint uint32
 
 // The endpoints APIEndpointOf names.
 const (
-	APIEndpointNone    = APIEndpoint(C.TESSERA_API_ENDPOINT_NONE)
-	APIEndpointRefresh = APIEndpoint(C.TESSERA_API_ENDPOINT_REFRESH)
-	APIEndpointSignOut = APIEndpoint(C.TESSERA_API_ENDPOINT_SIGN_OUT)
-	APIEndpointJWKS    = APIEndpoint(C.TESSERA_API_ENDPOINT_JWKS)
+	APIEndpointNone                = APIEndpoint(C.TESSERA_API_ENDPOINT_NONE)
+	APIEndpointRefresh             = APIEndpoint(C.TESSERA_API_ENDPOINT_REFRESH)
+	APIEndpointSignOut             = APIEndpoint(C.TESSERA_API_ENDPOINT_SIGN_OUT)
+	APIEndpointJWKS                = APIEndpoint(C.TESSERA_API_ENDPOINT_JWKS)
+	APIEndpointOpenIDConfiguration = APIEndpoint(C.TESSERA_API_ENDPOINT_OPEN_ID_CONFIGURATION)
 )
 
 // APIEndpointOf says which endpoint HandleAPIRequest would serve for this method and path

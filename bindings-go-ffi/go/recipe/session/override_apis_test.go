@@ -136,6 +136,10 @@ func TestAPIsOverrideWithoutSignOutPOSTLeavesSignOutToTheApp(t *testing.T) {
 	if jwks.status != 200 || len(jsonBody(t, jwks)["keys"].([]interface{})) == 0 {
 		t.Fatalf("jwks: %d %s", jwks.status, jwks.body)
 	}
+	openid := do(t, app, "GET", "/auth/.well-known/openid-configuration")
+	if openid.status != 200 || !strings.HasSuffix(jsonBody(t, openid)["jwks_uri"].(string), "/auth/jwt/jwks.json") {
+		t.Fatalf("openid-configuration: %d %s", openid.status, openid.body)
+	}
 	// Requests for no endpoint go to the app as before.
 	if got := do(t, app, "GET", "/auth/signout"); got.status != http.StatusTeapot {
 		t.Fatalf("GET /auth/signout: %d %q", got.status, got.body)
