@@ -33,7 +33,7 @@ export declare class Engine {
    * The endpoint `handleApiRequest` would serve for this request: `"refresh"`,
    * `"signout"` or `"jwks"`; `null` for any other request (no I/O).
    */
-  apiEndpoint(method: string, path: string): "refresh" | "signout" | "jwks" | null
+  apiEndpoint(method: string, path: string): "refresh" | "signout" | "jwks" | "openid-configuration" | null
   /**
    * The protocol's answer to an error (status, body, cleared tokens) for this request.
    * With `preludeOnly`, only what is written before an app's error handler answers it
@@ -43,6 +43,20 @@ export declare class Engine {
   errorResponse(method: string, path: string, headers: Array<string>, code: string, message: string, payloadJson: string | undefined | null, clearTokens: boolean, transfer?: "any" | "cookie" | "header" | null, preludeOnly?: boolean | undefined | null): Mutations
   /** The response changes that carry a session's tokens. */
   attachTokens(session: Session): Mutations
+  /**
+   * The response changes that clear a session's tokens from its transport (after the
+   * recipe's `revokeSession` revoked it).
+   */
+  clearTokens(session: Session): Mutations
+  /** What the request hands to the recipe's `getSession` (no I/O). */
+  sessionRequestInput(method: string, path: string, headers: Array<string>, antiCsrfCheck?: boolean | undefined | null, transfer?: "any" | "cookie" | "header" | null): SessionInput
+  /** What the refresh request hands to the recipe's `refreshSession` (no I/O). */
+  refreshRequestInput(method: string, path: string, headers: Array<string>, transfer?: "any" | "cookie" | "header" | null): RefreshInput
+  /**
+   * The answer to a refresh request once `session` was refreshed on the request's transport
+   * (its tokens, the other transport and the legacy cookie cleared).
+   */
+  refreshedSessionResponse(method: string, path: string, headers: Array<string>, transfer: "any" | "cookie" | "header" | null, session: Session): Mutations
   /** Creates a session in a request and says what to write on the response. */
   createNewSession(method: string, path: string, headers: Array<string>, tenantId: string, recipeUserId: string, payloadJson: string, dataJson: string, transfer?: "any" | "cookie" | "header" | null): Promise<SessionResult>
   /** Creates a session outside a request. */
@@ -76,8 +90,6 @@ export declare class Engine {
    * the updated session (the given one is unchanged) and what to write on the response.
    */
   mergeIntoAccessTokenPayloadInSession(session: Session, updateJson: string): Promise<SessionResult>
-  /** Revokes the session of a request; returns the response changes that clear its tokens. */
-  revokeSessionInRequest(session: Session): Promise<Mutations>
   /** Revokes one session; whether it existed. */
   revokeSession(sessionHandle: string): Promise<boolean>
   /** Revokes sessions; the handles of those that existed. */
@@ -127,6 +139,11 @@ export declare class Session {
   get accessTokenUpdated(): boolean
   /** How the tokens travel. */
   get transfer(): "cookie" | "header"
+  /**
+   * Moves the session to the transport of the request it is attached to: a session the
+   * app's own `getSession` or `refreshSession` returned was made without that request.
+   */
+  setTransfer(transfer: "cookie" | "header"): void
 }
 
 /**
@@ -197,8 +214,38 @@ export interface Mutations {
   cookies: Array<CookieOp>
 }
 
+/** What a refresh request hands to the recipe's `refreshSession`, for apps that replaced it. */
+export interface RefreshInput {
+  /** The refresh token the request carries. */
+  refreshToken: string
+  /** The request's `anti-csrf` header. */
+  antiCsrfToken: string | null
+  /** `disableAntiCsrf`: header transport, or the `VIA_CUSTOM_HEADER` check already passed. */
+  disableAntiCsrf: boolean
+  /** The transport the refresh token came on, which the new tokens go out on. */
+  transfer: "cookie" | "header"
+}
+
 /** The request headers the protocol reads. */
 export declare const REQUEST_HEADERS: string[]
+
+/**
+ * What a request hands to the recipe's `getSession` (supertokens-node's
+ * `getSessionFromRequest`), for apps that replaced that function.
+ */
+export interface SessionInput {
+  /** The access token the request carries, if one parses as an access token. */
+  accessToken: string | null
+  /** The request's `anti-csrf` header. */
+  antiCsrfToken: string | null
+  /** Whether `getSession` must check the anti-CSRF token. */
+  antiCsrfCheck: boolean
+  /**
+   * The transport a session found for this request is attached on: the access token's,
+   * else the one the configuration allows (`header` when it allows both), as the SDKs do.
+   */
+  transfer: "cookie" | "header"
+}
 
 /** A new or changed session and what to write on the response. */
 export interface SessionResult {

@@ -13,7 +13,8 @@ import { native } from "./native";
 import { RecipeUserId } from "./recipeUserId";
 import { FRAMEWORKS } from "./framework/wrap";
 import type { InstalledErrorHandlers } from "./recipe/session/errorHandlers";
-import type { InstalledApis, RecipeInterface } from "./recipe/session/recipeInterface";
+import { originalImplementation } from "./recipe/session/implementation";
+import type { InstalledApis, RecipeInterface, ReplacedFunctions } from "./recipe/session/recipeInterface";
 import type { TokenTransferMethodFunction } from "./state";
 import { install } from "./state";
 
@@ -52,9 +53,13 @@ export interface SessionRecipeInit {
   readonly getTokenTransferMethod?: TokenTransferMethodFunction;
   /** The application's `errorHandlers`, checked, when it gave any. */
   readonly errorHandlers?: InstalledErrorHandlers;
-  /** The implementation the application's `override.functions` built, when it gave one. */
-  readonly recipeImplementation?: RecipeInterface;
-  /** What the application's `override.apis` built, when it gave one. */
+  /** The recipe implementation: what the application's `override.functions` built, else the
+   * default one. */
+  readonly implementation: RecipeInterface;
+  /** Which functions the application's `override.functions` replaced, when it gave one. */
+  readonly replaced?: ReplacedFunctions;
+  /** What the application's `override.apis` built, when it gave one; the default API functions
+   * when its `override.functions` replaced one they call. */
   readonly apis?: InstalledApis;
 }
 
@@ -99,7 +104,8 @@ export function init(config: TypeInput): void {
   let session: Record<string, unknown> = {};
   let getTokenTransferMethod: TokenTransferMethodFunction | undefined;
   let errorHandlers: InstalledErrorHandlers | undefined;
-  let recipeImplementation: RecipeInterface | undefined;
+  let implementation: RecipeInterface | undefined;
+  let replaced: ReplacedFunctions | undefined;
   let apis: InstalledApis | undefined;
   for (const recipe of config.recipeList ?? []) {
     if (!isSessionRecipe(recipe)) {
@@ -108,7 +114,8 @@ export function init(config: TypeInput): void {
     session = { ...recipe.options };
     getTokenTransferMethod = recipe.getTokenTransferMethod;
     errorHandlers = recipe.errorHandlers;
-    recipeImplementation = recipe.recipeImplementation;
+    implementation = recipe.implementation;
+    replaced = recipe.replaced;
     apis = recipe.apis;
   }
   const json: Record<string, unknown> = { appInfo: appInfoJson(config.appInfo), session };
@@ -116,7 +123,8 @@ export function init(config: TypeInput): void {
   if (config.supertokens?.apiKey !== undefined) json.apiKey = config.supertokens.apiKey;
   const { Engine } = native();
   const engine = callSync(() => new Engine(JSON.stringify(json)));
-  install({ engine, framework, getTokenTransferMethod, errorHandlers, recipeImplementation, apis });
+  implementation ??= originalImplementation();
+  install({ engine, framework, getTokenTransferMethod, errorHandlers, implementation, replaced, apis });
 }
 
 /** A string user id as a {@link RecipeUserId}. */

@@ -20,11 +20,11 @@ use napi::bindgen_prelude::{AsyncTask, Either, Env, JsError, ToNapiValue, TypeNa
 use napi::Task;
 use napi_derive::napi;
 use tessera_core::claims::{self, Validator};
-use tessera_core::config::TransferMethodSetting;
+use tessera_core::config::{TokenTransfer, TransferMethodSetting};
 use tessera_core::convert::json_object;
 use tessera_core::engine::now_ms;
 use tessera_core::http::{append_to_header_list as core_append, HeaderMutation, HttpRequest, ResponseMutations};
-use tessera_core::protocol::{SessionState, VerifyOptions};
+use tessera_core::protocol::{RefreshRequestInput, SessionRequestInput, SessionState, VerifyOptions};
 use tessera_core::{Error, ErrorKind, Tessera};
 
 type CoreResult<T> = Result<T, Error>;
@@ -239,6 +239,18 @@ impl Session {
     pub fn transfer(&self) -> &'static str {
         self.state.transfer.as_str()
     }
+
+    /// Moves the session to the transport of the request it is attached to: a session the
+    /// app's own `getSession` or `refreshSession` returned was made without that request.
+    #[napi]
+    pub fn set_transfer(
+        &mut self,
+        env: Env,
+        #[napi(ts_arg_type = "\"cookie\" | \"header\"")] transfer: String,
+    ) -> napi::Result<()> {
+        self.state.transfer = run(&env, || TokenTransfer::parse(&transfer))?;
+        Ok(())
+    }
 }
 
 fn session(state: SessionState) -> Session {
@@ -286,6 +298,36 @@ pub struct SessionResult {
 
 fn session_result((state, m): (SessionState, ResponseMutations)) -> SessionResult {
     SessionResult { session: session(state), mutations: mutations(m) }
+}
+
+/// What a request hands to the recipe's `getSession` (supertokens-node's
+/// `getSessionFromRequest`), for apps that replaced that function.
+#[napi(object, use_nullable = true, object_from_js = false)]
+pub struct SessionInput {
+    /// The access token the request carries, if one parses as an access token.
+    pub access_token: Option<String>,
+    /// The request's `anti-csrf` header.
+    pub anti_csrf_token: Option<String>,
+    /// Whether `getSession` must check the anti-CSRF token.
+    pub anti_csrf_check: bool,
+    /// The transport a session found for this request is attached on: the access token's,
+    /// else the one the configuration allows (`header` when it allows both), as the SDKs do.
+    #[napi(ts_type = "\"cookie\" | \"header\"")]
+    pub transfer: String,
+}
+
+/// What a refresh request hands to the recipe's `refreshSession`, for apps that replaced it.
+#[napi(object, use_nullable = true, object_from_js = false)]
+pub struct RefreshInput {
+    /// The refresh token the request carries.
+    pub refresh_token: String,
+    /// The request's `anti-csrf` header.
+    pub anti_csrf_token: Option<String>,
+    /// `disableAntiCsrf`: header transport, or the `VIA_CUSTOM_HEADER` check already passed.
+    pub disable_anti_csrf: bool,
+    /// The transport the refresh token came on, which the new tokens go out on.
+    #[napi(ts_type = "\"cookie\" | \"header\"")]
+    pub transfer: String,
 }
 
 /// One configured engine, shared by every request of the process.
@@ -384,7 +426,7 @@ impl Engine {
 
     /// The endpoint `handleApiRequest` would serve for this request: `"refresh"`,
     /// `"signout"` or `"jwks"`; `null` for any other request (no I/O).
-    #[napi(ts_return_type = "\"refresh\" | \"signout\" | \"jwks\" | null")]
+    #[napi(ts_return_type = "\"refresh\" | \"signout\" | \"jwks\" | \"openid-configuration\" | null")]
     pub fn api_endpoint(&self, env: Env, method: String, path: String) -> napi::Result<Option<String>> {
         let t = &self.inner;
         run(&env, || Ok(t.api_endpoint(&method, &path).map(|e| e.as_str().to_owned())))
@@ -426,6 +468,82 @@ impl Engine {
             let mut m = ResponseMutations::default();
             t.attach_tokens(&session.state, &mut m, now_ms());
             Ok(m)
+        })
+        .map(mutations)
+    }
+
+    /// The response changes that clear a session's tokens from its transport (after the
+    /// recipe's `revokeSession` revoked it).
+    #[napi]
+    pub fn clear_tokens(&self, env: Env, session: &Session) -> napi::Result<Mutations> {
+        let t = &self.inner;
+        run(&env, || {
+            let mut m = ResponseMutations::default();
+            t.clear_transport(session.state.transfer, &mut m);
+            Ok(m)
+        })
+        .map(mutations)
+    }
+
+    /// What the request hands to the recipe's `getSession` (no I/O).
+    #[napi]
+    pub fn session_request_input(
+        &self,
+        env: Env,
+        method: String,
+        path: String,
+        headers: Vec<String>,
+        anti_csrf_check: Option<bool>,
+        #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
+    ) -> napi::Result<SessionInput> {
+        let t = &self.inner;
+        run(&env, || {
+            let req = request(method, path, headers, transfer)?;
+            let SessionRequestInput { access_token, anti_csrf_token, anti_csrf_check, transfer } =
+                t.session_request_input(&req, anti_csrf_check)?;
+            // The SDKs' fallback for a session the app's `getSession` found without a token.
+            let setting = req.token_transfer_method.unwrap_or(t.config().session.token_transfer_method);
+            let fallback =
+                if setting == TransferMethodSetting::Cookie { TokenTransfer::Cookie } else { TokenTransfer::Header };
+            let transfer = transfer.unwrap_or(fallback).as_str().to_owned();
+            Ok(SessionInput { access_token, anti_csrf_token, anti_csrf_check, transfer })
+        })
+    }
+
+    /// What the refresh request hands to the recipe's `refreshSession` (no I/O).
+    #[napi]
+    pub fn refresh_request_input(
+        &self,
+        env: Env,
+        method: String,
+        path: String,
+        headers: Vec<String>,
+        #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
+    ) -> napi::Result<RefreshInput> {
+        let t = &self.inner;
+        run(&env, || {
+            let RefreshRequestInput { refresh_token, anti_csrf_token, disable_anti_csrf, transfer } =
+                t.refresh_request_input(&request(method, path, headers, transfer)?)?;
+            let transfer = transfer.as_str().to_owned();
+            Ok(RefreshInput { refresh_token, anti_csrf_token, disable_anti_csrf, transfer })
+        })
+    }
+
+    /// The answer to a refresh request once `session` was refreshed on the request's transport
+    /// (its tokens, the other transport and the legacy cookie cleared).
+    #[napi]
+    pub fn refreshed_session_response(
+        &self,
+        env: Env,
+        method: String,
+        path: String,
+        headers: Vec<String>,
+        #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
+        session: &Session,
+    ) -> napi::Result<Mutations> {
+        let t = &self.inner;
+        run(&env, || {
+            Ok(t.refreshed_session_response(&request(method, path, headers, transfer)?, &session.state, now_ms()))
         })
         .map(mutations)
     }
@@ -622,14 +740,6 @@ impl Engine {
             },
             session_result,
         )
-    }
-
-    /// Revokes the session of a request; returns the response changes that clear its tokens.
-    #[napi(ts_return_type = "Promise<Mutations>")]
-    pub fn revoke_session_in_request(&self, session: &Session) -> AsyncTask<Work<ResponseMutations, Mutations>> {
-        let t = Arc::clone(&self.inner);
-        let state = session.state.clone();
-        spawn(move || t.revoke_session_in_request(&state), mutations)
     }
 
     /// Revokes one session; whether it existed.

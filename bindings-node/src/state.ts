@@ -2,7 +2,7 @@
 import { TesseraError } from "./error";
 import type { NativeEngine } from "./native";
 import type { InstalledErrorHandlers } from "./recipe/session/errorHandlers";
-import type { InstalledApis, RecipeInterface } from "./recipe/session/recipeInterface";
+import type { InstalledApis, RecipeInterface, ReplacedFunctions } from "./recipe/session/recipeInterface";
 
 /** The application's `getTokenTransferMethod` function, as `Session.init` took it. */
 export type TokenTransferMethodFunction = (input: {
@@ -35,11 +35,16 @@ export interface State {
   /** The application's `errorHandlers`, when it gave at least one (else every session error
    * gets the core's answer, and no path looks further). */
   errorHandlers?: InstalledErrorHandlers;
-  /** The implementation `override.functions` built, when the application gave one (else
-   * `createNewSession` calls the core directly). */
-  recipeImplementation?: RecipeInterface;
-  /** What `override.apis` built, when the application gave it (else the core serves the
-   * endpoints and routes verify directly, and no path looks further than this field). */
+  /** The recipe implementation the session functions go through: what `override.functions`
+   * built, else the default one. */
+  implementation: RecipeInterface;
+  /** Which functions `override.functions` replaced, when the application gave it (else
+   * `createNewSession` and the request paths call the core directly, and no path looks
+   * further than this field). */
+  replaced?: ReplacedFunctions;
+  /** What `override.apis` built, when the application gave it, or the default API functions
+   * when `override.functions` replaced one they call (else the core serves the endpoints and
+   * routes verify directly, and no path looks further than this field). */
   apis?: InstalledApis;
 }
 

@@ -1,6 +1,7 @@
 // `Session.init({ override: { functions } })`: the SuperTokens docs' `createNewSession` override
-// (adding a claim to the access token payload) runs unchanged, in a request and outside one; an
-// override of anything else is refused at init. `override.apis`: overrideApis.test.mjs.
+// (adding a claim to the access token payload) runs unchanged, in a request and outside one.
+// Overrides of the other functions: overrideFunctions.test.mjs. `override.apis`:
+// overrideApis.test.mjs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import Fastify from "fastify";
@@ -271,50 +272,43 @@ test("override.functions: the original implementation has every RecipeInterface 
     await original.revokeAllSessionsForUser({ userId: "user-5", revokeSessionsForLinkedAccounts: true, tenantId: "public", userContext }),
     [],
   );
-  for (const name of ["getGlobalClaimValidators", "regenerateAccessToken", "validateClaims", "fetchAndSetClaim", "setClaimValue", "getClaimValue", "removeClaim"]) {
-    await assert.rejects(
-      Promise.resolve().then(() => original[name]({ sessionHandle: handle, userContext })),
-      (e) => e instanceof Tessera.Error && e.type === "NOT_SUPPORTED",
-      name,
-    );
-  }
+  assert.deepEqual(await original.getGlobalClaimValidators({ claimValidatorsAddedByOtherRecipes: [], userContext }), []);
+  assert.deepEqual(await original.getClaimValue({ sessionHandle: handle, claim: { key: "k" }, userContext }), {
+    status: "SESSION_DOES_NOT_EXIST_ERROR",
+  });
+  await assert.rejects(
+    Promise.resolve().then(() => original.regenerateAccessToken({ accessToken: tokens.accessToken, userContext })),
+    (e) => e instanceof Tessera.Error && e.type === "NOT_SUPPORTED",
+  );
 });
 
-test("override: anything but createNewSession is refused at init", () => {
-  const notSupported = (...names) => (e) => {
+test("override: any function may be replaced; one left out, or of the wrong kind, is refused at init", () => {
+  const invalid = (...names) => (e) => {
     assert.ok(e instanceof Tessera.Error, String(e));
-    assert.equal(e.type, "NOT_SUPPORTED");
+    assert.equal(e.type, "INVALID_CONFIG");
     for (const name of names) assert.match(e.message, new RegExp(name));
     return true;
   };
+  const replaced = Session.init({ override: { functions: (o) => ({ ...o, revokeSession: async () => true }) } }).replaced;
+  assert.deepEqual(replaced, { verify: false, getSession: false, refreshSession: false, endpoints: true });
   assert.throws(
-    () => Session.init({ override: { functions: (o) => ({ ...o, revokeSession: async () => true }) } }),
-    notSupported("revokeSession", "only createNewSession can be overridden by Tessera yet"),
-  );
-  assert.throws(
-    () =>
-      Session.init({
-        override: { functions: (o) => ({ ...o, getSession: async () => undefined, createNewSession: o.createNewSession, removeClaim: undefined }) },
-      }),
-    notSupported("getSession", "removeClaim"),
+    () => Session.init({ override: { functions: (o) => ({ ...o, getSession: async () => undefined, removeClaim: undefined }) } }),
+    invalid("removeClaim must be a function"),
   );
   // Changed in place and returned.
-  assert.throws(
-    () =>
-      Session.init({
-        override: {
-          functions: (o) => {
-            o.refreshSession = async () => undefined;
-            return o;
-          },
-        },
-      }),
-    notSupported("refreshSession"),
-  );
-  const invalid = (e) => e instanceof Tessera.Error && e.type === "INVALID_CONFIG";
-  assert.throws(() => Session.init({ override: { functions: "nope" } }), invalid);
-  assert.throws(() => Session.init({ override: { functions: () => undefined } }), invalid);
-  assert.throws(() => Session.init({ override: 1 }), invalid);
+  const inPlace = Session.init({
+    override: {
+      functions: (o) => {
+        o.refreshSession = async () => undefined;
+        return o;
+      },
+    },
+  });
+  assert.deepEqual(inPlace.replaced, { verify: false, getSession: false, refreshSession: true, endpoints: true });
+  assert.equal(Session.init({ override: { functions: (o) => ({ ...o, validateClaims: async () => ({ invalidClaims: [] }) }) } }).replaced.verify, true);
+  assert.throws(() => Session.init({ override: { functions: "nope" } }), invalid("override.functions"));
+  assert.throws(() => Session.init({ override: { functions: () => undefined } }), invalid("override.functions"));
+  assert.throws(() => Session.init({ override: 1 }), invalid("override"));
 
   let calls = 0;
   const recipe = Session.init({
@@ -328,7 +322,13 @@ test("override: anything but createNewSession is refused at init", () => {
   assert.equal(calls, 1, "functions is called once, at init");
   Tessera.init({ supertokens: { connectionURI: "sqlite::memory:" }, appInfo, recipeList: [recipe] });
   assert.equal(calls, 1);
-  // An empty override builds nothing.
-  assert.equal(Session.init({ override: {} }).recipeImplementation, undefined);
-  assert.equal(Session.init({}).recipeImplementation, undefined);
+  // An empty override replaces nothing.
+  assert.equal(Session.init({ override: {} }).replaced, undefined);
+  assert.equal(Session.init({}).replaced, undefined);
+  assert.deepEqual(Session.init({ override: { functions: (o) => o } }).replaced, {
+    verify: false,
+    getSession: false,
+    refreshSession: false,
+    endpoints: false,
+  });
 });

@@ -25,8 +25,9 @@ import * as koaFramework from "tessera-session/framework/koa";
 import * as hapiFramework from "tessera-session/framework/hapi";
 import * as lambdaFramework from "tessera-session/framework/awsLambda";
 import { getAppDirRequestHandler, withSession } from "tessera-session/nextjs";
-import { appInfo, injected, listening, setCookies, signIn, toResponse } from "../testlib/seed.mjs";
+import { appInfo, injected, listening, setCookies, toResponse } from "../testlib/seed.mjs";
 import { cookieHeader } from "../testlib/cookies.mjs";
+import { getJWT, refresh, scenario, shape, signInCookies, signOut } from "../testlib/scenario.mjs";
 
 /** `Tessera.init` for `framework` with `override.apis` (none when undefined) and session options. */
 function init(framework, apis, options = {}) {
@@ -212,72 +213,6 @@ async function withApp(framework, start, apis, body, options) {
   }
 }
 
-// ---- helpers ---------------------------------------------------------------------------------
-
-async function signInCookies(app) {
-  return setCookies(await signIn(app, "cookie"));
-}
-
-function signOut(app, cookies, extra = {}) {
-  return app.fetch("/auth/signout", {
-    method: "POST",
-    headers: { cookie: cookieHeader({ sAccessToken: cookies.sAccessToken.value }), rid: "session", ...extra },
-  });
-}
-
-function refresh(app, cookies) {
-  return app.fetch("/auth/session/refresh", {
-    method: "POST",
-    headers: { cookie: cookieHeader({ sRefreshToken: cookies.sRefreshToken.value }), rid: "session" },
-  });
-}
-
-function getJWT(app, cookies) {
-  return app.fetch("/getJWT", { headers: { cookie: cookieHeader({ sAccessToken: cookies.sAccessToken.value }), rid: "session" } });
-}
-
-/** The headers that carry a token, whose values differ from run to run. */
-const TOKEN_HEADERS = new Set(["front-token", "st-access-token", "st-refresh-token", "anti-csrf"]);
-/** The headers of the transport rather than of the answer. */
-const TRANSPORT_HEADERS = new Set(["date", "connection", "keep-alive", "transfer-encoding", "set-cookie"]);
-
-/** A response as it is compared between runs: the token values and the expiry times of the
- * cookies that carry tokens replaced by placeholders, everything else as sent. */
-async function shape(res) {
-  const headers = [...res.headers]
-    .filter(([name]) => !TRANSPORT_HEADERS.has(name))
-    .map(([name, value]) => [name, TOKEN_HEADERS.has(name) && value !== "remove" ? "<token>" : value]);
-  const cookies = res.headers
-    .getSetCookie()
-    .map((c) => {
-      const value = c.slice(c.indexOf("=") + 1).split(";")[0];
-      if (value === "") return c;
-      return c.replace(/=[^;]*/, "=<token>").replace(/Expires=[^;]*/i, "Expires=<time>");
-    })
-    .sort();
-  return { status: res.status, body: await res.text(), headers, cookies };
-}
-
-/** Sign-in, refresh, a protected route, sign-out and the JWKS, as compared between runs. */
-async function scenario(app) {
-  const first = await signInCookies(app);
-  const refreshed = await refresh(app, first);
-  const second = setCookies(refreshed.clone());
-  const route = await getJWT(app, second);
-  const signedOut = await signOut(app, second);
-  const jwks = await app.fetch("/auth/jwt/jwks.json");
-  const unauthorised = await app.fetch("/auth/signout", { method: "POST", headers: { rid: "session" } });
-  const noToken = await refresh(app, { sRefreshToken: { value: "" } });
-  const out = {};
-  for (const [name, res] of Object.entries({ refreshed, route, signedOut, jwks, unauthorised, noToken })) {
-    out[name] = await shape(res);
-  }
-  out.jwks.body = JSON.parse(out.jwks.body).keys.length > 0;
-  // The app's own answer, with the token in it.
-  out.route = out.route.status;
-  return out;
-}
-
 const original = (o) => o;
 
 // ---- the suite, per framework ------------------------------------------------------------------
@@ -419,8 +354,11 @@ for (const [framework, start] of Object.entries(MAIN)) {
       const res = await refresh(app, cookies);
       assert.equal(res.status, 404);
       assert.deepEqual(res.headers.getSetCookie(), []);
-      // Sign-out and the JWKS are still Tessera's.
+      // Sign-out, the JWKS and the OpenID discovery document are still Tessera's.
       assert.equal((await app.fetch("/auth/jwt/jwks.json")).status, 200);
+      const openid = await app.fetch("/auth/.well-known/openid-configuration");
+      assert.equal(openid.status, 200);
+      assert.match((await openid.json()).jwks_uri, /\/auth\/jwt\/jwks\.json$/);
       assert.deepEqual(await (await signOut(app, cookies)).json(), { status: "OK" });
     });
   });
@@ -683,11 +621,12 @@ test("override.apis: the original has refreshPOST, signOutPOST and verifySession
   assert.throws(() => Session.init({ override: { apis: (o) => ({ ...o, refreshPOST: 1 }) } }), invalid("refreshPOST"));
   assert.throws(() => Session.init({ override: { apis: (o) => ({ ...o, signOutPOST: null }) } }), invalid("signOutPOST"));
   assert.throws(() => Session.init({ override: { apis: (o) => ({ ...o, verifySession: undefined }) } }), invalid("verifySession"));
-  // override.functions other than createNewSession stays refused, with or without apis.
-  assert.throws(
-    () => Session.init({ override: { functions: (o) => ({ ...o, revokeSession: async () => true }), apis: (o) => o } }),
-    (e) => e.type === "NOT_SUPPORTED",
-  );
+  // Without override.apis, the endpoints go through the default API functions once
+  // override.functions replaced a function they call (anything but createNewSession).
+  const served = Session.init({ override: { functions: (o) => ({ ...o, revokeSession: async () => true }) } }).apis;
+  assert.deepEqual(Object.keys(served.implementation).sort(), ["refreshPOST", "signOutPOST", "verifySession"]);
+  assert.equal(served.verifySessionReplaced, false);
+  assert.equal(Session.init({ override: { functions: (o) => ({ ...o, createNewSession: async () => undefined }) } }).apis, undefined);
 });
 
 test("override.apis: options.recipeImplementation is what override.functions built", async () => {

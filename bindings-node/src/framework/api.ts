@@ -1,15 +1,20 @@
 /** The core's own endpoints (`{apiBasePath}/session/refresh`, `/signout`, the JWKS) as every
  * integration serves them: the core decides which requests are its own and what they answer,
- * and with `override.apis` the app's `refreshPOST` and `signOutPOST` do the work in between. */
+ * and with `override.apis` (or an `override.functions` replacing what they call) the
+ * `refreshPOST` and `signOutPOST` functions do the work in between. */
 import { TesseraError, callAsync, fromNative } from "../error";
 import type { Mutations, NativeEngine } from "../native";
 import { apiCall } from "../recipe/session/apiOptions";
 import { errorAnswer, verifyRequest } from "../recipe/session/common";
+import type { VerifySessionOptions } from "../recipe/session/common";
 import type { InstalledApis } from "../recipe/session/recipeInterface";
 import { state } from "../state";
 import type { RequestAdapter } from "./request";
 import { nativeRequest } from "./request";
 import type { ResponseAdapter } from "./response";
+
+/** How sign-out verifies its session: required, with no claim validators. */
+const SIGN_OUT_VERIFY: VerifySessionOptions = Object.freeze({ sessionRequired: true, overrideGlobalClaimValidators: () => [] });
 
 async function serve(e: NativeEngine, request: RequestAdapter): Promise<Mutations | null> {
   const [method, path, headers, transfer] = nativeRequest(request);
@@ -32,10 +37,11 @@ async function serveWithHandlers(e: NativeEngine, request: RequestAdapter, codes
 }
 
 /**
- * Refresh or sign-out through the app's API functions, as supertokens-node's `handleRefreshAPI`
- * and `signOutAPI` do: sign-out first verifies the session (required; Tessera has no global
- * claim validators, so there are none to leave out), and the answer is 200 with the function's
- * result as JSON (`{}` for refresh). The token changes are written to `response` as they are
+ * Refresh or sign-out through the API functions (the app's, or the defaults when its
+ * `override.functions` replaced a function they call), as supertokens-node's `handleRefreshAPI`
+ * and `signOutAPI` do: sign-out first verifies the session (required, through the recipe's
+ * `getSession`, its claims left unchecked: a user whose claims fail may still sign out), and the
+ * answer is 200 with the function's result as JSON (`{}` for refresh). The token changes are written to `response` as they are
  * made; the answer's status and body are returned, for the integration to send. Tessera's
  * errors get the answer the core gives them at its own endpoints (or the app's error handler's);
  * any other error is the integration's, as an error in a route is.
@@ -54,7 +60,7 @@ async function serveThroughApi(
       await api.refreshPOST?.({ options, userContext });
       return res.answer({});
     }
-    const session = await verifyRequest(e, request, res, { sessionRequired: true }, userContext);
+    const session = await verifyRequest(e, request, res, SIGN_OUT_VERIFY, userContext);
     if (session === undefined) throw new TesseraError({ type: "INTERNAL", message: "a required session verified as none" });
     return res.answer(await api.signOutPOST?.({ options, session, userContext }));
   } catch (err) {
@@ -85,8 +91,10 @@ export function handleApiRequest<R>(
     if (apis !== undefined) {
       const endpoint = e.apiEndpoint(request.method(), request.path());
       if (endpoint === null) return null;
-      // The JWKS stays the core's.
-      if (endpoint !== "jwks") return serveApi(e, apis, endpoint, request, res, responseOf);
+      // The JWKS and the OpenID discovery document stay the core's.
+      if (endpoint === "refresh" || endpoint === "signout") {
+        return serveApi(e, apis, endpoint, request, res, responseOf);
+      }
     } else if (!e.isApiRequest(request.method(), request.path())) return null;
   } catch (err) {
     throw fromNative(err);

@@ -1,6 +1,5 @@
 /** What the session functions and the framework integrations share. Every decision is the core's. */
-import type { TesseraError } from "../../error";
-import { callSync, fromNative } from "../../error";
+import { TesseraError, callAsync, callSync, fromNative } from "../../error";
 import type { Mutations, NativeEngine, NativeSession, SessionWithMutations } from "../../native";
 import type { RequestAdapter } from "../../framework/request";
 import { baseRequest, nativeRequest } from "../../framework/request";
@@ -10,7 +9,9 @@ import { state } from "../../state";
 import { apiCall } from "./apiOptions";
 import { handlerCall, runHandler } from "./errorHandlers";
 import type { UserContext } from "./errorHandlers";
-import type { InstalledApis, SessionClaimValidator } from "./recipeInterface";
+import { attach, requireSession } from "./implementation";
+import type { InstalledApis, RecipeInterface, SessionClaimValidator } from "./recipeInterface";
+import { userContextForRequest } from "./recipeInterface";
 import { SessionContainer } from "./sessionContainer";
 
 export interface VerifySessionOptions {
@@ -83,20 +84,27 @@ async function verifyOffLoop(
 }
 
 /**
- * Runs the validators `overrideGlobalClaimValidators` returns on the session
- * ({@link SessionContainer.assertClaims}). Tessera has no recipe that adds global claim
- * validators, so the override is given an empty list.
+ * Checks the claims supertokens-node checks on every session it verifies: the implementation's
+ * `getGlobalClaimValidators` (given no validators of other recipes: Tessera has none), then
+ * `overrideGlobalClaimValidators` when given, run by {@link SessionContainer.assertClaims}.
  */
-export async function checkClaimOverride(
-  options: VerifySessionOptions | undefined,
-  session: SessionContainer | undefined,
-  userContext?: unknown,
+export async function assertRequiredClaims(
+  session: SessionContainer,
+  overrideGlobalClaimValidators: VerifySessionOptions["overrideGlobalClaimValidators"],
+  userContext: UserContext,
 ): Promise<void> {
-  const override = options?.overrideGlobalClaimValidators;
-  if (override === undefined || session === undefined) return;
-  const ctx = (userContext ?? {}) as UserContext;
-  const validators = await override([], session, ctx);
-  if (validators.length > 0) await session.assertClaims(validators, ctx);
+  const globalValidators = await state().implementation.getGlobalClaimValidators({
+    tenantId: session.getTenantId(),
+    userId: session.getUserId(),
+    recipeUserId: session.getRecipeUserId(),
+    claimValidatorsAddedByOtherRecipes: [],
+    userContext,
+  });
+  const validators =
+    overrideGlobalClaimValidators === undefined
+      ? globalValidators
+      : await overrideGlobalClaimValidators(globalValidators, session, userContext);
+  await session.assertClaims(validators, userContext);
 }
 
 /** The session of a verification outcome, with its response changes written to `response`. */
@@ -114,24 +122,111 @@ function sessionOf(
   return container;
 }
 
-async function verifyRequestLater(
+/**
+ * Refreshes the request's session, writing the new tokens to `response`. With a `refreshSession`
+ * from `override.functions`, the request's refresh token goes to it, as supertokens-node's
+ * `refreshSessionInRequest` hands it, and the session it returns is answered as the core
+ * answers its own; else the core refreshes the request directly.
+ * @throws TesseraError `UNAUTHORISED`, `TOKEN_THEFT_DETECTED`, `CLEAR_DUPLICATE_SESSION_COOKIES`.
+ */
+export async function refreshInRequest(
+  request: RequestAdapter,
+  response: ResponseAdapter | null,
+  userContext?: unknown,
+): Promise<SessionContainer> {
+  const { engine: e, implementation, replaced } = state();
+  if (replaced?.refreshSession !== true) {
+    const [method, path, headers, transfer] = nativeRequest(request);
+    const result = await callAsync(() => e.refreshSession(method, path, headers, transfer));
+    return attach(new SessionContainer(e, requireSession(result.session), response), result.mutations);
+  }
+  const ctx = userContextForRequest(userContext, request, response);
+  const args = nativeRequest(request, false, ctx);
+  const input = callSync(() => e.refreshRequestInput(...args));
+  const session = await implementation.refreshSession({
+    refreshToken: input.refreshToken,
+    antiCsrfToken: input.antiCsrfToken ?? undefined,
+    disableAntiCsrf: input.disableAntiCsrf,
+    userContext: ctx,
+  });
+  const container = ownSession(session, "refreshSession");
+  container.rebind(response, input.transfer);
+  container.applyMutations(callSync(() => e.refreshedSessionResponse(...args, container.nativeSession())));
+  return container;
+}
+
+/** `session` when it is one of Tessera's: only those carry the core's tokens to answer with. */
+function ownSession(session: unknown, name: keyof RecipeInterface): SessionContainer {
+  if (session instanceof SessionContainer) return session;
+  throw new TesseraError({
+    type: "INTERNAL",
+    message: `override.functions: ${name} must return the SessionContainer Tessera's ${name} gives (or a subclass of it)`,
+  });
+}
+
+/**
+ * supertokens-node's `getSessionFromRequest` for an app whose `override.functions` replaced
+ * `getSession`: what the request carries, read by the core as it reads it for itself, is handed
+ * to the implementation's `getSession`, and the session it returns is attached to the request.
+ */
+async function getSessionFromRequest(
   engine: NativeEngine,
-  args: NativeRequest,
+  request: RequestAdapter,
+  response: ResponseAdapter | null,
+  options: VerifySessionOptions | undefined,
+  userContext: UserContext,
+): Promise<SessionContainer | undefined> {
+  const [method, path, headers, transfer] = nativeRequest(request, false, userContext);
+  const input = callSync(() => engine.sessionRequestInput(method, path, headers, options?.antiCsrfCheck, transfer));
+  const session = await state().implementation.getSession({
+    accessToken: input.accessToken ?? undefined,
+    antiCsrfToken: input.antiCsrfToken ?? undefined,
+    options: { ...options, antiCsrfCheck: input.antiCsrfCheck },
+    userContext,
+  });
+  if (session === undefined) return undefined;
+  // Attached before its claims are checked, unlike supertokens-node, so that a payload update
+  // made by the check goes out on the request's transport, as on the core's direct path.
+  session.attachToRequestResponse({ req: baseRequest(request), res: response, transferMethod: input.transfer }, userContext);
+  return session;
+}
+
+/**
+ * Verification through the recipe implementation, for an app whose `override.functions`
+ * replaced `getSession`, `getGlobalClaimValidators` or `validateClaims`, or a call with
+ * `overrideGlobalClaimValidators`: as supertokens-node's `verifySession` API, OPTIONS and TRACE
+ * requests have no session and a POST to the refresh endpoint is refreshed; any other request
+ * gets its session from `getSession` (the core's when not replaced), whose claims are then
+ * checked.
+ */
+async function verifyThroughImplementation(
+  engine: NativeEngine,
+  request: RequestAdapter,
   response: ResponseAdapter | null,
   options: VerifySessionOptions | undefined,
   userContext: unknown,
 ): Promise<SessionContainer | undefined> {
-  const container = sessionOf(engine, await verifyOffLoop(engine, args, options), response);
-  await checkClaimOverride(options, container, userContext);
-  return container;
+  const method = request.method().toLowerCase();
+  if (method === "options" || method === "trace") return undefined;
+  const ctx = userContextForRequest(userContext, request, response);
+  if (callSync(() => engine.apiEndpoint(method, request.path())) === "refresh") return refreshInRequest(request, response, ctx);
+  let session: SessionContainer | undefined;
+  if (state().replaced?.getSession === true) {
+    session = await getSessionFromRequest(engine, request, response, options, ctx);
+  } else {
+    const args = nativeRequest(request, false, ctx);
+    session = sessionOf(engine, verifyInline(engine, args, options) ?? (await verifyOffLoop(engine, args, options)), response);
+  }
+  if (session !== undefined) await assertRequiredClaims(session, options?.overrideGlobalClaimValidators, ctx);
+  return session;
 }
 
 /**
  * Verifies the request's session, writing any response changes to `response`. Returns the
- * session itself when the core answers without I/O and no claim override is given (the usual
- * case), else a Promise of it: an integration that can go on synchronously then spends no
- * Promise and no turn of the microtask queue on a verified request. Throws, or rejects, with the
- * session error.
+ * session itself when the core answers without I/O and nothing of the app's is to run (no claim
+ * validators, no replaced `getSession`: the usual case), else a Promise of it: an integration
+ * that can go on synchronously then spends no Promise and no turn of the microtask queue on a
+ * verified request. Throws, or rejects, with the session error.
  */
 export function verifyRequestNow(
   engine: NativeEngine,
@@ -140,12 +235,13 @@ export function verifyRequestNow(
   options: VerifySessionOptions | undefined,
   userContext?: unknown,
 ): SessionContainer | undefined | Promise<SessionContainer | undefined> {
+  if (options?.overrideGlobalClaimValidators !== undefined || state().replaced?.verify === true) {
+    return verifyThroughImplementation(engine, request, response, options, userContext);
+  }
   const args = nativeRequest(request);
   const result = verifyInline(engine, args, options);
-  if (result === null) return verifyRequestLater(engine, args, response, options, userContext);
-  const container = sessionOf(engine, result, response);
-  if (options?.overrideGlobalClaimValidators === undefined) return container;
-  return checkClaimOverride(options, container, userContext).then(() => container);
+  if (result === null) return verifyOffLoop(engine, args, options).then((r) => sessionOf(engine, r, response));
+  return sessionOf(engine, result, response);
 }
 
 /**

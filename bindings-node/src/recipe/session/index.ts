@@ -2,19 +2,25 @@
  * The session recipe (supertokens-node's `supertokens-node/recipe/session`): `init` for
  * `Tessera.init({recipeList: [...]})`, and the functions that work on sessions.
  */
-import { TesseraError, callAsync, fromNative } from "../../error";
-import type { NativeEngine, NativeSession } from "../../native";
+import { TesseraError } from "../../error";
 import { wrapRequest, wrapResponse } from "../../framework/wrap";
-import type { RequestAdapter } from "../../framework/request";
-import { nativeRequest } from "../../framework/request";
 import type { SessionRecipeInit } from "../../index";
-import { RecipeUserId, recipeUserIdString } from "../../recipeUserId";
+import { RecipeUserId } from "../../recipeUserId";
 import type { TokenTransferMethodFunction } from "../../state";
 import { engine, state } from "../../state";
 import type { VerifySessionOptions } from "./common";
-import { checkClaimOverride, verifyRequest } from "./common";
+import { assertRequiredClaims, refreshInRequest, verifyRequest } from "./common";
 import type { BaseResponse, ClaimValidationError, ErrorHandlers, UserContext } from "./errorHandlers";
 import { installErrorHandlers } from "./errorHandlers";
+import {
+  asRecipeUserId,
+  attach,
+  createInRequest,
+  createWithoutRequest,
+  originalImplementation,
+  requireSession,
+  verifyAccessToken,
+} from "./implementation";
 import type {
   APIInterface,
   APIOptions,
@@ -23,15 +29,9 @@ import type {
   SessionClaim,
   SessionClaimValidator,
 } from "./recipeInterface";
-import {
-  asUserContext,
-  overrideApis,
-  overrideImplementation,
-  requestInUserContext,
-  userContextWithRequest,
-} from "./recipeInterface";
+import { asUserContext, overrideApis, overrideImplementation, userContextWithRequest } from "./recipeInterface";
 import type { SessionInformation } from "./sessionContainer";
-import { SessionContainer, sessionInformation, toJson } from "./sessionContainer";
+import { SessionContainer } from "./sessionContainer";
 
 export { SessionContainer, TesseraError as Error, RecipeUserId };
 export type { SessionInformation, VerifySessionOptions, TokenTransferMethodFunction };
@@ -67,11 +67,11 @@ export interface TypeInput {
    * the tokens are cleared first where the protocol says so. A handler left out keeps the
    * protocol's answer. */
   errorHandlers?: ErrorHandlers;
-  /** `functions` may replace `createNewSession` (e.g. to add to the access token payload);
-   * init refuses an implementation that changes another method. `apis` may replace or remove
-   * `refreshPOST` and `signOutPOST` (the refresh and sign-out endpoints are then served through
-   * them) and replace `verifySession` (run for every route a framework's `verifySession()`
-   * protects), as in supertokens-node. */
+  /** `functions` may replace any `RecipeInterface` function (e.g. `createNewSession` to add to
+   * the access token payload, `getSession`, `getGlobalClaimValidators`), run wherever
+   * supertokens-node runs it. `apis` may replace or remove `refreshPOST` and `signOutPOST` (the
+   * refresh and sign-out endpoints are then served through them) and replace `verifySession`
+   * (run for every route a framework's `verifySession()` protects), as in supertokens-node. */
   override?: OverrideInput;
 }
 
@@ -102,10 +102,9 @@ const OPTION_NAMES = [
  * `override.functions` and `override.apis` are called here, once each, with the default
  * implementations.
  *
- * @throws TesseraError `NOT_SUPPORTED` for an `override.functions` that changes a method other
- * than `createNewSession`; `INVALID_CONFIG` for an `errorHandlers` key that is not a handler's
- * name, a handler that is not a function, or an `override` of the wrong kind (`overrideApis`
- * says which `apis` are refused).
+ * @throws TesseraError `INVALID_CONFIG` for an `errorHandlers` key that is not a handler's name,
+ * a handler that is not a function, or an `override` of the wrong kind (`overrideImplementation`
+ * and `overrideApis` say which).
  */
 export function init(config?: TypeInput): SessionRecipeInit {
   const given: TypeInput = { ...(config ?? {}) };
@@ -113,18 +112,16 @@ export function init(config?: TypeInput): SessionRecipeInit {
   const choose = typeof transfer === "function" ? transfer : undefined;
   if (transfer !== undefined && choose === undefined) given.tokenTransferMethod ??= transfer as TypeInput["tokenTransferMethod"];
   const errorHandlers = installErrorHandlers(given.errorHandlers);
-  const recipeImplementation = overrideImplementation(originalImplementation, given.override);
+  const functions = overrideImplementation(originalImplementation, given.override);
+  const implementation = functions?.implementation ?? originalImplementation();
+  const replaced = functions?.replaced;
   const options: Record<string, unknown> = {};
   for (const name of OPTION_NAMES) {
     if (given[name] !== undefined) options[name] = given[name];
   }
-  const apis = overrideApis(
-    originalApiImplementation,
-    given.override,
-    () => recipeImplementation ?? originalImplementation(),
-    options,
-  );
-  return { tesseraRecipe: "session", options, getTokenTransferMethod: choose, errorHandlers, recipeImplementation, apis };
+  const serveEndpoints = replaced?.endpoints ?? false;
+  const apis = overrideApis(originalApiImplementation, given.override, implementation, options, serveEndpoints);
+  return { tesseraRecipe: "session", options, getTokenTransferMethod: choose, errorHandlers, implementation, replaced, apis };
 }
 
 /** The input of `RecipeInterface.createNewSession`, as supertokens-node builds it from the
@@ -137,10 +134,10 @@ function createInput(
   disableAntiCsrf: boolean | undefined,
   userContext: UserContext,
 ): Parameters<RecipeInterface["createNewSession"]>[0] {
-  const userId = recipeUserIdString(recipeUserId);
+  const rid = asRecipeUserId(recipeUserId);
   return {
-    userId,
-    recipeUserId: recipeUserId instanceof RecipeUserId ? recipeUserId : new RecipeUserId(userId),
+    userId: rid.getAsString(),
+    recipeUserId: rid,
     accessTokenPayload: accessTokenPayload ?? {},
     sessionDataInDatabase: sessionDataInDatabase ?? {},
     disableAntiCsrf,
@@ -149,133 +146,9 @@ function createInput(
   };
 }
 
-/** The native request-level create; the caller attaches what it returns to the response. */
-function createInRequest(
-  e: NativeEngine,
-  request: RequestAdapter,
-  tenantId: string,
-  recipeUserId: RecipeUserId | string,
-  accessTokenPayload: Record<string, unknown> | undefined,
-  sessionDataInDatabase: Record<string, unknown> | undefined,
-  userContext?: UserContext,
-): ReturnType<NativeEngine["createNewSession"]> {
-  const [method, path, headers, transfer] = nativeRequest(request, true, userContext);
-  const userId = recipeUserIdString(recipeUserId);
-  const payload = toJson(accessTokenPayload, "accessTokenPayload");
-  const data = toJson(sessionDataInDatabase, "sessionDataInDatabase");
-  return callAsync(() => e.createNewSession(method, path, headers, tenantId, userId, payload, data, transfer));
-}
-
-/** The native create outside a request. */
-function createWithoutRequest(
-  e: NativeEngine,
-  tenantId: string,
-  recipeUserId: RecipeUserId | string,
-  accessTokenPayload: Record<string, unknown> | undefined,
-  sessionDataInDatabase: Record<string, unknown> | undefined,
-  disableAntiCsrf: boolean,
-): Promise<NativeSession> {
-  const userId = recipeUserIdString(recipeUserId);
-  const payload = toJson(accessTokenPayload, "accessTokenPayload");
-  const data = toJson(sessionDataInDatabase, "sessionDataInDatabase");
-  return callAsync(() => e.createNewSessionWithoutRequestResponse(tenantId, userId, payload, data, disableAntiCsrf));
-}
-
-function notSupported(name: string): () => Promise<never> {
-  return async () => {
-    throw new TesseraError({ type: "NOT_SUPPORTED", message: `${name} is not supported by Tessera yet` });
-  };
-}
-
 /**
- * The implementation `override.functions` is given: this module's functions behind
- * supertokens-node's `RecipeInterface`. A new object per `Session.init`, so that an app that
- * changes it in place changes only its own.
- */
-function originalImplementation(): RecipeInterface {
-  return {
-    createNewSession: async function (input) {
-      const e = engine();
-      const call = requestInUserContext(input.userContext);
-      if (call !== undefined) {
-        // In a request the core picks the transfer method, and with it anti-CSRF:
-        // `disableAntiCsrf` has no say there.
-        const result = await createInRequest(
-          e,
-          call.request,
-          input.tenantId,
-          input.recipeUserId,
-          input.accessTokenPayload,
-          input.sessionDataInDatabase,
-          input.userContext,
-        );
-        return attach(new SessionContainer(e, requireSession(result.session), call.response), result.mutations);
-      }
-      const native = await createWithoutRequest(
-        e,
-        input.tenantId,
-        input.recipeUserId,
-        input.accessTokenPayload,
-        input.sessionDataInDatabase,
-        Boolean(input.disableAntiCsrf),
-      );
-      return new SessionContainer(e, native);
-    },
-    getGlobalClaimValidators: notSupported("getGlobalClaimValidators (session claims)"),
-    getSession: async function ({ accessToken, antiCsrfToken, options, userContext }) {
-      if (accessToken === undefined) {
-        if (options?.sessionRequired === false) return undefined;
-        throw new TesseraError({ type: "UNAUTHORISED", message: "getSession was given no access token" });
-      }
-      return getSessionWithoutRequestResponse(accessToken, antiCsrfToken, options, userContext);
-    },
-    refreshSession: function ({ refreshToken, antiCsrfToken, disableAntiCsrf, userContext }) {
-      return refreshSessionWithoutRequestResponse(refreshToken, disableAntiCsrf, antiCsrfToken, userContext);
-    },
-    getSessionInformation: function ({ sessionHandle, userContext }) {
-      return getSessionInformation(sessionHandle, userContext);
-    },
-    revokeAllSessionsForUser: function (input) {
-      return revokeAllSessionsForUser(
-        input.userId,
-        input.revokeSessionsForLinkedAccounts,
-        input.tenantId,
-        input.revokeAcrossAllTenants,
-        input.userContext,
-      );
-    },
-    getAllSessionHandlesForUser: function (input) {
-      return getAllSessionHandlesForUser(
-        input.userId,
-        input.fetchSessionsForAllLinkedAccounts,
-        input.tenantId,
-        input.fetchAcrossAllTenants,
-        input.userContext,
-      );
-    },
-    revokeSession: function ({ sessionHandle, userContext }) {
-      return revokeSession(sessionHandle, userContext);
-    },
-    revokeMultipleSessions: function ({ sessionHandles, userContext }) {
-      return revokeMultipleSessions(sessionHandles, userContext);
-    },
-    updateSessionDataInDatabase: function ({ sessionHandle, newSessionData, userContext }) {
-      return updateSessionDataInDatabase(sessionHandle, newSessionData, userContext);
-    },
-    mergeIntoAccessTokenPayload: function ({ sessionHandle, accessTokenPayloadUpdate, userContext }) {
-      return mergeIntoAccessTokenPayload(sessionHandle, accessTokenPayloadUpdate, userContext);
-    },
-    regenerateAccessToken: notSupported("regenerateAccessToken"),
-    validateClaims: notSupported("validateClaims (session claims)"),
-    fetchAndSetClaim: notSupported("fetchAndSetClaim (session claims)"),
-    setClaimValue: notSupported("setClaimValue (session claims)"),
-    getClaimValue: notSupported("getClaimValue (session claims)"),
-    removeClaim: notSupported("removeClaim (session claims)"),
-  };
-}
-
-/**
- * The `APIInterface` `override.apis` is given: what the core does at each endpoint, one call per
+ * The `APIInterface` `override.apis` is given (and the one used when `override.functions`
+ * replaced a function the endpoints call): what the core does at each endpoint, one call per
  * step, so that an override can run code around it (or instead of it). A new object per
  * `Session.init`, as {@link originalImplementation}.
  */
@@ -313,35 +186,25 @@ export async function createNewSession(
   sessionDataInDatabase?: Record<string, unknown>,
   userContext?: unknown,
 ): Promise<SessionContainer> {
-  const { engine: e, recipeImplementation } = state();
+  const { engine: e, implementation, replaced } = state();
   const request = wrapRequest(req);
   const response = wrapResponse(res);
-  if (recipeImplementation !== undefined) {
+  if (replaced !== undefined) {
     const context = userContextWithRequest(userContext, request, response);
     const input = createInput(tenantId, recipeUserId, accessTokenPayload, sessionDataInDatabase, undefined, context);
-    return recipeImplementation.createNewSession(input);
+    return implementation.createNewSession(input);
   }
   const result = await createInRequest(e, request, tenantId, recipeUserId, accessTokenPayload, sessionDataInDatabase);
   return attach(new SessionContainer(e, requireSession(result.session), response), result.mutations);
 }
 
-function requireSession<T>(session: T | null | undefined): T {
-  if (session === null || session === undefined) {
-    throw new TesseraError({ type: "INTERNAL", message: "the native module returned no session" });
-  }
-  return session;
-}
-
-function attach(
-  session: SessionContainer,
-  mutations: Parameters<SessionContainer["applyMutations"]>[0],
-): SessionContainer {
-  session.applyMutations(mutations);
-  return session;
-}
-
-/** Verifies the request's session; `undefined` when there is none and `sessionRequired` is
- * false. @throws TesseraError the protocol's session errors. */
+/**
+ * Verifies the request's session and checks its claims (the implementation's global claim
+ * validators, then `options.overrideGlobalClaimValidators`); `undefined` when there is none and
+ * `sessionRequired` is false. With a `getSession` from `override.functions`, the request's
+ * access token goes to it, as supertokens-node's `getSessionFromRequest` hands it.
+ * @throws TesseraError the protocol's session errors.
+ */
 export async function getSession(
   req: unknown,
   res: unknown,
@@ -351,14 +214,11 @@ export async function getSession(
   return verifyRequest(engine(), wrapRequest(req), wrapResponse(res), options, userContext);
 }
 
-/** Refreshes the request's session and writes the new tokens to `res`.
+/** Refreshes the request's session and writes the new tokens to `res`; with a `refreshSession`
+ * from `override.functions`, through it.
  * @throws TesseraError `UNAUTHORISED`, `TOKEN_THEFT_DETECTED`. */
-export async function refreshSession(req: unknown, res: unknown, _userContext?: unknown): Promise<SessionContainer> {
-  const e = engine();
-  const request = wrapRequest(req);
-  const [method, path, headers, transfer] = nativeRequest(request);
-  const result = await callAsync(() => e.refreshSession(method, path, headers, transfer));
-  return attach(new SessionContainer(e, requireSession(result.session), wrapResponse(res)), result.mutations);
+export async function refreshSession(req: unknown, res: unknown, userContext?: unknown): Promise<SessionContainer> {
+  return refreshInRequest(wrapRequest(req), wrapResponse(res), userContext);
 }
 
 /** Creates a session outside a request: the caller carries its tokens. With
@@ -371,11 +231,11 @@ export async function createNewSessionWithoutRequestResponse(
   disableAntiCsrf = false,
   userContext?: unknown,
 ): Promise<SessionContainer> {
-  const { engine: e, recipeImplementation } = state();
-  if (recipeImplementation !== undefined) {
+  const { engine: e, implementation, replaced } = state();
+  if (replaced !== undefined) {
     const context = asUserContext(userContext);
     const antiCsrf = Boolean(disableAntiCsrf);
-    return recipeImplementation.createNewSession(
+    return implementation.createNewSession(
       createInput(tenantId, recipeUserId, accessTokenPayload, sessionDataInDatabase, antiCsrf, context),
     );
   }
@@ -390,118 +250,202 @@ export async function createNewSessionWithoutRequestResponse(
   return new SessionContainer(e, native);
 }
 
-/** Verifies an access token given directly: inline when the core can answer without I/O
- * (a known key, no `checkDatabase`), else off the event loop. */
+/**
+ * Verifies an access token given directly, then checks the session's claims as
+ * {@link getSession} does. Without claim validators to run or a replaced `getSession`, the core
+ * answers inline when it can do so without I/O (a known key, no `checkDatabase`), else off the
+ * event loop.
+ */
 export async function getSessionWithoutRequestResponse(
   accessToken: string,
   antiCsrfToken?: string,
   options?: VerifySessionOptions,
   userContext?: unknown,
 ): Promise<SessionContainer | undefined> {
-  const e = engine();
-  const csrf = antiCsrfToken ?? null;
-  const required = options?.sessionRequired ?? true;
-  const antiCsrf = options?.antiCsrfCheck ?? null;
-  const checkDatabase = options?.checkDatabase ?? false;
-  let native: NativeSession | null | undefined;
-  try {
-    native = e.getSessionWithoutRequestResponseWithoutIo(accessToken, csrf, required, antiCsrf, checkDatabase);
-  } catch (err) {
-    if ((err as { code?: unknown } | null)?.code !== "WOULD_BLOCK") throw fromNative(err);
-    native = await callAsync(() =>
-      e.getSessionWithoutRequestResponse(accessToken, csrf, required, antiCsrf, checkDatabase),
-    );
+  const { implementation, replaced } = state();
+  if (replaced?.verify !== true && options?.overrideGlobalClaimValidators === undefined) {
+    return verifyAccessToken(accessToken, antiCsrfToken, options);
   }
-  const session = native === null || native === undefined ? undefined : new SessionContainer(e, native);
-  if (options?.overrideGlobalClaimValidators !== undefined) await checkClaimOverride(options, session, userContext);
+  const ctx = asUserContext(userContext);
+  const session = await implementation.getSession({ accessToken, antiCsrfToken, options, userContext: ctx });
+  if (session !== undefined) await assertRequiredClaims(session, options?.overrideGlobalClaimValidators, ctx);
   return session;
 }
 
+/** Refreshes a session from its refresh token, through the recipe's `refreshSession`. */
 export async function refreshSessionWithoutRequestResponse(
   refreshToken: string,
   disableAntiCsrf = false,
   antiCsrfToken?: string,
-  _userContext?: unknown,
+  userContext?: unknown,
 ): Promise<SessionContainer> {
-  const e = engine();
-  const native = await callAsync(() =>
-    e.refreshSessionWithoutRequestResponse(refreshToken, Boolean(disableAntiCsrf), antiCsrfToken ?? null),
-  );
-  return new SessionContainer(e, native);
+  return state().implementation.refreshSession({
+    refreshToken,
+    disableAntiCsrf: Boolean(disableAntiCsrf),
+    antiCsrfToken,
+    userContext: asUserContext(userContext),
+  });
 }
 
 /** Revokes one session; whether it existed. */
-export async function revokeSession(sessionHandle: string, _userContext?: unknown): Promise<boolean> {
-  const e = engine();
-  return callAsync(() => e.revokeSession(sessionHandle));
+export async function revokeSession(sessionHandle: string, userContext?: unknown): Promise<boolean> {
+  return state().implementation.revokeSession({ sessionHandle, userContext: asUserContext(userContext) });
 }
 
 /** Revokes sessions; the handles of those that existed. */
-export async function revokeMultipleSessions(sessionHandles: string[], _userContext?: unknown): Promise<string[]> {
-  const e = engine();
-  return callAsync(() => e.revokeMultipleSessions([...sessionHandles]));
+export async function revokeMultipleSessions(sessionHandles: string[], userContext?: unknown): Promise<string[]> {
+  return state().implementation.revokeMultipleSessions({ sessionHandles, userContext: asUserContext(userContext) });
 }
 
-/** The native tenant argument: `null` means every tenant. As in supertokens-node, leaving
- * `tenantId` out means every tenant unless `acrossAllTenants` says otherwise. */
-function tenantScope(tenantId: string | undefined, acrossAllTenants: boolean | undefined): string | null {
-  const across = acrossAllTenants ?? tenantId === undefined;
-  return across ? null : (tenantId ?? "public");
-}
-
-/** Revokes every session of `userId` (Tessera has no account linking: the flag changes nothing). */
+/** Revokes every session of `userId`: in `tenantId`, or in every tenant when `tenantId` is left
+ * out (unless `revokeAcrossAllTenants` says otherwise). Tessera has no account linking: the
+ * linked-accounts flag changes nothing. */
 export async function revokeAllSessionsForUser(
   userId: string,
-  _revokeSessionsForLinkedAccounts = true,
+  revokeSessionsForLinkedAccounts = true,
   tenantId?: string,
   revokeAcrossAllTenants?: boolean,
-  _userContext?: unknown,
+  userContext?: unknown,
 ): Promise<string[]> {
-  const e = engine();
-  return callAsync(() => e.revokeAllSessionsForUser(userId, tenantScope(tenantId, revokeAcrossAllTenants)));
+  return state().implementation.revokeAllSessionsForUser({
+    userId,
+    revokeSessionsForLinkedAccounts,
+    tenantId: tenantId ?? "public",
+    revokeAcrossAllTenants: revokeAcrossAllTenants ?? tenantId === undefined,
+    userContext: asUserContext(userContext),
+  });
 }
 
+/** The handles of the live sessions of `userId`, scoped as {@link revokeAllSessionsForUser}. */
 export async function getAllSessionHandlesForUser(
   userId: string,
-  _fetchSessionsForAllLinkedAccounts = true,
+  fetchSessionsForAllLinkedAccounts = true,
   tenantId?: string,
   fetchAcrossAllTenants?: boolean,
-  _userContext?: unknown,
+  userContext?: unknown,
 ): Promise<string[]> {
-  const e = engine();
-  return callAsync(() => e.getAllSessionHandlesForUser(userId, tenantScope(tenantId, fetchAcrossAllTenants)));
+  return state().implementation.getAllSessionHandlesForUser({
+    userId,
+    fetchSessionsForAllLinkedAccounts,
+    tenantId: tenantId ?? "public",
+    fetchAcrossAllTenants: fetchAcrossAllTenants ?? tenantId === undefined,
+    userContext: asUserContext(userContext),
+  });
 }
 
 /** The session's information, or `undefined` when it does not exist (or has expired). */
-export async function getSessionInformation(
-  sessionHandle: string,
-  _userContext?: unknown,
-): Promise<SessionInformation | undefined> {
-  const e = engine();
-  const info = await callAsync(() => e.getSessionInformation(sessionHandle));
-  return info === null || info === undefined ? undefined : sessionInformation(info);
+export async function getSessionInformation(sessionHandle: string, userContext?: unknown): Promise<SessionInformation | undefined> {
+  return state().implementation.getSessionInformation({ sessionHandle, userContext: asUserContext(userContext) });
 }
 
 /** Replaces the session's data in the database; whether the session exists. */
 export async function updateSessionDataInDatabase(
   sessionHandle: string,
   newSessionData: Record<string, unknown>,
-  _userContext?: unknown,
+  userContext?: unknown,
 ): Promise<boolean> {
-  const e = engine();
-  const data = toJson(newSessionData, "newSessionData");
-  return callAsync(() => e.updateSessionDataInDatabase(sessionHandle, data));
+  return state().implementation.updateSessionDataInDatabase({
+    sessionHandle,
+    newSessionData,
+    userContext: asUserContext(userContext),
+  });
 }
 
-/** Merges into the stored access-token payload (used from the next access token on). */
+/** Merges into the stored access-token payload (used from the next access token on); whether
+ * the session exists. */
 export async function mergeIntoAccessTokenPayload(
   sessionHandle: string,
   accessTokenPayloadUpdate: Record<string, unknown>,
-  _userContext?: unknown,
+  userContext?: unknown,
 ): Promise<boolean> {
-  const e = engine();
-  const update = toJson(accessTokenPayloadUpdate, "accessTokenPayloadUpdate");
-  return callAsync(() => e.mergeIntoAccessTokenPayload(sessionHandle, update));
+  return state().implementation.mergeIntoAccessTokenPayload({
+    sessionHandle,
+    accessTokenPayloadUpdate,
+    userContext: asUserContext(userContext),
+  });
+}
+
+// -- claims by session handle (used from the session's next access token on) ------------------
+
+/** Fetches the claim's value for the session's user and merges it into the session's stored
+ * payload; false when the session does not exist. */
+export async function fetchAndSetClaim(
+  sessionHandle: string,
+  claim: SessionClaim<unknown>,
+  userContext?: unknown,
+): Promise<boolean> {
+  return state().implementation.fetchAndSetClaim({ sessionHandle, claim, userContext: asUserContext(userContext) });
+}
+
+/** Sets the claim to `value` in the session's stored payload; false when the session does not exist. */
+export async function setClaimValue<T>(
+  sessionHandle: string,
+  claim: SessionClaim<T>,
+  value: T,
+  userContext?: unknown,
+): Promise<boolean> {
+  return state().implementation.setClaimValue({ sessionHandle, claim, value, userContext: asUserContext(userContext) });
+}
+
+/** The claim's value in the session's stored payload. */
+export async function getClaimValue<T>(
+  sessionHandle: string,
+  claim: SessionClaim<T>,
+  userContext?: unknown,
+): Promise<{ status: "SESSION_DOES_NOT_EXIST_ERROR" } | { status: "OK"; value: T | undefined }> {
+  return state().implementation.getClaimValue({ sessionHandle, claim, userContext: asUserContext(userContext) });
+}
+
+/** Removes the claim from the session's stored payload; false when the session does not exist. */
+export async function removeClaim(
+  sessionHandle: string,
+  claim: SessionClaim<unknown>,
+  userContext?: unknown,
+): Promise<boolean> {
+  return state().implementation.removeClaim({ sessionHandle, claim, userContext: asUserContext(userContext) });
+}
+
+/**
+ * Checks a session's claims by its handle, as a request's are checked (the implementation's
+ * global claim validators, then `overrideGlobalClaimValidators`, given the session's
+ * information), on its stored payload; the values fetched on the way are merged into it.
+ */
+export async function validateClaimsForSessionHandle(
+  sessionHandle: string,
+  overrideGlobalClaimValidators?: (
+    globalClaimValidators: SessionClaimValidator[],
+    sessionInfo: SessionInformation,
+    userContext: UserContext,
+  ) => Promise<SessionClaimValidator[]> | SessionClaimValidator[],
+  userContext?: unknown,
+): Promise<{ status: "SESSION_DOES_NOT_EXIST_ERROR" } | { status: "OK"; invalidClaims: ClaimValidationError[] }> {
+  const ctx = asUserContext(userContext);
+  const impl = state().implementation;
+  const info = await impl.getSessionInformation({ sessionHandle, userContext: ctx });
+  if (info === undefined) return { status: "SESSION_DOES_NOT_EXIST_ERROR" };
+  const globalValidators = await impl.getGlobalClaimValidators({
+    userId: info.userId,
+    recipeUserId: info.recipeUserId,
+    tenantId: info.tenantId,
+    claimValidatorsAddedByOtherRecipes: [],
+    userContext: ctx,
+  });
+  const claimValidators =
+    overrideGlobalClaimValidators === undefined
+      ? globalValidators
+      : await overrideGlobalClaimValidators(globalValidators, info, ctx);
+  const { invalidClaims, accessTokenPayloadUpdate } = await impl.validateClaims({
+    userId: info.userId,
+    recipeUserId: info.recipeUserId,
+    accessTokenPayload: info.customClaimsInAccessTokenPayload,
+    claimValidators,
+    userContext: ctx,
+  });
+  if (accessTokenPayloadUpdate !== undefined) {
+    const merged = await impl.mergeIntoAccessTokenPayload({ sessionHandle, accessTokenPayloadUpdate, userContext: ctx });
+    if (!merged) return { status: "SESSION_DOES_NOT_EXIST_ERROR" };
+  }
+  return { status: "OK", invalidClaims };
 }
 
 const Session = {
@@ -520,6 +464,11 @@ const Session = {
   getSessionInformation,
   updateSessionDataInDatabase,
   mergeIntoAccessTokenPayload,
+  fetchAndSetClaim,
+  setClaimValue,
+  getClaimValue,
+  removeClaim,
+  validateClaimsForSessionHandle,
 };
 
 export default Session;

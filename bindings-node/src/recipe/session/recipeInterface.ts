@@ -1,17 +1,19 @@
 /**
- * `Session.init({ override })`: supertokens-node's `RecipeInterface` and `APIInterface`, the
- * check that keeps an app's `override.functions` to what Tessera runs through it, and the check
- * of its `override.apis`.
+ * `Session.init({ override })`: supertokens-node's `RecipeInterface` and `APIInterface`, and the
+ * checks of an app's `override.functions` and `override.apis`.
  *
- * Only `createNewSession` goes through the implementation the app builds (the request-level
- * `Session.createNewSession` and `createNewSessionWithoutRequestResponse` call it). Every other
- * session function calls the core directly, so an override of one of them would be skipped
- * without a word: init refuses it instead.
+ * The `RecipeInterface` the app builds is used whole, where supertokens-node uses it: the public
+ * session functions call it, `SessionContainer` methods call it (`revokeSession`,
+ * `getSessionDataFromDatabase`, `assertClaims`, ...), and requests go through its `getSession`,
+ * `getGlobalClaimValidators`, `validateClaims` and `refreshSession` once the app replaced one of
+ * them. Requests of an app that replaced none of those keep the core's direct path, which
+ * answers the same without calling into JavaScript.
  *
- * The `APIInterface` the app builds is used whole: with `override.apis`, the refresh and
+ * The `APIInterface` the app builds is used whole too: with `override.apis`, the refresh and
  * sign-out endpoints are served through its `refreshPOST` and `signOutPOST` (see
  * `framework/api.ts`), and a replaced `verifySession` runs for every route a framework's
- * `verifySession()` protects.
+ * `verifySession()` protects. They are also served through the default ones when
+ * `override.functions` replaced a function they call, so that the replacement runs.
  */
 import { TesseraError } from "../../error";
 import type { RequestAdapter } from "../../framework/request";
@@ -48,9 +50,10 @@ interface RegeneratedSession {
 
 /**
  * The session recipe's functions, with supertokens-node's names and input objects: what
- * `override.functions` is given and returns. Tessera runs `createNewSession` through it (see
- * the module comment); the claim functions and `regenerateAccessToken` reject with
- * `NOT_SUPPORTED`.
+ * `override.functions` is given and returns, and what Tessera calls wherever supertokens-node
+ * calls the recipe implementation (see the module comment). The default `regenerateAccessToken`
+ * rejects with `NOT_SUPPORTED`: `SessionContainer.mergeIntoAccessTokenPayload` regenerates the
+ * access token in the core, without it.
  */
 export type RecipeInterface = {
   /** Creates a session. In a request-level `Session.createNewSession`, `userContext._default.request`
@@ -183,8 +186,7 @@ export type APIInterface = {
 /** `Session.init`'s `override`, as in supertokens-node (without the `OverrideableBuilder`
  * second argument). */
 export interface OverrideInput {
-  /** Given the default implementation, returns the one to use. Only `createNewSession` may
-   * differ from the default's. */
+  /** Given the default implementation, returns the one to use (called once, at init). */
   functions?: (originalImplementation: RecipeInterface) => RecipeInterface;
   /** Given Tessera's `APIInterface`, returns the one to use (called once, at init). */
   apis?: (originalImplementation: APIInterface) => APIInterface;
@@ -227,22 +229,39 @@ const METHOD_NAMES = [
   "removeClaim",
 ] as const satisfies readonly (keyof RecipeInterface)[];
 
-/** The one method Tessera calls through the app's implementation. */
-const OVERRIDABLE = "createNewSession";
+/** Which request paths must leave the core's direct path for an app's `override.functions`. */
+export interface ReplacedFunctions {
+  /** `getSession`, `getGlobalClaimValidators` or `validateClaims`: every verification of a
+   * request runs through the implementation, as supertokens-node's `getSessionFromRequest`. */
+  readonly verify: boolean;
+  /** `getSession`: requests hand what they carry to it rather than to the core. */
+  readonly getSession: boolean;
+  /** `refreshSession`: refresh requests hand their refresh token to it. */
+  readonly refreshSession: boolean;
+  /** Anything but `createNewSession`: the refresh and sign-out endpoints are served through the
+   * `APIInterface`, whose functions call the implementation. */
+  readonly endpoints: boolean;
+}
+
+/** What `override.functions` built, as `Session.init` checked it. */
+export interface InstalledFunctions {
+  readonly implementation: RecipeInterface;
+  readonly replaced: ReplacedFunctions;
+}
 
 function invalidConfig(message: string): TesseraError {
   return new TesseraError({ type: "INVALID_CONFIG", message });
 }
 
 /**
- * The implementation `Session.init`'s `override` builds from the default one (made by
- * `makeOriginal`), or undefined when it builds none (so that the session functions keep their
- * direct path). `override.functions` is called here, once.
+ * The implementation `Session.init`'s `override.functions` builds from the default one (made by
+ * `makeOriginal`), and which of its functions differ from the default's; undefined when the app
+ * gives no `override.functions`. `override.functions` is called here, once.
  *
- * @throws TesseraError `NOT_SUPPORTED` for an implementation whose methods other than
- * `createNewSession` are not the default's; `INVALID_CONFIG` for a value of the wrong kind.
+ * @throws TesseraError `INVALID_CONFIG` for a value of the wrong kind, or an implementation
+ * missing one of the `RecipeInterface` functions (Tessera calls each of them somewhere).
  */
-export function overrideImplementation(makeOriginal: () => RecipeInterface, override: unknown): RecipeInterface | undefined {
+export function overrideImplementation(makeOriginal: () => RecipeInterface, override: unknown): InstalledFunctions | undefined {
   if (override === undefined || override === null) return undefined;
   if (typeof override !== "object") throw invalidConfig("override must be an object ({ functions, apis })");
   const { functions } = override as { functions?: unknown };
@@ -256,15 +275,19 @@ export function overrideImplementation(makeOriginal: () => RecipeInterface, over
   if (built === null || typeof built !== "object") {
     throw invalidConfig("override.functions must return the recipe implementation (an object)");
   }
-  const changed = METHOD_NAMES.filter((name) => name !== OVERRIDABLE && built[name] !== defaults[name]);
-  if (changed.length > 0) {
-    throw new TesseraError({
-      type: "NOT_SUPPORTED",
-      message: `override.functions changes ${changed.join(", ")}: only createNewSession can be overridden by Tessera yet`,
-    });
-  }
-  if (typeof built.createNewSession !== "function") throw invalidConfig("override.functions: createNewSession must be a function");
-  return built;
+  const missing = METHOD_NAMES.filter((name) => typeof built[name] !== "function");
+  if (missing.length > 0) throw invalidConfig(`override.functions: ${missing.join(", ")} must be a function`);
+  const changed = new Set<string>(METHOD_NAMES.filter((name) => built[name] !== defaults[name]));
+  const getSession = changed.has("getSession");
+  return {
+    implementation: built,
+    replaced: Object.freeze({
+      verify: getSession || changed.has("getGlobalClaimValidators") || changed.has("validateClaims"),
+      getSession,
+      refreshSession: changed.has("refreshSession"),
+      endpoints: [...changed].some((name) => name !== "createNewSession"),
+    }),
+  };
 }
 
 /** The `APIInterface` methods, and whether each may be `undefined` (an endpoint left to the app). */
@@ -276,9 +299,11 @@ const API_METHODS = [
 
 /**
  * What `Session.init`'s `override.apis` builds from Tessera's `APIInterface` (made by
- * `makeOriginal`), or undefined without `override.apis` (so that the endpoints and routes keep
- * the core's direct path). `override.apis` is called here, once. `override` was checked by
- * {@link overrideImplementation}; `recipeImplementation` makes `APIOptions.recipeImplementation`.
+ * `makeOriginal`). Without `override.apis`, the default `APIInterface` when `serveEndpoints` (an
+ * `override.functions` replaced a function the endpoints call), else undefined (so that the
+ * endpoints and routes keep the core's direct path). `override.apis` is called here, once.
+ * `override` was checked by {@link overrideImplementation}; `recipeImplementation` is
+ * `APIOptions.recipeImplementation`.
  *
  * @throws TesseraError `INVALID_CONFIG` when `override.apis` is not a function, returns no
  * object, or gives `refreshPOST` or `signOutPOST` that is neither a function nor undefined, or
@@ -288,11 +313,16 @@ const API_METHODS = [
 export function overrideApis(
   makeOriginal: () => APIInterface,
   override: unknown,
-  recipeImplementation: () => RecipeInterface,
+  recipeImplementation: RecipeInterface,
   config: Record<string, unknown>,
+  serveEndpoints: boolean,
 ): InstalledApis | undefined {
   const apis = (override as { apis?: unknown } | null | undefined)?.apis;
-  if (apis === undefined) return undefined;
+  if (apis === undefined) {
+    if (!serveEndpoints) return undefined;
+    const implementation = makeOriginal();
+    return { implementation, recipeImplementation, config: Object.freeze({ ...config }), verifySessionReplaced: false };
+  }
   if (typeof apis !== "function") throw invalidConfig("override.apis must be a function");
   // Compared with a copy taken before the call, as for `functions`.
   const original = makeOriginal();
@@ -309,7 +339,7 @@ export function overrideApis(
   }
   return {
     implementation: built,
-    recipeImplementation: recipeImplementation(),
+    recipeImplementation,
     config: Object.freeze({ ...config }),
     verifySessionReplaced: built.verifySession !== defaults.verifySession,
   };
@@ -357,4 +387,16 @@ export function requestInUserContext(
 ): { request: RequestAdapter; response: ResponseAdapter | null } | undefined {
   const request = (userContext as { _default?: { request?: unknown } } | null | undefined)?._default?.request;
   return typeof request === "object" && request !== null ? requestsOfCalls.get(request) : undefined;
+}
+
+/**
+ * `userContext` carrying the request in `_default.request`, unless it carries one already
+ * (supertokens-node's `setRequestInUserContextIfNotDefined`): what the request functions hand
+ * the implementation, so that an override can read the request.
+ */
+export function userContextForRequest(userContext: unknown, request: RequestAdapter, response: ResponseAdapter | null): UserContext {
+  const context = asUserContext(userContext);
+  const defaults = context._default as { request?: unknown } | null | undefined;
+  if (typeof defaults === "object" && defaults !== null && defaults.request !== undefined) return context;
+  return userContextWithRequest(context, request, response);
 }

@@ -1,12 +1,15 @@
 /** `SessionContainer`: the session of a request, as supertokens-node's. */
-import { TesseraError, callAsync } from "../../error";
+import { TesseraError, callAsync, callSync } from "../../error";
 import type { Mutations, NativeEngine, NativeSession } from "../../native";
 import type { ResponseAdapter } from "../../framework/response";
 import { applyMutations, hasMutations } from "../../framework/response";
+import { wrapResponse } from "../../framework/wrap";
 import { RecipeUserId } from "../../recipeUserId";
+import { state } from "../../state";
 import type { SessionClaim } from "./claims";
-import type { ClaimValidationError, UserContext } from "./errorHandlers";
+import type { UserContext } from "./errorHandlers";
 import type { SessionClaimValidator } from "./recipeInterface";
+import { asUserContext } from "./recipeInterface";
 
 /** JSON text of an object argument (`undefined`/`null` for `{}`). */
 export function toJson(value: unknown, what: string): string {
@@ -50,13 +53,18 @@ export function sessionInformation(infoJson: string): SessionInformation {
   };
 }
 
-const SESSION_GONE = "Session does not exist anymore.";
+const SESSION_GONE = "Session does not exist anymore";
+
+function sessionGone(): TesseraError {
+  return new TesseraError({ type: "UNAUTHORISED", message: SESSION_GONE });
+}
 
 /**
  * A verified (or new) session. The getters read the access token and never do I/O; the
- * methods that reach the store return Promises. Token changes (merge, revoke) are written to
- * the response the session came with at once (Express's response is live); a session without
- * one keeps them in {@link responseMutations}.
+ * methods that reach the store return Promises, and go through the recipe implementation
+ * where supertokens-node's do (so that `override.functions` runs). Token changes (merge,
+ * revoke) are written to the response the session came with at once (Express's response is
+ * live); a session without one keeps them in {@link responseMutations}.
  */
 export class SessionContainer {
   private payload: Record<string, unknown> | undefined;
@@ -65,8 +73,35 @@ export class SessionContainer {
   constructor(
     private readonly engine: NativeEngine,
     private native: NativeSession,
-    private readonly response: ResponseAdapter | null = null,
+    private response: ResponseAdapter | null = null,
   ) {}
+
+  /** The core's session behind this container, for the binding's request functions. */
+  nativeSession(): NativeSession {
+    return this.native;
+  }
+
+  /**
+   * Makes this the session of a request whose tokens travel on `transfer`, writing its token
+   * changes to `response` from now on (a session the recipe's `getSession` or `refreshSession`
+   * made was made without the request). Changes kept so far are dropped: they were for no
+   * request, and the caller writes what the request's answer needs.
+   */
+  rebind(response: ResponseAdapter | null, transfer: "cookie" | "header"): void {
+    callSync(() => this.native.setTransfer(transfer));
+    this.response = response;
+    this.pending = undefined;
+  }
+
+  /**
+   * supertokens-node's `attachToRequestResponse`: the session now belongs to the request, its
+   * tokens travelling on `transferMethod`, and when its access token changed (a `getSession`
+   * that regenerated it) the new tokens are written to `res`.
+   */
+  attachToRequestResponse(info: { req?: unknown; res: unknown; transferMethod: "cookie" | "header" }, _userContext?: unknown): void {
+    this.rebind(wrapResponse(info.res), info.transferMethod);
+    if (this.native.accessTokenUpdated) this.applyMutations(callSync(() => this.engine.attachTokens(this.native)));
+  }
 
   /** Response changes not yet written (no response was given). Made on first use: most
    * sessions never have any, and this is built on every verified request. */
@@ -125,33 +160,40 @@ export class SessionContainer {
     };
   }
 
-  private async information(): Promise<SessionInformation> {
-    const infoJson = await callAsync(() => this.engine.getSessionInformation(this.native.handle));
-    if (infoJson === null || infoJson === undefined) {
-      throw new TesseraError({ type: "UNAUTHORISED", message: SESSION_GONE });
-    }
-    return sessionInformation(infoJson);
+  private async information(userContext: unknown): Promise<SessionInformation> {
+    const sessionHandle = this.native.handle;
+    const info = await state().implementation.getSessionInformation({ sessionHandle, userContext: asUserContext(userContext) });
+    if (info === undefined) throw sessionGone();
+    return info;
   }
 
-  /** When the session was created (ms since the epoch). @throws UNAUTHORISED when gone. */
-  async getTimeCreated(_userContext?: unknown): Promise<number> {
-    return (await this.information()).timeCreated;
+  /** When the session was created (ms since the epoch), from the recipe's `getSessionInformation`.
+   * @throws UNAUTHORISED when gone. */
+  async getTimeCreated(userContext?: unknown): Promise<number> {
+    return (await this.information(userContext)).timeCreated;
   }
 
-  /** When the session (its refresh token) expires (ms since the epoch). @throws UNAUTHORISED when gone. */
-  async getExpiry(_userContext?: unknown): Promise<number> {
-    return (await this.information()).expiry;
+  /** When the session (its refresh token) expires (ms since the epoch), from the recipe's
+   * `getSessionInformation`. @throws UNAUTHORISED when gone. */
+  async getExpiry(userContext?: unknown): Promise<number> {
+    return (await this.information(userContext)).expiry;
   }
 
-  async getSessionDataFromDatabase(_userContext?: unknown): Promise<Record<string, unknown>> {
-    return (await this.information()).sessionDataInDatabase;
+  /** The session's data in the database, from the recipe's `getSessionInformation`.
+   * @throws UNAUTHORISED when gone. */
+  async getSessionDataFromDatabase(userContext?: unknown): Promise<Record<string, unknown>> {
+    return (await this.information(userContext)).sessionDataInDatabase;
   }
 
-  /** Replaces the session's data in the database. @throws UNAUTHORISED when gone. */
-  async updateSessionDataInDatabase(newSessionData: Record<string, unknown>, _userContext?: unknown): Promise<void> {
-    const data = toJson(newSessionData, "newSessionData");
-    const found = await callAsync(() => this.engine.updateSessionDataInDatabase(this.native.handle, data));
-    if (!found) throw new TesseraError({ type: "UNAUTHORISED", message: SESSION_GONE });
+  /** Replaces the session's data in the database through the recipe's
+   * `updateSessionDataInDatabase`. @throws UNAUTHORISED when gone. */
+  async updateSessionDataInDatabase(newSessionData: Record<string, unknown>, userContext?: unknown): Promise<void> {
+    const found = await state().implementation.updateSessionDataInDatabase({
+      sessionHandle: this.native.handle,
+      newSessionData,
+      userContext: asUserContext(userContext),
+    });
+    if (!found) throw sessionGone();
   }
 
   /** Shallow-merges into the access token's payload (`null` deletes a key) and issues a new
@@ -167,34 +209,25 @@ export class SessionContainer {
   // -- claims (protocol §5.4) ------------------------------------------------------------------
 
   /**
-   * Checks the access token payload with `claimValidators`, as supertokens-node does: a
-   * validator whose claim is missing or too old has its value fetched again first, the
-   * fetched values are validated and then merged into the access token (a new token on the
+   * Checks the session's claims with `claimValidators` through the recipe's `validateClaims`
+   * (whose default fetches the values a validator finds missing or too old, then validates),
+   * then merges the payload update it gives into the access token (a new token on the
    * response, whether or not the checks pass).
    * @throws INVALID_CLAIMS with `[{id, reason}]` when a validator fails (answered 403).
    */
   async assertClaims(claimValidators: SessionClaimValidator[], userContext?: UserContext): Promise<void> {
-    const ctx = userContext ?? {};
-    let payload = this.getAccessTokenPayload();
-    const update: Record<string, unknown> = {};
-    for (const validator of claimValidators) {
-      const claim = validator.claim;
-      if (claim === undefined || validator.shouldRefetch === undefined) continue;
-      if (!(await validator.shouldRefetch(payload, ctx))) continue;
-      const value = await claim.fetchValue(this.getUserId(), this.getRecipeUserId(), this.getTenantId(), payload, ctx);
-      if (value !== undefined) {
-        payload = claim.addToPayload_internal(payload, value, ctx);
-        update[claim.key] = payload[claim.key];
-      }
-    }
-    const failures: ClaimValidationError[] = [];
-    for (const validator of claimValidators) {
-      const result = await validator.validate(payload, ctx);
-      if (!result.isValid) failures.push({ id: validator.id, reason: result.reason });
-    }
-    if (Object.keys(update).length > 0) await this.mergeIntoAccessTokenPayload(update, ctx);
-    if (failures.length > 0) {
-      throw new TesseraError({ type: "INVALID_CLAIMS", message: "invalid claim", payload: failures });
+    const ctx = asUserContext(userContext);
+    const { invalidClaims, accessTokenPayloadUpdate } = await state().implementation.validateClaims({
+      userId: this.getUserId(),
+      recipeUserId: this.getRecipeUserId(),
+      accessTokenPayload: this.getAccessTokenPayload(),
+      claimValidators,
+      userContext: ctx,
+    });
+    // The core leaves the protected props of an update out of the merge.
+    if (accessTokenPayloadUpdate !== undefined) await this.mergeIntoAccessTokenPayload(accessTokenPayloadUpdate, ctx);
+    if (invalidClaims.length > 0) {
+      throw new TesseraError({ type: "INVALID_CLAIMS", message: "invalid claim", payload: invalidClaims });
     }
   }
 
@@ -222,9 +255,10 @@ export class SessionContainer {
     await this.mergeIntoAccessTokenPayload(claim.removeFromPayloadByMerge_internal({}, ctx), ctx);
   }
 
-  /** Revokes the session and clears its tokens from the response. */
-  async revokeSession(_userContext?: unknown): Promise<void> {
-    const mutations = await callAsync(() => this.engine.revokeSessionInRequest(this.native));
-    this.applyMutations(mutations);
+  /** Revokes the session through the recipe's `revokeSession`, then clears its tokens from
+   * the response whatever that answered: the request's own session is gone either way. */
+  async revokeSession(userContext?: unknown): Promise<void> {
+    await state().implementation.revokeSession({ sessionHandle: this.native.handle, userContext: asUserContext(userContext) });
+    this.applyMutations(callSync(() => this.engine.clearTokens(this.native)));
   }
 }
