@@ -842,3 +842,90 @@ def test_claim_validators_answer_403_or_refresh_the_access_token() -> None:
     # The token the response carries has the claim: no fetch, no new token.
     again = client.get("/admin", cookies={"sAccessToken": new_token})
     assert again.status_code == 200 and "set-cookie" not in again.headers
+
+
+# -- supertokens-python's "revoking session during refresh" tests -----------------------------
+
+
+def _refresh_with(refresh_post: Any) -> Any:
+    """A refresh through an ``override.apis`` whose ``refresh_post`` is ``refresh_post(original,
+    api_options, user_context)``, in cookie mode with anti-CSRF by token."""
+    from tessera.recipe import session as session_recipe
+
+    def apis(oi: Any) -> Any:
+        original = oi.refresh_post
+
+        async def replaced(api_options: Any, user_context: Dict[str, Any]) -> Any:
+            return await refresh_post(original, api_options, user_context)
+
+        oi.refresh_post = replaced
+        return oi
+
+    init_tessera(
+        anti_csrf="VIA_TOKEN",
+        get_token_transfer_method=lambda *_: "cookie",
+        override=session_recipe.InputOverrideConfig(apis=apis),
+    )
+    client = Client(make_app())
+    created = client.post("/signin")
+    assert created.status_code == 200 and created.headers["anti-csrf"] and created.headers["front-token"]
+    return client.post(
+        "/auth/session/refresh",
+        cookies={"sRefreshToken": set_cookies(created)["sRefreshToken"].value},
+        headers={"anti-csrf": created.headers["anti-csrf"]},
+    )
+
+
+def _assert_cleared(r: Any) -> None:
+    cookies = set_cookies(r)
+    assert cookies["sAccessToken"].cleared and cookies["sRefreshToken"].cleared
+    assert r.headers["front-token"] == "remove"
+
+
+def test_revoking_session_during_refresh_with_revoke_session_with_200() -> None:
+    async def refresh_post(original: Any, api_options: Any, user_context: Any) -> Any:
+        s = await original(api_options, user_context)
+        await s.revoke_session()
+        return s
+
+    r = _refresh_with(refresh_post)
+    assert (r.status_code, r.json()) == (200, {})
+    _assert_cleared(r)
+
+
+def test_revoking_session_during_refresh_with_revoke_session_sending_401() -> None:
+    async def refresh_post(original: Any, api_options: Any, user_context: Any) -> Any:
+        s = await original(api_options, user_context)
+        await s.revoke_session()
+        api_options.response.set_status_code(401)
+        api_options.response.set_json_content({})
+        return s
+
+    r = _refresh_with(refresh_post)
+    assert (r.status_code, r.json()) == (401, {})
+    _assert_cleared(r)
+
+
+def test_revoking_session_during_refresh_and_throw_unauthorized() -> None:
+    from tessera.recipe.session.exceptions import raise_unauthorised_exception
+
+    async def refresh_post(original: Any, api_options: Any, user_context: Any) -> Any:
+        await original(api_options, user_context)
+        raise_unauthorised_exception("unauthorized", clear_tokens=True)
+
+    r = _refresh_with(refresh_post)
+    assert (r.status_code, r.json()) == (401, {"message": "unauthorised"})
+    _assert_cleared(r)
+
+
+def test_revoking_session_during_refresh_fails_if_just_sending_401() -> None:
+    async def refresh_post(original: Any, api_options: Any, user_context: Any) -> Any:
+        s = await original(api_options, user_context)
+        api_options.response.set_status_code(401)
+        return s
+
+    r = _refresh_with(refresh_post)
+    assert r.status_code == 401
+    cookies = set_cookies(r)
+    assert cookies["sAccessToken"].value and cookies["sRefreshToken"].value
+    assert r.headers["anti-csrf"] and r.headers["front-token"] not in ("", "remove")

@@ -67,18 +67,29 @@ class ResponseAdapter(ABC):
         ``Set-Cookie`` already on the response for ``cookie_name`` (see
         :func:`set_cookie_name`)."""
 
-    # supertokens-python's ``BaseResponse`` methods.
+    # supertokens-python's ``BaseResponse`` methods. As there, the first status and the first
+    # body win: an API function that answered 401 itself keeps its answer when the endpoint
+    # then sends its usual 200.
 
     def set_status_code(self, status_code: int) -> None:
-        """Sets the status code."""
+        """Sets the status code, unless one was set through this method already."""
+        if getattr(self, "_status_code_set", False):
+            return
+        self._status_code_set = True
         self.set_status(status_code)
 
     def set_json_content(self, content: Dict[str, Any]) -> None:
-        """Sends ``content`` as the JSON body."""
+        """Sends ``content`` as the JSON body, unless a body was sent already."""
+        if getattr(self, "_content_sent", False):
+            return
+        self._content_sent = True
         self.set_json_body(json.dumps(content))
 
     def set_html_content(self, content: str) -> None:
-        """Sends ``content`` as an HTML body."""
+        """Sends ``content`` as an HTML body, unless a body was sent already."""
+        if getattr(self, "_content_sent", False):
+            return
+        self._content_sent = True
         self.set_body(content.encode("utf-8"), "text/html; charset=utf-8")
 
     def redirect(self, url: str) -> "ResponseAdapter":

@@ -72,7 +72,8 @@ async def serve_api(adapter: RequestAdapter, response: R, endpoint: str) -> Opti
             raise RuntimeError("a required session verified as None")
         body = (await api.signout_post(session, options, user_context)).to_json()
     apply_pending(adapter, response)
-    response.set_status(200)
+    # What the app's function already answered through ``api_options.response`` stands.
+    response.set_status_code(200)
     response.set_json_content(body)
     return response
 
