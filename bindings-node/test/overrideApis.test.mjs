@@ -660,3 +660,66 @@ test("override.apis: options.recipeImplementation is what override.functions bui
     await app.close();
   }
 });
+
+// ---- supertokens-node's "test revoking a session during refresh ..." ---------------------------
+
+for (const [framework, start] of Object.entries(MAIN)) {
+  /** Refreshes through a refreshPOST that is `refreshPOST(original, input)`. */
+  async function refreshWith(refreshPOST, check) {
+    const apis = (o) => {
+      const original = o.refreshPOST;
+      return { ...o, refreshPOST: (input) => refreshPOST(original, input) };
+    };
+    await withApp(framework, start, apis, async (app) => {
+      const cookies = await signInCookies(app);
+      const res = await refresh(app, cookies);
+      await check(res);
+    });
+  }
+  const cleared = (res) => {
+    const cookies = setCookies(res);
+    assert.equal(cookies.sAccessToken.value, "");
+    assert.equal(cookies.sRefreshToken.value, "");
+    assert.equal(res.headers.get("front-token"), "remove");
+  };
+
+  test(`${framework}: revoking a session during refresh with revokeSession answers 200 with the tokens cleared`, async () => {
+    await refreshWith(async (original, input) => {
+      const session = await original(input);
+      await session.revokeSession();
+      return session;
+    }, async (res) => {
+      assert.equal(res.status, 200);
+      cleared(res);
+    });
+  });
+
+  test(`${framework}: revoking a session during refresh and sending 401 answers the app's 401`, async () => {
+    await refreshWith(async (original, input) => {
+      const session = await original(input);
+      await session.revokeSession();
+      input.options.res.setStatusCode(401);
+      input.options.res.sendJSONResponse({});
+      return session;
+    }, async (res) => {
+      assert.equal(res.status, 401);
+      assert.deepEqual(await res.json(), {});
+      cleared(res);
+    });
+  });
+
+  test(`${framework}: sending 401 during refresh without revoking keeps the new tokens`, async () => {
+    await refreshWith(async (original, input) => {
+      const session = await original(input);
+      input.options.res.setStatusCode(401);
+      input.options.res.sendJSONResponse({});
+      return session;
+    }, async (res) => {
+      assert.equal(res.status, 401);
+      const cookies = setCookies(res);
+      assert.notEqual(cookies.sAccessToken.value, "");
+      assert.notEqual(cookies.sRefreshToken.value, "");
+      assert.notEqual(res.headers.get("front-token"), "remove");
+    });
+  });
+}
