@@ -563,3 +563,42 @@ def test_sign_out_with_a_get_session_override_answers_as_without_one() -> None:
     _init(override)
     assert _refresh_and_sign_out(Client(make_app())) == plain
     assert calls == [("get_session",)]
+
+
+def test_a_missing_claim_is_worded_as_supertokens_python_words_it() -> None:
+    from tessera.recipe.session.claims import PrimitiveArrayClaim
+
+    flag = BooleanClaim("flag", lambda *_: None)
+    roles = PrimitiveArrayClaim("roles", lambda *_: None)
+    empty: Dict[str, Any] = {}
+    reasons = [
+        asyncio.run(v.validate(empty, {})).reason
+        for v in (flag.validators.has_value(True), roles.validators.includes_any(["a"]), roles.validators.includes("a"))
+    ]
+    assert reasons == [
+        {"message": "value does not exist", "expectedValue": True, "actualValue": None},
+        {"message": "value does not exist", "expectedToIncludeAtLeastOneOf": ["a"], "actualValue": None},
+        {"message": "value does not exist", "expectedToInclude": "a", "actualValue": None},
+    ]
+    # Through a route: the 403 body carries it.
+    init_tessera()
+    app = make_app()
+
+    @app.get("/flagged")
+    async def flagged(
+        s: SessionContainer = Depends(
+            verify_session(override_global_claim_validators=lambda gv, s, ctx: [flag.validators.is_true()])
+        ),
+    ) -> Dict[str, Any]:
+        return {}
+
+    client = Client(app)
+    access = set_cookies(sign_in(client))["sAccessToken"].value
+    r = client.get("/flagged", cookies={"sAccessToken": access})
+    assert r.status_code == 403
+    assert r.json() == {
+        "message": "invalid claim",
+        "claimValidationErrors": [
+            {"id": "flag", "reason": {"message": "value does not exist", "expectedValue": True, "actualValue": None}}
+        ],
+    }

@@ -35,6 +35,7 @@ class _BuiltinValidator(SessionClaimValidator):
         if max_age is not None:
             spec["maxAgeInSeconds"] = max_age
         self._spec = json.dumps(spec)
+        self._includes_any = check.get("kind") == "includesAny"
 
     def should_refetch(self, payload: JSONObject, user_context: Dict[str, Any]) -> bool:
         return _native.claim_should_refetch(self._spec, json.dumps(payload))
@@ -43,7 +44,18 @@ class _BuiltinValidator(SessionClaimValidator):
         reason = _native.claim_validate(self._spec, json.dumps(payload))
         if reason is None:
             return ClaimValidationResult(True)
-        return ClaimValidationResult(False, json.loads(reason))
+        return ClaimValidationResult(False, self._as_supertokens_python_says(json.loads(reason)))
+
+    def _as_supertokens_python_says(self, reason: Dict[str, Any]) -> Dict[str, Any]:
+        """The core words reasons as supertokens-node does; for a missing value
+        supertokens-python also says what it found (``"actualValue": null``) and names
+        ``includes_any``'s expectation as its other reasons do."""
+        if reason.get("message") != "value does not exist":
+            return reason
+        if self._includes_any and "expectedToNotInclude" in reason:
+            reason = {"message": reason["message"], "expectedToIncludeAtLeastOneOf": reason["expectedToNotInclude"]}
+        reason["actualValue"] = None
+        return reason
 
 
 class PrimitiveClaimValidators:
