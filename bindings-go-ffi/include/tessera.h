@@ -347,7 +347,8 @@ TesseraStatus tessera_engine_output_transfer(const TesseraEngine *engine,
                                              TesseraBytes *err_out);
 
 // Serves the endpoints the frontend calls (`POST {apiBasePath}/session/refresh`, `POST
-// {apiBasePath}/signout`, `GET {apiBasePath}/jwt/jwks.json`). Input `{"request", "nowMs"}`;
+// {apiBasePath}/signout`, `GET {apiBasePath}/jwt/jwks.json`, `GET
+// {apiBasePath}/.well-known/openid-configuration`). Input `{"request", "nowMs"}`;
 // `*out_json` is the complete answer (mutations with status and body, errors included) or
 // `null` when the request is not for one of them.
 //
@@ -470,6 +471,53 @@ TesseraStatus tessera_session_revoke(const TesseraEngine *engine,
 // `session` must be NULL or a session from this library, not freed before, and no other call
 // may be using it.
 void tessera_session_free(TesseraSession *session);
+
+// `createJWT(payload, validitySeconds, useStaticSigningKey)`: `*out_jwt` is a JWT (UTF-8
+// text, not JSON) of `payload` (a JSON object; empty or `null` for none) signed RS256 by the
+// session authority's static key, or by its current dynamic key when
+// `use_static_signing_key` is false. `iss` is the issuer (apiDomain + apiBasePath) unless
+// the payload sets one; `iat` and `exp` are set from the clock and `*validity_seconds`
+// (NULL: 100 years, the SDKs' default). The JWKS (`tessera_engine_jwks`) verifies it.
+// `NOT_SUPPORTED` for an engine without a session store.
+//
+// # Safety
+// `engine` must be live; `payload` and `validity_seconds` (NULL or one readable value) are
+// borrowed for the call; `out_jwt` must be writable and `*out_jwt` is owned by the caller
+// (`tessera_bytes_free`). `err_out` may be NULL. Thread-safe; may block on the store (the
+// first signing key is made and stored on first use).
+TesseraStatus tessera_engine_create_jwt(const TesseraEngine *engine,
+                                        const uint8_t *payload,
+                                        uintptr_t payload_len,
+                                        const uint64_t *validity_seconds,
+                                        bool use_static_signing_key,
+                                        TesseraBytes *out_jwt,
+                                        TesseraBytes *err_out);
+
+// `getJWKS()`: `*out_json` is the JWKS document served at `{apiBasePath}/jwt/jwks.json`
+// (`{"keys": [{"kty", "kid", "n", "e", "alg", "use"}, ...]}`) and `*out_max_age_seconds`
+// how long it may be cached (the endpoint's `Cache-Control` max-age).
+//
+// # Safety
+// `engine` must be live; `out_json` and `out_max_age_seconds` must be writable and
+// `*out_json` is owned by the caller (`tessera_bytes_free`). `err_out` may be NULL.
+// Thread-safe; may block on the store (the first keys are made on first use) or, for an
+// engine verifying against a SuperTokens core, on fetching its JWKS (`TRY_REFRESH_TOKEN`
+// when that fails).
+TesseraStatus tessera_engine_jwks(const TesseraEngine *engine,
+                                  TesseraBytes *out_json,
+                                  uint64_t *out_max_age_seconds,
+                                  TesseraBytes *err_out);
+
+// `getOpenIdDiscoveryConfiguration()`: `*out_json` is the document served at
+// `{apiBasePath}/.well-known/openid-configuration` (`{"issuer", "jwks_uri", ...}`, the
+// issuer being apiDomain + apiBasePath). No I/O.
+//
+// # Safety
+// `engine` must be live; `out_json` must be writable and `*out_json` is owned by the caller
+// (`tessera_bytes_free`). `err_out` may be NULL. Thread-safe.
+TesseraStatus tessera_engine_openid_discovery_configuration(const TesseraEngine *engine,
+                                                            TesseraBytes *out_json,
+                                                            TesseraBytes *err_out);
 
 // What `getSession` on a request hands to the recipe's `getSession` function. Input
 // `{"request", "antiCsrfCheck": bool | null}` (null: the default, on unless GET);

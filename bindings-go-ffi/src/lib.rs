@@ -33,8 +33,10 @@ use tessera_core::protocol::{ApiEndpoint, SessionState, VerifyOptions, CORS_ALLO
 use tessera_core::token::VerifiedToken;
 use tessera_core::{all_error_kinds, Error, ErrorKind, Result, Tessera};
 
+mod jwt;
 mod overrides;
 mod request;
+pub use jwt::{tessera_engine_create_jwt, tessera_engine_jwks, tessera_engine_openid_discovery_configuration};
 pub use overrides::{
     tessera_engine_refresh_request_input, tessera_engine_session_request_input, tessera_session_attach_to_request,
     tessera_session_clear_tokens,
@@ -779,7 +781,8 @@ pub unsafe extern "C" fn tessera_engine_output_transfer(
 }
 
 /// Serves the endpoints the frontend calls (`POST {apiBasePath}/session/refresh`, `POST
-/// {apiBasePath}/signout`, `GET {apiBasePath}/jwt/jwks.json`). Input `{"request", "nowMs"}`;
+/// {apiBasePath}/signout`, `GET {apiBasePath}/jwt/jwks.json`, `GET
+/// {apiBasePath}/.well-known/openid-configuration`). Input `{"request", "nowMs"}`;
 /// `*out_json` is the complete answer (mutations with status and body, errors included) or
 /// `null` when the request is not for one of them.
 ///
@@ -1111,7 +1114,7 @@ pub(crate) mod tests {
         engine
     }
 
-    fn take(b: TesseraBytes) -> String {
+    pub(crate) fn take(b: TesseraBytes) -> String {
         let s = if b.ptr.is_null() {
             String::new()
         } else {

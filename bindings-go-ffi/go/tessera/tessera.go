@@ -35,8 +35,9 @@ type AppInfo struct {
 	APIBasePath     *string
 }
 
-// Recipe is one entry of TypeInput.RecipeList; session.Init makes one. It returns the
-// recipe's id and its options, which Init sends to the core as JSON.
+// Recipe is one entry of TypeInput.RecipeList; session.Init, jwt.Init and openid.Init make
+// one. It returns the recipe's id and its options, which Init reads (the session recipe's
+// are sent to the core as JSON).
 type Recipe func() (recipeID string, options interface{})
 
 // TypeInput is Init's configuration.
@@ -103,12 +104,31 @@ func Init(config TypeInput) error {
 	var sessionErrorHandlers map[string]state.SessionErrorHandler
 	var sessionRecipe interface{}
 	var apis state.APIs
+	jwtValidity := map[string]uint64{}
 	for _, r := range config.RecipeList {
 		if r == nil {
 			continue
 		}
 		id, options := r()
-		if id != "session" {
+		switch id {
+		case "session":
+		case "jwt", "openid":
+			// The core signs and serves the JWKS and the discovery document in every app;
+			// these entries carry only CreateJWT's default validity, or the options Tessera
+			// refuses.
+			o, ok := options.(interface{ JWTValiditySeconds() (*uint64, error) })
+			if !ok {
+				return errs.New(errs.InvalidConfig.Code(), "RecipeList: the %s recipe's entry was not made by its Init", id)
+			}
+			validity, err := o.JWTValiditySeconds()
+			if err != nil {
+				return err
+			}
+			if validity != nil {
+				jwtValidity[id] = *validity
+			}
+			continue
+		default:
 			return errs.New(errs.InvalidConfig.Code(), "RecipeList: Tessera has no recipe %q", id)
 		}
 		doc["session"] = options
@@ -178,13 +198,15 @@ func Init(config TypeInput) error {
 		SessionErrorHandlers:   sessionErrorHandlers,
 		SessionRecipe:          sessionRecipe,
 		APIs:                   apis,
+		JWTValiditySeconds:     jwtValidity,
 	})
 	return nil
 }
 
 // Middleware serves the endpoints the frontend calls ({apiBasePath}/session/refresh,
-// {apiBasePath}/signout and the JWKS at {apiBasePath}/jwt/jwks.json) and passes every
-// other request to theirHandler. Their session errors (a refresh without a refresh token,
+// {apiBasePath}/signout, the JWKS at {apiBasePath}/jwt/jwks.json and the OpenID discovery
+// document at {apiBasePath}/.well-known/openid-configuration) and passes every other
+// request to theirHandler. Their session errors (a refresh without a refresh token,
 // a reused one, ...) go to the session recipe's ErrorHandlers when it has them.
 //
 // With the session recipe's Override.APIs, or an Override.Functions that replaced a function

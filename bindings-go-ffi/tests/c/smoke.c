@@ -121,6 +121,34 @@ int main(void) {
     tessera_bytes_free(err);
   }
 
+  /* createJWT, the JWKS and the discovery document: every buffer freed, a NULL validity is
+   * the default, a payload that is no object is bad input. */
+  {
+    const char *payload = "{\"sub\":\"user-1\"}";
+    uint64_t validity = 1234;
+    TesseraBytes jwt = {0}, jwks = {0}, discovery = {0};
+    uint64_t max_age = 0;
+    CHECK(tessera_engine_create_jwt(engine, (const uint8_t *)payload, strlen(payload), &validity, false, &jwt, &err) ==
+              TESSERA_STATUS_OK && jwt.ptr != NULL,
+          "create_jwt");
+    tessera_bytes_free(jwt);
+    CHECK(tessera_engine_create_jwt(engine, NULL, 0, NULL, true, &jwt, &err) == TESSERA_STATUS_OK && jwt.ptr != NULL,
+          "create_jwt without payload or validity");
+    tessera_bytes_free(jwt);
+    CHECK(tessera_engine_create_jwt(engine, (const uint8_t *)"[]", 2, NULL, true, &jwt, &err) ==
+              TESSERA_STATUS_INVALID_INPUT && jwt.ptr == NULL,
+          "create_jwt of an array");
+    tessera_bytes_free(err);
+    CHECK(tessera_engine_jwks(engine, &jwks, &max_age, &err) == TESSERA_STATUS_OK && max_age > 0 &&
+              bytes_find(jwks, "\"keys\"") != NULL,
+          "jwks");
+    tessera_bytes_free(jwks);
+    CHECK(tessera_engine_openid_discovery_configuration(engine, &discovery, &err) == TESSERA_STATUS_OK &&
+              bytes_find(discovery, "\"jwks_uri\"") != NULL,
+          "discovery configuration");
+    tessera_bytes_free(discovery);
+  }
+
   /* A session error: the status, the error JSON, then the protocol's answer to it. */
   TesseraSession *none = NULL;
   const char *garbage = "{\"request\":{\"method\":\"GET\",\"path\":\"/x\",\"headers\":[[\"cookie\",\"sAccessToken=%ZZ\"]]}}";

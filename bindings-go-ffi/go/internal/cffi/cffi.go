@@ -560,6 +560,51 @@ func (en *Engine) ClearTokens(s *Session) ([]byte, error) {
 	return doc, nil
 }
 
+// CreateJWT signs payload (a JSON object, or empty/null for none) as createJWT does; a nil
+// validitySeconds is the core's default (100 years).
+func (en *Engine) CreateJWT(payload []byte, validitySeconds *uint64, useStaticSigningKey bool) (string, error) {
+	var out, e C.TesseraBytes
+	pp, pl := in(payload)
+	var validity *C.uint64_t
+	if validitySeconds != nil {
+		v := C.uint64_t(*validitySeconds)
+		validity = &v
+	}
+	status := C.tessera_engine_create_jwt(en.p, pp, pl, validity, C.bool(useStaticSigningKey), &out, &e)
+	runtime.KeepAlive(en)
+	jwt := take(out)
+	if err := check(status, e); err != nil {
+		return "", err
+	}
+	return string(jwt), nil
+}
+
+// JWKS returns the JWKS document the core serves (JSON) and how long it may be cached, in
+// seconds.
+func (en *Engine) JWKS() ([]byte, uint64, error) {
+	var out, e C.TesseraBytes
+	var maxAge C.uint64_t
+	status := C.tessera_engine_jwks(en.p, &out, &maxAge, &e)
+	runtime.KeepAlive(en)
+	doc := take(out)
+	if err := check(status, e); err != nil {
+		return nil, 0, err
+	}
+	return doc, uint64(maxAge), nil
+}
+
+// OpenIDDiscoveryConfiguration returns the OpenID discovery document the core serves (JSON).
+func (en *Engine) OpenIDDiscoveryConfiguration() ([]byte, error) {
+	var out, e C.TesseraBytes
+	status := C.tessera_engine_openid_discovery_configuration(en.p, &out, &e)
+	runtime.KeepAlive(en)
+	doc := take(out)
+	if err := check(status, e); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
 // ErrorKinds returns the core's error kinds as JSON ([{"code", "status", "sessionError"}]).
 func ErrorKinds() ([]byte, error) {
 	var out, e C.TesseraBytes

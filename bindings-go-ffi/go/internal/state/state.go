@@ -37,6 +37,10 @@ type Runtime struct {
 	// endpoints would not call), or is nil without one: then the core serves them, as it
 	// always serves the JWKS.
 	APIs APIs
+	// JWTValiditySeconds is CreateJWT's default validity by the id of the recipe whose Init
+	// set it ("jwt", "openid"): each package's CreateJWT has its own, as in
+	// supertokens-golang, where the session recipe's is always the 100-year default.
+	JWTValiditySeconds map[string]uint64
 }
 
 // APIs are the session recipe's endpoints as an application's Override.APIs left them.

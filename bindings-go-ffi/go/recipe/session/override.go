@@ -65,6 +65,9 @@ func (r *replacedFunctions) mark(name string) {
 // nil is an INVALID_CONFIG error here rather than a nil dereference on some later request.
 func (o recipeOptions) SessionRecipe() (interface{}, error) {
 	ov := o.Override
+	if ov != nil && ov.OpenIdFeature != nil {
+		return nil, errs.New(errs.NotSupported.Code(), "session.Init: Override.OpenIdFeature is not supported by Tessera: the JWT and OpenID functions and their endpoints are the core's")
+	}
 	if ov == nil || (ov.Functions == nil && ov.APIs == nil) {
 		return nil, nil
 	}

@@ -1,7 +1,7 @@
 // Package session is the session recipe, in the shape of supertokens-golang's
-// recipe/session: Init, VerifySession, GetSession, CreateNewSession, RefreshSession and the
-// functions on stored sessions. Every decision is the core's; this package translates
-// net/http requests and responses.
+// recipe/session: Init, VerifySession, GetSession, CreateNewSession, RefreshSession, the
+// functions on stored sessions, and CreateJWT, GetJWKS and GetOpenIdDiscoveryConfiguration.
+// Every decision is the core's; this package translates net/http requests and responses.
 package session
 
 import (

@@ -3,6 +3,7 @@ package sessmodels
 import (
 	"net/http"
 
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/openid/openidmodels"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
 )
@@ -13,10 +14,12 @@ import (
 // the recipe calls the replacements where supertokens-golang does: the package's functions
 // of the same names, the SessionContainer's methods, VerifySession and GetSession, and the
 // refresh and sign-out endpoints. APIs may replace or wrap every endpoint of APIInterface, or
-// set RefreshPOST or SignOutPOST to nil.
+// set RefreshPOST or SignOutPOST to nil. OpenIdFeature is refused by tessera.Init
+// (NOT_SUPPORTED): the JWT and OpenID functions are the core's.
 type OverrideStruct struct {
-	Functions func(originalImplementation RecipeInterface) RecipeInterface
-	APIs      func(originalImplementation APIInterface) APIInterface
+	Functions     func(originalImplementation RecipeInterface) RecipeInterface
+	APIs          func(originalImplementation APIInterface) APIInterface
+	OpenIdFeature *openidmodels.OverrideStruct
 }
 
 // RecipeInterface is the session recipe's functions, supertokens-golang's struct of
