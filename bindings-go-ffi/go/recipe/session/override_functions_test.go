@@ -147,7 +147,7 @@ func TestOverrideOfGetGlobalClaimValidatorsGuardsVerifySession(t *testing.T) {
 	token := do(t, srv, "POST", "/login").header.Get("st-access-token")
 
 	refused := do(t, srv, "GET", "/getJWT", "Authorization", "Bearer "+token)
-	want := `{"message":"invalid claim","claimValidationErrors":[{"id":"st-true","reason":{"message":"value does not exist","expectedValue":true}}]}`
+	want := `{"message":"invalid claim","claimValidationErrors":[{"id":"st-true","reason":{"actualValue":null,"expectedValue":true,"message":"value does not exist"}}]}`
 	if refused.status != 403 || !reflect.DeepEqual(jsonBody(t, refused), jsonOf(t, want)) {
 		t.Fatalf("without the claim: %d %s", refused.status, refused.body)
 	}

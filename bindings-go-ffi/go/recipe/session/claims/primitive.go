@@ -230,7 +230,30 @@ func builtIn(claim *TypeSessionClaim, c check, maxAgeInSeconds *int64, id *strin
 			if err := json.Unmarshal(reason, &r); err != nil {
 				return ClaimValidationResult{Reason: map[string]interface{}{"message": err.Error()}}
 			}
-			return ClaimValidationResult{Reason: r}
+			return ClaimValidationResult{Reason: asSupertokensGolangSays(r, c.Kind)}
 		},
 	}
+}
+
+// asSupertokensGolangSays words the reason for a missing value as supertokens-golang does:
+// the core follows supertokens-node, which leaves the found value out; supertokens-golang
+// says "actualValue": null, and names the expectation of every array check but ExcludesAll
+// "expectedToInclude".
+func asSupertokensGolangSays(reason interface{}, kind string) interface{} {
+	r, ok := reason.(map[string]interface{})
+	if !ok || r["message"] != "value does not exist" {
+		return reason
+	}
+	out := map[string]interface{}{"message": r["message"], "actualValue": nil}
+	for name, value := range r {
+		if name == "message" {
+			continue
+		}
+		switch kind {
+		case "includes", "excludes", "includesAll", "includesAny":
+			name = "expectedToInclude"
+		}
+		out[name] = value
+	}
+	return out
 }
