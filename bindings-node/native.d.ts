@@ -112,6 +112,20 @@ export declare class Engine {
   mergeIntoAccessTokenPayload(sessionHandle: string, updateJson: string): Promise<boolean>
   /** The public JWKS document of the engine's keys, as JSON text. */
   jwksJson(): Promise<string>
+  /** The JWKS document served at `{apiBasePath}/jwt/jwks.json`, with its max-age. */
+  jwks(): Promise<JwksDocument>
+  /**
+   * `createJWT`: `payloadJson` signed by the session authority's static key (its current
+   * dynamic key when `useStaticSigningKey` is false), valid for `validitySeconds` (null: the
+   * core's 100 years), with `iss` (unless the payload has one), `iat` and `exp`. Rejects
+   * with `NOT_SUPPORTED` when the keys are a remote core's.
+   */
+  createJwt(payloadJson: string, validitySeconds: number | undefined | null, useStaticSigningKey: boolean): Promise<string>
+  /**
+   * The OpenID discovery document served at `{apiBasePath}/.well-known/openid-configuration`,
+   * as JSON text (no I/O).
+   */
+  openidDiscoveryConfiguration(): string
 }
 
 /** A session in a request: the state behind a `SessionContainer`. Made only by `Engine`. */
@@ -202,6 +216,14 @@ export interface HeaderOp {
   op: "set" | "remove" | "append"
   name: string
   value: string | null
+}
+
+/** A JWKS document and how long it may be cached. */
+export interface JwksDocument {
+  /** The document, as JSON text. */
+  json: string
+  /** Its max-age, in seconds (what the endpoint's `Cache-Control` says). */
+  maxAgeSeconds: number
 }
 
 /** What to write on the response, in order. */

@@ -12,6 +12,8 @@ import { TesseraError, callSync } from "./error";
 import { native } from "./native";
 import { RecipeUserId } from "./recipeUserId";
 import { FRAMEWORKS } from "./framework/wrap";
+import type { JWTRecipeInit } from "./recipe/jwt";
+import type { OpenIdRecipeInit } from "./recipe/openid";
 import type { InstalledErrorHandlers } from "./recipe/session/errorHandlers";
 import { originalImplementation } from "./recipe/session/implementation";
 import type { InstalledApis, RecipeInterface, ReplacedFunctions } from "./recipe/session/recipeInterface";
@@ -37,6 +39,8 @@ export interface TypeInput {
    * or `"http(s)://host"` to verify against a SuperTokens core's JWKS. */
   supertokens?: { connectionURI?: string; apiKey?: string; networkInterceptor?: unknown };
   appInfo: AppInfo;
+  /** `Session.init(...)` (absent: the session defaults), and optionally `JWT.init(...)` and
+   * `OpenId.init(...)` (`tessera-session/recipe/jwt`, `.../recipe/openid`). */
   recipeList?: unknown[];
   /** Which framework's `req`/`res` `Session.getSession(req, res)` and friends take. */
   framework?: string;
@@ -67,8 +71,13 @@ function notSupported(message: string): TesseraError {
   return new TesseraError({ type: "NOT_SUPPORTED", message });
 }
 
-function isSessionRecipe(recipe: unknown): recipe is SessionRecipeInit {
-  return typeof recipe === "object" && recipe !== null && (recipe as SessionRecipeInit).tesseraRecipe === "session";
+/** The recipes `recipeList` may hold: what `Session.init`, `JWT.init` and `OpenId.init` return. */
+type RecipeInit = SessionRecipeInit | JWTRecipeInit | OpenIdRecipeInit;
+
+function isRecipe(recipe: unknown): recipe is RecipeInit {
+  if (typeof recipe !== "object" || recipe === null) return false;
+  const tag = (recipe as { tesseraRecipe?: unknown }).tesseraRecipe;
+  return tag === "session" || tag === "jwt" || tag === "openid";
 }
 
 function appInfoJson(appInfo: AppInfo): Record<string, unknown> {
@@ -107,10 +116,17 @@ export function init(config: TypeInput): void {
   let implementation: RecipeInterface | undefined;
   let replaced: ReplacedFunctions | undefined;
   let apis: InstalledApis | undefined;
+  let jwtValiditySeconds: number | undefined;
   for (const recipe of config.recipeList ?? []) {
-    if (!isSessionRecipe(recipe)) {
-      throw notSupported("recipeList: only Session.init(...) is supported by Tessera");
+    if (!isRecipe(recipe)) {
+      throw notSupported("recipeList: only Session.init(...), JWT.init(...) and OpenId.init(...) are supported by Tessera");
     }
+    if (recipe.tesseraRecipe === "jwt") {
+      jwtValiditySeconds = recipe.jwtValiditySeconds;
+      continue;
+    }
+    // The OpenID recipe's only options are refused by its `init`; its functions are the core's.
+    if (recipe.tesseraRecipe === "openid") continue;
     session = { ...recipe.options };
     getTokenTransferMethod = recipe.getTokenTransferMethod;
     errorHandlers = recipe.errorHandlers;
@@ -124,7 +140,7 @@ export function init(config: TypeInput): void {
   const { Engine } = native();
   const engine = callSync(() => new Engine(JSON.stringify(json)));
   implementation ??= originalImplementation();
-  install({ engine, framework, getTokenTransferMethod, errorHandlers, implementation, replaced, apis });
+  install({ engine, framework, getTokenTransferMethod, errorHandlers, implementation, replaced, apis, jwtValiditySeconds });
 }
 
 /** A string user id as a {@link RecipeUserId}. */

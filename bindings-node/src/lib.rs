@@ -833,6 +833,66 @@ impl Engine {
         let t = Arc::clone(&self.inner);
         spawn(move || t.jwks(now_ms()).map(|(doc, _)| doc.to_string()), same)
     }
+
+    /// The JWKS document served at `{apiBasePath}/jwt/jwks.json`, with its max-age.
+    #[napi(ts_return_type = "Promise<JwksDocument>")]
+    pub fn jwks(&self) -> AsyncTask<Work<(serde_json::Value, u64), JwksDocument>> {
+        let t = Arc::clone(&self.inner);
+        spawn(
+            move || t.jwks(now_ms()),
+            |(doc, max_age)| JwksDocument { json: doc.to_string(), max_age_seconds: max_age as f64 },
+        )
+    }
+
+    /// `createJWT`: `payloadJson` signed by the session authority's static key (its current
+    /// dynamic key when `useStaticSigningKey` is false), valid for `validitySeconds` (null: the
+    /// core's 100 years), with `iss` (unless the payload has one), `iat` and `exp`. Rejects
+    /// with `NOT_SUPPORTED` when the keys are a remote core's.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn create_jwt(
+        &self,
+        payload_json: String,
+        validity_seconds: Option<f64>,
+        use_static_signing_key: bool,
+    ) -> AsyncTask<Work<String, String>> {
+        let t = Arc::clone(&self.inner);
+        spawn(
+            move || {
+                let payload = json_object(&payload_json, "payload")?;
+                let validity = validity_seconds.map(seconds).transpose()?;
+                t.create_jwt(&payload, validity, use_static_signing_key, now_ms())
+            },
+            same,
+        )
+    }
+
+    /// The OpenID discovery document served at `{apiBasePath}/.well-known/openid-configuration`,
+    /// as JSON text (no I/O).
+    #[napi]
+    pub fn openid_discovery_configuration(&self, env: Env) -> napi::Result<String> {
+        let t = &self.inner;
+        run(&env, || Ok(t.openid_discovery_configuration().to_string()))
+    }
+}
+
+/// A JWKS document and how long it may be cached.
+#[napi(object, object_from_js = false)]
+pub struct JwksDocument {
+    /// The document, as JSON text.
+    pub json: String,
+    /// Its max-age, in seconds (what the endpoint's `Cache-Control` says).
+    pub max_age_seconds: f64,
+}
+
+/// A JS number of seconds as the core takes it: JS numbers are doubles, and a fraction, a
+/// negative or a value past 2^53 would otherwise be truncated into some other validity.
+fn seconds(value: f64) -> CoreResult<u64> {
+    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= MAX_SAFE {
+        Ok(value as u64)
+    } else {
+        Err(Error::input(format!("validitySeconds must be a non-negative integer, got {value}")))
+    }
 }
 
 /// The value of cookie `name` in a request's `Cookie` headers, decoded as the core reads its own

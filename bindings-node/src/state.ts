@@ -46,6 +46,8 @@ export interface State {
    * when `override.functions` replaced one they call (else the core serves the endpoints and
    * routes verify directly, and no path looks further than this field). */
   apis?: InstalledApis;
+  /** `JWT.init`'s `jwtValiditySeconds`: `createJWT`'s default validity (absent: the core's). */
+  jwtValiditySeconds?: number;
 }
 
 let current: State | undefined;

@@ -18,3 +18,23 @@ test("require() of every entry point", () => {
   assert.equal(Session.Error, Tessera.Error);
   assert.equal(Tessera.convertToRecipeUserId("x").getAsString(), "x");
 });
+
+test("require() of the JWT and OpenID entry points", async () => {
+  const Tessera = require("tessera-session");
+  const Session = require("tessera-session/recipe/session");
+  const JWT = require("tessera-session/recipe/jwt");
+  const OpenId = require("tessera-session/recipe/openid");
+  assert.equal(JWT.default.createJWT, JWT.createJWT);
+  assert.equal(OpenId.default.getOpenIdDiscoveryConfiguration, OpenId.getOpenIdDiscoveryConfiguration);
+  assert.equal(OpenId.createJWT, JWT.createJWT);
+  assert.equal(Session.getJWKS, JWT.getJWKS);
+  Tessera.init({
+    supertokens: { connectionURI: "sqlite::memory:" },
+    appInfo: { apiDomain: "http://localhost:3001", appName: "a", websiteDomain: "http://localhost:3000" },
+    recipeList: [Session.init(), JWT.init({ jwtValiditySeconds: 10 }), OpenId.init()],
+  });
+  const { jwt } = await JWT.createJWT({ a: 1 });
+  const payload = JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString());
+  assert.equal(payload.exp - payload.iat, 10);
+  assert.equal((await OpenId.getOpenIdDiscoveryConfiguration()).issuer, "http://localhost:3001/auth");
+});

@@ -28,10 +28,11 @@ const cjsCheck = `
 const Tessera = require("tessera-session");
 const Session = require("tessera-session/recipe/session");
 const { BooleanClaim } = require("tessera-session/recipe/session/claims");
+const JWT = require("tessera-session/recipe/jwt");
 Tessera.init({
   supertokens: { connectionURI: "sqlite:" + process.argv[2] },
   appInfo: { apiDomain: "http://localhost:3001", appName: "a", websiteDomain: "http://localhost:3000" },
-  recipeList: [Session.init({})],
+  recipeList: [Session.init({}), JWT.init()],
 });
 (async () => {
   const created = await Session.createNewSessionWithoutRequestResponse("public", Tessera.convertToRecipeUserId("u-cjs"));
@@ -40,6 +41,9 @@ Tessera.init({
   const claim = new BooleanClaim({ key: "c", fetchValue: () => true });
   await s.assertClaims([claim.validators.isTrue()]);
   if ((await s.getClaimValue(claim)) !== true) throw new Error("claim not fetched");
+  const { jwt } = await JWT.createJWT({ a: 1 });
+  const { kid } = JSON.parse(Buffer.from(jwt.split(".")[0], "base64url").toString());
+  if (!(await JWT.getJWKS()).keys.some((k) => k.kid === kid)) throw new Error("createJWT's key is not in the JWKS");
   console.log(created.getAccessToken());
 })();
 `;
@@ -48,6 +52,7 @@ const esmCheck = `
 import Tessera from "tessera-session";
 import Session from "tessera-session/recipe/session";
 import { PrimitiveArrayClaim } from "tessera-session/recipe/session/claims";
+import OpenId from "tessera-session/recipe/openid";
 Tessera.init({
   supertokens: { connectionURI: "sqlite:" + process.argv[2] },
   appInfo: { apiDomain: "http://localhost:3001", appName: "a", websiteDomain: "http://localhost:3000" },
@@ -57,6 +62,7 @@ const s = await Session.getSessionWithoutRequestResponse(process.argv[3]);
 if (s.getUserId() !== "u-cjs") throw new Error("wrong session");
 const roles = new PrimitiveArrayClaim({ key: "roles", fetchValue: () => ["admin"] });
 await s.assertClaims([roles.validators.includes("admin")]);
+if ((await OpenId.getOpenIdDiscoveryConfiguration()).issuer !== "http://localhost:3001/auth") throw new Error("issuer");
 console.log("ok");
 `;
 

@@ -30,10 +30,18 @@ import type {
   SessionClaimValidator,
 } from "./recipeInterface";
 import { asUserContext, overrideApis, overrideImplementation, userContextWithRequest } from "./recipeInterface";
+import { createJWT, getJWKS } from "../jwt";
+import type { CreateJWTResult, GetJWKSResult, JsonWebKey } from "../jwt";
+import { getOpenIdDiscoveryConfiguration } from "../openid";
+import type { GetOpenIdDiscoveryConfigurationResult } from "../openid";
 import type { SessionInformation } from "./sessionContainer";
 import { SessionContainer } from "./sessionContainer";
 
 export { SessionContainer, TesseraError as Error, RecipeUserId };
+/** The JWT and OpenID functions, which supertokens-node's session recipe exports too: see
+ * `tessera-session/recipe/jwt` and `tessera-session/recipe/openid`. */
+export { createJWT, getJWKS, getOpenIdDiscoveryConfiguration };
+export type { CreateJWTResult, GetJWKSResult, GetOpenIdDiscoveryConfigurationResult, JsonWebKey };
 export type { SessionInformation, VerifySessionOptions, TokenTransferMethodFunction };
 export type { BaseResponse, ClaimValidationError, ErrorHandlers, UserContext };
 export type { APIInterface, APIOptions, OverrideInput, RecipeInterface, SessionClaim, SessionClaimValidator };
@@ -469,6 +477,9 @@ const Session = {
   getClaimValue,
   removeClaim,
   validateClaimsForSessionHandle,
+  createJWT,
+  getJWKS,
+  getOpenIdDiscoveryConfiguration,
 };
 
 export default Session;
