@@ -276,7 +276,7 @@ def verify_benchmarks(args: argparse.Namespace, tmp: str, log: Callable[[str], N
     created = tessera_syncio.create_new_session_without_request_response("public", USER_ID, {"role": "bench"}, {})
     token = created.get_access_token()
     handle = created.get_handle()
-    jwks_json = engine_uncached.jwks_json()
+    jwks_json = engine_uncached.jwks()[0]
 
     header = json.loads(b64url_decode(token.split(".")[0]))
     payload = json.loads(b64url_decode(token.split(".")[1]))
@@ -371,7 +371,7 @@ def verify_benchmarks(args: argparse.Namespace, tmp: str, log: Callable[[str], N
         recipe_list=[tessera_session.init(anti_csrf="NONE")],
     )
     engine_cached = _state.engine()
-    if json.loads(engine_cached.jwks_json()) != jwks:
+    if json.loads(engine_cached.jwks()[0]) != jwks:
         raise SystemExit("bench-python: a second Tessera engine on the same store has other keys")
 
     def tessera_cached() -> Any:
