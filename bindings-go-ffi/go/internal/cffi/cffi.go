@@ -489,50 +489,64 @@ func (en *Engine) ManageSessions(op string, input []byte) ([]byte, error) {
 
 // MergeIntoAccessTokenPayload updates a request's session; returns the new session.
 func (en *Engine) MergeIntoAccessTokenPayload(s *Session, input []byte) (*Session, []byte, error) {
-	if s == nil {
-		return nil, nil, errs.New(errs.InvalidInput.Code(), "no session")
-	}
-	var sp *C.TesseraSession
-	var out, e C.TesseraBytes
-	ip, il := in(input)
-	status := C.tessera_session_merge_into_access_token_payload(en.p, s.p, ip, il, &sp, &out, &e)
-	runtime.KeepAlive(en)
-	runtime.KeepAlive(s)
-	doc := take(out)
-	if err := check(status, e); err != nil {
-		return nil, nil, err
-	}
-	session, err := newSession(sp)
-	return session, doc, err
+	return en.replaceSession(s, func(sp **C.TesseraSession, out, e *C.TesseraBytes) C.TesseraStatus {
+		ip, il := in(input)
+		return C.tessera_session_merge_into_access_token_payload(en.p, s.p, ip, il, sp, out, e)
+	})
 }
 
 // RevokeSession revokes a request's session; returns the mutations that clear its tokens.
 func (en *Engine) RevokeSession(s *Session) ([]byte, error) {
-	if s == nil {
-		return nil, errs.New(errs.InvalidInput.Code(), "no session")
-	}
-	var out, e C.TesseraBytes
-	status := C.tessera_session_revoke(en.p, s.p, &out, &e)
-	runtime.KeepAlive(en)
-	runtime.KeepAlive(s)
-	doc := take(out)
-	if err := check(status, e); err != nil {
-		return nil, err
-	}
-	return doc, nil
+	return en.sessionMutations(s, func(out, e *C.TesseraBytes) C.TesseraStatus {
+		return C.tessera_session_revoke(en.p, s.p, out, e)
+	})
 }
 
 // AttachToRequest puts a session an application's GetSession or RefreshSession returned into
 // the request it was read from; returns the session on that transport and the mutations to
 // write (see tessera_session_attach_to_request).
 func (en *Engine) AttachToRequest(s *Session, input []byte) (*Session, []byte, error) {
+	return en.replaceSession(s, func(sp **C.TesseraSession, out, e *C.TesseraBytes) C.TesseraStatus {
+		ip, il := in(input)
+		return C.tessera_session_attach_to_request(en.p, s.p, ip, il, sp, out, e)
+	})
+}
+
+// ClearTokens returns the mutations that clear a request's session from its response, for a
+// session an application's RevokeSession revoked.
+func (en *Engine) ClearTokens(s *Session) ([]byte, error) {
+	return en.sessionMutations(s, func(out, e *C.TesseraBytes) C.TesseraStatus {
+		return C.tessera_session_clear_tokens(en.p, s.p, out, e)
+	})
+}
+
+// sessionMutations makes a call on a request's session that answers mutations.
+func (en *Engine) sessionMutations(s *Session, call func(out, e *C.TesseraBytes) C.TesseraStatus) ([]byte, error) {
+	if s == nil {
+		return nil, errs.New(errs.InvalidInput.Code(), "no session")
+	}
+	var out, e C.TesseraBytes
+	status := call(&out, &e)
+	runtime.KeepAlive(en)
+	runtime.KeepAlive(s)
+	doc := take(out)
+	if err := check(status, e); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// replaceSession makes a call on a request's session that answers a new session and the
+// mutations to write.
+func (en *Engine) replaceSession(
+	s *Session, call func(sp **C.TesseraSession, out, e *C.TesseraBytes) C.TesseraStatus,
+) (*Session, []byte, error) {
 	if s == nil {
 		return nil, nil, errs.New(errs.InvalidInput.Code(), "no session")
 	}
 	var sp *C.TesseraSession
 	var out, e C.TesseraBytes
-	ip, il := in(input)
-	status := C.tessera_session_attach_to_request(en.p, s.p, ip, il, &sp, &out, &e)
+	status := call(&sp, &out, &e)
 	runtime.KeepAlive(en)
 	runtime.KeepAlive(s)
 	doc := take(out)
@@ -541,23 +555,6 @@ func (en *Engine) AttachToRequest(s *Session, input []byte) (*Session, []byte, e
 	}
 	session, err := newSession(sp)
 	return session, doc, err
-}
-
-// ClearTokens returns the mutations that clear a request's session from its response, for a
-// session an application's RevokeSession revoked.
-func (en *Engine) ClearTokens(s *Session) ([]byte, error) {
-	if s == nil {
-		return nil, errs.New(errs.InvalidInput.Code(), "no session")
-	}
-	var out, e C.TesseraBytes
-	status := C.tessera_session_clear_tokens(en.p, s.p, &out, &e)
-	runtime.KeepAlive(en)
-	runtime.KeepAlive(s)
-	doc := take(out)
-	if err := check(status, e); err != nil {
-		return nil, err
-	}
-	return doc, nil
 }
 
 // CreateJWT signs payload (a JSON object, or empty/null for none) as createJWT does; a nil
