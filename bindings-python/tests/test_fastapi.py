@@ -667,7 +667,7 @@ def test_an_override_that_raises_fails_the_sign_in() -> None:
     from tessera.recipe import session as session_recipe
 
     def refusing(original: Any) -> Any:
-        async def create_new_session(*args: Any) -> Any:
+        async def create_new_session(*args: Any, **kwargs: Any) -> Any:
             raise UnauthorisedError("no sessions today")
 
         original.create_new_session = create_new_session

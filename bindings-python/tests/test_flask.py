@@ -520,8 +520,9 @@ def test_an_async_override_of_create_new_session_runs_from_a_sync_view() -> None
     def add_claim(original: Any) -> Any:
         create = original.create_new_session
 
-        async def create_new_session(user_id: str, recipe_user_id: Any, payload: Any, *rest: Any) -> Any:
-            return await create(user_id, recipe_user_id, {**(payload or {}), "fromOverride": True}, *rest)
+        async def create_new_session(user_id: str, recipe_user_id: Any, payload: Any, *rest: Any, **kw: Any) -> Any:
+            # user_context comes by keyword, as supertokens-python passes it.
+            return await create(user_id, recipe_user_id, {**(payload or {}), "fromOverride": True}, *rest, **kw)
 
         original.create_new_session = create_new_session
         return original

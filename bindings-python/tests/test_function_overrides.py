@@ -156,7 +156,9 @@ def test_a_get_session_override_gets_what_the_request_carries() -> None:
     def override(oi: RecipeInterface) -> RecipeInterface:
         original = oi.get_session
 
+        # Keyword-only: a request's get_session is called by keyword, as in supertokens-python.
         async def get_session(
+            *,
             access_token: Optional[str],
             anti_csrf_token: Optional[str] = None,
             anti_csrf_check: Optional[bool] = None,
@@ -503,9 +505,9 @@ def test_overrides_in_flask_run_for_sync_routes_and_sign_out() -> None:
     def override(oi: RecipeInterface) -> RecipeInterface:
         get_session, revoke = oi.get_session, oi.revoke_session
 
-        async def counted_get_session(access_token: Optional[str], *args: Any) -> Any:
+        async def counted_get_session(*args: Any, **kwargs: Any) -> Any:
             calls.append(("get_session",))
-            return await get_session(access_token, *args)
+            return await get_session(*args, **kwargs)
 
         async def counted_revoke(handle: str, user_context: Any) -> bool:
             calls.append(("revoke",))
@@ -553,9 +555,9 @@ def test_sign_out_with_a_get_session_override_answers_as_without_one() -> None:
     def override(oi: RecipeInterface) -> RecipeInterface:
         original = oi.get_session
 
-        async def get_session(*args: Any) -> Any:
+        async def get_session(*args: Any, **kwargs: Any) -> Any:
             calls.append(("get_session",))
-            return await original(*args)
+            return await original(*args, **kwargs)
 
         oi.get_session = get_session  # type: ignore[method-assign]
         return oi

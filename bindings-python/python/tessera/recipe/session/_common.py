@@ -220,14 +220,15 @@ async def _get_session_through_functions(
             method, path, headers, anti_csrf, transfer
         )
         user_context = with_request(options.user_context, adapter)
+        # By keyword, as supertokens-python's getSessionFromRequest calls it.
         session = await functions().get_session(
-            access_token,
-            anti_csrf_token,
-            check,
-            options.session_required,
-            options.check_database,
-            None,
-            user_context,
+            access_token=access_token,
+            anti_csrf_token=anti_csrf_token,
+            anti_csrf_check=check,
+            session_required=options.session_required,
+            check_database=options.check_database,
+            override_global_claim_validators=options.override,
+            user_context=user_context,
         )
         if session is not None:
             adopt_transport(session, token_transfer)

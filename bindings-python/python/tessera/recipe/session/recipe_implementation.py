@@ -53,7 +53,8 @@ def create_through(
     user_context: Dict[str, Any],
 ) -> Awaitable[SessionContainer]:
     """``implementation.create_new_session`` called as supertokens-python's functions call it
-    (``user_id`` is the recipe user id: Tessera has no account linking)."""
+    (``user_context`` by keyword; ``user_id`` is the recipe user id: Tessera has no account
+    linking)."""
     user = recipe_user_id_str(recipe_user_id)
     return implementation.create_new_session(
         user,
@@ -62,7 +63,7 @@ def create_through(
         session_data_in_database,
         disable_anti_csrf,
         tenant_id,
-        user_context,
+        user_context=user_context,
     )
 
 
