@@ -1,13 +1,13 @@
 //! Session claims (protocol §5.4): values an application keeps in the access token payload,
 //! each under its key as `{"v": value, "t": fetched_at_ms}`, and the checks of the SDKs'
 //! built-in validators (`PrimitiveClaim.validators.hasValue`, `BooleanClaim.validators.isTrue`,
-//! `PrimitiveArrayClaim.validators.includes`, ...), with supertokens-node's reasons.
+//! `PrimitiveArrayClaim.validators.includes`, ...), with the reasons each reference SDK gives.
 //!
 //! A claim's value is fetched by application code, and an application may write validators of
 //! its own, so the bindings run the validation loop (refetch, merge, validate); the meaning of
 //! the built-in validators lives here once, for every language. Bindings pass a validator as
 //! JSON: `{"key": "st-role", "check": {"kind": "includes", "value": "admin"},
-//! "maxAgeInSeconds": 300}`.
+//! "maxAgeInSeconds": 300, "wording": "python"}`.
 
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -66,6 +66,21 @@ pub enum Check {
     },
 }
 
+/// Whose words a failed check's reason uses: the reference SDKs word a missing value
+/// differently, and each binding answers as its own reference does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Wording {
+    /// supertokens-node: the found value is left out.
+    #[default]
+    Node,
+    /// supertokens-python: `"actualValue": null`.
+    Python,
+    /// supertokens-golang: `"actualValue": null`, and every array check but `excludesAll`
+    /// names its expectation `expectedToInclude`.
+    Go,
+}
+
 /// A built-in claim validator.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -77,6 +92,9 @@ pub struct Validator {
     /// How old the value may be; older values are refetched, and fail when still older.
     #[serde(default)]
     pub max_age_in_seconds: Option<f64>,
+    /// Whose words the reasons use (default supertokens-node's).
+    #[serde(default)]
+    pub wording: Wording,
 }
 
 impl Validator {
@@ -100,18 +118,11 @@ impl Validator {
         }
     }
 
-    /// `None` when `payload` passes; else the reason it fails, as supertokens-node words it.
+    /// `None` when `payload` passes; else the reason it fails, in [`Validator::wording`].
     pub fn validate(&self, payload: &Map<String, Value>, now_ms: u64) -> Option<Value> {
         let (expected_name, expected) = self.expected();
         let Some(actual) = value(payload, &self.key) else {
-            // supertokens-node names the expectation of includesAny "expectedToNotInclude"
-            // here (and only here); the frontend SDKs show whatever comes.
-            let name =
-                if matches!(self.check, Check::IncludesAny { .. }) { "expectedToNotInclude" } else { expected_name };
-            let mut reason = Map::new();
-            reason.insert("message".into(), "value does not exist".into());
-            reason.insert(name.into(), expected);
-            return Some(Value::Object(reason));
+            return Some(self.missing_value_reason(expected_name, expected));
         };
         if let (Some(max_age), Some(t)) = (self.max_age_in_seconds, fetched_at(payload, &self.key)) {
             let age = (now_ms as f64 - t) / 1000.0;
@@ -127,6 +138,25 @@ impl Validator {
         reason.insert(expected_name.into(), expected);
         reason.insert("actualValue".into(), actual.clone());
         Some(Value::Object(reason))
+    }
+
+    /// The reason for a claim with no value: where the reference SDKs' words differ.
+    fn missing_value_reason(&self, expected_name: &'static str, expected: Value) -> Value {
+        let array_check = !matches!(self.check, Check::HasValue { .. } | Check::ExcludesAll { .. });
+        let name = match self.wording {
+            // supertokens-node names includesAny's expectation "expectedToNotInclude" here
+            // (and only here); the frontend SDKs show whatever comes.
+            Wording::Node if matches!(self.check, Check::IncludesAny { .. }) => "expectedToNotInclude",
+            Wording::Go if array_check => "expectedToInclude",
+            _ => expected_name,
+        };
+        let mut reason = Map::new();
+        reason.insert("message".into(), "value does not exist".into());
+        reason.insert(name.into(), expected);
+        if self.wording != Wording::Node {
+            reason.insert("actualValue".into(), Value::Null);
+        }
+        Value::Object(reason)
     }
 
     /// The reason's name and value for what was expected.
@@ -237,6 +267,46 @@ mod tests {
             missing.validate(&roles, NOW),
             Some(json!({"message": "value does not exist", "expectedToNotInclude": [1]}))
         );
+    }
+
+    #[test]
+    fn a_missing_value_is_worded_as_each_reference_sdk_words_it() {
+        let reason = |wording: &str, check: Value| {
+            validator(json!({"key": "k", "check": check, "wording": wording})).validate(&Map::new(), NOW)
+        };
+        let any = json!({"kind": "includesAny", "values": [1]});
+        let excludes = json!({"kind": "excludes", "value": 1});
+        let none = json!({"kind": "excludesAll", "values": [1]});
+        let has = json!({"kind": "hasValue", "value": true});
+        assert_eq!(
+            reason("node", any.clone()),
+            Some(json!({"message": "value does not exist", "expectedToNotInclude": [1]}))
+        );
+        assert_eq!(
+            reason("python", any.clone()),
+            Some(json!({"message": "value does not exist", "expectedToIncludeAtLeastOneOf": [1], "actualValue": null}))
+        );
+        assert_eq!(
+            reason("go", any),
+            Some(json!({"message": "value does not exist", "expectedToInclude": [1], "actualValue": null}))
+        );
+        assert_eq!(
+            reason("go", excludes.clone()),
+            Some(json!({"message": "value does not exist", "expectedToInclude": 1, "actualValue": null}))
+        );
+        assert_eq!(
+            reason("python", excludes),
+            Some(json!({"message": "value does not exist", "expectedToNotInclude": 1, "actualValue": null}))
+        );
+        assert_eq!(
+            reason("go", none),
+            Some(json!({"message": "value does not exist", "expectedToNotInclude": [1], "actualValue": null}))
+        );
+        assert_eq!(
+            reason("go", has),
+            Some(json!({"message": "value does not exist", "expectedValue": true, "actualValue": null}))
+        );
+        assert!(Validator::from_json(r#"{"key":"k","check":{"kind":"hasValue","value":1},"wording":"java"}"#).is_err());
     }
 
     #[test]

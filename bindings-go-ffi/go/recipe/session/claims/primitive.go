@@ -171,7 +171,8 @@ func validatorJSON(key string, c check, maxAgeInSeconds *int64) ([]byte, error) 
 	} else {
 		what["value"] = c.Value
 	}
-	v := map[string]interface{}{"key": key, "check": what}
+	// The reasons in supertokens-golang's words (the core knows each SDK's).
+	v := map[string]interface{}{"key": key, "check": what, "wording": "go"}
 	if maxAgeInSeconds != nil {
 		v["maxAgeInSeconds"] = *maxAgeInSeconds
 	}
@@ -230,30 +231,7 @@ func builtIn(claim *TypeSessionClaim, c check, maxAgeInSeconds *int64, id *strin
 			if err := json.Unmarshal(reason, &r); err != nil {
 				return ClaimValidationResult{Reason: map[string]interface{}{"message": err.Error()}}
 			}
-			return ClaimValidationResult{Reason: asSupertokensGolangSays(r, c.Kind)}
+			return ClaimValidationResult{Reason: r}
 		},
 	}
-}
-
-// asSupertokensGolangSays words the reason for a missing value as supertokens-golang does:
-// the core follows supertokens-node, which leaves the found value out; supertokens-golang
-// says "actualValue": null, and names the expectation of every array check but ExcludesAll
-// "expectedToInclude".
-func asSupertokensGolangSays(reason interface{}, kind string) interface{} {
-	r, ok := reason.(map[string]interface{})
-	if !ok || r["message"] != "value does not exist" {
-		return reason
-	}
-	out := map[string]interface{}{"message": r["message"], "actualValue": nil}
-	for name, value := range r {
-		if name == "message" {
-			continue
-		}
-		switch kind {
-		case "includes", "excludes", "includesAll", "includesAny":
-			name = "expectedToInclude"
-		}
-		out[name] = value
-	}
-	return out
 }

@@ -31,11 +31,11 @@ class _BuiltinValidator(SessionClaimValidator):
     ) -> None:
         super().__init__(id_ if id_ is not None else claim.key)
         self.claim = claim
-        spec: Dict[str, Any] = {"key": claim.key, "check": check}
+        # The reasons in supertokens-python's words (the core knows each SDK's).
+        spec: Dict[str, Any] = {"key": claim.key, "check": check, "wording": "python"}
         if max_age is not None:
             spec["maxAgeInSeconds"] = max_age
         self._spec = json.dumps(spec)
-        self._includes_any = check.get("kind") == "includesAny"
 
     def should_refetch(self, payload: JSONObject, user_context: Dict[str, Any]) -> bool:
         return _native.claim_should_refetch(self._spec, json.dumps(payload))
@@ -44,18 +44,7 @@ class _BuiltinValidator(SessionClaimValidator):
         reason = _native.claim_validate(self._spec, json.dumps(payload))
         if reason is None:
             return ClaimValidationResult(True)
-        return ClaimValidationResult(False, self._as_supertokens_python_says(json.loads(reason)))
-
-    def _as_supertokens_python_says(self, reason: Dict[str, Any]) -> Dict[str, Any]:
-        """The core words reasons as supertokens-node does; for a missing value
-        supertokens-python also says what it found (``"actualValue": null``) and names
-        ``includes_any``'s expectation as its other reasons do."""
-        if reason.get("message") != "value does not exist":
-            return reason
-        if self._includes_any and "expectedToNotInclude" in reason:
-            reason = {"message": reason["message"], "expectedToIncludeAtLeastOneOf": reason["expectedToNotInclude"]}
-        reason["actualValue"] = None
-        return reason
+        return ClaimValidationResult(False, json.loads(reason))
 
 
 class PrimitiveClaimValidators:
