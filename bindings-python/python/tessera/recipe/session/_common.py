@@ -12,11 +12,16 @@ from .interfaces import APIInterface, SessionContainer
 ClaimOverride = Optional[Callable[..., Any]]
 
 
-def tenant_scope(tenant_id: Optional[str], across_all_tenants: Optional[bool]) -> Optional[str]:
-    """The native ``tenant_id`` argument: ``None`` means every tenant. As in supertokens-python,
+def across_tenants(tenant_id: Optional[str], across_all_tenants: Optional[bool]) -> bool:
+    """Whether a user's sessions are looked for in every tenant: as in supertokens-python,
     leaving ``tenant_id`` out means all tenants unless ``across_all_tenants`` says otherwise."""
-    across = across_all_tenants if across_all_tenants is not None else tenant_id is None
-    return None if across else (tenant_id or "public")
+    return across_all_tenants if across_all_tenants is not None else tenant_id is None
+
+
+def tenant_scope(tenant_id: Optional[str], across_all_tenants: Optional[bool]) -> Optional[str]:
+    """The native ``tenant_id`` argument: ``None`` means every tenant (see
+    :func:`across_tenants`)."""
+    return None if across_tenants(tenant_id, across_all_tenants) else (tenant_id or "public")
 
 
 async def check_claims(

@@ -210,7 +210,7 @@ async def revoke_all_sessions_for_user(
     revoke_across_all_tenants: Optional[bool] = None,
 ) -> List[str]:
     """:func:`tessera.recipe.session.syncio.revoke_all_sessions_for_user`."""
-    across = tenant_id is None if revoke_across_all_tenants is None else revoke_across_all_tenants
+    across = _common.across_tenants(tenant_id, revoke_across_all_tenants)
     return await functions().revoke_all_sessions_for_user(
         user_id, revoke_sessions_for_linked_accounts, tenant_id, across, _context(user_context)
     )
@@ -226,7 +226,7 @@ async def get_all_session_handles_for_user(
     fetch_sessions_for_all_linked_accounts: Optional[bool] = None,
 ) -> List[str]:
     """:func:`tessera.recipe.session.syncio.get_all_session_handles_for_user`."""
-    across = tenant_id is None if fetch_across_all_tenants is None else fetch_across_all_tenants
+    across = _common.across_tenants(tenant_id, fetch_across_all_tenants)
     return await functions().get_all_session_handles_for_user(
         user_id, fetch_sessions_for_linked_accounts, tenant_id, across, _context(user_context)
     )
