@@ -27,10 +27,21 @@ export interface AppInfo {
   appName: string;
   apiDomain: string;
   websiteDomain?: string;
-  /** A string standing for `websiteDomain`; a function is not supported. */
-  origin?: string;
+  /**
+   * Takes the place of `websiteDomain` (and wins over it, as in supertokens-node): a string,
+   * or a function of `{ request, userContext }`. Tessera calls the function once, in `init`,
+   * with `request: undefined`, and takes its answer as the website's domain for the default
+   * `cookieSameSite`; if it throws, the website's domain is left unknown (SameSite `lax`).
+   * Set `cookieSameSite` when the origins a function answers for span sites.
+   */
+  origin?: string | ((input: { request: unknown; userContext: Record<string, unknown> }) => string);
   apiBasePath?: string;
   websiteBasePath?: string;
+  /**
+   * The prefix a gateway (an AWS API Gateway stage, e.g. `/dev`) strips before the app sees a
+   * request: routes match without it, while the refresh cookie's path, the tokens' `iss` and
+   * the discovery document carry it.
+   */
   apiGatewayPath?: string;
 }
 
@@ -80,18 +91,34 @@ function isRecipe(recipe: unknown): recipe is RecipeInit {
   return tag === "session" || tag === "jwt" || tag === "openid";
 }
 
+/** The website's domain the config is made with: `origin` (a function is asked without a
+ * request), else `websiteDomain`. */
+function configuredWebsiteDomain(appInfo: AppInfo): string | undefined {
+  let origin = appInfo.origin;
+  if (origin === undefined) return appInfo.websiteDomain;
+  if (typeof origin === "function") {
+    try {
+      origin = origin({ request: undefined, userContext: {} });
+    } catch {
+      // A function that needs a request: the website's domain stays unknown.
+      return undefined;
+    }
+  }
+  if (typeof origin !== "string") {
+    throw new TesseraError({ type: "INVALID_CONFIG", message: "appInfo.origin must give a string" });
+  }
+  return origin;
+}
+
 function appInfoJson(appInfo: AppInfo): Record<string, unknown> {
   if (appInfo === null || typeof appInfo !== "object") {
     throw new TesseraError({ type: "INVALID_CONFIG", message: "appInfo is required" });
   }
-  if (appInfo.apiGatewayPath) throw notSupported("appInfo.apiGatewayPath is not supported by Tessera yet");
-  if (appInfo.origin !== undefined && typeof appInfo.origin !== "string") {
-    throw notSupported("appInfo.origin takes a string; a function is not supported");
-  }
   const out: Record<string, unknown> = { appName: appInfo.appName, apiDomain: appInfo.apiDomain };
-  const websiteDomain = appInfo.websiteDomain ?? appInfo.origin;
+  const websiteDomain = configuredWebsiteDomain(appInfo);
   if (websiteDomain !== undefined) out.websiteDomain = websiteDomain;
   if (appInfo.apiBasePath !== undefined) out.apiBasePath = appInfo.apiBasePath;
+  if (appInfo.apiGatewayPath) out.apiGatewayPath = appInfo.apiGatewayPath;
   if (appInfo.websiteBasePath !== undefined) out.websiteBasePath = appInfo.websiteBasePath;
   return out;
 }

@@ -5,6 +5,7 @@
 // through `lambdaFetch`, the Lambda-only ones here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import Tessera from "tessera-session";
 import Session from "tessera-session/recipe/session";
 import { verifySession } from "tessera-session/recipe/session/framework/awsLambda";
 import { middleware } from "tessera-session/framework/awsLambda";
@@ -124,4 +125,26 @@ test("lambda: errors from the handler — session errors answered, others rethro
   const noFallback = middleware();
   const nf = await noFallback(event(2, "GET", "/nothing"), {}, () => {});
   assert.equal(nf.statusCode, 404);
+});
+
+test("lambda: with apiGatewayPath the stage is on the refresh cookie and routes match without it", async () => {
+  // The SuperTokens docs' serverless setup: the stage "/dev" is the gateway's, stripped before the
+  // handler sees the path (v1 `path`; v2's `rawPath` with the stage removed by the adapter).
+  Tessera.init({
+    framework: "awsLambda",
+    supertokens: { connectionURI: "sqlite::memory:" },
+    appInfo: { apiDomain: "https://api.example.com", appName: "a", websiteDomain: "https://example.com", apiBasePath: "/auth", apiGatewayPath: "/dev" },
+    recipeList: [Session.init({ getTokenTransferMethod: () => "cookie" })],
+  });
+  for (const version of [1, 2]) {
+    const signin = await api(event(version, "POST", "/signin"), {}, () => {});
+    const cookies = setCookieList(version, signin);
+    const refreshCookie = cookies.find((c) => c.startsWith("sRefreshToken="));
+    assert.match(refreshCookie, /; Path=\/dev\/auth\/session\/refresh;/);
+    assert.match(cookies.find((c) => c.startsWith("sAccessToken=")), /; Path=\/;/);
+    const refreshToken = refreshCookie.split(";")[0];
+    const refreshed = await api(event(version, "POST", "/auth/session/refresh", { cookie: refreshToken, rid: "session" }), {}, () => {});
+    assert.equal(refreshed.statusCode, 200, JSON.stringify(refreshed));
+    assert.match(setCookieList(version, refreshed).find((c) => c.startsWith("sRefreshToken=")), /; Path=\/dev\/auth\/session\/refresh;/);
+  }
 });

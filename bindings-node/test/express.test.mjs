@@ -279,3 +279,85 @@ test("native errors arrive as TesseraError with the core's type", async () => {
     (e) => e instanceof Session.Error && e.type === "UNAUTHORISED",
   );
 });
+
+test("Test that token transfer method works correctly when using origin function", async () => {
+  // supertokens-node's test of the same name; the function is also asked once without a request.
+  const asked = [];
+  Tessera.init({
+    framework: "express",
+    supertokens: { connectionURI: "sqlite::memory:" },
+    appInfo: {
+      apiDomain: "http://localhost:8000",
+      appName: "SuperTokens",
+      origin: ({ request }) => {
+        asked.push(request);
+        if (request !== undefined && request.getHeaderValue("origin") !== undefined) return request.getHeaderValue("origin");
+        return "localhost:3000";
+      },
+    },
+    recipeList: [
+      Session.init({
+        getTokenTransferMethod: ({ req }) => (req.getHeaderValue("origin") === "http://localhost:3002" ? "cookie" : "header"),
+      }),
+    ],
+  });
+  assert.deepEqual(asked, [undefined]);
+  const app = express();
+  app.use(middleware());
+  app.post("/create", async (req, res) => {
+    await Session.createNewSession(req, res, "public", Tessera.convertToRecipeUserId(""), {}, {});
+    res.status(200).send("");
+  });
+  app.use(errorHandler());
+  const server = await listening(app.listen(0));
+  try {
+    let res = await server.fetch("/create", { method: "POST" });
+    assert.equal(res.status, 200);
+    assert.ok(res.headers.get("st-access-token"));
+    assert.ok(res.headers.get("st-refresh-token"));
+    assert.deepEqual(res.headers.getSetCookie(), []);
+
+    res = await server.fetch("/create", { method: "POST", headers: { origin: "http://localhost:3002" } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("st-access-token"), null);
+    assert.equal(res.headers.get("st-refresh-token"), null);
+    const cookies = res.headers.getSetCookie();
+    assert.ok(cookies.some((c) => c.startsWith("sAccessToken=") && c.includes("SameSite=Lax")), cookies.join("\n"));
+  } finally {
+    await server.close();
+  }
+});
+
+test("appInfo.origin wins over websiteDomain; a function that needs a request leaves the website unknown", async () => {
+  /** The SameSite attribute of a cookie session made with `appInfo`. */
+  const sameSite = async (appInfo) => {
+    Tessera.init({
+      framework: "express",
+      supertokens: { connectionURI: "sqlite::memory:" },
+      appInfo,
+      recipeList: [Session.init({ getTokenTransferMethod: () => "cookie" })],
+    });
+    const app = express();
+    app.post("/create", async (req, res) => {
+      await Session.createNewSession(req, res, "public", "u");
+      res.send("");
+    });
+    const server = await listening(app.listen(0));
+    try {
+      const cookie = (await server.fetch("/create", { method: "POST" })).headers.getSetCookie().find((c) => c.startsWith("sAccessToken="));
+      return /SameSite=(\w+)/.exec(cookie)[1];
+    } finally {
+      await server.close();
+    }
+  };
+  const base = { apiDomain: "https://api.example.com", appName: "a" };
+  assert.equal(await sameSite({ ...base, websiteDomain: "https://example.com" }), "Lax");
+  assert.equal(await sameSite({ ...base, websiteDomain: "https://example.com", origin: "https://other.org" }), "None");
+  assert.equal(await sameSite({ ...base, origin: () => "https://other.org" }), "None");
+  const needsRequest = ({ request }) => request.getHeaderValue("origin");
+  assert.equal(await sameSite({ ...base, origin: needsRequest }), "Lax");
+  assert.throws(
+    () => Tessera.init({ framework: "express", supertokens: { connectionURI: "sqlite::memory:" }, appInfo: { ...base, origin: () => 3 } }),
+    (e) => e.type === "INVALID_CONFIG" && /origin/.test(e.message),
+  );
+});

@@ -929,3 +929,73 @@ def test_revoking_session_during_refresh_fails_if_just_sending_401() -> None:
     cookies = set_cookies(r)
     assert cookies["sAccessToken"].value and cookies["sRefreshToken"].value
     assert r.headers["anti-csrf"] and r.headers["front-token"] not in ("", "remove")
+
+
+def test_an_api_gateway_path_is_on_the_refresh_cookie_not_on_the_routes() -> None:
+    # An AWS API Gateway stage: the gateway strips "/dev" before the app sees the request.
+    from tessera import InputAppInfo, SupertokensConfig, init
+    from tessera.recipe import session as session_recipe
+
+    init(
+        app_info=InputAppInfo(
+            app_name="tests",
+            api_domain="http://testserver",
+            website_domain="http://testserver",
+            api_gateway_path="/dev",
+        ),
+        framework="fastapi",
+        supertokens_config=SupertokensConfig(connection_uri="sqlite::memory:"),
+        recipe_list=[session_recipe.init(get_token_transfer_method=lambda *_: "cookie")],
+    )
+    client = Client(make_app())
+    signin = client.post("/signin")
+    cookies = set_cookies(signin)
+    assert cookies["sRefreshToken"].attrs["path"] == "/dev/auth/session/refresh"
+    assert cookies["sAccessToken"].attrs["path"] == "/"
+    refreshed = client.post(
+        "/auth/session/refresh", cookies={"sRefreshToken": cookies["sRefreshToken"].value}, headers={"rid": "session"}
+    )
+    assert refreshed.status_code == 200
+    assert set_cookies(refreshed)["sRefreshToken"].attrs["path"] == "/dev/auth/session/refresh"
+    token = set_cookies(refreshed)["sAccessToken"].value
+    got = client.get("/getJWT", cookies={"sAccessToken": token})
+    assert got.status_code == 200 and got.json() == {"token": token}
+    assert client.get("/auth/.well-known/openid-configuration").json()["issuer"] == "http://testserver/dev/auth"
+
+
+def test_token_transfer_method_works_when_using_origin_function() -> None:
+    # supertokens-python's test of the same name.
+    from tessera import InputAppInfo, SupertokensConfig, init
+    from tessera.framework.request import RequestAdapter
+    from tessera.recipe import session as session_recipe
+
+    def get_origin(req: Optional[RequestAdapter], _: Dict[str, Any]) -> str:
+        if req is not None:
+            value = req.get_header("origin")
+            if value is not None:
+                return value
+        return "localhost:3000"
+
+    def token_transfer_method(req: RequestAdapter, _: bool, __: Dict[str, Any]) -> str:
+        return "cookie" if req.get_header("origin") == "localhost:3002" else "header"
+
+    init(
+        supertokens_config=SupertokensConfig("sqlite::memory:"),
+        app_info=InputAppInfo(
+            app_name="SuperTokens Demo", api_domain="http://localhost:8000", origin=get_origin, api_base_path="/auth"
+        ),
+        framework="fastapi",
+        recipe_list=[session_recipe.init(get_token_transfer_method=token_transfer_method)],
+    )
+    client = Client(make_app())
+    response = client.post("/signin")
+    assert response.status_code == 200
+    assert len(response.headers["st-access-token"]) > 0
+    assert len(response.headers["st-refresh-token"]) > 0
+    assert response.headers.get_list("set-cookie") == []
+
+    response = client.post("/signin", headers={"origin": "localhost:3002"})
+    assert response.status_code == 200
+    assert "st-access-token" not in response.headers and "st-refresh-token" not in response.headers
+    cookies = set_cookies(response)
+    assert cookies["sAccessToken"].attrs["samesite"] == "Lax"

@@ -2,13 +2,13 @@
 
 import json
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, List, Tuple
 
 import pytest
 import tessera
 from conftest import API_DOMAIN, init_tessera
 from tessera import InputAppInfo, SupertokensConfig, _native, _state, get_all_cors_headers, init
-from tessera.exceptions import InvalidConfigError, NotSupportedError
+from tessera.exceptions import InvalidConfigError
 from tessera.recipe import session
 from tessera.recipe.session.syncio import create_new_session_without_request_response
 from tessera.types import RecipeUserId
@@ -169,8 +169,30 @@ def test_input_app_info_keeps_supertokens_python_order() -> None:
         "websiteDomain": "https://example.com",
     }
     assert InputAppInfo("a", "x.com", origin="https://o.com")._to_json()["websiteDomain"] == "https://o.com"
-    with pytest.raises(NotSupportedError):
-        InputAppInfo("a", "x.com", api_gateway_path="/gw")._to_json()
+    # As in supertokens-python, origin wins over website_domain.
+    both = InputAppInfo("a", "x.com", website_domain="https://w.com", origin="https://o.com")
+    assert both._to_json()["websiteDomain"] == "https://o.com"
+    assert InputAppInfo("a", "x.com", api_gateway_path="/gw")._to_json()["apiGatewayPath"] == "/gw"
+
+
+def test_an_origin_function_is_asked_without_a_request_for_the_cookie_defaults() -> None:
+    calls: List[Tuple[Any, Dict[str, Any]]] = []
+
+    def origin(request: Any, user_context: Dict[str, Any]) -> str:
+        calls.append((request, user_context))
+        return "https://example.org"
+
+    assert InputAppInfo("a", "https://api.example.com", origin=origin)._to_json()["websiteDomain"] == (
+        "https://example.org"
+    )
+    assert calls == [(None, {})]
+
+    def needs_a_request(request: Any, user_context: Dict[str, Any]) -> str:
+        return str(request.get_header("origin"))
+
+    assert "websiteDomain" not in InputAppInfo("a", "x.com", origin=needs_a_request)._to_json()
+    with pytest.raises(InvalidConfigError, match="origin"):
+        InputAppInfo("a", "x.com", origin=lambda *_: 3)._to_json()  # type: ignore[arg-type,return-value]
 
 
 def test_api_base_path_moves_the_endpoints() -> None:

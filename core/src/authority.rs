@@ -121,7 +121,7 @@ impl Authority {
     /// protected props; `iss` is set to the issuer.
     ///
     /// # Errors
-    /// `INVALID_INPUT` for protected props or a bad tenant or user id; `STORAGE`; `INTERNAL`.
+    /// `INVALID_INPUT` for protected props or a bad tenant id; `STORAGE`; `INTERNAL`.
     #[allow(clippy::too_many_arguments)]
     pub fn create(
         &self,
@@ -134,16 +134,9 @@ impl Authority {
         now_ms: u64,
     ) -> Result<IssuedTokens> {
         validate_tenant(tenant_id)?;
-        if recipe_user_id.is_empty() {
-            return Err(Error::input("recipeUserId must not be empty"));
-        }
-        let protected: Vec<&str> = PROTECTED_PROPS.iter().copied().filter(|p| payload.contains_key(*p)).collect();
-        if !protected.is_empty() {
-            return Err(Error::input(format!(
-                "The access token payload contains protected props: {}",
-                protected.join(", ")
-            )));
-        }
+        // An empty user id is accepted, as the SuperTokens core accepts it (the SDKs' own
+        // tests create sessions for `convertToRecipeUserId("")`).
+        reject_protected_props(&payload)?;
         let mut custom = payload;
         custom.insert("iss".into(), Value::String(self.config.issuer.clone()));
         let uuid = uuid::Uuid::new_v4().to_string();
@@ -275,9 +268,25 @@ impl Authority {
         now_ms: u64,
     ) -> Result<Option<IssuedTokens>> {
         let base = if token.version >= 3 { custom_claims(&token.payload) } else { token.payload.clone() };
-        let merged = merge_payload(base, update);
+        self.replace_payload(token, merge_payload(base, update), now_ms)
+    }
+
+    /// The SuperTokens core's `/recipe/session/regenerate`: stores `payload` as the custom
+    /// payload of the session whose access token is `token` and, if the token has not
+    /// expired, returns a new access token with the same expiry.
+    ///
+    /// # Errors
+    /// `INVALID_INPUT` for protected props; `UNAUTHORISED` if the session no longer exists;
+    /// `STORAGE`.
+    pub fn replace_payload(
+        &self,
+        token: &VerifiedToken,
+        payload: Map<String, Value>,
+        now_ms: u64,
+    ) -> Result<Option<IssuedTokens>> {
+        reject_protected_props(&payload)?;
         let row = self
-            .update_live_session(&token.session_handle, now_ms, &mut |row| row.access_token_payload = merged.clone())?
+            .update_live_session(&token.session_handle, now_ms, &mut |row| row.access_token_payload = payload.clone())?
             .ok_or_else(|| Error::unauthorised("Session does not exist anymore"))?;
         if now_ms >= token.expiry_ms {
             return Ok(None);
@@ -507,6 +516,15 @@ fn validate_tenant(tenant_id: &str) -> Result<()> {
 fn fill_random(buf: &mut [u8]) -> Result<()> {
     use aws_lc_rs::rand::SecureRandom;
     aws_lc_rs::rand::SystemRandom::new().fill(buf).map_err(|_| Error::internal("the system random source failed"))
+}
+
+/// `INVALID_INPUT` when an app's payload sets a prop the protocol writes itself.
+fn reject_protected_props(payload: &Map<String, Value>) -> Result<()> {
+    let protected: Vec<&str> = PROTECTED_PROPS.iter().copied().filter(|p| payload.contains_key(*p)).collect();
+    if protected.is_empty() {
+        return Ok(());
+    }
+    Err(Error::input(format!("The access token payload contains protected props: {}", protected.join(", "))))
 }
 
 /// Lowercase hex SHA-256.

@@ -56,6 +56,10 @@ pub struct AppInfoInput {
     /// `apiBasePath`, default `/auth`.
     #[serde(default)]
     pub api_base_path: Option<String>,
+    /// `apiGatewayPath`, e.g. `/dev`: the prefix a gateway (an AWS API Gateway stage) strips
+    /// from paths before the app sees them; default none.
+    #[serde(default)]
+    pub api_gateway_path: Option<String>,
     /// `websiteBasePath`, default `/auth` (kept for completeness; sessions do not use it).
     #[serde(default)]
     pub website_base_path: Option<String>,
@@ -259,8 +263,11 @@ pub struct Config {
     pub api_domain: Origin,
     /// `appInfo.websiteDomain`, normalised.
     pub website_domain: Option<Origin>,
-    /// Normalised: leading `/`, no trailing `/`; empty for the root.
+    /// `appInfo.apiBasePath`, as the app's router sees it (no gateway prefix). Normalised:
+    /// leading `/`, no trailing `/`; empty for the root.
     pub api_base_path: String,
+    /// `appInfo.apiGatewayPath`, normalised as `api_base_path`; empty without a gateway.
+    pub api_gateway_path: String,
     /// Where sessions and keys come from.
     pub connection: Connection,
     /// The session options.
@@ -344,6 +351,8 @@ impl Config {
         };
         let api_base_path =
             normalise_path(app_info.api_base_path.as_deref().unwrap_or("/auth"), "appInfo.apiBasePath")?;
+        let api_gateway_path =
+            normalise_path(app_info.api_gateway_path.as_deref().unwrap_or(""), "appInfo.apiGatewayPath")?;
         let connection = parse_connection(connection_uri.as_deref())?;
 
         let cookie_secure = s.cookie_secure.unwrap_or(api_domain.scheme == "https");
@@ -430,6 +439,7 @@ impl Config {
             api_domain,
             website_domain,
             api_base_path,
+            api_gateway_path,
             connection,
             session: SessionConfig {
                 cookie_secure,
@@ -456,14 +466,26 @@ impl Config {
         })
     }
 
-    /// The issuer written into new access tokens: apiDomain + apiBasePath.
-    pub fn issuer(&self) -> String {
-        format!("{}{}", self.api_domain.origin, self.api_base_path)
+    /// The API's base path as browsers see it: apiGatewayPath + apiBasePath (the SDKs'
+    /// normalised `apiBasePath`).
+    pub fn public_base_path(&self) -> String {
+        format!("{}{}", self.api_gateway_path, self.api_base_path)
     }
 
-    /// `{apiBasePath}/session/refresh`, the refresh endpoint and the refresh cookie's path.
+    /// The issuer written into new access tokens: apiDomain + apiGatewayPath + apiBasePath.
+    pub fn issuer(&self) -> String {
+        format!("{}{}", self.api_domain.origin, self.public_base_path())
+    }
+
+    /// `{apiBasePath}/session/refresh` as the app sees it: the refresh endpoint's route.
     pub fn refresh_path(&self) -> String {
         format!("{}{}", self.api_base_path, REFRESH_SUFFIX)
+    }
+
+    /// The refresh cookie's path: the refresh endpoint as browsers call it, through the
+    /// gateway if there is one.
+    pub fn refresh_cookie_path(&self) -> String {
+        format!("{}{}", self.public_base_path(), REFRESH_SUFFIX)
     }
 
     /// `{apiBasePath}/signout`.

@@ -244,6 +244,20 @@ impl Tessera {
         }
     }
 
+    /// Verifies `raw`'s signature and structure whatever its expiry (not cached): for
+    /// functions that act on a session through a token that may have expired, such as
+    /// [`Tessera::regenerate_access_token`].
+    ///
+    /// # Errors
+    /// `UNAUTHORISED` when `raw` is not an access token; `TRY_REFRESH_TOKEN` when its
+    /// signature does not verify.
+    pub fn verify_access_token_signature(&self, raw: &str, now_ms: u64) -> Result<VerifiedToken> {
+        let parsed = token::parse(raw)?;
+        // Checked as at an instant before its expiry, keys looked up as now.
+        let at = parsed.expiry_ms().map_or(now_ms, |exp| now_ms.min(exp.saturating_sub(1)));
+        token::verify_parsed(parsed, &KeysAsOf { inner: self.keys.provider(), now_ms }, at)
+    }
+
     /// Verifies what [`Tessera::examine_access_token`] found in `raw`, caching the result.
     ///
     /// # Errors
@@ -391,6 +405,22 @@ impl TokenCache {
             }
             s.insert(key.into(), value);
         }
+    }
+}
+
+/// A key provider that looks keys up as of `now_ms` whatever instant a token is checked at.
+struct KeysAsOf<'a> {
+    inner: &'a dyn KeyProvider,
+    now_ms: u64,
+}
+
+impl KeyProvider for KeysAsOf<'_> {
+    fn key_for(&self, kid: &str, _at_ms: u64) -> Result<Arc<PublicKey>> {
+        self.inner.key_for(kid, self.now_ms)
+    }
+
+    fn all_keys(&self, _at_ms: u64) -> Result<Arc<KeySet>> {
+        self.inner.all_keys(self.now_ms)
     }
 }
 

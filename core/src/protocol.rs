@@ -803,6 +803,48 @@ impl Tessera {
         Ok(m)
     }
 
+    /// `regenerateAccessToken(accessToken, newAccessTokenPayload)`, as the SuperTokens core's
+    /// `/recipe/session/regenerate` answers it: `payload` becomes the session's custom payload
+    /// and, unless `access_token` has expired, a new access token with the same expiry carries
+    /// it. The answer is the core's JSON: `{"session": {"handle", "userId", "recipeUserId",
+    /// "tenantId", "userDataInJWT"}, "accessToken": {"token", "expiry", "createdTime"}}`
+    /// (`accessToken` absent for an expired token); `None` when the session no longer exists.
+    /// Unlike the core, the token's signature is checked.
+    ///
+    /// # Errors
+    /// `UNAUTHORISED` when `access_token` is not an access token; `TRY_REFRESH_TOKEN` when its
+    /// signature does not verify; `INVALID_INPUT` for protected props in `payload`;
+    /// `STORAGE`; `NOT_SUPPORTED` without a store.
+    pub fn regenerate_access_token(
+        &self,
+        access_token: &str,
+        payload: Map<String, Value>,
+        now_ms: u64,
+    ) -> Result<Option<Value>> {
+        let token = self.verify_access_token_signature(access_token, now_ms)?;
+        let issued = match self.authority()?.replace_payload(&token, payload.clone(), now_ms) {
+            Err(e) if e.kind() == ErrorKind::Unauthorised => return Ok(None),
+            other => other?,
+        };
+        let mut answer = json!({
+            "session": {
+                "handle": token.session_handle,
+                "userId": token.user_id,
+                "recipeUserId": token.recipe_user_id,
+                "tenantId": token.tenant_id,
+                "userDataInJWT": payload,
+            },
+        });
+        if let Some(issued) = issued {
+            answer["accessToken"] = json!({
+                "token": issued.access_token,
+                "expiry": issued.access_token_expiry_ms,
+                "createdTime": issued.access_token_created_ms,
+            });
+        }
+        Ok(Some(answer))
+    }
+
     /// `session.revokeSession()` in a request: revokes and clears the session's transport.
     ///
     /// # Errors
@@ -823,7 +865,7 @@ impl Tessera {
             let expiry = state.refresh_token_expiry_ms.unwrap_or(now_ms);
             match state.transfer {
                 TokenTransfer::Cookie => {
-                    m.set_cookie(self.cookie(REFRESH_TOKEN_COOKIE, rt, &self.config().refresh_path(), expiry))
+                    m.set_cookie(self.cookie(REFRESH_TOKEN_COOKIE, rt, &self.config().refresh_cookie_path(), expiry))
                 }
                 TokenTransfer::Header => {
                     m.set_header(REFRESH_TOKEN_HEADER, rt);
@@ -870,7 +912,7 @@ impl Tessera {
         match transfer {
             TokenTransfer::Cookie => {
                 m.set_cookie(self.cookie(ACCESS_TOKEN_COOKIE, "", &s.access_token_path, 0));
-                m.set_cookie(self.cookie(REFRESH_TOKEN_COOKIE, "", &self.config().refresh_path(), 0));
+                m.set_cookie(self.cookie(REFRESH_TOKEN_COOKIE, "", &self.config().refresh_cookie_path(), 0));
             }
             TokenTransfer::Header => {
                 m.set_header(ACCESS_TOKEN_HEADER, "");
@@ -971,7 +1013,7 @@ impl Tessera {
                 m.set_cookie(self.cookie_with_domain(
                     REFRESH_TOKEN_COOKIE,
                     "",
-                    &self.config().refresh_path(),
+                    &self.config().refresh_cookie_path(),
                     0,
                     domain,
                 ));

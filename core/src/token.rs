@@ -60,6 +60,17 @@ impl<'a> ParsedToken<'a> {
     }
 }
 
+impl ParsedToken<'_> {
+    /// The expiry the payload claims, ms (`exp` of v3+, `expiryTime` of v2); not verified.
+    pub fn expiry_ms(&self) -> Option<u64> {
+        if self.version >= 3 {
+            self.payload.get("exp").and_then(Value::as_f64).map(|exp| to_ms(exp * 1000.0))
+        } else {
+            self.payload.get("expiryTime").and_then(Value::as_f64).map(to_ms)
+        }
+    }
+}
+
 /// Splits and decodes `raw` and checks the payload's structure for its version (§1.4, §1.5).
 /// A token that fails here is "not an access token": the request protocol treats it like an
 /// absent one.

@@ -873,3 +873,105 @@ fn create_jwt_tokens_verify_and_carry_the_issuer_and_validity() {
     assert_eq!(doc["jwks_uri"], "https://api.example.com/auth/jwt/jwks.json");
     assert_eq!(doc["token_endpoint"], "https://api.example.com/auth/oauth/token");
 }
+
+#[test]
+fn an_api_gateway_path_is_in_what_browsers_see_but_not_in_the_apps_routes() {
+    // As in the SDKs: the gateway strips its prefix (an AWS stage) before the app sees the
+    // request, so routes match without it, while the refresh cookie's path, the issuer and the
+    // discovery document name the URLs browsers and verifiers call, with it.
+    let cfg = json!({
+        "appInfo": {"appName": "t", "apiDomain": "https://api.example.com", "websiteDomain": "https://example.com",
+                    "apiGatewayPath": "dev/", "apiBasePath": "/auth"},
+        "connectionURI": "sqlite::memory:",
+    });
+    let t = Tessera::from_json(&cfg.to_string()).unwrap();
+    assert_eq!(t.config().api_gateway_path, "/dev");
+    assert!(t.is_api_path("POST", "/auth/session/refresh"));
+    assert!(t.is_api_path("GET", "/auth/jwt/jwks.json"));
+    assert!(!t.is_api_path("POST", "/dev/auth/session/refresh"));
+
+    let req = cookie_req("POST", "/login", "", &[("st-auth-mode", "cookie")]);
+    let (s, m) = t.create_new_session_in_request(&req, "public", "u", Map::new(), Map::new(), T0).unwrap();
+    let refresh = &m.cookies.iter().find(|c| c.name == "sRefreshToken").unwrap().header;
+    assert!(refresh.contains("; Path=/dev/auth/session/refresh;"), "{refresh}");
+    let access = &m.cookies.iter().find(|c| c.name == "sAccessToken").unwrap().header;
+    assert!(access.contains("; Path=/;"), "{access}");
+    assert_eq!(s.token.payload["iss"], "https://api.example.com/dev/auth");
+    let doc = t.openid_discovery_configuration();
+    assert_eq!(doc["issuer"], "https://api.example.com/dev/auth");
+    assert_eq!(doc["jwks_uri"], "https://api.example.com/dev/auth/jwt/jwks.json");
+
+    // The refresh endpoint answers on the route the app sees and sets the gateway's path again.
+    let rt = s.refresh_token.clone().unwrap();
+    let refresh_req =
+        cookie_req("POST", "/auth/session/refresh", &format!("sRefreshToken={rt}"), &[("rid", "session")]);
+    let answer = t.handle_api_request(&refresh_req, T0 + 1000).unwrap();
+    assert_eq!(answer.status, Some(200), "{answer:?}");
+    let rotated = &answer.cookies.iter().find(|c| c.name == "sRefreshToken").unwrap().header;
+    assert!(rotated.contains("; Path=/dev/auth/session/refresh;"), "{rotated}");
+
+    let bad = json!({"appInfo": {"appName": "t", "apiDomain": "https://api.example.com", "apiGatewayPath": "/dev?x"}});
+    let err = Tessera::from_json(&bad.to_string()).err().unwrap();
+    assert!(err.message().contains("appInfo.apiGatewayPath"), "{}", err.message());
+}
+
+#[test]
+fn an_empty_user_id_makes_a_session_as_the_supertokens_core_does() {
+    let t = mem(json!({}));
+    let s = t.create_new_session_without_request_response("public", "", Map::new(), Map::new(), true, T0).unwrap();
+    assert_eq!(s.token.user_id, "");
+    assert_eq!(s.token.payload["sub"], "");
+    let opts = VerifyOptions { anti_csrf_check: Some(false), ..VerifyOptions::default() };
+    let got = t.get_session_without_request_response(&s.token.raw, None, &opts, T0 + 1).unwrap().unwrap();
+    assert_eq!(got.token.session_handle, s.token.session_handle);
+}
+
+#[test]
+fn regenerate_access_token_replaces_the_payload_and_keeps_the_expiry() {
+    let t = mem(json!({}));
+    let s = t
+        .create_new_session_without_request_response("public", "u", obj(json!({"a": 1, "b": 2})), Map::new(), true, T0)
+        .unwrap();
+    let answer = t.regenerate_access_token(&s.token.raw, obj(json!({"c": 3})), T0 + 5000).unwrap().unwrap();
+    assert_eq!(answer["session"]["handle"], s.token.session_handle.as_str());
+    assert_eq!(answer["session"]["userId"], "u");
+    assert_eq!(answer["session"]["recipeUserId"], "u");
+    assert_eq!(answer["session"]["tenantId"], "public");
+    assert_eq!(answer["session"]["userDataInJWT"], json!({"c": 3}));
+    let new_token = answer["accessToken"]["token"].as_str().unwrap();
+    assert_eq!(answer["accessToken"]["expiry"].as_u64(), Some(s.token.expiry_ms));
+    assert_eq!(answer["accessToken"]["createdTime"].as_u64(), Some(T0 + 5000));
+    let opts = VerifyOptions { anti_csrf_check: Some(false), ..VerifyOptions::default() };
+    let got = t.get_session_without_request_response(new_token, None, &opts, T0 + 6000).unwrap().unwrap();
+    assert_eq!(got.token.payload["c"], 3);
+    assert!(got.token.payload.get("a").is_none(), "replaced, not merged: {:?}", got.token.payload);
+    assert_eq!(
+        t.authority()
+            .unwrap()
+            .session_information(&s.token.session_handle, T0)
+            .unwrap()
+            .unwrap()
+            .custom_claims_in_access_token_payload,
+        obj(json!({"c": 3}))
+    );
+
+    // An expired token still stores the payload, without a new token.
+    let expired_at = s.token.expiry_ms + 1;
+    let answer = t.regenerate_access_token(&s.token.raw, obj(json!({"d": 4})), expired_at).unwrap().unwrap();
+    assert!(answer.get("accessToken").is_none(), "{answer}");
+    assert_eq!(answer["session"]["userDataInJWT"], json!({"d": 4}));
+
+    // Protected props are refused; a forged or garbage token is not a way in.
+    let err = t.regenerate_access_token(&s.token.raw, obj(json!({"sub": "x"})), T0).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    let mut parts: Vec<String> = s.token.raw.split('.').map(str::to_owned).collect();
+    let flipped = if parts[2].as_bytes()[10] == b'A' { "B" } else { "A" };
+    parts[2].replace_range(10..11, flipped);
+    let err = t.regenerate_access_token(&parts.join("."), Map::new(), T0).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TryRefreshToken);
+    assert_eq!(t.regenerate_access_token("garbage", Map::new(), T0).unwrap_err().kind(), ErrorKind::Unauthorised);
+
+    // A revoked session: None, as the SDKs answer the core's UNAUTHORISED.
+    t.authority().unwrap().revoke_sessions(std::slice::from_ref(&s.token.session_handle)).unwrap();
+    assert!(t.regenerate_access_token(&s.token.raw, Map::new(), T0 + 1).unwrap().is_none());
+}

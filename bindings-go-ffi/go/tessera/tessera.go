@@ -5,6 +5,7 @@ package tessera
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sync"
 
@@ -28,11 +29,49 @@ type ConnectionInfo struct {
 
 // AppInfo describes the application, as in SuperTokens.
 type AppInfo struct {
-	AppName         string
-	WebsiteDomain   string
+	AppName       string
+	WebsiteDomain string
+	// Origin takes the place of WebsiteDomain and wins over it, as in supertokens-golang.
+	Origin string
+	// GetOrigin, if set, wins over Origin and WebsiteDomain. Tessera calls it once, in Init,
+	// with a nil request, and takes its answer as the website's domain for the default
+	// cookie SameSite; if it fails, the website's domain is left unknown (SameSite lax). Set
+	// CookieSameSite when the origins it answers for span sites.
+	GetOrigin       func(request *http.Request, userContext UserContext) (string, error)
 	APIDomain       string
 	WebsiteBasePath *string
 	APIBasePath     *string
+	// APIGatewayPath is the prefix a gateway (an AWS API Gateway stage, e.g. "/dev") strips
+	// before the app sees a request: routes match without it, while the refresh cookie's
+	// path, the tokens' iss and the discovery document carry it.
+	APIGatewayPath *string
+}
+
+// websiteDomain is the website's domain the config is made with.
+func (a AppInfo) websiteDomain() string {
+	if a.GetOrigin != nil {
+		origin, err := askOrigin(a.GetOrigin)
+		if err != nil {
+			return ""
+		}
+		return origin
+	}
+	if a.Origin != "" {
+		return a.Origin
+	}
+	return a.WebsiteDomain
+}
+
+// askOrigin calls an app's GetOrigin without a request; a function that needs one fails
+// (or panics) and leaves the website's domain unknown.
+func askOrigin(getOrigin func(*http.Request, UserContext) (string, error)) (origin string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			origin, err = "", fmt.Errorf("GetOrigin without a request: %v", r)
+		}
+	}()
+	userContext := map[string]interface{}{}
+	return getOrigin(nil, &userContext)
 }
 
 // Recipe is one entry of TypeInput.RecipeList; session.Init, jwt.Init and openid.Init make
@@ -56,6 +95,7 @@ type appInfoJSON struct {
 	APIDomain       string  `json:"apiDomain"`
 	WebsiteDomain   string  `json:"websiteDomain,omitempty"`
 	APIBasePath     *string `json:"apiBasePath,omitempty"`
+	APIGatewayPath  *string `json:"apiGatewayPath,omitempty"`
 	WebsiteBasePath *string `json:"websiteBasePath,omitempty"`
 }
 
@@ -88,8 +128,8 @@ func Init(config TypeInput) error {
 	doc := map[string]interface{}{
 		"appInfo": appInfoJSON{
 			AppName: config.AppInfo.AppName, APIDomain: config.AppInfo.APIDomain,
-			WebsiteDomain: config.AppInfo.WebsiteDomain, APIBasePath: config.AppInfo.APIBasePath,
-			WebsiteBasePath: config.AppInfo.WebsiteBasePath,
+			WebsiteDomain: config.AppInfo.websiteDomain(), APIBasePath: config.AppInfo.APIBasePath,
+			APIGatewayPath: config.AppInfo.APIGatewayPath, WebsiteBasePath: config.AppInfo.WebsiteBasePath,
 		},
 	}
 	if c := config.Supertokens; c != nil {

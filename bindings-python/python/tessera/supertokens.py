@@ -1,7 +1,7 @@
 """``tessera.init`` and its inputs (supertokens-python's ``supertokens_python.supertokens``)."""
 
 import json
-from typing import Any, Dict, FrozenSet, List, Optional
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Union
 
 from . import _native, _state
 from .exceptions import InvalidConfigError, NotSupportedError
@@ -16,8 +16,16 @@ class InputAppInfo:
     """Where the app runs: ``api_domain`` (e.g. ``"https://api.example.com"``), the website's
     domain, and the base paths. The arguments and their order are supertokens-python's.
 
-    ``origin`` may stand for ``website_domain`` as a string; a function is not supported.
-    ``api_gateway_path`` is accepted only empty.
+    ``api_gateway_path`` (e.g. ``"/dev"``, an AWS API Gateway stage) is the prefix a gateway
+    strips before the app sees a request: routes match without it, while the refresh cookie's
+    path, the tokens' ``iss`` and the discovery document carry it.
+
+    ``origin`` takes the place of ``website_domain`` (and wins over it, as in
+    supertokens-python): a string, or a function ``(request, user_context) -> str``. Tessera
+    calls the function once, at ``init``, with ``request=None``, and takes its answer as the
+    website's domain for the default ``cookie_same_site``; if it raises, the website's domain
+    is left unknown (SameSite ``lax``). Set ``cookie_same_site`` when the origins a function
+    answers for span sites.
     """
 
     def __init__(
@@ -28,7 +36,7 @@ class InputAppInfo:
         api_base_path: str = "/auth",
         website_base_path: str = "/auth",
         website_domain: Optional[str] = None,
-        origin: Optional[str] = None,
+        origin: Union[str, Callable[[Optional[Any], Dict[str, Any]], str], None] = None,
     ) -> None:
         self.app_name = app_name
         self.api_domain = api_domain
@@ -39,20 +47,33 @@ class InputAppInfo:
         self.origin = origin
 
     def _to_json(self) -> Dict[str, Any]:
-        if self.api_gateway_path:
-            raise NotSupportedError("InputAppInfo(api_gateway_path=...) is not supported by Tessera yet")
-        if self.origin is not None and not isinstance(self.origin, str):
-            raise NotSupportedError("InputAppInfo(origin=...) takes a string; a function is not supported")
-        website_domain = self.website_domain if self.website_domain is not None else self.origin
+        website_domain = self._website_domain()
         app_info: Dict[str, Any] = {
             "appName": self.app_name,
             "apiDomain": self.api_domain,
             "apiBasePath": self.api_base_path,
             "websiteBasePath": self.website_base_path,
         }
+        if self.api_gateway_path:
+            app_info["apiGatewayPath"] = self.api_gateway_path
         if website_domain is not None:
             app_info["websiteDomain"] = website_domain
         return app_info
+
+    def _website_domain(self) -> Optional[str]:
+        """The website's domain the config is made with: ``origin`` (called without a request
+        when it is a function), else ``website_domain``."""
+        origin = self.origin
+        if origin is None:
+            return self.website_domain
+        if callable(origin):
+            try:
+                origin = origin(None, {})
+            except Exception:  # noqa: BLE001 - a function that needs a request leaves it unknown
+                return None
+        if not isinstance(origin, str):
+            raise InvalidConfigError(f"InputAppInfo(origin=...) must give a string, not {type(origin).__name__}")
+        return origin
 
 
 class SupertokensConfig:
