@@ -586,6 +586,37 @@ impl Engine {
         })
     }
 
+    /// The session with `access_token` (of the same session) as its token, and the changes
+    /// that write it to the response.
+    fn adopt_access_token(
+        &self,
+        py: Python<'_>,
+        session: &Session,
+        access_token: &str,
+    ) -> PyResult<(Session, Mutations)> {
+        let t = &self.inner;
+        let (state, m) = run(py, || {
+            let mut state = session.state.clone();
+            let m = t.adopt_access_token(&mut state, access_token, now_ms())?;
+            Ok((state, m))
+        })?;
+        Ok((self::session(state), mutations(m)))
+    }
+
+    /// `regenerateAccessToken`: the core's answer as JSON, `None` when the session is gone.
+    fn regenerate_access_token(
+        &self,
+        py: Python<'_>,
+        access_token: &str,
+        payload_json: &str,
+    ) -> PyResult<Option<String>> {
+        let t = &self.inner;
+        run(py, || {
+            let payload = json_object(payload_json, "new_access_token_payload")?;
+            Ok(t.regenerate_access_token(access_token, payload, now_ms())?.map(|answer| answer.to_string()))
+        })
+    }
+
     /// The JWKS document as JSON, and how long it may be cached (seconds).
     fn jwks(&self, py: Python<'_>) -> PyResult<(String, u64)> {
         let t = &self.inner;
@@ -701,5 +732,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(claim_entry, m)?)?;
     m.add("REQUEST_HEADERS", PyTuple::new(py, REQUEST_HEADERS)?)?;
     m.add("CORS_ALLOWED_HEADERS", PyTuple::new(py, CORS_ALLOWED_HEADERS)?)?;
+    m.add("PROTECTED_PROPS", PyTuple::new(py, tessera_core::token::PROTECTED_PROPS)?)?;
     Ok(())
 }

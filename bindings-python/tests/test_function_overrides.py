@@ -604,3 +604,62 @@ def test_a_missing_claim_is_worded_as_supertokens_python_words_it() -> None:
             {"id": "flag", "reason": {"message": "value does not exist", "expectedValue": True, "actualValue": None}}
         ],
     }
+
+
+def test_regenerate_access_token_replaces_the_payload_and_keeps_the_expiry() -> None:
+    from tessera.recipe.session.interfaces import RegenerateAccessTokenOkResult
+
+    init_tessera()
+    s = asyncio.run(create_new_session_without_request_response("public", "u", {"a": 1}, {}))
+    impl = SessionRecipe.get_instance().recipe_implementation
+    result = asyncio.run(impl.regenerate_access_token(s.get_access_token(), {"c": 3}, {}))
+    assert isinstance(result, RegenerateAccessTokenOkResult)
+    assert result.session.handle == s.get_handle() and result.session.user_id == "u"
+    assert result.session.recipe_user_id == RecipeUserId("u") and result.session.tenant_id == "public"
+    assert result.session.user_data_in_jwt == {"c": 3}
+    assert result.access_token is not None
+    assert result.access_token.expiry == s.get_access_token_payload()["exp"] * 1000
+    got = asyncio.run(get_session_without_request_response(result.access_token.token))
+    assert got is not None and got.get_access_token_payload()["c"] == 3
+    assert "a" not in got.get_access_token_payload()
+    assert result.to_json()["session"]["userDataInJWT"] == {"c": 3}
+    # None payload means {}; a revoked session gives None, as supertokens-python answers.
+    cleared = asyncio.run(impl.regenerate_access_token(s.get_access_token(), None, {}))
+    assert cleared is not None and cleared.session.user_data_in_jwt == {}
+    asyncio.run(revoke_session(s.get_handle()))
+    assert asyncio.run(impl.regenerate_access_token(s.get_access_token(), {}, {})) is None
+
+
+def test_merge_in_a_route_goes_through_a_regenerate_access_token_override() -> None:
+    calls: Calls = []
+
+    def override(oi: RecipeInterface) -> RecipeInterface:
+        original = oi.regenerate_access_token
+
+        async def regenerate_access_token(
+            access_token: str, new_access_token_payload: Optional[Dict[str, Any]], user_context: Dict[str, Any]
+        ) -> Any:
+            calls.append(("regenerate", dict(new_access_token_payload or {})))
+            return await original(access_token, {**(new_access_token_payload or {}), "by": "override"}, user_context)
+
+        oi.regenerate_access_token = regenerate_access_token  # type: ignore[method-assign]
+        return oi
+
+    _init(override, get_token_transfer_method=lambda *_: "header")
+    client = Client(make_app())
+    access = sign_in(client, "header").headers["st-access-token"]
+    merged = client.post("/merge", headers={"authorization": f"Bearer {access}"})
+    assert merged.status_code == 200, merged.text
+    body = merged.json()
+    assert body["payload"]["role"] == "admin" and body["payload"]["by"] == "override"
+    assert body["token"] != access and merged.headers["st-access-token"] == body["token"]
+    assert "front-token" in merged.headers
+    assert calls and calls[0][1]["role"] == "admin" and "sub" not in calls[0][1]
+    # The new token verifies and carries what the override wrote.
+    again = client.get("/getJWT", headers={"authorization": f"Bearer {body['token']}"})
+    assert again.status_code == 200 and again.json() == {"token": body["token"]}
+
+    # A session gone in between: the merge answers 401 as supertokens-python does.
+    asyncio.run(revoke_session(body["payload"]["sessionHandle"]))
+    gone = client.post("/merge", headers={"authorization": f"Bearer {body['token']}"})
+    assert gone.status_code == 401 and gone.json() == {"message": "unauthorised"}

@@ -845,6 +845,29 @@ impl Tessera {
         Ok(Some(answer))
     }
 
+    /// Makes `access_token` (a new token of the same session, such as an app's
+    /// `regenerateAccessToken` returned) the session's token in this request, written to its
+    /// transport as `mergeIntoAccessTokenPayload` writes one.
+    ///
+    /// # Errors
+    /// The token's verification errors; `INVALID_INPUT` when it is another session's.
+    pub fn adopt_access_token(
+        &self,
+        state: &mut SessionState,
+        access_token: &str,
+        now_ms: u64,
+    ) -> Result<ResponseMutations> {
+        let token = self.verify_access_token(access_token, now_ms)?;
+        if token.session_handle != state.token.session_handle {
+            return Err(Error::input("the new access token belongs to another session"));
+        }
+        state.token = token;
+        state.access_token_updated = true;
+        let mut m = ResponseMutations::default();
+        self.attach_access_token(state, &mut m, now_ms);
+        Ok(m)
+    }
+
     /// `session.revokeSession()` in a request: revokes and clears the session's transport.
     ///
     /// # Errors

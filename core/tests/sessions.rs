@@ -955,6 +955,15 @@ fn regenerate_access_token_replaces_the_payload_and_keeps_the_expiry() {
         obj(json!({"c": 3}))
     );
 
+    // The new token can become a session's in a request; another session's cannot.
+    let mut state = t.get_session_without_request_response(&s.token.raw, None, &opts, T0 + 5000).unwrap().unwrap();
+    let m = t.adopt_access_token(&mut state, new_token, T0 + 5000).unwrap();
+    assert!(state.access_token_updated && state.access_token() == new_token);
+    assert!(m.header("front-token").is_some(), "{m:?}");
+    let other = t.create_new_session_without_request_response("public", "v", Map::new(), Map::new(), true, T0).unwrap();
+    let err = t.adopt_access_token(&mut state, &other.token.raw, T0 + 5000).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+
     // An expired token still stores the payload, without a new token.
     let expired_at = s.token.expiry_ms + 1;
     let answer = t.regenerate_access_token(&s.token.raw, obj(json!({"d": 4})), expired_at).unwrap().unwrap();

@@ -21,6 +21,7 @@ __all__ = [
     "append_to_header_list",
     "REQUEST_HEADERS",
     "CORS_ALLOWED_HEADERS",
+    "PROTECTED_PROPS",
     "_panic_for_tests",
     "cookie_value",
     "claim_should_refetch",
@@ -37,6 +38,8 @@ _Mutations = Tuple[Optional[int], Optional[str], List[_HeaderOp], List[Tuple[str
 REQUEST_HEADERS: Tuple[str, ...]
 #: Request headers a CORS setup must allow for the frontend SDKs.
 CORS_ALLOWED_HEADERS: Tuple[str, ...]
+#: The access-token claims the protocol writes itself (never an app's).
+PROTECTED_PROPS: Tuple[str, ...]
 
 def cookie_value(cookie_headers: List[str], name: str) -> Optional[str]:
     """Cookie ``name`` from the request's ``Cookie`` headers, decoded as the core decodes."""
@@ -231,6 +234,12 @@ class Engine:
         customClaimsInAccessTokenPayload, expiryMs, timeCreatedMs}`` or ``None``."""
     def update_session_data_in_database(self, session_handle: str, data_json: str) -> bool: ...
     def merge_into_access_token_payload(self, session_handle: str, update_json: str) -> bool: ...
+    def adopt_access_token(self, session: Session, access_token: str) -> Tuple[Session, _Mutations]:
+        """The session with ``access_token`` (of the same session) as its token, and the
+        changes that write it to the response."""
+    def regenerate_access_token(self, access_token: str, payload_json: str) -> Optional[str]:
+        """JSON ``{session: {handle, userId, recipeUserId, tenantId, userDataInJWT},
+        accessToken?: {token, expiry, createdTime}}``, or ``None`` when the session is gone."""
     def jwks(self) -> Tuple[str, int]:
         """The JWKS document as JSON, and how long it may be cached (seconds)."""
     def create_jwt(

@@ -19,20 +19,92 @@ if TYPE_CHECKING:
 __all__ = [
     "APIInterface",
     "APIOptions",
+    "AccessTokenObj",
     "ClaimValidationResult",
     "ClaimsValidationResult",
     "GetClaimValueOkResult",
     "JSONObject",
     "RecipeInterface",
+    "RegenerateAccessTokenOkResult",
     "SessionClaim",
     "SessionClaimValidator",
     "SessionContainer",
     "SessionDoesNotExistError",
     "SessionInformationResult",
+    "SessionObj",
     "SignOutOkayResponse",
 ]
 
 _SESSION_GONE = "Session does not exist anymore."
+
+
+class SessionObj:
+    """The session ``regenerate_access_token`` acted on, with its new custom payload
+    (``user_data_in_jwt``)."""
+
+    def __init__(
+        self,
+        handle: str,
+        user_id: str,
+        recipe_user_id: RecipeUserId,
+        user_data_in_jwt: Dict[str, Any],
+        tenant_id: str,
+    ) -> None:
+        self.handle = handle
+        self.user_id = user_id
+        self.recipe_user_id = recipe_user_id
+        self.user_data_in_jwt = user_data_in_jwt
+        self.tenant_id = tenant_id
+
+    def to_json(self) -> Dict[str, Any]:
+        """The core's JSON shape."""
+        return {
+            "handle": self.handle,
+            "userId": self.user_id,
+            "recipeUserId": self.recipe_user_id.get_as_string(),
+            "tenantId": self.tenant_id,
+            "userDataInJWT": self.user_data_in_jwt,
+        }
+
+
+class AccessTokenObj:
+    """A new access token: ``expiry`` and ``created_time`` in milliseconds since the epoch."""
+
+    def __init__(self, token: str, expiry: int, created_time: int) -> None:
+        self.token = token
+        self.expiry = expiry
+        self.created_time = created_time
+
+    def to_json(self) -> Dict[str, Any]:
+        """The core's JSON shape."""
+        return {"token": self.token, "expiry": self.expiry, "createdTime": self.created_time}
+
+
+class RegenerateAccessTokenOkResult:
+    """What ``regenerate_access_token`` returns: the session and, unless the token given had
+    expired, the new access token (same expiry, new payload)."""
+
+    def __init__(self, session: SessionObj, access_token: Optional[AccessTokenObj]) -> None:
+        self.session = session
+        self.access_token = access_token
+
+    def to_json(self) -> Dict[str, Any]:
+        """The core's JSON shape."""
+        return {
+            "session": self.session.to_json(),
+            "accessToken": None if self.access_token is None else self.access_token.to_json(),
+        }
+
+    @staticmethod
+    def _from_native(answer_json: str) -> "RegenerateAccessTokenOkResult":
+        answer = json.loads(answer_json)
+        s = answer["session"]
+        session = SessionObj(
+            s["handle"], s["userId"], RecipeUserId(s["recipeUserId"]), s["userDataInJWT"], s["tenantId"]
+        )
+        token = answer.get("accessToken")
+        access_token = None if token is None else AccessTokenObj(token["token"], token["expiry"], token["createdTime"])
+        return RegenerateAccessTokenOkResult(session, access_token)
 
 
 class SessionInformationResult:
@@ -379,6 +451,9 @@ class SessionContainer:
         self, access_token_payload_update: Dict[str, Any], user_context: Optional[Dict[str, Any]] = None
     ) -> None:
         """:meth:`merge_into_access_token_payload` for sync code."""
+        if _state.overriding("regenerate_access_token") is not None:
+            run_sync(self.merge_into_access_token_payload(access_token_payload_update, user_context))
+            return
         update_json = to_json(access_token_payload_update, "access_token_payload_update")
         native, mutations = self._engine.merge_into_access_token_payload_in_session(self._native, update_json)
         self._native = native
@@ -437,7 +512,24 @@ class SessionContainer:
             UnauthorisedError: the session no longer exists.
             InvalidInputError: the update touches a protected claim.
         """
-        await off_loop(self.sync_merge_into_access_token_payload, access_token_payload_update)
+        functions = _state.overriding("regenerate_access_token")
+        if functions is None:
+            await off_loop(self.sync_merge_into_access_token_payload, access_token_payload_update)
+            return
+        # As supertokens-python: the merged custom payload goes through the app's function.
+        ctx = {} if user_context is None else user_context
+        payload = {k: v for k, v in self.get_access_token_payload().items() if k not in _native.PROTECTED_PROPS}
+        payload.update(access_token_payload_update)
+        payload = {k: v for k, v in payload.items() if v is not None}
+        result = await functions.regenerate_access_token(self.get_access_token(), payload, ctx)
+        if result is None:
+            raise UnauthorisedError(_SESSION_GONE)
+        if result.access_token is not None:
+            # An expired token gets none; the payload reaches the client at its refresh.
+            native, mutations = await off_loop(self._engine.adopt_access_token, self._native, result.access_token.token)
+            self._native = native
+            self._payload = None
+            self._add_mutations(mutations)
 
     async def revoke_session(self, user_context: Optional[Dict[str, Any]] = None) -> None:
         """Revokes the session (through ``revoke_session``) and clears its tokens from the
@@ -683,8 +775,10 @@ class RecipeInterface:
 
     async def regenerate_access_token(
         self, access_token: str, new_access_token_payload: Optional[Dict[str, Any]], user_context: Dict[str, Any]
-    ) -> Any:
-        """A new access token for a session with a new payload."""
+    ) -> Optional["RegenerateAccessTokenOkResult"]:
+        """Replaces the custom payload of the session ``access_token`` belongs to and, unless
+        that token has expired, issues one with the same expiry carrying it; ``None`` when
+        the session no longer exists."""
         raise NotImplementedError
 
 

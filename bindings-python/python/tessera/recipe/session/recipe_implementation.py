@@ -14,7 +14,6 @@ from typing import Any, Awaitable, Callable, Dict, FrozenSet, List, Optional, Tu
 
 from ... import _state
 from ..._util import off_loop, resolved, to_json
-from ...exceptions import NotSupportedError
 from ...framework.request import RequestAdapter
 from ...types import RecipeUserId, recipe_user_id_str
 from .exceptions import ClaimValidationError
@@ -22,6 +21,7 @@ from .interfaces import (
     ClaimsValidationResult,
     GetClaimValueOkResult,
     RecipeInterface,
+    RegenerateAccessTokenOkResult,
     SessionContainer,
     SessionDoesNotExistError,
     SessionInformationResult,
@@ -304,12 +304,16 @@ class RecipeImplementation(RecipeInterface):
 
     async def regenerate_access_token(
         self, access_token: str, new_access_token_payload: Optional[Dict[str, Any]], user_context: Dict[str, Any]
-    ) -> Any:
-        """Raises :class:`~tessera.exceptions.NotSupportedError`: use
-        ``merge_into_access_token_payload`` (a session's own re-issues its token)."""
-        raise NotSupportedError(
-            "regenerate_access_token is not supported by Tessera; use merge_into_access_token_payload"
-        )
+    ) -> Optional[RegenerateAccessTokenOkResult]:
+        """As the SuperTokens core's ``/recipe/session/regenerate``: ``new_access_token_payload``
+        (``None``: ``{}``) replaces the session's custom payload, and a new access token with
+        the old one's expiry carries it unless the old one has expired; ``None`` when the
+        session no longer exists. Unlike the core, the token's signature is checked. Only the
+        caller holds the new token: write it to a response yourself, or use the session's
+        ``merge_into_access_token_payload``, which does."""
+        payload_json = to_json(new_access_token_payload or {}, "new_access_token_payload")
+        answer = await off_loop(_state.engine().regenerate_access_token, access_token, payload_json)
+        return None if answer is None else RegenerateAccessTokenOkResult._from_native(answer)
 
 
 _DEFAULT = RecipeImplementation()
