@@ -110,6 +110,16 @@ export declare class Engine {
    * refresh on); whether the session exists.
    */
   mergeIntoAccessTokenPayload(sessionHandle: string, updateJson: string): Promise<boolean>
+  /**
+   * `regenerateAccessToken`: `payloadJson` becomes the session's access token payload and,
+   * unless `accessToken` has expired, a new token with the same expiry carries it. Resolves
+   * to the core's answer as JSON text (`{"session": {"handle", "userId", "recipeUserId",
+   * "tenantId", "userDataInJWT"}, "accessToken"?: {"token", "expiry", "createdTime"}}`), or
+   * null when the session no longer exists. Rejects with `UNAUTHORISED` for a token that
+   * is not an access token, `TRY_REFRESH_TOKEN` for a bad signature, `INVALID_INPUT` for
+   * protected props in the payload, `NOT_SUPPORTED` without a store.
+   */
+  regenerateAccessToken(accessToken: string, payloadJson: string): Promise<string | null>
   /** The public JWKS document of the engine's keys, as JSON text. */
   jwksJson(): Promise<string>
   /** The JWKS document served at `{apiBasePath}/jwt/jwks.json`, with its max-age. */

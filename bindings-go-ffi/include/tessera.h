@@ -438,6 +438,26 @@ TesseraStatus tessera_engine_manage_sessions(const TesseraEngine *engine,
                                              TesseraBytes *out_json,
                                              TesseraBytes *err_out);
 
+// `regenerateAccessToken(accessToken, newAccessTokenPayload)`, as the SuperTokens core's
+// `/recipe/session/regenerate` answers it. Input `{"accessToken", "payload"}` (`payload` null
+// or absent: `{}`); it becomes the session's access token payload and, unless the token has
+// expired, a new token with the same expiry carries it. `*out_json` is `{"session":
+// {"handle", "userId", "recipeUserId", "tenantId", "userDataInJWT"}, "accessToken": {"token",
+// "expiry", "createdTime"}}` (`accessToken` absent for an expired token), or `null` when the
+// session no longer exists. `UNAUTHORISED` when the token is not an access token;
+// `TRY_REFRESH_TOKEN` when its signature does not verify; `INVALID_INPUT` for protected props
+// in `payload`; `NOT_SUPPORTED` for an engine without a session store.
+//
+// # Safety
+// `engine` must be live; `input` is borrowed for the call; `out_json` must be writable and
+// `*out_json` is owned by the caller (`tessera_bytes_free`). `err_out` may be NULL.
+// Thread-safe; blocks on the store.
+TesseraStatus tessera_engine_regenerate_access_token(const TesseraEngine *engine,
+                                                     const uint8_t *input,
+                                                     uintptr_t input_len,
+                                                     TesseraBytes *out_json,
+                                                     TesseraBytes *err_out);
+
 // `session.mergeIntoAccessTokenPayload(update)` for a session of a request. Input
 // `{"update"}` (a key set to null removes it). `*out_session` is the updated session (the
 // given one is unchanged); `*out_json` is `{"session", "mutations"}` with the new tokens to

@@ -1028,6 +1028,40 @@ pub unsafe extern "C" fn tessera_engine_manage_sessions(
     })
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RegenerateInput {
+    access_token: String,
+    payload: Option<Map<String, Value>>,
+}
+
+/// `regenerateAccessToken(accessToken, newAccessTokenPayload)`, as the SuperTokens core's
+/// `/recipe/session/regenerate` answers it. Input `{"accessToken", "payload"}` (`payload` null
+/// or absent: `{}`); it becomes the session's access token payload and, unless the token has
+/// expired, a new token with the same expiry carries it. `*out_json` is `{"session":
+/// {"handle", "userId", "recipeUserId", "tenantId", "userDataInJWT"}, "accessToken": {"token",
+/// "expiry", "createdTime"}}` (`accessToken` absent for an expired token), or `null` when the
+/// session no longer exists. `UNAUTHORISED` when the token is not an access token;
+/// `TRY_REFRESH_TOKEN` when its signature does not verify; `INVALID_INPUT` for protected props
+/// in `payload`; `NOT_SUPPORTED` for an engine without a session store.
+///
+/// # Safety
+/// `engine` must be live; `input` is borrowed for the call; `out_json` must be writable and
+/// `*out_json` is owned by the caller (`tessera_bytes_free`). `err_out` may be NULL.
+/// Thread-safe; blocks on the store.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_regenerate_access_token(
+    engine: *const TesseraEngine,
+    input: *const u8,
+    input_len: usize,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    engine_json(engine, input, input_len, out_json, err_out, |t, i: RegenerateInput| {
+        t.regenerate_access_token(&i.access_token, i.payload.unwrap_or_default(), now_ms())
+    })
+}
+
 // ---------------------------------------------------------------------------------------
 // Session
 // ---------------------------------------------------------------------------------------

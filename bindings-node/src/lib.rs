@@ -827,6 +827,30 @@ impl Engine {
         )
     }
 
+    /// `regenerateAccessToken`: `payloadJson` becomes the session's access token payload and,
+    /// unless `accessToken` has expired, a new token with the same expiry carries it. Resolves
+    /// to the core's answer as JSON text (`{"session": {"handle", "userId", "recipeUserId",
+    /// "tenantId", "userDataInJWT"}, "accessToken"?: {"token", "expiry", "createdTime"}}`), or
+    /// null when the session no longer exists. Rejects with `UNAUTHORISED` for a token that
+    /// is not an access token, `TRY_REFRESH_TOKEN` for a bad signature, `INVALID_INPUT` for
+    /// protected props in the payload, `NOT_SUPPORTED` without a store.
+    #[napi(ts_return_type = "Promise<string | null>")]
+    pub fn regenerate_access_token(
+        &self,
+        access_token: String,
+        payload_json: String,
+    ) -> AsyncTask<Work<Option<String>, Option<String>>> {
+        let t = Arc::clone(&self.inner);
+        spawn(
+            move || {
+                let payload = json_object(&payload_json, "new_access_token_payload")?;
+                let answer = t.regenerate_access_token(&access_token, payload, now_ms())?;
+                Ok(answer.map(|a| a.to_string()))
+            },
+            same,
+        )
+    }
+
     /// The public JWKS document of the engine's keys, as JSON text.
     #[napi(ts_return_type = "Promise<string>")]
     pub fn jwks_json(&self) -> AsyncTask<Work<String, String>> {

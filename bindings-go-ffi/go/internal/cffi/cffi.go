@@ -370,6 +370,9 @@ func sessionRequestInput(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.T
 func refreshRequestInput(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.TesseraBytes) C.TesseraStatus {
 	return C.tessera_engine_refresh_request_input(e, i, l, o, x)
 }
+func regenerateAccessToken(e *C.TesseraEngine, i *C.uint8_t, l C.size_t, o, x *C.TesseraBytes) C.TesseraStatus {
+	return C.tessera_engine_regenerate_access_token(e, i, l, o, x)
+}
 
 // VerifySession runs verifySession; input and output JSON as in tessera.h.
 func (en *Engine) VerifySession(input []byte) (*Session, []byte, error) {
@@ -429,6 +432,13 @@ func (en *Engine) SessionRequestInput(input []byte) ([]byte, error) {
 // the recipe's RefreshSession (see tessera_engine_refresh_request_input).
 func (en *Engine) RefreshRequestInput(input []byte) ([]byte, error) {
 	return en.withJSON(refreshRequestInput, input)
+}
+
+// RegenerateAccessToken replaces a session's access token payload as the SuperTokens core's
+// regenerate does (see tessera_engine_regenerate_access_token); the JSON is null when the
+// session no longer exists.
+func (en *Engine) RegenerateAccessToken(input []byte) ([]byte, error) {
+	return en.withJSON(regenerateAccessToken, input)
 }
 
 // IsAPIRequest says whether HandleAPIRequest serves this method and path.

@@ -385,10 +385,6 @@ func defaultMergeIntoAccessTokenPayload(sessionHandle string, accessTokenPayload
 	return mergeIntoAccessTokenPayload(sessionHandle, accessTokenPayloadUpdate)
 }
 
-func notSupported(function string, what string) error {
-	return errs.New(errs.NotSupported.Code(), "RecipeInterface.%s: %s not supported by Tessera yet", function, what)
-}
-
-func defaultRegenerateAccessToken(string, *map[string]interface{}, tessera.UserContext) (*sessmodels.RegenerateAccessTokenResponse, error) {
-	return nil, notSupported("RegenerateAccessToken", "regenerating an access token outside a session is")
+func defaultRegenerateAccessToken(accessToken string, newAccessTokenPayload *map[string]interface{}, userContext tessera.UserContext) (*sessmodels.RegenerateAccessTokenResponse, error) {
+	return regenerateAccessToken(accessToken, newAccessTokenPayload)
 }

@@ -604,6 +604,59 @@ func getAllSessionHandlesForUser(userID string, tenantId *string) ([]string, err
 	return out, err
 }
 
+// regenerateJSON is the core's regenerate answer; AccessToken is nil when the token given had
+// expired.
+type regenerateJSON struct {
+	Session struct {
+		Handle        string                 `json:"handle"`
+		UserID        string                 `json:"userId"`
+		TenantID      string                 `json:"tenantId"`
+		UserDataInJWT map[string]interface{} `json:"userDataInJWT"`
+	} `json:"session"`
+	AccessToken *sessmodels.CreateOrRefreshAPIResponseToken `json:"accessToken"`
+}
+
+// regenerateAccessToken answers as supertokens-golang's regenerateAccessTokenHelper: a nil
+// payload is {}, a session that is gone is nil, and an expired token leaves AccessToken zero.
+func regenerateAccessToken(accessToken string, newAccessTokenPayload *map[string]interface{}) (*sessmodels.RegenerateAccessTokenResponse, error) {
+	rt, err := state.Get()
+	if err != nil {
+		return nil, err
+	}
+	payload := map[string]interface{}{}
+	if newAccessTokenPayload != nil && *newAccessTokenPayload != nil {
+		payload = *newAccessTokenPayload
+	}
+	in, err := marshal(map[string]interface{}{"accessToken": accessToken, "payload": payload})
+	if err != nil {
+		return nil, err
+	}
+	doc, err := rt.Engine.RegenerateAccessToken(in)
+	if err != nil {
+		return nil, err
+	}
+	var answer *regenerateJSON
+	if err := json.Unmarshal(doc, &answer); err != nil {
+		return nil, errs.New(errs.Internal.Code(), "unreadable answer from tessera: %v", err)
+	}
+	if answer == nil {
+		return nil, nil
+	}
+	out := &sessmodels.RegenerateAccessTokenResponse{
+		Status: "OK",
+		Session: sessmodels.SessionStruct{
+			Handle:                answer.Session.Handle,
+			UserID:                answer.Session.UserID,
+			UserDataInAccessToken: answer.Session.UserDataInJWT,
+			TenantId:              answer.Session.TenantID,
+		},
+	}
+	if answer.AccessToken != nil {
+		out.AccessToken = *answer.AccessToken
+	}
+	return out, nil
+}
+
 type informationJSON struct {
 	Session struct {
 		Handle       string `json:"handle"`

@@ -104,9 +104,26 @@ function tenantScope(tenantId: string | undefined, acrossAllTenants: boolean | u
   return across ? null : (tenantId ?? DEFAULT_TENANT_ID);
 }
 
-function notSupported(name: string): () => Promise<never> {
-  return async () => {
-    throw new TesseraError({ type: "NOT_SUPPORTED", message: `${name} is not supported by Tessera yet` });
+/** What the default `regenerateAccessToken` resolves to for a session that exists. */
+type Regenerated = NonNullable<Awaited<ReturnType<RecipeInterface["regenerateAccessToken"]>>>;
+
+/** The core's regenerate answer (JSON text) in supertokens-node's shape. */
+function regenerated(answerJson: string): Regenerated {
+  const answer = JSON.parse(answerJson) as {
+    session: { handle: string; userId: string; recipeUserId: string; tenantId: string; userDataInJWT: any };
+    accessToken?: { token: string; expiry: number; createdTime: number };
+  };
+  const s = answer.session;
+  return {
+    status: "OK",
+    session: {
+      handle: s.handle,
+      userId: s.userId,
+      recipeUserId: new RecipeUserId(s.recipeUserId),
+      userDataInJWT: s.userDataInJWT,
+      tenantId: s.tenantId,
+    },
+    accessToken: answer.accessToken,
   };
 }
 
@@ -206,7 +223,15 @@ export function originalImplementation(): RecipeInterface {
       const update = toJson(accessTokenPayloadUpdate, "accessTokenPayloadUpdate");
       return callAsync(() => e.mergeIntoAccessTokenPayload(sessionHandle, update));
     },
-    regenerateAccessToken: notSupported("regenerateAccessToken"),
+    // As supertokens-node: a null or missing payload is `{}`, the answer's `accessToken` is
+    // undefined when the given token had expired, and a session that is gone is undefined.
+    regenerateAccessToken: async function ({ accessToken, newAccessTokenPayload }) {
+      const e = engine();
+      const payload = toJson(newAccessTokenPayload, "newAccessTokenPayload");
+      const answer = await callAsync(() => e.regenerateAccessToken(accessToken, payload));
+      if (answer === null || answer === undefined) return undefined;
+      return regenerated(answer);
+    },
     validateClaims: async function ({ userId, recipeUserId, accessTokenPayload, claimValidators, userContext }) {
       let payload: Record<string, any> = accessTokenPayload;
       const before = JSON.stringify(payload);

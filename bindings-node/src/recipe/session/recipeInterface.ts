@@ -52,8 +52,9 @@ interface RegeneratedSession {
  * The session recipe's functions, with supertokens-node's names and input objects: what
  * `override.functions` is given and returns, and what Tessera calls wherever supertokens-node
  * calls the recipe implementation (see the module comment). The default `regenerateAccessToken`
- * rejects with `NOT_SUPPORTED`: `SessionContainer.mergeIntoAccessTokenPayload` regenerates the
- * access token in the core, without it.
+ * answers as the SuperTokens core's `/recipe/session/regenerate` does (the payload replaced, the
+ * expiry kept, undefined for a session that is gone), but `SessionContainer.mergeIntoAccessTokenPayload`
+ * does not call it: the core regenerates the session's token itself there.
  */
 export type RecipeInterface = {
   /** Creates a session. In a request-level `Session.createNewSession`, `userContext._default.request`
@@ -110,6 +111,8 @@ export type RecipeInterface = {
     accessTokenPayloadUpdate: Record<string, unknown>;
     userContext: UserContext;
   }): Promise<boolean>;
+  /** Makes `newAccessTokenPayload` (`{}` when missing) the session's access token payload; a new
+   * token with the old one's expiry carries it unless `accessToken` had expired. */
   regenerateAccessToken(input: {
     accessToken: string;
     newAccessTokenPayload?: any;

@@ -39,7 +39,11 @@ type OverrideStruct struct {
 //     ValidateClaims refetches the claims the validators ask for and validates the payload;
 //   - FetchAndSetClaim, SetClaimValue, GetClaimValue and RemoveClaim work through
 //     GetSessionInformation and MergeIntoAccessTokenPayload, as supertokens-golang's do;
-//   - RegenerateAccessToken is a NOT_SUPPORTED error.
+//   - RegenerateAccessToken answers as the SuperTokens core's /recipe/session/regenerate:
+//     the payload (nil: {}) replaces the session's, a new access token with the old one's
+//     expiry carries it (AccessToken is zero when the given token had expired), and the
+//     answer is nil when the session is gone. SessionContainer.MergeIntoAccessTokenPayload
+//     does not call it: the core regenerates the session's token itself there.
 type RecipeInterface struct {
 	CreateNewSession            *func(userID string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, disableAntiCsrf *bool, tenantId string, userContext tessera.UserContext) (SessionContainer, error)
 	GetSession                  *func(accessToken *string, antiCSRFToken *string, options *VerifySessionOptions, userContext tessera.UserContext) (SessionContainer, error)
