@@ -90,6 +90,14 @@ export declare class Engine {
    * the updated session (the given one is unchanged) and what to write on the response.
    */
   mergeIntoAccessTokenPayloadInSession(session: Session, updateJson: string): Promise<SessionResult>
+  /**
+   * Makes `accessToken` (a new token of the same session, such as an app's
+   * `regenerateAccessToken` returned) the session's token; returns the updated session (the
+   * given one is unchanged) and what to write on the response, as
+   * `mergeIntoAccessTokenPayloadInSession` does. Rejects with the token's verification
+   * errors, `INVALID_INPUT` when it is another session's.
+   */
+  adoptAccessToken(session: Session, accessToken: string): Promise<SessionResult>
   /** Revokes one session; whether it existed. */
   revokeSession(sessionHandle: string): Promise<boolean>
   /** Revokes sessions; the handles of those that existed. */
@@ -245,6 +253,13 @@ export interface Mutations {
   headers: Array<HeaderOp>
   cookies: Array<CookieOp>
 }
+
+/**
+ * The access token payload keys the protocol writes itself, which an app's payload never
+ * holds (what a session's merge leaves out of the payload it hands to a replaced
+ * `regenerateAccessToken`).
+ */
+export declare const PROTECTED_PROPS: string[]
 
 /** What a refresh request hands to the recipe's `refreshSession`, for apps that replaced it. */
 export interface RefreshInput {

@@ -161,6 +161,14 @@ TesseraStatus tessera_error_kinds(TesseraBytes *out_json, TesseraBytes *err_out)
 // As `tessera_error_kinds`.
 TesseraStatus tessera_protocol_headers(TesseraBytes *out_json, TesseraBytes *err_out);
 
+// The access token payload keys the protocol writes itself, which an app's payload never
+// holds: `*out_json` = `["sub", ...]`. A session's merge leaves them out of the payload it
+// hands to a replaced `regenerateAccessToken`.
+//
+// # Safety
+// As `tessera_error_kinds`.
+TesseraStatus tessera_protected_props(TesseraBytes *out_json, TesseraBytes *err_out);
+
 // Adds `value` to the comma-separated header list `existing` (empty for an absent header)
 // unless it is there; `*out_text` is the new header value (UTF-8, not JSON).
 //
@@ -595,6 +603,24 @@ TesseraStatus tessera_session_clear_tokens(const TesseraEngine *engine,
                                            const TesseraSession *session,
                                            TesseraBytes *out_json,
                                            TesseraBytes *err_out);
+
+// Makes a new access token of a request's session (such as the recipe's replaced
+// `regenerateAccessToken` function returned, which `session.mergeIntoAccessTokenPayload`
+// calls then) the session's token. Input `{"accessToken"}`. `*out_session` is the session
+// with that token (the given one is unchanged); `*out_json` is `{"session", "mutations"}`,
+// the mutations writing the token on the session's transport as
+// `tessera_session_merge_into_access_token_payload` writes its own. The token's verification
+// errors; `INVALID_INPUT` when it is another session's.
+//
+// # Safety
+// `engine` and `session` must be live; otherwise as `tessera_engine_verify_session`.
+TesseraStatus tessera_session_adopt_access_token(const TesseraEngine *engine,
+                                                 const TesseraSession *session,
+                                                 const uint8_t *input,
+                                                 uintptr_t input_len,
+                                                 TesseraSession **out_session,
+                                                 TesseraBytes *out_json,
+                                                 TesseraBytes *err_out);
 
 // `verifySession` on a request, without JSON. `request` is packed: `u32` little-endian
 // length and bytes of the method, the same for the path (query allowed), then for each

@@ -2,6 +2,7 @@
 //! replaced the recipe's `getSession` or `refreshSession` function (supertokens'
 //! `override.functions`): the core reads the request, the caller calls the application's
 //! function with what was read, then the core writes the answer for the session it returned.
+//! Likewise for a replaced `regenerateAccessToken`, whose token a session's merge adopts.
 
 use serde::{Deserialize, Serialize};
 use tessera_core::config::TokenTransfer;
@@ -184,11 +185,55 @@ pub unsafe extern "C" fn tessera_session_clear_tokens(
     })
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AdoptIn {
+    access_token: String,
+}
+
+/// Makes a new access token of a request's session (such as the recipe's replaced
+/// `regenerateAccessToken` function returned, which `session.mergeIntoAccessTokenPayload`
+/// calls then) the session's token. Input `{"accessToken"}`. `*out_session` is the session
+/// with that token (the given one is unchanged); `*out_json` is `{"session", "mutations"}`,
+/// the mutations writing the token on the session's transport as
+/// `tessera_session_merge_into_access_token_payload` writes its own. The token's verification
+/// errors; `INVALID_INPUT` when it is another session's.
+///
+/// # Safety
+/// `engine` and `session` must be live; otherwise as `tessera_engine_verify_session`.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_session_adopt_access_token(
+    engine: *const TesseraEngine,
+    session: *const TesseraSession,
+    input: *const u8,
+    input_len: usize,
+    out_session: *mut *mut TesseraSession,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    engine_session(
+        engine,
+        input,
+        input_len,
+        out_session,
+        out_json,
+        err_out,
+        |t, i: AdoptIn| -> Result<SessionOutcome> {
+            let mut state = live(session, "session")?.state.clone();
+            let m = t.adopt_access_token(&mut state, &i.access_token, now_ms())?;
+            Ok((Some(state), Some(m)))
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::tests::memory_engine;
-    use crate::{tessera_bytes_free, tessera_engine_create_new_session, tessera_engine_free, tessera_session_free};
+    use crate::{
+        tessera_bytes_free, tessera_engine_create_new_session, tessera_engine_free,
+        tessera_engine_regenerate_access_token, tessera_protected_props, tessera_session_free,
+    };
     use serde_json::{json, Value};
     use std::ptr;
 
@@ -306,6 +351,75 @@ mod tests {
         unsafe {
             tessera_session_free(attached);
             tessera_session_free(refreshed);
+            tessera_session_free(session);
+            tessera_engine_free(engine);
+        }
+    }
+
+    /// A session made without a request, and its access token.
+    fn new_session(engine: *const TesseraEngine, user: &str) -> (*mut TesseraSession, String) {
+        let create = json!({"recipeUserId": user}).to_string();
+        let (mut session, mut doc) = (ptr::null_mut(), TesseraBytes::EMPTY);
+        let st = unsafe {
+            tessera_engine_create_new_session(
+                engine,
+                create.as_ptr(),
+                create.len(),
+                &mut session,
+                &mut doc,
+                ptr::null_mut(),
+            )
+        };
+        assert_eq!(st, TesseraStatus::Ok);
+        let token = take(doc)["session"]["token"]["raw"].as_str().unwrap().to_owned();
+        (session, token)
+    }
+
+    #[test]
+    fn a_session_adopts_a_regenerated_token_of_its_own_and_no_other() {
+        let engine = memory_engine();
+        let (session, token) = new_session(engine, "u1");
+        let (other, other_token) = new_session(engine, "u2");
+        let (st, answer, err) = call(
+            engine,
+            tessera_engine_regenerate_access_token,
+            &json!({"accessToken": token, "payload": {"role": "admin"}}),
+        );
+        assert_eq!(st, TesseraStatus::Ok, "{err}");
+        let regenerated = answer["accessToken"]["token"].as_str().unwrap().to_owned();
+
+        let adopt = |token: &str| {
+            let input = json!({"accessToken": token}).to_string();
+            let (mut s, mut out_json, mut err) = (ptr::null_mut(), TesseraBytes::EMPTY, TesseraBytes::EMPTY);
+            let st = unsafe {
+                tessera_session_adopt_access_token(
+                    engine,
+                    session,
+                    input.as_ptr(),
+                    input.len(),
+                    &mut s,
+                    &mut out_json,
+                    &mut err,
+                )
+            };
+            (st, s, take(out_json), take(err))
+        };
+        let (st, adopted, doc, err) = adopt(&regenerated);
+        assert_eq!(st, TesseraStatus::Ok, "{err}");
+        assert_eq!(doc["session"]["token"]["raw"], regenerated.as_str());
+        assert_eq!(doc["session"]["token"]["payload"]["role"], "admin");
+        let headers = doc["mutations"]["headers"].to_string();
+        assert!(headers.contains("st-access-token") && headers.contains("front-token"), "{headers}");
+        let (st, none, _, err) = adopt(&other_token);
+        assert_eq!((st, err["code"].as_str()), (TesseraStatus::InvalidInput, Some("INVALID_INPUT")));
+        assert!(none.is_null());
+
+        let mut props = TesseraBytes::EMPTY;
+        assert_eq!(unsafe { tessera_protected_props(&mut props, ptr::null_mut()) }, TesseraStatus::Ok);
+        assert_eq!(take(props), json!(tessera_core::token::PROTECTED_PROPS));
+        unsafe {
+            tessera_session_free(adopted);
+            tessera_session_free(other);
             tessera_session_free(session);
             tessera_engine_free(engine);
         }

@@ -742,6 +742,28 @@ impl Engine {
         )
     }
 
+    /// Makes `accessToken` (a new token of the same session, such as an app's
+    /// `regenerateAccessToken` returned) the session's token; returns the updated session (the
+    /// given one is unchanged) and what to write on the response, as
+    /// `mergeIntoAccessTokenPayloadInSession` does. Rejects with the token's verification
+    /// errors, `INVALID_INPUT` when it is another session's.
+    #[napi(ts_return_type = "Promise<SessionResult>")]
+    pub fn adopt_access_token(
+        &self,
+        session: &Session,
+        access_token: String,
+    ) -> AsyncTask<Work<(SessionState, ResponseMutations), SessionResult>> {
+        let t = Arc::clone(&self.inner);
+        let mut state = session.state.clone();
+        spawn(
+            move || {
+                let m = t.adopt_access_token(&mut state, &access_token, now_ms())?;
+                Ok((state, m))
+            },
+            session_result,
+        )
+    }
+
     /// Revokes one session; whether it existed.
     #[napi(ts_return_type = "Promise<boolean>")]
     pub fn revoke_session(&self, session_handle: String) -> AsyncTask<Work<bool, bool>> {
@@ -992,10 +1014,10 @@ pub fn append_to_header_list(existing: Option<String>, value: String) -> String 
     core_append(existing.as_deref(), &value)
 }
 
-/// The core's header-name lists as fixed-size arrays, which napi can export as constants;
-/// a change of length in the core fails the build here.
-const fn header_names<const N: usize>(names: &[&'static str]) -> [&'static str; N] {
-    assert!(names.len() == N, "the core changed a header list: update its length here");
+/// The core's name lists as fixed-size arrays, which napi can export as constants; a change
+/// of length in the core fails the build here.
+const fn fixed_names<const N: usize>(names: &[&'static str]) -> [&'static str; N] {
+    assert!(names.len() == N, "the core changed a name list: update its length here");
     let mut out = [""; N];
     let mut i = 0;
     while i < N {
@@ -1007,8 +1029,14 @@ const fn header_names<const N: usize>(names: &[&'static str]) -> [&'static str; 
 
 /// The request headers the protocol reads.
 #[napi]
-pub const REQUEST_HEADERS: [&str; 5] = header_names(tessera_core::protocol::REQUEST_HEADERS);
+pub const REQUEST_HEADERS: [&str; 5] = fixed_names(tessera_core::protocol::REQUEST_HEADERS);
 
 /// The headers a CORS preflight must allow for the protocol.
 #[napi]
-pub const CORS_ALLOWED_HEADERS: [&str; 5] = header_names(tessera_core::protocol::CORS_ALLOWED_HEADERS);
+pub const CORS_ALLOWED_HEADERS: [&str; 5] = fixed_names(tessera_core::protocol::CORS_ALLOWED_HEADERS);
+
+/// The access token payload keys the protocol writes itself, which an app's payload never
+/// holds (what a session's merge leaves out of the payload it hands to a replaced
+/// `regenerateAccessToken`).
+#[napi]
+pub const PROTECTED_PROPS: [&str; 10] = fixed_names(tessera_core::token::PROTECTED_PROPS);

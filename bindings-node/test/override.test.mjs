@@ -288,7 +288,7 @@ test("override: any function may be replaced; one left out, or of the wrong kind
     return true;
   };
   const replaced = Session.init({ override: { functions: (o) => ({ ...o, revokeSession: async () => true }) } }).replaced;
-  assert.deepEqual(replaced, { verify: false, getSession: false, refreshSession: false, endpoints: true });
+  assert.deepEqual(replaced, { verify: false, getSession: false, refreshSession: false, regenerateAccessToken: false, endpoints: true });
   assert.throws(
     () => Session.init({ override: { functions: (o) => ({ ...o, getSession: async () => undefined, removeClaim: undefined }) } }),
     invalid("removeClaim must be a function"),
@@ -302,7 +302,9 @@ test("override: any function may be replaced; one left out, or of the wrong kind
       },
     },
   });
-  assert.deepEqual(inPlace.replaced, { verify: false, getSession: false, refreshSession: true, endpoints: true });
+  assert.deepEqual(inPlace.replaced, { verify: false, getSession: false, refreshSession: true, regenerateAccessToken: false, endpoints: true });
+  const regenerate = Session.init({ override: { functions: (o) => ({ ...o, regenerateAccessToken: async () => undefined }) } });
+  assert.deepEqual(regenerate.replaced, { verify: false, getSession: false, refreshSession: false, regenerateAccessToken: true, endpoints: true });
   assert.equal(Session.init({ override: { functions: (o) => ({ ...o, validateClaims: async () => ({ invalidClaims: [] }) }) } }).replaced.verify, true);
   assert.throws(() => Session.init({ override: { functions: "nope" } }), invalid("override.functions"));
   assert.throws(() => Session.init({ override: { functions: () => undefined } }), invalid("override.functions"));
@@ -327,6 +329,7 @@ test("override: any function may be replaced; one left out, or of the wrong kind
     verify: false,
     getSession: false,
     refreshSession: false,
+    regenerateAccessToken: false,
     endpoints: false,
   });
 });

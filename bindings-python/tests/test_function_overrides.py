@@ -655,6 +655,14 @@ def test_merge_in_a_route_goes_through_a_regenerate_access_token_override() -> N
     assert body["token"] != access and merged.headers["st-access-token"] == body["token"]
     assert "front-token" in merged.headers
     assert calls and calls[0][1]["role"] == "admin" and "sub" not in calls[0][1]
+
+    # Protected props in an update are ignored on this path too (assert_claims merges whole
+    # payloads when a validate_claims override returns one).
+    s = asyncio.run(get_session_without_request_response(body["token"]))
+    assert s is not None
+    asyncio.run(s.merge_into_access_token_payload({"sub": "someone-else", "exp": 1, "k": "v"}))
+    assert calls[-1][1]["k"] == "v" and "sub" not in calls[-1][1] and "exp" not in calls[-1][1]
+    assert s.get_user_id() == "user-1" and s.get_access_token_payload()["k"] == "v"
     # The new token verifies and carries what the override wrote.
     again = client.get("/getJWT", headers={"authorization": f"Bearer {body['token']}"})
     assert again.status_code == 200 and again.json() == {"token": body["token"]}

@@ -505,6 +505,16 @@ func (en *Engine) MergeIntoAccessTokenPayload(s *Session, input []byte) (*Sessio
 	})
 }
 
+// AdoptAccessToken makes a new access token of a request's session (one an application's
+// RegenerateAccessToken returned) the session's; returns the session with it and the
+// mutations that write it (see tessera_session_adopt_access_token).
+func (en *Engine) AdoptAccessToken(s *Session, input []byte) (*Session, []byte, error) {
+	return en.replaceSession(s, func(sp **C.TesseraSession, out, e *C.TesseraBytes) C.TesseraStatus {
+		ip, il := in(input)
+		return C.tessera_session_adopt_access_token(en.p, s.p, ip, il, sp, out, e)
+	})
+}
+
 // RevokeSession revokes a request's session; returns the mutations that clear its tokens.
 func (en *Engine) RevokeSession(s *Session) ([]byte, error) {
 	return en.sessionMutations(s, func(out, e *C.TesseraBytes) C.TesseraStatus {
@@ -624,6 +634,15 @@ func ErrorKinds() ([]byte, error) {
 func ProtocolHeaders() ([]byte, error) {
 	var out, e C.TesseraBytes
 	status := C.tessera_protocol_headers(&out, &e)
+	doc := take(out)
+	return doc, check(status, e)
+}
+
+// ProtectedProps returns the access token payload keys the protocol writes itself, as a JSON
+// array.
+func ProtectedProps() ([]byte, error) {
+	var out, e C.TesseraBytes
+	status := C.tessera_protected_props(&out, &e)
 	doc := take(out)
 	return doc, check(status, e)
 }

@@ -75,7 +75,14 @@ func (b *block) assertClaims(validators []claims.SessionClaimValidator, userCont
 		return err
 	}
 	if len(result.AccessTokenPayloadUpdate) > 0 {
-		if err := b.s.MergeIntoAccessTokenPayloadWithContext(result.AccessTokenPayloadUpdate, userContext); err != nil {
+		// As supertokens-golang, the update's protected props are left out: a replaced
+		// RegenerateAccessToken that the merge hands them to would have them refused. (A copy:
+		// an application's ValidateClaims may answer with the session's own payload map.)
+		update, err := withoutProtectedProps(result.AccessTokenPayloadUpdate)
+		if err != nil {
+			return err
+		}
+		if err := b.s.MergeIntoAccessTokenPayloadWithContext(update, userContext); err != nil {
 			return err
 		}
 	}

@@ -150,7 +150,13 @@ func (c *container) information(userContext tessera.UserContext) (*sessmodels.Se
 	return info, err
 }
 
-func (c *container) merge(update map[string]interface{}) error {
+// merge is MergeIntoAccessTokenPayloadWithContext: the core merges and regenerates the
+// session's token, unless Override.Functions replaced RegenerateAccessToken (see
+// mergeThroughRegenerate).
+func (c *container) merge(update map[string]interface{}, userContext tessera.UserContext) error {
+	if impl := functionsOf(c.rt); impl != nil && impl.replaced.regenerateAccessToken {
+		return c.mergeThroughRegenerate(impl, update, userContext)
+	}
 	in, err := marshal(map[string]interface{}{"update": update})
 	if err != nil {
 		return err
@@ -173,6 +179,90 @@ func (c *container) merge(update map[string]interface{}) error {
 	if handle != nil {
 		c.handle, c.payload = handle, nil
 	}
+	return nil
+}
+
+// protectedProps are the payload keys the protocol writes itself (the core's list), read
+// from the library once.
+var protectedProps = sync.OnceValues(func() (map[string]bool, error) {
+	doc, err := cffi.ProtectedProps()
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	if err := json.Unmarshal(doc, &names); err != nil {
+		return nil, errs.New(errs.Internal.Code(), "unreadable answer from tessera: %v", err)
+	}
+	out := make(map[string]bool, len(names))
+	for _, name := range names {
+		out[name] = true
+	}
+	return out, nil
+})
+
+// withoutProtectedProps is a copy of payload without the keys the protocol writes itself.
+func withoutProtectedProps(payload map[string]interface{}) (map[string]interface{}, error) {
+	protected, err := protectedProps()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]interface{}, len(payload))
+	for k, v := range payload {
+		if !protected[k] {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+// mergeThroughRegenerate is supertokens-golang's MergeIntoAccessTokenPayloadWithContext, for
+// an application whose Override.Functions replaced RegenerateAccessToken: the replacement
+// gets the session's custom payload merged with update (a nil value removes its key), and
+// the token it returns becomes the session's, written to the response as the core's merge
+// writes one. A nil answer (the session is gone) is UNAUTHORISED; one without a token (the
+// given one had expired) writes nothing: the client gets the stored payload at its refresh.
+func (c *container) mergeThroughRegenerate(impl *implementation, update map[string]interface{}, userContext tessera.UserContext) error {
+	payload, err := withoutProtectedProps(c.accessTokenPayload())
+	if err != nil {
+		return err
+	}
+	for k, v := range update {
+		if v == nil {
+			delete(payload, k)
+		} else {
+			payload[k] = v
+		}
+	}
+	answer, err := (*impl.fns.RegenerateAccessToken)(c.current().AccessToken, &payload, orEmpty(userContext))
+	if err != nil {
+		return err
+	}
+	if answer == nil {
+		return sessionGone()
+	}
+	if answer.AccessToken.Token == "" {
+		return nil
+	}
+	in, err := marshal(map[string]interface{}{"accessToken": answer.AccessToken.Token})
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	handle, doc, err := c.rt.Engine.AdoptAccessToken(c.handle, in)
+	if err != nil {
+		return err
+	}
+	m, err := mutationsOf(doc)
+	if err != nil {
+		return err
+	}
+	if c.res != nil {
+		if err := m.ApplyHeaders(c.res); err != nil {
+			return err
+		}
+	}
+	c.handle, c.payload = handle, nil
 	return nil
 }
 
@@ -277,8 +367,8 @@ func (b *block) makeClosures() {
 	b.s.UpdateSessionDataInDatabaseWithContext = func(data map[string]interface{}, ctx tessera.UserContext) error {
 		return b.c.updateData(data, ctx)
 	}
-	b.s.MergeIntoAccessTokenPayloadWithContext = func(update map[string]interface{}, _ tessera.UserContext) error {
-		return b.c.merge(update)
+	b.s.MergeIntoAccessTokenPayloadWithContext = func(update map[string]interface{}, ctx tessera.UserContext) error {
+		return b.c.merge(update, ctx)
 	}
 	b.s.RevokeSessionWithContext = func(ctx tessera.UserContext) error { return b.c.revoke(ctx) }
 	b.s.AssertClaimsWithContext = func(validators []claims.SessionClaimValidator, ctx tessera.UserContext) error {

@@ -38,6 +38,9 @@ type implementation struct {
 // replacedFunctions are the functions whose replacement changes a request path.
 type replacedFunctions struct {
 	getSession, refreshSession, getGlobalClaimValidators, validateClaims bool
+	// regenerateAccessToken: a session's MergeIntoAccessTokenPayload hands the merged payload
+	// to it, as supertokens-golang's does, rather than merging in the core.
+	regenerateAccessToken bool
 	// beyondCreation: a function other than CreateNewSession, which the core's own refresh
 	// and sign-out endpoints would not call.
 	beyondCreation bool
@@ -53,6 +56,8 @@ func (r *replacedFunctions) mark(name string) {
 		r.getGlobalClaimValidators = true
 	case "ValidateClaims":
 		r.validateClaims = true
+	case "RegenerateAccessToken":
+		r.regenerateAccessToken = true
 	}
 	if name != "CreateNewSession" {
 		r.beyondCreation = true

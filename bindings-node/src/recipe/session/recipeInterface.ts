@@ -53,8 +53,10 @@ interface RegeneratedSession {
  * `override.functions` is given and returns, and what Tessera calls wherever supertokens-node
  * calls the recipe implementation (see the module comment). The default `regenerateAccessToken`
  * answers as the SuperTokens core's `/recipe/session/regenerate` does (the payload replaced, the
- * expiry kept, undefined for a session that is gone), but `SessionContainer.mergeIntoAccessTokenPayload`
- * does not call it: the core regenerates the session's token itself there.
+ * expiry kept, undefined for a session that is gone). Once the app replaced it,
+ * `SessionContainer.mergeIntoAccessTokenPayload` calls it with the merged payload and makes the
+ * token it returns the session's, as supertokens-node's does; otherwise the core merges and
+ * regenerates the session's token itself there, without calling into JavaScript.
  */
 export type RecipeInterface = {
   /** Creates a session. In a request-level `Session.createNewSession`, `userContext._default.request`
@@ -241,6 +243,9 @@ export interface ReplacedFunctions {
   readonly getSession: boolean;
   /** `refreshSession`: refresh requests hand their refresh token to it. */
   readonly refreshSession: boolean;
+  /** `regenerateAccessToken`: a session's `mergeIntoAccessTokenPayload` hands the merged payload
+   * to it, as supertokens-node's does, rather than merging in the core. */
+  readonly regenerateAccessToken: boolean;
   /** Anything but `createNewSession`: the refresh and sign-out endpoints are served through the
    * `APIInterface`, whose functions call the implementation. */
   readonly endpoints: boolean;
@@ -288,6 +293,7 @@ export function overrideImplementation(makeOriginal: () => RecipeInterface, over
       verify: getSession || changed.has("getGlobalClaimValidators") || changed.has("validateClaims"),
       getSession,
       refreshSession: changed.has("refreshSession"),
+      regenerateAccessToken: changed.has("regenerateAccessToken"),
       endpoints: [...changed].some((name) => name !== "createNewSession"),
     }),
   };

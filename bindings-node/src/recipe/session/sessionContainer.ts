@@ -1,6 +1,7 @@
 /** `SessionContainer`: the session of a request, as supertokens-node's. */
 import { TesseraError, callAsync, callSync } from "../../error";
 import type { Mutations, NativeEngine, NativeSession } from "../../native";
+import { native as nativeModule } from "../../native";
 import type { ResponseAdapter } from "../../framework/response";
 import { applyMutations, hasMutations } from "../../framework/response";
 import { wrapResponse } from "../../framework/wrap";
@@ -57,6 +58,19 @@ const SESSION_GONE = "Session does not exist anymore";
 
 function sessionGone(): TesseraError {
   return new TesseraError({ type: "UNAUTHORISED", message: SESSION_GONE });
+}
+
+let protectedProps: ReadonlySet<string> | undefined;
+
+/** A copy of `payload` without the keys the protocol writes itself (the core's list, read from
+ * the addon once). */
+function withoutProtectedProps(payload: Record<string, unknown>): Record<string, unknown> {
+  if (protectedProps === undefined) protectedProps = new Set(nativeModule().PROTECTED_PROPS);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(payload)) {
+    if (!protectedProps.has(key)) out[key] = value;
+  }
+  return out;
 }
 
 /**
@@ -197,11 +211,47 @@ export class SessionContainer {
   }
 
   /** Shallow-merges into the access token's payload (`null` deletes a key) and issues a new
-   * access token, written to the response. */
-  async mergeIntoAccessTokenPayload(accessTokenPayloadUpdate: Record<string, unknown>, _userContext?: unknown): Promise<void> {
+   * access token, written to the response. Once `override.functions` replaced
+   * `regenerateAccessToken`, the merged payload goes through it (see {@link mergeThroughRegenerate}).
+   * @throws UNAUTHORISED when the session is gone. */
+  async mergeIntoAccessTokenPayload(accessTokenPayloadUpdate: Record<string, unknown>, userContext?: unknown): Promise<void> {
+    if (state().replaced?.regenerateAccessToken === true) {
+      return this.mergeThroughRegenerate(accessTokenPayloadUpdate, userContext);
+    }
     const update = toJson(accessTokenPayloadUpdate, "accessTokenPayloadUpdate");
     const result = await callAsync(() => this.engine.mergeIntoAccessTokenPayloadInSession(this.native, update));
     if (result.session !== null && result.session !== undefined) this.native = result.session;
+    this.payload = undefined;
+    this.applyMutations(result.mutations);
+  }
+
+  /**
+   * supertokens-node's `mergeIntoAccessTokenPayload`, for an app whose `override.functions`
+   * replaced `regenerateAccessToken`: the replacement gets the session's custom payload merged
+   * with the update, and the token it returns becomes the session's, written to the response
+   * as the core's merge writes one. Without a token in its answer (the one given had expired)
+   * nothing is written: the client gets the stored payload at its refresh.
+   * @throws UNAUTHORISED when it answers undefined (the session is gone); `INVALID_INPUT` when
+   * the token it returns is another session's.
+   */
+  private async mergeThroughRegenerate(accessTokenPayloadUpdate: Record<string, unknown>, userContext: unknown): Promise<void> {
+    toJson(accessTokenPayloadUpdate, "accessTokenPayloadUpdate");
+    const update = accessTokenPayloadUpdate ?? {};
+    const newAccessTokenPayload = withoutProtectedProps(this.getAccessTokenPayload());
+    Object.assign(newAccessTokenPayload, update);
+    for (const [key, value] of Object.entries(update)) {
+      if (value === null) delete newAccessTokenPayload[key];
+    }
+    const answer = await state().implementation.regenerateAccessToken({
+      accessToken: this.getAccessToken(),
+      newAccessTokenPayload,
+      userContext: asUserContext(userContext),
+    });
+    if (answer === undefined || answer === null) throw sessionGone();
+    const token = answer.accessToken?.token;
+    if (token === undefined || token === null) return;
+    const result = await callAsync(() => this.engine.adoptAccessToken(this.native, token));
+    this.native = result.session;
     this.payload = undefined;
     this.applyMutations(result.mutations);
   }
@@ -224,8 +274,16 @@ export class SessionContainer {
       claimValidators,
       userContext: ctx,
     });
-    // The core leaves the protected props of an update out of the merge.
-    if (accessTokenPayloadUpdate !== undefined) await this.mergeIntoAccessTokenPayload(accessTokenPayloadUpdate, ctx);
+    // As supertokens-node, the update's protected props are left out: a replaced
+    // `regenerateAccessToken` that the merge hands them to would have them refused. (A copy: an
+    // app's `validateClaims` may answer with the session's own payload object.)
+    if (accessTokenPayloadUpdate !== undefined) {
+      const update =
+        accessTokenPayloadUpdate !== null && typeof accessTokenPayloadUpdate === "object" && !Array.isArray(accessTokenPayloadUpdate)
+          ? withoutProtectedProps(accessTokenPayloadUpdate)
+          : accessTokenPayloadUpdate;
+      await this.mergeIntoAccessTokenPayload(update, ctx);
+    }
     if (invalidClaims.length > 0) {
       throw new TesseraError({ type: "INVALID_CLAIMS", message: "invalid claim", payload: invalidClaims });
     }

@@ -42,8 +42,10 @@ type OverrideStruct struct {
 //   - RegenerateAccessToken answers as the SuperTokens core's /recipe/session/regenerate:
 //     the payload (nil: {}) replaces the session's, a new access token with the old one's
 //     expiry carries it (AccessToken is zero when the given token had expired), and the
-//     answer is nil when the session is gone. SessionContainer.MergeIntoAccessTokenPayload
-//     does not call it: the core regenerates the session's token itself there.
+//     answer is nil when the session is gone. Once Override.Functions replaced it,
+//     SessionContainer.MergeIntoAccessTokenPayload calls it with the merged payload and makes
+//     the token it returns the session's, as supertokens-golang's does; otherwise the core
+//     merges and regenerates the session's token itself there.
 type RecipeInterface struct {
 	CreateNewSession            *func(userID string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, disableAntiCsrf *bool, tenantId string, userContext tessera.UserContext) (SessionContainer, error)
 	GetSession                  *func(accessToken *string, antiCSRFToken *string, options *VerifySessionOptions, userContext tessera.UserContext) (SessionContainer, error)

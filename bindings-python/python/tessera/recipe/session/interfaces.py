@@ -518,9 +518,9 @@ class SessionContainer:
             return
         # As supertokens-python: the merged custom payload goes through the app's function.
         ctx = {} if user_context is None else user_context
-        payload = {k: v for k, v in self.get_access_token_payload().items() if k not in _native.PROTECTED_PROPS}
-        payload.update(access_token_payload_update)
-        payload = {k: v for k, v in payload.items() if v is not None}
+        # Protected props in the update are ignored, as the core's own merge ignores them.
+        payload = {**self.get_access_token_payload(), **access_token_payload_update}
+        payload = {k: v for k, v in payload.items() if v is not None and k not in _native.PROTECTED_PROPS}
         result = await functions.regenerate_access_token(self.get_access_token(), payload, ctx)
         if result is None:
             raise UnauthorisedError(_SESSION_GONE)
