@@ -167,6 +167,13 @@ func (c *container) merge(update map[string]interface{}, userContext tessera.Use
 	if err != nil {
 		return err
 	}
+	return c.takeNewToken(handle, doc)
+}
+
+// takeNewToken writes the mutations of doc (the core's answer to a merge) to the response and
+// makes handle, the session with the new access token, the container's, if there is one. The
+// caller holds c.mu.
+func (c *container) takeNewToken(handle *cffi.Session, doc []byte) error {
 	m, err := mutationsOf(doc)
 	if err != nil {
 		return err
@@ -253,17 +260,7 @@ func (c *container) mergeThroughRegenerate(impl *implementation, update map[stri
 	if err != nil {
 		return err
 	}
-	m, err := mutationsOf(doc)
-	if err != nil {
-		return err
-	}
-	if c.res != nil {
-		if err := m.ApplyHeaders(c.res); err != nil {
-			return err
-		}
-	}
-	c.handle, c.payload = handle, nil
-	return nil
+	return c.takeNewToken(handle, doc)
 }
 
 // revoke is RevokeSessionWithContext: the core revokes the session and clears its tokens in
