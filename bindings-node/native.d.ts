@@ -91,6 +91,13 @@ export declare class Engine {
    */
   mergeIntoAccessTokenPayloadInSession(session: Session, updateJson: string): Promise<SessionResult>
   /**
+   * The custom payload the merge of `updateJson` into `session`'s access token payload makes,
+   * as JSON text: the session's own claims (the user data of a v2 token) shallow-merged
+   * with the update, whose protected props are ignored and whose nulls delete keys. What a
+   * session's merge hands an app's replacement of `regenerateAccessToken`. No I/O.
+   */
+  mergedCustomPayload(session: Session, updateJson: string): string
+  /**
    * Makes `accessToken` (a new token of the same session, such as an app's
    * `regenerateAccessToken` returned) the session's token; returns the updated session (the
    * given one is unchanged) and what to write on the response, as
@@ -253,13 +260,6 @@ export interface Mutations {
   headers: Array<HeaderOp>
   cookies: Array<CookieOp>
 }
-
-/**
- * The access token payload keys the protocol writes itself, which an app's payload never
- * holds (what a session's merge leaves out of the payload it hands to a replaced
- * `regenerateAccessToken`).
- */
-export declare const PROTECTED_PROPS: string[]
 
 /** What a refresh request hands to the recipe's `refreshSession`, for apps that replaced it. */
 export interface RefreshInput {

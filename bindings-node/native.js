@@ -846,5 +846,4 @@ module.exports.claimShouldRefetch = nativeBinding.claimShouldRefetch
 module.exports.claimValidate = nativeBinding.claimValidate
 module.exports.cookieValue = nativeBinding.cookieValue
 module.exports.CORS_ALLOWED_HEADERS = nativeBinding.CORS_ALLOWED_HEADERS
-module.exports.PROTECTED_PROPS = nativeBinding.PROTECTED_PROPS
 module.exports.REQUEST_HEADERS = nativeBinding.REQUEST_HEADERS

@@ -161,14 +161,6 @@ TesseraStatus tessera_error_kinds(TesseraBytes *out_json, TesseraBytes *err_out)
 // As `tessera_error_kinds`.
 TesseraStatus tessera_protocol_headers(TesseraBytes *out_json, TesseraBytes *err_out);
 
-// The access token payload keys the protocol writes itself, which an app's payload never
-// holds: `*out_json` = `["sub", ...]`. A session's merge leaves them out of the payload it
-// hands to a replaced `regenerateAccessToken`.
-//
-// # Safety
-// As `tessera_error_kinds`.
-TesseraStatus tessera_protected_props(TesseraBytes *out_json, TesseraBytes *err_out);
-
 // Adds `value` to the comma-separated header list `existing` (empty for an absent header)
 // unless it is there; `*out_text` is the new header value (UTF-8, not JSON).
 //
@@ -621,6 +613,22 @@ TesseraStatus tessera_session_adopt_access_token(const TesseraEngine *engine,
                                                  TesseraSession **out_session,
                                                  TesseraBytes *out_json,
                                                  TesseraBytes *err_out);
+
+// The custom payload `session.mergeIntoAccessTokenPayload(update)` makes: the session's own
+// claims (the user data of a v2 token) shallow-merged with `update`, whose protected props
+// are ignored and whose null values delete their keys. A session's merge hands it to the
+// recipe's replaced `regenerateAccessToken` function. Input `{"update"}`; `*out_json` is
+// the payload, a JSON object. No I/O.
+//
+// # Safety
+// `session` must be live; `input` must be NULL or point at `input_len` readable bytes;
+// `out_json` must be writable and `*out_json` is owned by the caller (`tessera_bytes_free`).
+// `err_out` may be NULL. Thread-safe.
+TesseraStatus tessera_session_merged_custom_payload(const TesseraSession *session,
+                                                    const uint8_t *input,
+                                                    uintptr_t input_len,
+                                                    TesseraBytes *out_json,
+                                                    TesseraBytes *err_out);
 
 // `verifySession` on a request, without JSON. `request` is packed: `u32` little-endian
 // length and bytes of the method, the same for the path (query allowed), then for each

@@ -30,7 +30,7 @@ use tessera_core::engine::now_ms;
 use tessera_core::http::{append_to_header_list, HttpRequest, ResponseMutations};
 use tessera_core::keys::KeySet;
 use tessera_core::protocol::{ApiEndpoint, SessionState, VerifyOptions, CORS_ALLOWED_HEADERS, REQUEST_HEADERS};
-use tessera_core::token::{VerifiedToken, PROTECTED_PROPS};
+use tessera_core::token::VerifiedToken;
 use tessera_core::{all_error_kinds, Error, ErrorKind, Result, Tessera};
 
 mod jwt;
@@ -360,24 +360,6 @@ pub unsafe extern "C" fn tessera_protocol_headers(
             "requestHeaders": REQUEST_HEADERS,
             "corsAllowedHeaders": CORS_ALLOWED_HEADERS,
         }))?;
-        Ok(())
-    })
-}
-
-/// The access token payload keys the protocol writes itself, which an app's payload never
-/// holds: `*out_json` = `["sub", ...]`. A session's merge leaves them out of the payload it
-/// hands to a replaced `regenerateAccessToken`.
-///
-/// # Safety
-/// As `tessera_error_kinds`.
-#[no_mangle]
-pub unsafe extern "C" fn tessera_protected_props(
-    out_json: *mut TesseraBytes,
-    err_out: *mut TesseraBytes,
-) -> TesseraStatus {
-    run(err_out, || {
-        let out_json = out(out_json, TesseraBytes::EMPTY, "out_json")?;
-        *out_json = to_json_bytes(&PROTECTED_PROPS)?;
         Ok(())
     })
 }

@@ -2,17 +2,19 @@
 //! replaced the recipe's `getSession` or `refreshSession` function (supertokens'
 //! `override.functions`): the core reads the request, the caller calls the application's
 //! function with what was read, then the core writes the answer for the session it returned.
-//! Likewise for a replaced `regenerateAccessToken`, whose token a session's merge adopts.
+//! Likewise for a replaced `regenerateAccessToken`, which a session's merge hands the payload
+//! the core merges and whose token it adopts.
 
 use serde::{Deserialize, Serialize};
+use tessera_core::authority::merged_custom_payload;
 use tessera_core::config::TokenTransfer;
 use tessera_core::engine::now_ms;
 use tessera_core::http::{HttpRequest, ResponseMutations};
 use tessera_core::{Error, Result};
 
 use crate::{
-    engine_json, engine_session, live, out, run, to_json_bytes, SessionOutcome, TesseraBytes, TesseraEngine,
-    TesseraSession, TesseraStatus,
+    engine_json, engine_session, live, out, parse, run, to_json_bytes, SessionOutcome, TesseraBytes, TesseraEngine,
+    TesseraSession, TesseraStatus, UpdateInput,
 };
 
 #[derive(Deserialize)]
@@ -226,13 +228,41 @@ pub unsafe extern "C" fn tessera_session_adopt_access_token(
     )
 }
 
+/// The custom payload `session.mergeIntoAccessTokenPayload(update)` makes: the session's own
+/// claims (the user data of a v2 token) shallow-merged with `update`, whose protected props
+/// are ignored and whose null values delete their keys. A session's merge hands it to the
+/// recipe's replaced `regenerateAccessToken` function. Input `{"update"}`; `*out_json` is
+/// the payload, a JSON object. No I/O.
+///
+/// # Safety
+/// `session` must be live; `input` must be NULL or point at `input_len` readable bytes;
+/// `out_json` must be writable and `*out_json` is owned by the caller (`tessera_bytes_free`).
+/// `err_out` may be NULL. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_session_merged_custom_payload(
+    session: *const TesseraSession,
+    input: *const u8,
+    input_len: usize,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    run(err_out, || {
+        let out_json = out(out_json, TesseraBytes::EMPTY, "out_json")?;
+        let session = live(session, "session")?;
+        let i: UpdateInput = parse(input, input_len)?;
+        let payload = merged_custom_payload(&session.state.token, &i.update.unwrap_or_default());
+        *out_json = to_json_bytes(&payload)?;
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::tests::memory_engine;
     use crate::{
         tessera_bytes_free, tessera_engine_create_new_session, tessera_engine_free,
-        tessera_engine_regenerate_access_token, tessera_protected_props, tessera_session_free,
+        tessera_engine_regenerate_access_token, tessera_session_free,
     };
     use serde_json::{json, Value};
     use std::ptr;
@@ -413,13 +443,58 @@ mod tests {
         let (st, none, _, err) = adopt(&other_token);
         assert_eq!((st, err["code"].as_str()), (TesseraStatus::InvalidInput, Some("INVALID_INPUT")));
         assert!(none.is_null());
-
-        let mut props = TesseraBytes::EMPTY;
-        assert_eq!(unsafe { tessera_protected_props(&mut props, ptr::null_mut()) }, TesseraStatus::Ok);
-        assert_eq!(take(props), json!(tessera_core::token::PROTECTED_PROPS));
         unsafe {
             tessera_session_free(adopted);
             tessera_session_free(other);
+            tessera_session_free(session);
+            tessera_engine_free(engine);
+        }
+    }
+
+    #[test]
+    fn a_merge_hands_a_replaced_regenerate_the_sessions_claims_merged_with_the_update() {
+        let engine = memory_engine();
+        let create =
+            json!({"recipeUserId": "u1", "accessTokenPayload": {"role": "user", "keep": 1, "gone": 2}}).to_string();
+        let (mut session, mut doc) = (ptr::null_mut(), TesseraBytes::EMPTY);
+        let st = unsafe {
+            tessera_engine_create_new_session(
+                engine,
+                create.as_ptr(),
+                create.len(),
+                &mut session,
+                &mut doc,
+                ptr::null_mut(),
+            )
+        };
+        assert_eq!(st, TesseraStatus::Ok);
+        // The engine's issuer is a claim of the token that is not a protected prop.
+        let iss = take(doc)["session"]["token"]["payload"]["iss"].clone();
+        assert!(iss.is_string(), "{iss}");
+
+        let merged = |session: *const TesseraSession, input: &str| {
+            let (mut out_json, mut err) = (TesseraBytes::EMPTY, TesseraBytes::EMPTY);
+            let st = unsafe {
+                tessera_session_merged_custom_payload(session, input.as_ptr(), input.len(), &mut out_json, &mut err)
+            };
+            (st, take(out_json), take(err))
+        };
+        // The session's own claims, never the protected props of its token or of the update;
+        // a null deletes its key.
+        let update = json!({"update": {"role": "admin", "gone": null, "extra": true, "sub": "u2", "exp": 1}});
+        let (st, payload, err) = merged(session, &update.to_string());
+        assert_eq!(st, TesseraStatus::Ok, "{err}");
+        assert_eq!(payload, json!({"role": "admin", "keep": 1, "extra": true, "iss": iss}));
+        let (st, payload, err) = merged(session, "{}");
+        assert_eq!(st, TesseraStatus::Ok, "{err}");
+        assert_eq!(payload, json!({"role": "user", "keep": 1, "gone": 2, "iss": iss}));
+
+        let (st, payload, err) = merged(session, r#"{"update": [1]}"#);
+        assert_eq!((st, err["code"].as_str()), (TesseraStatus::InvalidInput, Some("INVALID_INPUT")));
+        assert!(payload.is_null());
+        let (st, _, err) = merged(ptr::null(), "{}");
+        assert_eq!((st, err["code"].as_str()), (TesseraStatus::InvalidInput, Some("INVALID_INPUT")));
+        unsafe {
             tessera_session_free(session);
             tessera_engine_free(engine);
         }

@@ -742,6 +742,19 @@ impl Engine {
         )
     }
 
+    /// The custom payload the merge of `updateJson` into `session`'s access token payload makes,
+    /// as JSON text: the session's own claims (the user data of a v2 token) shallow-merged
+    /// with the update, whose protected props are ignored and whose nulls delete keys. What a
+    /// session's merge hands an app's replacement of `regenerateAccessToken`. No I/O.
+    #[napi]
+    pub fn merged_custom_payload(&self, env: Env, session: &Session, update_json: String) -> napi::Result<String> {
+        run(&env, || {
+            let update = json_object(&update_json, "access_token_payload_update")?;
+            let payload = tessera_core::authority::merged_custom_payload(&session.state.token, &update);
+            serde_json::to_string(&payload).map_err(|e| Error::internal(e.to_string()))
+        })
+    }
+
     /// Makes `accessToken` (a new token of the same session, such as an app's
     /// `regenerateAccessToken` returned) the session's token; returns the updated session (the
     /// given one is unchanged) and what to write on the response, as
@@ -1014,10 +1027,10 @@ pub fn append_to_header_list(existing: Option<String>, value: String) -> String 
     core_append(existing.as_deref(), &value)
 }
 
-/// The core's name lists as fixed-size arrays, which napi can export as constants; a change
-/// of length in the core fails the build here.
-const fn fixed_names<const N: usize>(names: &[&'static str]) -> [&'static str; N] {
-    assert!(names.len() == N, "the core changed a name list: update its length here");
+/// The core's header-name lists as fixed-size arrays, which napi can export as constants;
+/// a change of length in the core fails the build here.
+const fn header_names<const N: usize>(names: &[&'static str]) -> [&'static str; N] {
+    assert!(names.len() == N, "the core changed a header list: update its length here");
     let mut out = [""; N];
     let mut i = 0;
     while i < N {
@@ -1029,14 +1042,8 @@ const fn fixed_names<const N: usize>(names: &[&'static str]) -> [&'static str; N
 
 /// The request headers the protocol reads.
 #[napi]
-pub const REQUEST_HEADERS: [&str; 5] = fixed_names(tessera_core::protocol::REQUEST_HEADERS);
+pub const REQUEST_HEADERS: [&str; 5] = header_names(tessera_core::protocol::REQUEST_HEADERS);
 
 /// The headers a CORS preflight must allow for the protocol.
 #[napi]
-pub const CORS_ALLOWED_HEADERS: [&str; 5] = fixed_names(tessera_core::protocol::CORS_ALLOWED_HEADERS);
-
-/// The access token payload keys the protocol writes itself, which an app's payload never
-/// holds (what a session's merge leaves out of the payload it hands to a replaced
-/// `regenerateAccessToken`).
-#[napi]
-pub const PROTECTED_PROPS: [&str; 10] = fixed_names(tessera_core::token::PROTECTED_PROPS);
+pub const CORS_ALLOWED_HEADERS: [&str; 5] = header_names(tessera_core::protocol::CORS_ALLOWED_HEADERS);

@@ -586,6 +586,15 @@ impl Engine {
         })
     }
 
+    /// The custom payload `session`'s merge of `update_json` makes (JSON): what a session's
+    /// merge hands an app's replacement of `regenerate_access_token`.
+    fn merged_custom_payload(&self, py: Python<'_>, session: &Session, update_json: &str) -> PyResult<String> {
+        run(py, || {
+            let update = json_object(update_json, "access_token_payload_update")?;
+            Ok(Value::Object(tessera_core::authority::merged_custom_payload(&session.state.token, &update)).to_string())
+        })
+    }
+
     /// The session with `access_token` (of the same session) as its token, and the changes
     /// that write it to the response.
     fn adopt_access_token(
@@ -732,6 +741,5 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(claim_entry, m)?)?;
     m.add("REQUEST_HEADERS", PyTuple::new(py, REQUEST_HEADERS)?)?;
     m.add("CORS_ALLOWED_HEADERS", PyTuple::new(py, CORS_ALLOWED_HEADERS)?)?;
-    m.add("PROTECTED_PROPS", PyTuple::new(py, tessera_core::token::PROTECTED_PROPS)?)?;
     Ok(())
 }

@@ -267,8 +267,7 @@ impl Authority {
         update: &Map<String, Value>,
         now_ms: u64,
     ) -> Result<Option<IssuedTokens>> {
-        let base = if token.version >= 3 { custom_claims(&token.payload) } else { token.payload.clone() };
-        self.replace_payload(token, merge_payload(base, update), now_ms)
+        self.replace_payload(token, merged_custom_payload(token, update), now_ms)
     }
 
     /// The SuperTokens core's `/recipe/session/regenerate`: stores `payload` as the custom
@@ -550,6 +549,14 @@ pub fn custom_claims(payload: &Map<String, Value>) -> Map<String, Value> {
         .filter(|(k, _)| !PROTECTED_PROPS.contains(&k.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
+}
+
+/// The custom payload `mergeIntoAccessTokenPayload(update)` gives the session of `token`:
+/// its own claims (the user data of a v2 token), shallow-merged with `update`. This is what a
+/// session's merge hands an app's replacement of `regenerateAccessToken`.
+pub fn merged_custom_payload(token: &VerifiedToken, update: &Map<String, Value>) -> Map<String, Value> {
+    let base = if token.version >= 3 { custom_claims(&token.payload) } else { token.payload.clone() };
+    merge_payload(base, update)
 }
 
 /// Shallow merge: protected props in `update` are ignored and `null` deletes a key.

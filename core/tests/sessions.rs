@@ -984,3 +984,15 @@ fn regenerate_access_token_replaces_the_payload_and_keeps_the_expiry() {
     t.authority().unwrap().revoke_sessions(std::slice::from_ref(&s.token.session_handle)).unwrap();
     assert!(t.regenerate_access_token(&s.token.raw, Map::new(), T0 + 1).unwrap().is_none());
 }
+
+#[test]
+fn the_payload_a_merge_hands_regenerate_is_the_custom_claims_merged() {
+    let t = mem(json!({}));
+    let s = t
+        .create_new_session_without_request_response("public", "u", obj(json!({"a": 1, "b": 2})), Map::new(), true, T0)
+        .unwrap();
+    let update = obj(json!({"b": null, "c": 3, "sub": "someone-else", "exp": 1}));
+    let merged = tessera_core::authority::merged_custom_payload(&s.token, &update);
+    // Protected props are neither kept from the token nor taken from the update; null deletes.
+    assert_eq!(Value::Object(merged), json!({"a": 1, "c": 3, "iss": "https://api.example.com/auth"}));
+}

@@ -21,7 +21,6 @@ __all__ = [
     "append_to_header_list",
     "REQUEST_HEADERS",
     "CORS_ALLOWED_HEADERS",
-    "PROTECTED_PROPS",
     "_panic_for_tests",
     "cookie_value",
     "claim_should_refetch",
@@ -38,8 +37,6 @@ _Mutations = Tuple[Optional[int], Optional[str], List[_HeaderOp], List[Tuple[str
 REQUEST_HEADERS: Tuple[str, ...]
 #: Request headers a CORS setup must allow for the frontend SDKs.
 CORS_ALLOWED_HEADERS: Tuple[str, ...]
-#: The access-token claims the protocol writes itself (never an app's).
-PROTECTED_PROPS: Tuple[str, ...]
 
 def cookie_value(cookie_headers: List[str], name: str) -> Optional[str]:
     """Cookie ``name`` from the request's ``Cookie`` headers, decoded as the core decodes."""
@@ -234,6 +231,8 @@ class Engine:
         customClaimsInAccessTokenPayload, expiryMs, timeCreatedMs}`` or ``None``."""
     def update_session_data_in_database(self, session_handle: str, data_json: str) -> bool: ...
     def merge_into_access_token_payload(self, session_handle: str, update_json: str) -> bool: ...
+    def merged_custom_payload(self, session: Session, update_json: str) -> str:
+        """JSON of the custom payload a merge of ``update_json`` into ``session`` makes."""
     def adopt_access_token(self, session: Session, access_token: str) -> Tuple[Session, _Mutations]:
         """The session with ``access_token`` (of the same session) as its token, and the
         changes that write it to the response."""

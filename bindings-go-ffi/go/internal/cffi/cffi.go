@@ -221,6 +221,18 @@ func (s *Session) AccessTokenPayload() ([]byte, error) {
 	return doc, check(status, e)
 }
 
+// MergedCustomPayload returns the custom payload (a JSON object) a merge of input
+// ({"update"}) into the session makes: what the merge hands an application's
+// RegenerateAccessToken (see tessera_session_merged_custom_payload).
+func (s *Session) MergedCustomPayload(input []byte) ([]byte, error) {
+	var out, e C.TesseraBytes
+	ip, il := in(input)
+	status := C.tessera_session_merged_custom_payload(s.p, ip, il, &out, &e)
+	runtime.KeepAlive(s)
+	doc := take(out)
+	return doc, check(status, e)
+}
+
 // FrontToken returns the session's front token.
 func (s *Session) FrontToken() (string, error) {
 	var out, e C.TesseraBytes
@@ -634,15 +646,6 @@ func ErrorKinds() ([]byte, error) {
 func ProtocolHeaders() ([]byte, error) {
 	var out, e C.TesseraBytes
 	status := C.tessera_protocol_headers(&out, &e)
-	doc := take(out)
-	return doc, check(status, e)
-}
-
-// ProtectedProps returns the access token payload keys the protocol writes itself, as a JSON
-// array.
-func ProtectedProps() ([]byte, error) {
-	var out, e C.TesseraBytes
-	status := C.tessera_protected_props(&out, &e)
 	doc := take(out)
 	return doc, check(status, e)
 }

@@ -75,14 +75,9 @@ func (b *block) assertClaims(validators []claims.SessionClaimValidator, userCont
 		return err
 	}
 	if len(result.AccessTokenPayloadUpdate) > 0 {
-		// As supertokens-golang, the update's protected props are left out: a replaced
-		// RegenerateAccessToken that the merge hands them to would have them refused. (A copy:
-		// an application's ValidateClaims may answer with the session's own payload map.)
-		update, err := withoutProtectedProps(result.AccessTokenPayloadUpdate)
-		if err != nil {
-			return err
-		}
-		if err := b.s.MergeIntoAccessTokenPayloadWithContext(update, userContext); err != nil {
+		// The core leaves the protected props of an update out of the merge, and out of the
+		// payload a merge hands a replaced RegenerateAccessToken.
+		if err := b.s.MergeIntoAccessTokenPayloadWithContext(result.AccessTokenPayloadUpdate, userContext); err != nil {
 			return err
 		}
 	}

@@ -189,56 +189,43 @@ func (c *container) takeNewToken(handle *cffi.Session, doc []byte) error {
 	return nil
 }
 
-// protectedProps are the payload keys the protocol writes itself (the core's list), read
-// from the library once.
-var protectedProps = sync.OnceValues(func() (map[string]bool, error) {
-	doc, err := cffi.ProtectedProps()
+// mergedCustomPayload is the custom payload a merge of update makes, from the core: the
+// session's own claims merged with update, whose protected props are ignored and whose nil
+// values remove their keys. A key the core took from update keeps update's own value, as
+// supertokens-golang hands it on (not its JSON copy: an int stays an int).
+func (c *container) mergedCustomPayload(update map[string]interface{}) (map[string]interface{}, error) {
+	in, err := marshal(map[string]interface{}{"update": update})
 	if err != nil {
 		return nil, err
 	}
-	var names []string
-	if err := json.Unmarshal(doc, &names); err != nil {
+	c.mu.Lock()
+	doc, err := c.handle.MergedCustomPayload(in)
+	c.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	payload := map[string]interface{}{}
+	if err := json.Unmarshal(doc, &payload); err != nil {
 		return nil, errs.New(errs.Internal.Code(), "unreadable answer from tessera: %v", err)
 	}
-	out := make(map[string]bool, len(names))
-	for _, name := range names {
-		out[name] = true
-	}
-	return out, nil
-})
-
-// withoutProtectedProps is a copy of payload without the keys the protocol writes itself.
-func withoutProtectedProps(payload map[string]interface{}) (map[string]interface{}, error) {
-	protected, err := protectedProps()
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]interface{}, len(payload))
-	for k, v := range payload {
-		if !protected[k] {
-			out[k] = v
+	for k, v := range update {
+		if _, kept := payload[k]; kept {
+			payload[k] = v
 		}
 	}
-	return out, nil
+	return payload, nil
 }
 
 // mergeThroughRegenerate is supertokens-golang's MergeIntoAccessTokenPayloadWithContext, for
 // an application whose Override.Functions replaced RegenerateAccessToken: the replacement
-// gets the session's custom payload merged with update (a nil value removes its key), and
-// the token it returns becomes the session's, written to the response as the core's merge
-// writes one. A nil answer (the session is gone) is UNAUTHORISED; one without a token (the
+// gets the session's custom payload merged with update (mergedCustomPayload), and the token
+// it returns becomes the session's, written to the response as the core's merge writes one.
+// A nil answer (the session is gone) is UNAUTHORISED; one without a token (the
 // given one had expired) writes nothing: the client gets the stored payload at its refresh.
 func (c *container) mergeThroughRegenerate(impl *implementation, update map[string]interface{}, userContext tessera.UserContext) error {
-	payload, err := withoutProtectedProps(c.accessTokenPayload())
+	payload, err := c.mergedCustomPayload(update)
 	if err != nil {
 		return err
-	}
-	for k, v := range update {
-		if v == nil {
-			delete(payload, k)
-		} else {
-			payload[k] = v
-		}
 	}
 	answer, err := (*impl.fns.RegenerateAccessToken)(c.current().AccessToken, &payload, orEmpty(userContext))
 	if err != nil {

@@ -1,7 +1,6 @@
 /** `SessionContainer`: the session of a request, as supertokens-node's. */
 import { TesseraError, callAsync, callSync } from "../../error";
 import type { Mutations, NativeEngine, NativeSession } from "../../native";
-import { native as nativeModule } from "../../native";
 import type { ResponseAdapter } from "../../framework/response";
 import { applyMutations, hasMutations } from "../../framework/response";
 import { wrapResponse } from "../../framework/wrap";
@@ -58,19 +57,6 @@ const SESSION_GONE = "Session does not exist anymore";
 
 function sessionGone(): TesseraError {
   return new TesseraError({ type: "UNAUTHORISED", message: SESSION_GONE });
-}
-
-let protectedProps: ReadonlySet<string> | undefined;
-
-/** A copy of `payload` without the keys the protocol writes itself (the core's list, read from
- * the addon once). */
-function withoutProtectedProps(payload: Record<string, unknown>): Record<string, unknown> {
-  if (protectedProps === undefined) protectedProps = new Set(nativeModule().PROTECTED_PROPS);
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(payload)) {
-    if (!protectedProps.has(key)) out[key] = value;
-  }
-  return out;
 }
 
 /**
@@ -228,19 +214,21 @@ export class SessionContainer {
   /**
    * supertokens-node's `mergeIntoAccessTokenPayload`, for an app whose `override.functions`
    * replaced `regenerateAccessToken`: the replacement gets the session's custom payload merged
-   * with the update, and the token it returns becomes the session's, written to the response
-   * as the core's merge writes one. Without a token in its answer (the one given had expired)
+   * with the update (the core's `merged_custom_payload`: the update's protected props ignored,
+   * a null deleting its key), and the token it returns becomes the session's, written to the
+   * response as the core's merge writes one. Without a token in its answer (the one given had expired)
    * nothing is written: the client gets the stored payload at its refresh.
    * @throws UNAUTHORISED when it answers undefined (the session is gone); `INVALID_INPUT` when
    * the token it returns is another session's.
    */
   private async mergeThroughRegenerate(accessTokenPayloadUpdate: Record<string, unknown>, userContext: unknown): Promise<void> {
-    toJson(accessTokenPayloadUpdate, "accessTokenPayloadUpdate");
-    const update = accessTokenPayloadUpdate ?? {};
-    const newAccessTokenPayload = withoutProtectedProps(this.getAccessTokenPayload());
-    Object.assign(newAccessTokenPayload, update);
-    for (const [key, value] of Object.entries(update)) {
-      if (value === null) delete newAccessTokenPayload[key];
+    const update = toJson(accessTokenPayloadUpdate, "accessTokenPayloadUpdate");
+    const merged = callSync(() => this.engine.mergedCustomPayload(this.native, update));
+    const newAccessTokenPayload = JSON.parse(merged) as Record<string, unknown>;
+    // A key the core took from the update keeps the app's own value (not its JSON copy), as
+    // supertokens-node hands it on.
+    for (const [key, value] of Object.entries(accessTokenPayloadUpdate ?? {})) {
+      if (Object.hasOwn(newAccessTokenPayload, key)) newAccessTokenPayload[key] = value;
     }
     const answer = await state().implementation.regenerateAccessToken({
       accessToken: this.getAccessToken(),
@@ -274,16 +262,9 @@ export class SessionContainer {
       claimValidators,
       userContext: ctx,
     });
-    // As supertokens-node, the update's protected props are left out: a replaced
-    // `regenerateAccessToken` that the merge hands them to would have them refused. (A copy: an
-    // app's `validateClaims` may answer with the session's own payload object.)
-    if (accessTokenPayloadUpdate !== undefined) {
-      const update =
-        accessTokenPayloadUpdate !== null && typeof accessTokenPayloadUpdate === "object" && !Array.isArray(accessTokenPayloadUpdate)
-          ? withoutProtectedProps(accessTokenPayloadUpdate)
-          : accessTokenPayloadUpdate;
-      await this.mergeIntoAccessTokenPayload(update, ctx);
-    }
+    // The core leaves the protected props of an update out of the merge, and out of the
+    // payload a merge hands a replaced `regenerateAccessToken`.
+    if (accessTokenPayloadUpdate !== undefined) await this.mergeIntoAccessTokenPayload(accessTokenPayloadUpdate, ctx);
     if (invalidClaims.length > 0) {
       throw new TesseraError({ type: "INVALID_CLAIMS", message: "invalid claim", payload: invalidClaims });
     }

@@ -518,9 +518,8 @@ class SessionContainer:
             return
         # As supertokens-python: the merged custom payload goes through the app's function.
         ctx = {} if user_context is None else user_context
-        # Protected props in the update are ignored, as the core's own merge ignores them.
-        payload = {**self.get_access_token_payload(), **access_token_payload_update}
-        payload = {k: v for k, v in payload.items() if v is not None and k not in _native.PROTECTED_PROPS}
+        update_json = to_json(access_token_payload_update, "access_token_payload_update")
+        payload = json.loads(self._engine.merged_custom_payload(self._native, update_json))
         result = await functions.regenerate_access_token(self.get_access_token(), payload, ctx)
         if result is None:
             raise UnauthorisedError(_SESSION_GONE)
