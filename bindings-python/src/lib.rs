@@ -13,7 +13,9 @@ use tessera_core::claims::{self, Validator};
 use tessera_core::config::{TokenTransfer, TransferMethodSetting};
 use tessera_core::convert::json_object;
 use tessera_core::engine::now_ms;
-use tessera_core::http::{append_to_header_list as core_append, HeaderMutation, HttpRequest, ResponseMutations};
+use tessera_core::http::{
+    append_to_header_list as core_append, HeaderMutation, HttpRequest, ResponseMutations, PATH_REWRITING_CHARS,
+};
 use tessera_core::protocol::{ApiEndpoint, SessionState, VerifyOptions, CORS_ALLOWED_HEADERS, REQUEST_HEADERS};
 use tessera_core::{Error, ErrorKind, Tessera};
 
@@ -392,6 +394,14 @@ impl Engine {
         run(py, || Ok(t.handle_api_request(&req, now_ms()))).map(|m| m.map(mutations))
     }
 
+    /// The prefix of every path `is_api_request` accepts that has none of
+    /// `PATH_REWRITING_CHARS`: adapters check it first and skip the native call for most
+    /// requests.
+    #[getter]
+    fn api_path_prefix(&self) -> &str {
+        self.inner.api_path_prefix()
+    }
+
     /// Whether the request is for an endpoint `handle_api_request` serves (no I/O).
     fn is_api_request(&self, method: &str, path: &str) -> bool {
         self.inner.is_api_path(method, path)
@@ -741,5 +751,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(claim_entry, m)?)?;
     m.add("REQUEST_HEADERS", PyTuple::new(py, REQUEST_HEADERS)?)?;
     m.add("CORS_ALLOWED_HEADERS", PyTuple::new(py, CORS_ALLOWED_HEADERS)?)?;
+    m.add("PATH_REWRITING_CHARS", PATH_REWRITING_CHARS)?;
     Ok(())
 }

@@ -92,6 +92,84 @@ def test_raw_asgi_headers_verify_as_their_latin1_text() -> None:
         engine.verify_session("GET", "/x", [(b"cookie", "a=1")])
 
 
+_TRICKY_PATHS = [
+    "/auth/session/refresh",
+    "/auth/session/refresh/",
+    "/auth/signout",
+    "/auth/jwt/jwks.json",
+    "/api/auth/session/refresh",
+    "/x/../auth/session/refresh",
+    "/x/%2e%2e/auth/signout",
+    "/x/%2E./api/auth/signout",
+    "/x\\..\\auth/session/refresh",
+    "/au\tth/session/refresh",
+    "./auth/signout",
+    "/auth/./session/refresh",
+    "auth/session/refresh",
+    "/api/x/../auth/jwt/jwks.json/",
+    "/session/refresh",
+    "/x/../signout",
+    "/jwt/jwks.json/",
+    "/getJWT",
+    "/",
+    "",
+]
+
+
+@pytest.mark.parametrize("base", ["/auth", "/api/auth", "/"])
+def test_the_api_path_filter_never_hides_an_api_path(base: str) -> None:
+    from tessera import InputAppInfo, init
+    from tessera.recipe import session
+
+    init(
+        app_info=InputAppInfo(app_name="t", api_domain="http://testserver", api_base_path=base),
+        framework="fastapi",
+        recipe_list=[session.init()],
+    )
+    from tessera import _state
+
+    state = _state.current()
+    served = 0
+    for path in _TRICKY_PATHS:
+        for method in ("GET", "POST"):
+            if state.engine.is_api_request(method, path):
+                served += 1
+                assert _state.may_be_api_path(state, path), f"{method} {path!r} is skipped under {base}"
+    assert served >= 3
+    # What the filter is for: most of an app's paths never reach the native call.
+    assert not _state.may_be_api_path(state, "/getJWT") or base == "/"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/auth/session/refresh", "/auth/session/refresh/", "/x/../auth/session/refresh", "/x/%2e%2e/auth/session/refresh"],
+)
+def test_the_asgi_middleware_serves_every_spelling_of_the_refresh_path(path: str) -> None:
+    """Test clients resolve dot segments before sending; an ASGI server passes them on."""
+    import asyncio
+
+    from tessera.framework.fastapi import Middleware
+
+    init_tessera()
+    sent: List[Dict[str, Any]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 404, "headers": []})
+        await send({"type": "http.response.body", "body": b"app"})
+
+    async def receive() -> Dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": path, "headers": [(b"st-auth-mode", b"cookie")]}
+    asyncio.run(Middleware(app)(scope, receive, send))
+    # The core's refresh answer without a refresh token, not the app's 404.
+    assert sent[0]["status"] == 401
+    assert b'"unauthorised"' in sent[1]["body"]
+
+
 def test_pending_mutations_are_the_requests_then_the_sessions() -> None:
     req = DictRequest({})
     first: Mutations = (None, None, [("set", "a", "1")], [])

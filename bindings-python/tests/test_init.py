@@ -229,6 +229,8 @@ def test_config_json_shape(monkeypatch: pytest.MonkeyPatch) -> None:
     seen = {}
 
     class FakeEngine:
+        api_path_prefix = "/auth"
+
         def __init__(self, config_json: str) -> None:
             seen["config"] = json.loads(config_json)
 

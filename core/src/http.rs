@@ -73,6 +73,13 @@ impl HttpRequest {
     }
 }
 
+/// The characters that make [`bare_path`] rewrite a path (dot segments, `%2e`, `\\`, tabs
+/// and newlines) rather than only cut it short. A path without any of them resolves to one of
+/// its own prefixes, so it can only be under a base path it starts with: bindings use that to
+/// skip [`crate::Tessera::api_endpoint`] for most requests (see
+/// [`crate::Tessera::api_path_prefix`]).
+pub const PATH_REWRITING_CHARS: &str = ".%\\\t\n\r";
+
 /// `path` without query string or fragment, and without a trailing `/` (`/` stays `/`), with
 /// its dot segments resolved as a URL parser resolves them (`/auth/session/./refresh` is
 /// `/auth/session/refresh`), which is how supertokens-node reads the path it routes on. Every

@@ -1063,6 +1063,15 @@ impl Tessera {
         self.api_endpoint(method, path).is_some()
     }
 
+    /// The prefix every path [`Tessera::api_endpoint`] accepts starts with, unless the path
+    /// has one of [`crate::http::PATH_REWRITING_CHARS`]: `{apiBasePath}` as the app sees it.
+    /// A binding whose every native call costs more than a string comparison checks
+    /// `path.starts_with(prefix) || path.contains(any of those chars)` first and asks the
+    /// core only then, with the same answers.
+    pub fn api_path_prefix(&self) -> &str {
+        &self.config().api_base_path
+    }
+
     /// Which endpoint of [`Tessera::handle_api_request`] a method and path are for, if any;
     /// bindings whose app replaced an endpoint's API function (`override.apis`) serve that
     /// endpoint themselves. Every request of an app asks this, so it allocates nothing: the

@@ -758,6 +758,55 @@ fn api_endpoints_are_named_by_method_and_path() {
     assert_eq!(ApiEndpoint::SignOut.as_str(), "signout");
 }
 
+/// Bindings skip the native `api_endpoint` for a path that neither starts with
+/// `api_path_prefix` nor has one of `PATH_REWRITING_CHARS`: no API path may be such a path,
+/// however it hides its segments.
+#[test]
+fn every_api_path_starts_with_the_prefix_or_has_a_rewriting_char() {
+    use tessera_core::http::PATH_REWRITING_CHARS;
+    let with_base = |base: &str| {
+        let cfg = json!({
+            "appInfo": {"appName": "t", "apiDomain": "https://api.example.com", "apiBasePath": base},
+            "connectionURI": "sqlite::memory:",
+        });
+        Tessera::from_json(&cfg.to_string()).unwrap()
+    };
+    let segments =
+        ["auth", "session", "refresh", "signout", "api", "..", ".", "%2E%2e", "", "x\\auth", "refresh\t", "a?b"];
+    let n = segments.len();
+    for base in ["/auth", "/api/auth", "/"] {
+        let t = with_base(base);
+        let prefix = t.api_path_prefix();
+        let (mut api_paths, mut rewritten) = (0, 0);
+        // Every path of one to four of these segments, with and without a leading `/`.
+        for len in 1..=4u32 {
+            for mut i in 0..n.pow(len) {
+                let mut parts = Vec::new();
+                for _ in 0..len {
+                    parts.push(segments[i % n]);
+                    i /= n;
+                }
+                let joined = parts.join("/");
+                for p in [format!("/{joined}"), joined.clone(), format!("/{joined}/")] {
+                    if t.is_api_path("POST", &p) {
+                        api_paths += 1;
+                        let has_rewriting_char = p.contains(|c| PATH_REWRITING_CHARS.contains(c));
+                        rewritten += usize::from(!p.starts_with(prefix));
+                        assert!(
+                            p.starts_with(prefix) || has_rewriting_char,
+                            "POST {p:?} is an API path under {prefix:?}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(
+            api_paths > 10 && (rewritten > 0 || prefix.is_empty()),
+            "{base}: {api_paths} API paths, {rewritten} rewritten"
+        );
+    }
+}
+
 #[test]
 fn session_request_input_is_what_get_session_on_a_request_passes_on() {
     use tessera_core::config::TokenTransfer;

@@ -37,6 +37,9 @@ _Mutations = Tuple[Optional[int], Optional[str], List[_HeaderOp], List[Tuple[str
 REQUEST_HEADERS: Tuple[str, ...]
 #: Request headers a CORS setup must allow for the frontend SDKs.
 CORS_ALLOWED_HEADERS: Tuple[str, ...]
+#: The characters that make the core resolve a path (dot segments, ``%2e``, ``\\``, tabs,
+#: newlines) rather than only cut it short; see ``Engine.api_path_prefix``.
+PATH_REWRITING_CHARS: str
 
 def cookie_value(cookie_headers: List[str], name: str) -> Optional[str]:
     """Cookie ``name`` from the request's ``Cookie`` headers, decoded as the core decodes."""
@@ -177,6 +180,10 @@ class Engine:
         """Serves ``{apiBasePath}/session/refresh``, ``/signout`` and ``/jwt/jwks.json``;
         ``None`` when the request is not for Tessera. Errors are answered in the mutations, or
         raised with ``raise_errors`` (for the app's error handlers)."""
+    @property
+    def api_path_prefix(self) -> str:
+        """``{apiBasePath}``: every path ``is_api_request`` accepts starts with it or has one of
+        ``PATH_REWRITING_CHARS``, so adapters need not ask the core about other paths."""
     def is_api_request(self, method: str, path: str) -> bool:
         """Whether ``handle_api_request`` would serve this request (pure, no I/O)."""
     def api_endpoint(self, method: str, path: str) -> Optional[str]:

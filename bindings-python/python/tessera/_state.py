@@ -3,6 +3,7 @@
 Private: everything public reads it through :func:`engine` and :func:`framework`.
 """
 
+import re
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Optional
 
 from . import _native
@@ -31,6 +32,9 @@ class _State:
         "get_session_overridden",
         "claims_overridden",
         "jwt_validity_seconds",
+        "api_path_prefix",
+        "rewritable_path",
+        "verifies_natively",
     )
 
     def __init__(
@@ -64,8 +68,22 @@ class _State:
         # Asked on every verification, so answered once here.
         self.get_session_overridden = "get_session" in overridden
         self.claims_overridden = bool(overridden & {"get_global_claim_validators", "validate_claims"})
+        #: Whether a route's verification is the native call alone: no function or API
+        #: override and no transfer-method function decides any part of it.
+        self.verifies_natively = (
+            api_implementation is None
+            and not self.get_session_overridden
+            and not self.claims_overridden
+            and choose_transfer_method is None
+        )
         #: ``jwt.init(jwt_validity_seconds=...)``: ``create_jwt``'s default validity.
         self.jwt_validity_seconds = jwt_validity_seconds
+        #: A path neither starting with ``api_path_prefix`` nor matching ``rewritable_path``
+        #: is one ``engine.is_api_request`` certainly refuses (the core's rule, see
+        #: ``Engine.api_path_prefix``). Middlewares check that first: every request of an app
+        #: passes them, and a native call costs more than a string comparison.
+        self.api_path_prefix = engine.api_path_prefix
+        self.rewritable_path = re.compile("[" + re.escape(_native.PATH_REWRITING_CHARS) + "]").search
 
 
 _current: Optional[_State] = None
@@ -105,6 +123,11 @@ def overriding(name: str) -> Any:
     else ``None`` (the caller then takes its direct path)."""
     state = current()
     return state.recipe_implementation if name in state.overridden else None
+
+
+def may_be_api_path(state: _State, path: str) -> bool:
+    """Whether ``path`` may be one of the core's endpoints (false: it certainly is not)."""
+    return path.startswith(state.api_path_prefix) or state.rewritable_path(path) is not None
 
 
 def reset() -> None:

@@ -85,7 +85,7 @@ class _SyncMiddleware(_Middleware):
         tessera = _state.current()
         path = adapter.path()
         # Most requests are the app's own: skip building the header list for them.
-        if tessera.engine.is_api_request(adapter.method(), path):
+        if _state.may_be_api_path(tessera, path) and tessera.engine.is_api_request(adapter.method(), path):
             endpoint = overridden_endpoint(adapter.method(), path)
             try:
                 if endpoint is not None:
@@ -115,7 +115,7 @@ class _AsyncMiddleware(_Middleware):
         adapter = DjangoRequest(request)
         tessera = _state.current()
         path = adapter.path()
-        if tessera.engine.is_api_request(adapter.method(), path):
+        if _state.may_be_api_path(tessera, path) and tessera.engine.is_api_request(adapter.method(), path):
             endpoint = overridden_endpoint(adapter.method(), path)
             try:
                 if endpoint is not None:

@@ -76,7 +76,7 @@ class Middleware:
         adapter = _current_request()
         path = adapter.path()
         # Most requests are the app's own: skip building the header list for them.
-        if not tessera.engine.is_api_request(adapter.method(), path):
+        if not (_state.may_be_api_path(tessera, path) and tessera.engine.is_api_request(adapter.method(), path)):
             return None
         endpoint = overridden_endpoint(adapter.method(), path)
         try:

@@ -98,7 +98,7 @@ VerifyResult = Tuple[Optional["_native.Session"], Optional[Mutations]]
 class VerifySessionOptions:
     """The arguments of a ``verify_session`` (or ``get_session``), converted once."""
 
-    __slots__ = ("anti_csrf_check", "session_required", "check_database", "override", "user_context")
+    __slots__ = ("anti_csrf_check", "session_required", "check_database", "override", "user_context", "natively")
 
     def __init__(
         self,
@@ -113,9 +113,12 @@ class VerifySessionOptions:
         self.check_database = bool(check_database)
         self.override = override
         self.user_context = user_context
+        #: Whether these options leave the verification to the core alone, without I/O
+        #: unless a key must be fetched (see ``_State.verifies_natively``).
+        self.natively = not self.check_database and override is None
 
 
-def _store_verified(
+def store_verified(
     adapter: RequestAdapter,
     engine: "_native.Engine",
     result: VerifyResult,
@@ -161,7 +164,7 @@ def verify_session_sync(
     result = state.engine.verify_session(
         method, path, headers, required, anti_csrf, options.check_database, True, None, transfer
     )
-    session = _store_verified(adapter, state.engine, result, for_route)
+    session = store_verified(adapter, state.engine, result, for_route)
     check_claims_sync(options.override, session, options.user_context)
     return session
 
@@ -204,7 +207,7 @@ async def verify_session(
             None,
             transfer,
         )
-    session = _store_verified(adapter, engine, result, for_route)
+    session = store_verified(adapter, engine, result, for_route)
     if options.override is not None or state.claims_overridden:
         await check_claims(options.override, session, options.user_context)
     return session
