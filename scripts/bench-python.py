@@ -26,6 +26,12 @@ One access token, minted by Tessera's embedded store, verified by everything mea
 * the same ASGI apps called directly, in-process, without a server or a client: what
   Tessera's middleware and `verify_session` add to one request, in µs.
 
+Everything measures the installed wheel: the profile-guided build release wheels are made with
+(`--build pgo`, scripts/build-python-pgo.sh) when the toolchain has llvm-profdata, else the
+plain release build. With `--plain-build DIR` (the plain wheel unpacked) the side-by-side
+rounds also serve the Tessera app from the plain build, for what `pip install ./bindings-python`
+gives.
+
 The table and the goals of issue 3 are printed and written to --report.
 """
 
@@ -480,6 +486,11 @@ def uvicorn_app(kind: str, sqlite_path: str, jwks_origin: str, log_path: str, se
         server,
     ]
     env = dict(os.environ, **{TOKEN_ENV: token})
+    if kind == PLAIN_KIND:
+        # The same app, importing the plain build's package ahead of the installed one.
+        kind = "tessera"
+        cmd[cmd.index(PLAIN_KIND)] = kind
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [PLAIN_BUILD_DIR, env.get("PYTHONPATH")]))
     with open(log_path, "ab") as log_file:
         proc = subprocess.Popen(
             cmd, pass_fds=[sock.fileno()], stdout=log_file, stderr=log_file, stdin=subprocess.DEVNULL, env=env
@@ -740,8 +751,12 @@ def http_benchmarks(
     return out
 
 
-#: The apps measured side by side with the same-body bare route (see :func:`paired_shares`).
+#: The apps measured side by side with the same-body bare route (see :func:`paired_shares`);
+#: :data:`PLAIN_KIND` joins them when the plain build is given.
 PAIRED_APPS = ["tessera", "floor"]
+#: The Tessera app served from the plain release build (``--plain-build``).
+PLAIN_KIND = "tessera-plain-build"
+PLAIN_BUILD_DIR = ""
 
 
 def paired_shares(
@@ -765,9 +780,10 @@ def paired_shares(
         f"{args.paired_rounds} rounds of {args.paired_duration} s per app, both servers on CPU {SERVER_CPU}, "
         f"a wrk -c{args.connections} each on CPU {LOADGEN_CPU}"
     )
-    shares: Dict[str, List[float]] = {kind: [] for kind in PAIRED_APPS}
+    kinds = PAIRED_APPS + ([PLAIN_KIND] if PLAIN_BUILD_DIR else [])
+    shares: Dict[str, List[float]] = {kind: [] for kind in kinds}
     for i in range(args.paired_rounds):
-        for kind in PAIRED_APPS:
+        for kind in kinds:
             with contextlib.ExitStack() as stack:
                 ports, pids = {}, {}
                 for k in ("bare-token", kind):
@@ -803,7 +819,7 @@ def paired_shares(
                 if busy < 0.9:
                     log(f"    warning: {kind} round {i}: the servers used {busy:.0%} of their CPU, not all of it")
                 shares[kind].append(got[kind]["rps"] / got["bare-token"]["rps"])
-    for kind in PAIRED_APPS:
+    for kind in kinds:
         ratios = shares[kind]
         log(
             f"    {kind}: {statistics.median(ratios):.1%} of the same-body bare route "
@@ -914,6 +930,12 @@ def report(
     lines.append("Tessera Python benchmarks (one access token, one RSA-2048 key, all verifiers)")
     lines.append("  " + "; ".join(f"{k} {v}" for k, v in verify["versions"].items()))
     lines.append(f"  {os.cpu_count()} CPUs; medians of {args.rounds} rounds; token kid {verify['kid']}")
+    build = (
+        "the profile-guided release build (scripts/build-python-pgo.sh)"
+        if args.build == "pgo"
+        else "the plain release build (no llvm-profdata for a profile-guided one)"
+    )
+    lines.append(f"  Tessera measured as {build}")
     lines.append("")
     lines.append(f"{'verification':<64} {'median µs':>10} {'per s':>11} {'vs floor':>9} {'vs ST':>7} {'vs PyJWT':>9}")
     lines.append("-" * 115)
@@ -1033,6 +1055,12 @@ def report(
                     f"(rounds {', '.join(f'{r:.1%}' for r in paired['floor'])}); Tessera is "
                     f"{same_share / floor_share:.1%} of the floor"
                 )
+                plain = paired.get(PLAIN_KIND)
+                if plain:
+                    lines.append(
+                        f"  The plain release build (pip install ./bindings-python, no PGO), side by side: "
+                        f"{statistics.median(plain):.1%} (rounds {', '.join(f'{r:.1%}' for r in plain)})"
+                    )
             # Judged against the bare route answering a body of the same size: the share of a
             # request that is the library's, not the cost of a larger JSON answer.
             goals.append(
@@ -1076,6 +1104,10 @@ def main() -> int:
     ap.add_argument("--no-pin", action="store_true", help="do not pin the server and wrk to separate CPUs")
     ap.add_argument("--no-http", action="store_true", help="only the in-process verification benchmarks")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
+    ap.add_argument(
+        "--build", choices=["pgo", "plain"], default="plain", help="which build of the wheel is installed (for the report)"
+    )
+    ap.add_argument("--plain-build", default="", help="the plain release wheel unpacked, to serve beside the installed one")
     # Internal: the processes this script starts.
     ap.add_argument("--serve", help=argparse.SUPPRESS)
     ap.add_argument("--fd", type=int, help=argparse.SUPPRESS)
@@ -1085,8 +1117,9 @@ def main() -> int:
     ap.add_argument("--direct", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--load-worker", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
-    global PIN
+    global PIN, PLAIN_BUILD_DIR
     PIN = PIN and not args.no_pin
+    PLAIN_BUILD_DIR = os.path.abspath(args.plain_build) if args.plain_build else ""
 
     if args.serve:
         serve(args.serve, args.fd, args.sqlite, args.jwks_origin, args.server)

@@ -42,12 +42,31 @@ fi
 # `maturin build` + `pip install` of the wheel, not `maturin develop --release`: develop makes
 # an editable install that copies the native module into bindings-python/python/tessera/, the
 # very file the test venv imports, and would swap its debug build for this release one.
-echo "==> maturin build --release"
+#
+# Two builds: the plain release build (what `pip install ./bindings-python` makes) and the
+# profile-guided one release wheels are made with (scripts/build-python-pgo.sh). The PGO wheel
+# is installed and measured throughout; the plain one is unpacked beside it and served too, in
+# the side-by-side /getJWT rounds, so that the report says what each build does.
+echo "==> maturin build --release (plain)"
 rm -rf "$WHEEL_DIR"
 (cd "$ROOT/bindings-python" && VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" \
-    maturin build --release --quiet --interpreter "$VENV/bin/python" -o "$WHEEL_DIR")
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
-    "$WHEEL_DIR"/tessera_session-*.whl
+    maturin build --release --quiet --interpreter "$VENV/bin/python" -o "$WHEEL_DIR/plain")
+plain_dir="$TARGET_DIR/bench-plain-build"
+rm -rf "$plain_dir" && mkdir -p "$plain_dir"
+"$VENV/bin/python" -m zipfile -e "$WHEEL_DIR"/plain/tessera_session-*.whl "$plain_dir"
+build_args=()
+pgo_status=0
+bash "$ROOT/scripts/build-python-pgo.sh" "$WHEEL_DIR/pgo" "$VENV/bin/python" || pgo_status=$?
+if [ "$pgo_status" = 0 ]; then
+    wheel=("$WHEEL_DIR"/pgo/tessera_session-*.whl)
+    build_args=(--build pgo --plain-build "$plain_dir")
+elif [ "$pgo_status" = 3 ]; then
+    wheel=("$WHEEL_DIR"/plain/tessera_session-*.whl)
+    build_args=(--build plain)
+else
+    exit "$pgo_status"
+fi
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "${wheel[@]}"
 
 strict=()
 if [ "${BENCH_STRICT:-0}" = "1" ]; then
@@ -55,6 +74,6 @@ if [ "${BENCH_STRICT:-0}" = "1" ]; then
 fi
 status=0
 "$VENV/bin/python" "$ROOT/scripts/bench-python.py" --report "$TARGET_DIR/bench-python-report.txt" \
-    "${strict[@]}" "$@" || status=$?
+    "${build_args[@]}" "${strict[@]}" "$@" || status=$?
 echo "(bench-python.sh: $((SECONDS - started)) s including the build)"
 exit "$status"
