@@ -21,6 +21,7 @@ __all__ = [
     "append_to_header_list",
     "REQUEST_HEADERS",
     "CORS_ALLOWED_HEADERS",
+    "PATH_REWRITING_CHARS",
     "_panic_for_tests",
     "cookie_value",
     "claim_should_refetch",
