@@ -1148,6 +1148,24 @@ pub(crate) mod tests {
         engine
     }
 
+    /// A session created through the ABI from `input` (the create call's JSON), and the
+    /// document the call answered; free the session with `tessera_session_free`.
+    pub(crate) fn create_session(engine: *const TesseraEngine, input: &[u8]) -> (*mut TesseraSession, Value) {
+        let (mut session, mut doc) = (ptr::null_mut(), TesseraBytes::EMPTY);
+        let st = unsafe {
+            tessera_engine_create_new_session(
+                engine,
+                input.as_ptr(),
+                input.len(),
+                &mut session,
+                &mut doc,
+                ptr::null_mut(),
+            )
+        };
+        assert_eq!(st, TesseraStatus::Ok, "{}", take(doc));
+        (session, serde_json::from_str(&take(doc)).unwrap())
+    }
+
     pub(crate) fn take(b: TesseraBytes) -> String {
         let s = if b.ptr.is_null() {
             String::new()
@@ -1351,20 +1369,10 @@ pub(crate) mod tests {
     #[test]
     fn create_then_verify_through_the_abi() {
         let engine = memory_engine();
-        let create = br#"{"request":{"method":"POST","path":"/login","headers":[]},"recipeUserId":"u1"}"#;
-        let (mut session, mut out_json) = (ptr::null_mut(), TesseraBytes::EMPTY);
-        let st = unsafe {
-            tessera_engine_create_new_session(
-                engine,
-                create.as_ptr(),
-                create.len(),
-                &mut session,
-                &mut out_json,
-                ptr::null_mut(),
-            )
-        };
-        assert_eq!(st, TesseraStatus::Ok);
-        let doc: Value = serde_json::from_str(&take(out_json)).unwrap();
+        let (session, doc) = create_session(
+            engine,
+            br#"{"request":{"method":"POST","path":"/login","headers":[]},"recipeUserId":"u1"}"#,
+        );
         let state = unsafe { &(*session).state };
         assert_eq!(doc["session"], state.to_json(), "the ABI's session JSON drifted from the core's shape");
         let token = doc["session"]["token"]["raw"].as_str().unwrap().to_owned();

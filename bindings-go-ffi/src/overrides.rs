@@ -259,10 +259,9 @@ pub unsafe extern "C" fn tessera_session_merged_custom_payload(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tests::memory_engine;
+    use crate::tests::{create_session, memory_engine};
     use crate::{
-        tessera_bytes_free, tessera_engine_create_new_session, tessera_engine_free,
-        tessera_engine_regenerate_access_token, tessera_session_free,
+        tessera_bytes_free, tessera_engine_free, tessera_engine_regenerate_access_token, tessera_session_free,
     };
     use serde_json::{json, Value};
     use std::ptr;
@@ -296,19 +295,7 @@ mod tests {
     fn a_replaced_get_session_and_refresh_session_get_the_request_read_and_answer_as_the_core() {
         let engine = memory_engine();
         let create = br#"{"request":{"method":"POST","path":"/login","headers":[["st-auth-mode","cookie"]]},"recipeUserId":"u1"}"#;
-        let (mut session, mut doc) = (ptr::null_mut(), TesseraBytes::EMPTY);
-        let st = unsafe {
-            tessera_engine_create_new_session(
-                engine,
-                create.as_ptr(),
-                create.len(),
-                &mut session,
-                &mut doc,
-                ptr::null_mut(),
-            )
-        };
-        assert_eq!(st, TesseraStatus::Ok);
-        let doc = take(doc);
+        let (session, doc) = create_session(engine, create);
         let token = doc["session"]["token"]["raw"].as_str().unwrap().to_owned();
         let refresh = doc["session"]["refreshToken"].as_str().unwrap().to_owned();
 
@@ -388,20 +375,8 @@ mod tests {
 
     /// A session made without a request, and its access token.
     fn new_session(engine: *const TesseraEngine, user: &str) -> (*mut TesseraSession, String) {
-        let create = json!({"recipeUserId": user}).to_string();
-        let (mut session, mut doc) = (ptr::null_mut(), TesseraBytes::EMPTY);
-        let st = unsafe {
-            tessera_engine_create_new_session(
-                engine,
-                create.as_ptr(),
-                create.len(),
-                &mut session,
-                &mut doc,
-                ptr::null_mut(),
-            )
-        };
-        assert_eq!(st, TesseraStatus::Ok);
-        let token = take(doc)["session"]["token"]["raw"].as_str().unwrap().to_owned();
+        let (session, doc) = create_session(engine, json!({"recipeUserId": user}).to_string().as_bytes());
+        let token = doc["session"]["token"]["raw"].as_str().unwrap().to_owned();
         (session, token)
     }
 
@@ -456,20 +431,9 @@ mod tests {
         let engine = memory_engine();
         let create =
             json!({"recipeUserId": "u1", "accessTokenPayload": {"role": "user", "keep": 1, "gone": 2}}).to_string();
-        let (mut session, mut doc) = (ptr::null_mut(), TesseraBytes::EMPTY);
-        let st = unsafe {
-            tessera_engine_create_new_session(
-                engine,
-                create.as_ptr(),
-                create.len(),
-                &mut session,
-                &mut doc,
-                ptr::null_mut(),
-            )
-        };
-        assert_eq!(st, TesseraStatus::Ok);
+        let (session, doc) = create_session(engine, create.as_bytes());
         // The engine's issuer is a claim of the token that is not a protected prop.
-        let iss = take(doc)["session"]["token"]["payload"]["iss"].clone();
+        let iss = doc["session"]["token"]["payload"]["iss"].clone();
         assert!(iss.is_string(), "{iss}");
 
         let merged = |session: *const TesseraSession, input: &str| {

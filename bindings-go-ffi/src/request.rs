@@ -343,7 +343,7 @@ pub unsafe extern "C" fn tessera_session_front_token(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{tessera_engine_create_new_session, tessera_engine_free, tessera_session_free};
+    use crate::{tessera_engine_free, tessera_session_free};
 
     fn pack(method: &str, path: &str, headers: &[(u8, &str)]) -> Vec<u8> {
         let mut out = Vec::new();
@@ -396,20 +396,7 @@ mod tests {
     #[test]
     fn verify_request_gives_the_fields_without_json() {
         let engine = crate::tests::memory_engine();
-        let create = br#"{"recipeUserId":"u1"}"#;
-        let (mut created, mut doc) = (ptr::null_mut(), TesseraBytes::EMPTY);
-        let st = unsafe {
-            tessera_engine_create_new_session(
-                engine,
-                create.as_ptr(),
-                create.len(),
-                &mut created,
-                &mut doc,
-                ptr::null_mut(),
-            )
-        };
-        assert_eq!(st, TesseraStatus::Ok);
-        unsafe { crate::tessera_bytes_free(doc) };
+        let (created, _) = crate::tests::create_session(engine, br#"{"recipeUserId":"u1"}"#);
         let token = unsafe { &(*created).state }.access_token().to_owned();
         let authorization = REQUEST_HEADERS.iter().position(|h| *h == "authorization").unwrap() as u8;
         let cookie = REQUEST_HEADERS.iter().position(|h| *h == "cookie").unwrap() as u8;
