@@ -55,6 +55,7 @@ benches = [
     ("token", "verify_v5"),
     ("token", "parse_v5"),
     ("token", "rs256_verify"),
+    ("token", "rs256_verify_aws_lc"),
     ("engine", "verify_uncached"),
     ("engine", "verify_cached"),
     ("request", "verify_session_cookie"),

@@ -100,7 +100,7 @@ fn same<T>(v: T) -> T {
 /// `transfer` is the answer of the application's `getTokenTransferMethod` function for this
 /// request, when it gave one.
 fn request(method: String, path: String, headers: Vec<String>, transfer: Option<String>) -> CoreResult<HttpRequest> {
-    if headers.len() % 2 != 0 {
+    if !headers.len().is_multiple_of(2) {
         return Err(Error::input("headers must be a flat list of names and values, of even length"));
     }
     let mut pairs = Vec::with_capacity(headers.len() / 2);

@@ -10,6 +10,9 @@ use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rsa::PublicKeyComponents;
+use aws_lc_rs::signature::{self, ParsedPublicKey};
 use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::{json, Map, Value};
 use tessera_core::engine::now_ms;
@@ -114,6 +117,16 @@ fn verify_benches(c: &mut Criterion) {
     assert!(key.verify_rs256(signing_input.as_bytes(), &signature));
     g.bench_function("rs256_verify", |b| {
         b.iter(|| key.verify_rs256(black_box(signing_input.as_bytes()), black_box(&signature)))
+    });
+    // The same check through aws-lc alone: what rs256_verify costs where the IFMA path is
+    // not taken (another CPU, another key shape).
+    let jwk = key.to_jwk();
+    let component = |name: &str| tessera_core::b64::decode_lenient(jwk[name].as_str().unwrap().as_bytes()).unwrap();
+    let der = PublicKeyComponents { n: component("n"), e: component("e") }.as_der().unwrap();
+    let aws_lc = ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, der.as_ref()).unwrap();
+    assert!(aws_lc.verify_sig(signing_input.as_bytes(), &signature).is_ok());
+    g.bench_function("rs256_verify_aws_lc", |b| {
+        b.iter(|| aws_lc.verify_sig(black_box(signing_input.as_bytes()), black_box(&signature)).is_ok())
     });
     g.finish();
 

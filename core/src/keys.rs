@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 use crate::b64;
 use crate::error::{Error, Result};
+use crate::rsa_ifma::FastRs256;
 
 /// The largest JWKS document we parse; a real one is a few kilobytes.
 pub const MAX_JWKS_BYTES: usize = 1 << 20;
@@ -24,6 +25,8 @@ pub struct PublicKey {
     n: Vec<u8>,
     e: Vec<u8>,
     parsed: Arc<ParsedPublicKey>,
+    /// The same key on the IFMA path, when this CPU and the key's shape allow it.
+    fast: Option<Arc<FastRs256>>,
 }
 
 impl PartialEq for PublicKey {
@@ -60,7 +63,8 @@ impl PublicKey {
         }
         let parsed = ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, rsa_public_key_der(n, e))
             .map_err(|e| Error::input(format!("RSA key {} is unusable: {e}", kid.as_deref().unwrap_or("(no kid)"))))?;
-        Ok(PublicKey { kid, n: n.to_vec(), e: e.to_vec(), parsed: Arc::new(parsed) })
+        let fast = FastRs256::new(n, e).map(Arc::new);
+        Ok(PublicKey { kid, n: n.to_vec(), e: e.to_vec(), parsed: Arc::new(parsed), fast })
     }
 
     /// The key id, if the key has one.
@@ -70,7 +74,10 @@ impl PublicKey {
 
     /// Whether `signature` is a valid RS256 signature of `message` by this key.
     pub fn verify_rs256(&self, message: &[u8], signature: &[u8]) -> bool {
-        self.parsed.verify_sig(message, signature).is_ok()
+        match &self.fast {
+            Some(fast) => fast.verify(message, signature),
+            None => self.parsed.verify_sig(message, signature).is_ok(),
+        }
     }
 
     /// This key as a JWK object (`kty`, `kid`, `n`, `e`, `alg`, `use`).
@@ -87,7 +94,7 @@ impl PublicKey {
 }
 
 /// DER of PKCS#1 `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }`.
-fn rsa_public_key_der(n: &[u8], e: &[u8]) -> Vec<u8> {
+pub(crate) fn rsa_public_key_der(n: &[u8], e: &[u8]) -> Vec<u8> {
     fn push_len(len: usize, out: &mut Vec<u8>) {
         let bytes = len.to_be_bytes();
         let skip = bytes.iter().take_while(|b| **b == 0).count();

@@ -37,6 +37,7 @@ pub mod jwks_remote;
 pub mod jwt;
 pub mod keys;
 pub mod protocol;
+mod rsa_ifma;
 pub mod store;
 pub mod token;
 
