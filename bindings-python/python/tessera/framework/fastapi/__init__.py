@@ -12,6 +12,10 @@ token changes to every response, and answers session errors raised by the app. W
 (with every header and cookie the protocol asks for), but nothing writes token changes.
 """
 
+# Annotations stay unevaluated: `send_with_session` below is defined once per request, and an
+# evaluated `Awaitable[None]` costs a typing-cache lookup each time.
+from __future__ import annotations
+
 import functools
 from typing import Any, Awaitable, Callable, Dict, List, MutableMapping, Type
 
