@@ -434,13 +434,16 @@ mod tests {
             assert!(testing::public_op(&ikey, &s).is_none());
             assert!(!key.verify(b"message", &s));
         }
-        // s + n decrypts to what s does, but is not the signature.
-        let sig = sign(&kp, b"message");
-        let shifted = (BigUint::from_bytes_be(&sig) + &big_n).to_bytes_be();
-        if shifted.len() == 256 {
-            assert!(!key.verify(b"message", &shifted));
-            assert!(!aws_lc_verifies(&n, &e, b"message", &shifted));
-        }
+        // s + n is congruent to s, so arithmetic alone would take it: only the range check
+        // refuses it. 2 + n always fits in the modulus's 256 bytes.
+        let mut two = [0u8; 256];
+        two[255] = 2;
+        let two_plus_n: [u8; 256] = (&big_n + 2u32).to_bytes_be().as_slice().try_into().expect("256 bytes");
+        assert!(testing::public_op(&ikey, &two).is_some());
+        assert!(testing::public_op(&ikey, &two_plus_n).is_none());
+        assert!(!aws_lc_verifies(&n, &e, b"message", &two_plus_n));
+        // A valid signature still verifies with this key: the refusals above are the range's.
+        assert!(key.verify(b"message", &sign(&kp, b"message")));
     }
 
     #[test]

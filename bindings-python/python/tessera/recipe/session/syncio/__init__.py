@@ -195,7 +195,7 @@ def get_session_without_request_response(
     # Read from the state directly: a verification is a few microseconds, and each Python call
     # around it would add a tenth of that.
     state = _state._current or _state.current()
-    if "get_session" in state.overridden:
+    if state.get_session_overridden:
         return run_sync(
             _asyncio().get_session_without_request_response(
                 access_token,
