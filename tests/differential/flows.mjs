@@ -348,10 +348,18 @@ function describeToken(token, ctx) {
   return `${head} ${JSON.stringify(describeClaims(jwt.payload, ctx))}`;
 }
 
+/**
+ * Whether an Expires time (ms) is the epoch, the "delete this cookie" date. supertokens-python
+ * writes its clearing cookies through Starlette as a max age from now, `ceil((0 - now) / 1000)`
+ * seconds, which Starlette adds back to its own clock: the date it writes is the epoch give or
+ * take a second, depending on where in the second the two clocks were read.
+ */
+export const atEpoch = (t) => Math.abs(t) <= 2000;
+
 function expiryBucket(expires, refreshValidityMs) {
   if (expires === undefined) return "session";
   const t = Date.parse(expires);
-  if (t === 0) return "epoch";
+  if (atEpoch(t)) return "epoch";
   const delta = t - Date.now();
   const near = (ms) => Math.abs(delta - ms) < 120_000;
   if (near(ONE_YEAR_MS)) return "now+1y";
@@ -390,7 +398,7 @@ export function flowNormalise(answer, client, request, group) {
   const refreshValidityMs = group.core?.refreshTokenValidityMs ?? CORE_DEFAULTS.refreshTokenValidityMs;
   const cookieLines = cookies
     .map((c) => {
-      const cleared = c.value === "" || Date.parse(c.attrs.expires) === 0;
+      const cleared = c.value === "" || atEpoch(Date.parse(c.attrs.expires));
       let value = "";
       if (!cleared) {
         const decoded = decodeURIComponent(c.value);

@@ -6,7 +6,7 @@ import http from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { addFlowRoutes } from "./flows.mjs";
+import { addFlowRoutes, atEpoch } from "./flows.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "..", "..");
@@ -129,7 +129,7 @@ export function cookieSummary(setCookie) {
   if (a["max-age"] !== undefined) expiry = Number(a["max-age"]) <= 0 ? "past" : "future";
   else if (a.expires !== undefined) {
     const t = Date.parse(a.expires);
-    expiry = t === 0 ? "epoch" : t < Date.now() ? "past" : "future";
+    expiry = atEpoch(t) ? "epoch" : t < Date.now() ? "past" : "future";
   }
   const cleared = value === "" || expiry === "epoch" || expiry === "past";
   return [
