@@ -14,6 +14,7 @@ from tessera.recipe.session import SessionContainer
 from tessera.recipe.session.asyncio import create_new_session, get_session
 from tessera.recipe.session.exceptions import UnauthorisedError
 from tessera.recipe.session.framework.fastapi import verify_session
+from tessera.recipe.session.utils import TokenTransferMethod
 from tessera.types import RecipeUserId
 
 CLEARED = "Thu, 01 Jan 1970 00:00:00 GMT"
@@ -414,7 +415,8 @@ def test_issue_seed_snippet_runs_as_written(tmp_path: Any, monkeypatch: pytest.M
 def test_get_token_transfer_method_as_a_function_is_asked_per_request() -> None:
     asked = []
 
-    def choose(req: Any, for_create_new_session: bool, user_context: Dict[str, Any]) -> str:
+    # Typed as supertokens-python's docs type it.
+    def choose(req: Any, for_create_new_session: bool, user_context: Dict[str, Any]) -> TokenTransferMethod:
         asked.append((req.get_path(), for_create_new_session))
         return "header" if req.get_header("X-Client") == "mobile" else "cookie"
 

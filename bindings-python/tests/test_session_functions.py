@@ -12,6 +12,7 @@ from tessera.exceptions import UnauthorisedError
 from tessera.recipe.session import SessionContainer, SessionInformationResult
 from tessera.recipe.session import asyncio as st_async
 from tessera.recipe.session import syncio as st_sync
+from tessera.recipe.session.interfaces import GetSessionTokensDangerouslyDict
 from tessera.types import RecipeUserId
 
 
@@ -36,6 +37,8 @@ def test_create_and_get_without_request_response_sync() -> None:
     assert s.get_access_token_payload() is s.get_access_token_payload()
     tokens = s.get_all_session_tokens_dangerously()
     assert set(tokens) == {"accessToken", "accessAndFrontTokenUpdated", "refreshToken", "frontToken", "antiCsrfToken"}
+    # supertokens-python's TypedDict of the same answer, importable from the same place.
+    assert set(tokens) == set(GetSessionTokensDangerouslyDict.__annotations__)
     assert tokens["accessToken"] == s.get_access_token()
     assert tokens["refreshToken"]
     assert tokens["accessAndFrontTokenUpdated"] is True

@@ -1,10 +1,15 @@
 """Public value types shared by the recipes (supertokens-python's ``supertokens_python.types``)."""
 
-from typing import Any, Union
+from typing import Any, Awaitable, TypeVar, Union
 
 from .response import APIResponse, GeneralErrorResponse
 
-__all__ = ["APIResponse", "GeneralErrorResponse", "RecipeUserId", "recipe_user_id_str"]
+__all__ = ["APIResponse", "GeneralErrorResponse", "MaybeAwaitable", "RecipeUserId", "recipe_user_id_str"]
+
+_T = TypeVar("_T")
+
+#: A value, or an awaitable of it: what overridable callbacks may return.
+MaybeAwaitable = Union[Awaitable[_T], _T]
 
 
 class RecipeUserId:

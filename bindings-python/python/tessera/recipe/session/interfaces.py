@@ -3,7 +3,7 @@ interfaces an override receives: :class:`RecipeInterface` (``functions``) and
 :class:`APIInterface` with :class:`APIOptions` (``apis``)."""
 
 import json
-from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, TypedDict, TypeVar, Union
 
 from ... import _native, _state
 from ..._util import off_loop, resolved, run_sync, to_json
@@ -23,6 +23,7 @@ __all__ = [
     "ClaimValidationResult",
     "ClaimsValidationResult",
     "GetClaimValueOkResult",
+    "GetSessionTokensDangerouslyDict",
     "JSONObject",
     "RecipeInterface",
     "RegenerateAccessTokenOkResult",
@@ -166,6 +167,17 @@ class SessionInformationResult:
 
 #: A JSON object, as the access token payload is.
 JSONObject = Dict[str, Any]
+
+
+class GetSessionTokensDangerouslyDict(TypedDict):
+    """What :meth:`SessionContainer.get_all_session_tokens_dangerously` returns."""
+
+    accessToken: str
+    accessAndFrontTokenUpdated: bool
+    refreshToken: Optional[str]
+    frontToken: str
+    antiCsrfToken: Optional[str]
+
 
 _T = TypeVar("_T")
 
@@ -347,7 +359,7 @@ class SessionContainer:
             self._payload = payload
         return payload
 
-    def get_all_session_tokens_dangerously(self) -> Dict[str, Any]:
+    def get_all_session_tokens_dangerously(self) -> GetSessionTokensDangerouslyDict:
         """Every token of the session: ``accessToken``, ``accessAndFrontTokenUpdated``,
         ``refreshToken`` (after create/refresh only), ``frontToken``, ``antiCsrfToken``."""
         n = self._native

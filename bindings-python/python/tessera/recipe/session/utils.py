@@ -1,14 +1,17 @@
 """``InputErrorHandlers`` (the app's own answers to session errors) and
 ``InputOverrideConfig`` (its own session functions), as in supertokens-python."""
 
-from typing import Any, Awaitable, Callable, List, Optional, Union
+from typing import Any, Awaitable, Callable, List, Literal, Optional, Union
 
 from ...framework.request import RequestAdapter
 from ...framework.response import ResponseAdapter
 from ...types import RecipeUserId
 from .exceptions import ClaimValidationError
 
-__all__ = ["InputErrorHandlers", "InputOverrideConfig", "SessionOverrideConfig"]
+__all__ = ["InputErrorHandlers", "InputOverrideConfig", "SessionOverrideConfig", "TokenTransferMethod"]
+
+#: How a session's tokens travel: what ``get_token_transfer_method`` answers, besides ``"any"``.
+TokenTransferMethod = Literal["cookie", "header"]
 
 #: A handler returns the response it was given (or another of the same framework), or
 #: ``None`` for the one it was given; it may be async.
