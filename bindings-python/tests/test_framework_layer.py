@@ -138,6 +138,32 @@ def test_the_api_path_filter_never_hides_an_api_path(base: str) -> None:
     assert served >= 3
     # What the filter is for: most of an app's paths never reach the native call.
     assert not _state.may_be_api_path(state, "/getJWT") or base == "/"
+    # A second asking (answered from the state's path answers) says the same.
+    for path in _TRICKY_PATHS:
+        first = _state.may_be_api_path(state, path)
+        assert state.path_answers[path] is first
+        assert _state.may_be_api_path(state, path) is first
+        assert first == (path.startswith(state.api_path_prefix) or state.rewritable_path(path) is not None)
+
+
+def test_the_remembered_path_answers_are_bounded() -> None:
+    from tessera import InputAppInfo, _state, init
+    from tessera.recipe import session
+
+    init(
+        app_info=InputAppInfo(app_name="t", api_domain="http://testserver"),
+        framework="fastapi",
+        recipe_list=[session.init()],
+    )
+    state = _state.current()
+    # Clients choose the paths: unique ones fill the memory up to its bound and no further.
+    for i in range(3 * _state._PATH_ANSWERS_MAX):
+        assert _state.may_be_api_path(state, f"/page/{i}") is False
+    assert len(state.path_answers) == _state._PATH_ANSWERS_MAX
+    assert _state.may_be_api_path(state, "/auth/session/refresh") is True
+    long_path = "/auth/" + "a" * 10_000
+    assert _state.may_be_api_path(state, long_path) is True
+    assert long_path not in state.path_answers
 
 
 @pytest.mark.parametrize(

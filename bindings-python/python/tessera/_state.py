@@ -34,6 +34,7 @@ class _State:
         "jwt_validity_seconds",
         "api_path_prefix",
         "rewritable_path",
+        "path_answers",
         "verifies_natively",
     )
 
@@ -84,6 +85,9 @@ class _State:
         #: passes them, and a native call costs more than a string comparison.
         self.api_path_prefix = engine.api_path_prefix
         self.rewritable_path = re.compile("[" + re.escape(_native.PATH_REWRITING_CHARS) + "]").search
+        #: :func:`may_be_api_path`'s answers by path: an app has few paths, and a dictionary
+        #: lookup costs a fifth of the prefix test and pattern search it replaces.
+        self.path_answers: Dict[str, bool] = {}
 
 
 _current: Optional[_State] = None
@@ -125,9 +129,20 @@ def overriding(name: str) -> Any:
     return state.recipe_implementation if name in state.overridden else None
 
 
+#: Paths are the client's to choose: :attr:`_State.path_answers` keeps at most this many, and
+#: none longer than :data:`_PATH_ANSWER_MAX_LEN`, so that no client can grow it without bound.
+_PATH_ANSWERS_MAX = 1024
+_PATH_ANSWER_MAX_LEN = 256
+
+
 def may_be_api_path(state: _State, path: str) -> bool:
     """Whether ``path`` may be one of the core's endpoints (false: it certainly is not)."""
-    return path.startswith(state.api_path_prefix) or state.rewritable_path(path) is not None
+    known = state.path_answers.get(path)
+    if known is None:
+        known = path.startswith(state.api_path_prefix) or state.rewritable_path(path) is not None
+        if len(path) <= _PATH_ANSWER_MAX_LEN and len(state.path_answers) < _PATH_ANSWERS_MAX:
+            state.path_answers[path] = known
+    return known
 
 
 def reset() -> None:

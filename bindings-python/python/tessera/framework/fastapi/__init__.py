@@ -130,9 +130,10 @@ class Middleware:
         # calls (_state.current(), scope_state()), which cost a microsecond each under load.
         tessera = _state._current or _state.current()
         path = scope["path"]
-        if (
-            path.startswith(tessera.api_path_prefix) or tessera.rewritable_path(path)
-        ) and tessera.engine.is_api_request(scope["method"], path):
+        maybe_api = tessera.path_answers.get(path)  # _state.may_be_api_path's known answer
+        if maybe_api is None:
+            maybe_api = _state.may_be_api_path(tessera, path)
+        if maybe_api and tessera.engine.is_api_request(scope["method"], path):
             if await _serve_endpoint(tessera, scope, receive, send):
                 return
 
