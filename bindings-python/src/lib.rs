@@ -28,27 +28,38 @@ struct Headers(Vec<(String, String)>);
 impl<'py> FromPyObject<'py> for Headers {
     fn extract_bound(ob: &Bound<'py, PyAny>) -> PyResult<Self> {
         let mut out = Vec::new();
-        for item in ob.try_iter()? {
-            let item = item?;
-            // ASGI allows any two-item iterable per header; servers send tuples or lists.
-            let pair = match (item.downcast::<PyTuple>(), item.downcast::<PyList>()) {
-                (Ok(t), _) if t.len() == 2 => (t.get_item(0)?, t.get_item(1)?),
-                (_, Ok(l)) if l.len() == 2 => (l.get_item(0)?, l.get_item(1)?),
-                _ => return Err(PyTypeError::new_err("a header must be a (name, value) pair")),
-            };
-            let (name, value) = pair;
-            if let Ok(raw) = name.downcast::<PyBytes>() {
-                let raw = raw.as_bytes();
-                if !REQUEST_HEADERS.iter().any(|wanted| raw.eq_ignore_ascii_case(wanted.as_bytes())) {
-                    continue;
-                }
-                out.push((latin1(raw), latin1(value.downcast::<PyBytes>()?.as_bytes())));
-            } else {
-                out.push((name.extract()?, value.extract()?));
+        // ASGI servers hand a list: walking it by index spares a Python iterator per request.
+        if let Ok(list) = ob.downcast::<PyList>() {
+            for item in list.iter() {
+                push_header(&mut out, &item)?;
+            }
+        } else {
+            for item in ob.try_iter()? {
+                push_header(&mut out, &item?)?;
             }
         }
         Ok(Headers(out))
     }
+}
+
+/// Adds one `(name, value)` pair to `out`, when the core reads that name (byte pairs) or
+/// always (`str` pairs).
+fn push_header(out: &mut Vec<(String, String)>, item: &Bound<'_, PyAny>) -> PyResult<()> {
+    // ASGI allows any two-item iterable per header; servers send tuples or lists.
+    let (name, value) = match (item.downcast::<PyTuple>(), item.downcast::<PyList>()) {
+        (Ok(t), _) if t.len() == 2 => (t.get_item(0)?, t.get_item(1)?),
+        (_, Ok(l)) if l.len() == 2 => (l.get_item(0)?, l.get_item(1)?),
+        _ => return Err(PyTypeError::new_err("a header must be a (name, value) pair")),
+    };
+    if let Ok(raw) = name.downcast::<PyBytes>() {
+        let raw = raw.as_bytes();
+        if REQUEST_HEADERS.iter().any(|wanted| raw.eq_ignore_ascii_case(wanted.as_bytes())) {
+            out.push((latin1(raw), latin1(value.downcast::<PyBytes>()?.as_bytes())));
+        }
+    } else {
+        out.push((name.extract()?, value.extract()?));
+    }
+    Ok(())
 }
 
 /// `bytes.decode("latin-1")`: every byte is the code point of the same value.

@@ -81,6 +81,11 @@ def test_raw_asgi_headers_verify_as_their_latin1_text() -> None:
     # ASGI lets a server send each header as a list rather than a tuple.
     as_lists = [[k, v] for k, v in raw]
     assert engine.verify_session("GET", "/x", as_lists)[0] is not None
+    # Any iterable of pairs is read as a list is (the list is walked by index, others iterated).
+    assert engine.verify_session("GET", "/x", tuple(raw))[0].access_token == token
+    assert engine.verify_session("GET", "/x", (pair for pair in raw))[0].access_token == token
+    with pytest.raises(TypeError):
+        engine.verify_session("GET", "/x", 42)
     # Any case of a name is the same header; a header the core does not read is not looked at.
     assert engine.verify_session("GET", "/x", [(b"Authorization", b"Bearer " + token.encode())])[0] is not None
     with pytest.raises(UnauthorisedError):
