@@ -41,9 +41,12 @@ mkdir -p "$raw" "$OUT_DIR"
 
 build() { # build TARGET_SUBDIR OUT RUSTFLAGS
     # Each phase keeps its own target dir: switching RUSTFLAGS in one would rebuild everything
-    # every time.
+    # every time. Fat LTO and one codegen unit inline the verification path across the core,
+    # the binding and PyO3: side by side on one CPU, FastAPI /getJWT served about 1.5% more
+    # requests/s than with the guided build of Cargo's default release profile.
     (cd "$ROOT/bindings-python" && VIRTUAL_ENV="$(dirname "$VENV_BIN")" PATH="$VENV_BIN:$PATH" \
         CARGO_TARGET_DIR="$work/$1" RUSTFLAGS="$3" \
+        CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
         maturin build --release --quiet --interpreter "$PYTHON" -o "$2")
 }
 
