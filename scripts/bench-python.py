@@ -52,7 +52,7 @@ import sys
 import tempfile
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 USER_ID = "bench-user"
 API_DOMAIN = "http://127.0.0.1:8000"
@@ -463,15 +463,27 @@ def pinned(cpu: int) -> List[str]:
 
 
 @contextlib.contextmanager
-def uvicorn_app(kind: str, sqlite_path: str, jwks_origin: str, log_path: str, server: str, token: str) -> Any:
+def uvicorn_app(
+    kind: str,
+    sqlite_path: str,
+    jwks_origin: str,
+    log_path: str,
+    server: str,
+    token: str,
+    wrapper: Sequence[str] = (),
+    start_timeout: float = 30.0,
+) -> Any:
     """Runs one app in its own uvicorn process (setup ``server`` of :data:`SERVERS`) on a
-    loopback port; yields the port and the server's pid."""
+    loopback port; yields the port and the server's pid. ``wrapper`` is a command the server
+    runs under (scripts/profile-python-getjwt.py: valgrind, which keeps the pid)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     sock.listen(2048)
     port = sock.getsockname()[1]
-    cmd = pinned(SERVER_CPU) + [
+    cmd = [
+        *pinned(SERVER_CPU),
+        *wrapper,
         sys.executable,
         os.path.abspath(__file__),
         "--serve",
@@ -497,7 +509,7 @@ def uvicorn_app(kind: str, sqlite_path: str, jwks_origin: str, log_path: str, se
         )
     sock.close()
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + start_timeout
         while True:
             if proc.poll() is not None:
                 raise SystemExit(f"bench-python: the {kind} app exited ({proc.returncode}); see {log_path}")
@@ -506,7 +518,9 @@ def uvicorn_app(kind: str, sqlite_path: str, jwks_origin: str, log_path: str, se
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise SystemExit(f"bench-python: the {kind} app did not answer in 30 s; see {log_path}") from None
+                    raise SystemExit(
+                        f"bench-python: the {kind} app did not answer in {start_timeout:g} s; see {log_path}"
+                    ) from None
                 time.sleep(0.05)
         yield port, proc.pid
     finally:
@@ -1105,9 +1119,14 @@ def main() -> int:
     ap.add_argument("--no-http", action="store_true", help="only the in-process verification benchmarks")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
     ap.add_argument(
-        "--build", choices=["pgo", "plain"], default="plain", help="which build of the wheel is installed (for the report)"
+        "--build",
+        choices=["pgo", "plain"],
+        default="plain",
+        help="which build of the wheel is installed (for the report)",
     )
-    ap.add_argument("--plain-build", default="", help="the plain release wheel unpacked, to serve beside the installed one")
+    ap.add_argument(
+        "--plain-build", default="", help="the plain release wheel unpacked, to serve beside the installed one"
+    )
     # Internal: the processes this script starts.
     ap.add_argument("--serve", help=argparse.SUPPRESS)
     ap.add_argument("--fd", type=int, help=argparse.SUPPRESS)
