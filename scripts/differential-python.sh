@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Python differential test (tests/differential-python/): the corpus and flows of
-# tests/differential/ sent to a Tessera FastAPI app and to a supertokens-python FastAPI app.
+# tests/differential/ sent to Tessera apps and to supertokens-python apps on FastAPI, Flask and Django.
 #
 # supertokens-python pins dependencies of its own (packaging<26, pycryptodome, twilio...), so it
 # gets a virtualenv of its own under target/ rather than the test venv (.venv): there it would
@@ -17,9 +17,9 @@ supertokens_python="supertokens-python==0.31.4"
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c "import supertokens_python, fastapi, uvicorn" 2>/dev/null \
+if ! "$venv/bin/python" -c "import supertokens_python, fastapi, uvicorn, flask, django" 2>/dev/null \
     || [ "$("$venv/bin/python" -c 'import supertokens_python.constants as c; print(c.VERSION)')" != "${supertokens_python#*==}" ]; then
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check maturin "$supertokens_python" fastapi uvicorn
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check maturin "$supertokens_python" fastapi uvicorn flask django
 fi
 
 # stale ARTIFACT SOURCE...: ARTIFACT is missing or older than a source (as in examples-build.sh).

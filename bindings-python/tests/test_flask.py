@@ -398,6 +398,36 @@ def test_other_tessera_errors_are_not_turned_into_401() -> None:
         assert "front-token" not in response.headers
 
 
+def test_the_apps_own_error_handler_sees_other_tessera_errors() -> None:
+    # Found by the Flask differential test: supertokens-python's handler covers only its session
+    # errors, so a misconfiguration reached the app's errorhandler(Exception) there and not here.
+    init_flask()
+    app = make_app()
+    seen: List[str] = []
+
+    @app.errorhandler(Exception)
+    def unhandled(exc: Exception) -> Any:
+        seen.append(type(exc).__name__)
+        return {"unhandledError": True}, 500
+
+    @app.route("/outage")
+    @verify_session()
+    def outage() -> Any:
+        raise StorageError("the disk is gone")
+
+    client = app.test_client()
+    sign_in_cookie(client)
+    response = client.get("/outage")
+    assert response.status_code == 500
+    assert response.get_json() == {"unhandledError": True}
+    assert seen == ["StorageError"]
+    # Session errors still get the protocol's answer, not the app's handler.
+    response = client.get("/raise-unauthorised")
+    assert response.status_code == 401
+    assert response.get_json() == {"message": "unauthorised"}
+    assert seen == ["StorageError"]
+
+
 def test_verify_session_works_without_the_middleware() -> None:
     init_flask()
     client = make_app(middleware=False).test_client()

@@ -15,6 +15,18 @@ const AS_NODE = "supertokens-python differs from supertokens-node here; Tessera 
 
 const dedupeList = (s) => [...new Set(s.split(", "))].join(", ");
 
+/** The reference's Set-Cookie summary with the stub core's refresh tokens read as Tessera's
+ * (see the entry that uses it first). */
+const unquotedRefreshToken = (reference) =>
+  reference
+    .replaceAll(" (not percent-encoded as encodeURIComponent)", "")
+    .replace('"refreshTokenHash1":"other hex64"', '"refreshTokenHash1":"sha256(new refresh token)"')
+    .replace(`"refreshTokenHash1":"previous token's"`, '"refreshTokenHash1":"sha256(previous refresh token)"');
+
+/** A Set-Cookie summary with Domain as a browser reads it: no leading dot, and an empty
+ * attribute as none. */
+const domainAsRead = (s) => s.replaceAll("Domain=.", "Domain=").replaceAll("Domain= ", "Domain=- ");
+
 export const ALLOWLIST = [
   {
     kind: "INTENDED",
@@ -103,17 +115,39 @@ export const ALLOWLIST = [
     kind: "INTENDED",
     match: /^flow-/,
     fields: ["set-cookie", "st-access-token"],
-    when: (reference, tessera) =>
-      reference
-        .replaceAll(" (not percent-encoded as encodeURIComponent)", "")
-        .replace('"refreshTokenHash1":"other hex64"', '"refreshTokenHash1":"sha256(new refresh token)"')
-        .replace(`"refreshTokenHash1":"previous token's"`, '"refreshTokenHash1":"sha256(previous refresh token)"') === tessera,
+    when: (reference, tessera) => unquotedRefreshToken(reference) === tessera,
     why:
       "The stub core's refresh tokens hold '/' and '+' (as the SuperTokens core's do): supertokens-python " +
       "percent-encodes the cookie value with Python's quote(), which keeps '/', and Starlette's cookie writer then " +
       "wraps the value in double quotes; supertokens-node uses encodeURIComponent. The test's client keeps the " +
       "quotes (a browser does too), so an access token's refreshTokenHash1 no longer matches the cookie it " +
       "holds. Tessera's refresh tokens are base64url and need no encoding. " +
+      AS_NODE,
+  },
+  {
+    kind: "INTENDED",
+    frameworks: ["flask"],
+    match: /./,
+    fields: ["set-cookie"],
+    when: (reference, tessera) => reference !== tessera && domainAsRead(unquotedRefreshToken(reference)) === domainAsRead(tessera),
+    why:
+      "supertokens-python's Flask integration writes its cookies with Werkzeug's set_cookie, which drops the leading " +
+      "dot of Domain=.example.com and writes an empty Domain= where the cookie is host-only; a browser reads both " +
+      "as Tessera's header says them (RFC 6265 §5.2.3). Tessera writes the core's Set-Cookie unchanged in every " +
+      "framework, as supertokens-python does on FastAPI and Django and supertokens-node does. Where the stub " +
+      "core's refresh token is in the cookie, that token's quoting (the entry above) is read as there.",
+  },
+  {
+    kind: "INTENDED",
+    frameworks: ["flask"],
+    match: /\/(token\/inner_space\/cookie|cookie\/half_quoted(\/optional)?)$/,
+    fields: ["status", "body"],
+    why:
+      "An sAccessToken cookie whose value holds a space, or opens a quote it never closes: supertokens-python's " +
+      "Flask integration reads cookies through Werkzeug's parser, which does not return these values, so it sees " +
+      "no access token (UNAUTHORISED, or no session where one is optional). supertokens-node, and " +
+      "supertokens-python on FastAPI and Django, read the value as sent and answer TRY_REFRESH_TOKEN for it, as " +
+      "Tessera does. " +
       AS_NODE,
   },
 ];

@@ -1,4 +1,5 @@
-"""The FastAPI app of the Python differential test, for Tessera or for supertokens-python.
+"""The app of the Python differential test, for Tessera or for supertokens-python, on FastAPI
+(uvicorn), Flask or Django (both on Werkzeug's threaded WSGI server).
 
     python app.py tessera|supertokens-python   (configuration: JSON in $DIFF_CONFIG)
 
@@ -12,7 +13,8 @@ line (JSON) on stderr.
 $DIFF_CONFIG: ``appInfo`` (appName, apiDomain, websiteDomain), ``session`` (the Node test's
 camelCase Session.init options that supertokens-python has), ``transfer`` (``"header"``,
 ``"cookie"`` or ``"cookie-for-create"``: getTokenTransferMethod, as a function for both),
-``connectionURI``, and ``tessera`` (Tessera's own options, camelCase; Tessera only).
+``connectionURI``, ``tessera`` (Tessera's own options, camelCase; Tessera only) and
+``framework`` (``"fastapi"``, the default, ``"flask"`` or ``"django"``).
 """
 
 import asyncio
@@ -22,21 +24,17 @@ import os
 import re
 import socket
 import sys
+from collections.abc import Callable
 from typing import Any
-
-import uvicorn
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
 
 LIB = sys.argv[1]
 ROOT = {"tessera": "tessera", "supertokens-python": "supertokens_python"}[LIB]
 CONFIG: dict[str, Any] = json.loads(os.environ["DIFF_CONFIG"])
+FRAMEWORK: str = CONFIG.get("framework", "fastapi")
 
 st = importlib.import_module(ROOT)
 session = importlib.import_module(f"{ROOT}.recipe.session")
-session_asyncio = importlib.import_module(f"{ROOT}.recipe.session.asyncio")
-framework_fastapi = importlib.import_module(f"{ROOT}.framework.fastapi")
-verify_session = importlib.import_module(f"{ROOT}.recipe.session.framework.fastapi").verify_session
+SessionError = importlib.import_module(f"{ROOT}.recipe.session.exceptions").SuperTokensSessionError
 
 
 def snake(name: str) -> str:
@@ -63,28 +61,17 @@ def init() -> None:
             api_domain=app_info["apiDomain"],
             website_domain=app_info["websiteDomain"],
         ),
-        framework="fastapi",
-        mode="asgi",
+        framework=FRAMEWORK,
+        mode="asgi" if FRAMEWORK == "fastapi" else "wsgi",
         supertokens_config=st.SupertokensConfig(connection_uri=CONFIG["connectionURI"]),
         recipe_list=[session.init(**options)],
         telemetry=False,
     )
 
 
-init()
-app = FastAPI()
-app.add_middleware(framework_fastapi.get_middleware())
-
-
-@app.exception_handler(Exception)
-async def unhandled(request: Request, exc: Exception) -> JSONResponse:
-    line = {
-        "lib": LIB,
-        "request": f"{request.method} {str(request.url.path)[:100]}",
-        "error": f"{type(exc).__name__}: {exc}"[:300],
-    }
+def report_unhandled(method: str, path: str, exc: BaseException) -> None:
+    line = {"lib": LIB, "request": f"{method} {path[:100]}", "error": f"{type(exc).__name__}: {exc}"[:300]}
     print("DIFF-UNHANDLED " + json.dumps(line), file=sys.stderr, flush=True)
-    return JSONResponse({"unhandledError": True}, status_code=500)
 
 
 ALL = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
@@ -95,33 +82,11 @@ ROUTES = [
     ("/nocsrf", {"anti_csrf_check": False}),
     ("/db", {"check_database": True}),
 ]
-
-
-def session_answer(s: Any) -> dict[str, Any]:
-    if s is None:
-        return {"session": None}
-    return {
-        "session": {
-            "userId": s.get_user_id(),
-            "handle": s.get_handle(),
-            "tenantId": s.get_tenant_id(),
-            "payload": s.get_access_token_payload(),
-        }
-    }
-
-
-def add_route(path: str, options: dict[str, Any], answer: Any) -> None:
-    async def route(s: Any = Depends(verify_session(**options))) -> Any:
-        return answer(s)
-
-    app.api_route(path, methods=ALL)(route)
-
-
-for path, options in ROUTES:
-    add_route(path, options, session_answer)
-
-
-# --- the flow routes (flows.mjs addFlowRoutes) --------------------------------------------------
+FLOW_ROUTES = [
+    ("/flow/me", {}),
+    ("/flow/optional", {"session_required": False}),
+    ("/flow/db", {"check_database": True}),
+]
 
 PAYLOADS: dict[str, dict[str, Any]] = {
     "plain": {"role": "flow", "nested": {"a": [1, "x"], "b": None}, "n": 1.5},
@@ -137,6 +102,19 @@ PAYLOADS: dict[str, dict[str, Any]] = {
 }
 
 
+def session_answer(s: Any) -> dict[str, Any]:
+    if s is None:
+        return {"session": None}
+    return {
+        "session": {
+            "userId": s.get_user_id(),
+            "handle": s.get_handle(),
+            "tenantId": s.get_tenant_id(),
+            "payload": s.get_access_token_payload(),
+        }
+    }
+
+
 def echo(s: Any) -> dict[str, Any]:
     return {
         "userId": s.get_user_id(),
@@ -147,57 +125,304 @@ def echo(s: Any) -> dict[str, Any]:
     }
 
 
-@app.post("/flow/signin")
-async def signin(request: Request) -> Any:
-    user = request.query_params.get("user", "flow-user")
-    payload = PAYLOADS[request.query_params.get("payload", "plain")]
-    s = await session_asyncio.create_new_session(
-        request, "public", st.convert_to_recipe_user_id(user), dict(payload), {"note": "db"}
-    )
-    return echo(s)
+def echo_or_none(s: Any) -> dict[str, Any]:
+    return echo(s) if s is not None else {"session": None}
 
 
-for path, options in [
-    ("/flow/me", {}),
-    ("/flow/optional", {"session_required": False}),
-    ("/flow/db", {"check_database": True}),
-]:
-    add_route(path, options, lambda s: echo(s) if s is not None else {"session": None})
+#: What /flow/merge merges into the access token payload.
+MERGED = {"merged": True, "role": None, "n": 2}
 
 
-@app.post("/flow/merge")
-async def merge(s: Any = Depends(verify_session())) -> Any:
-    await s.merge_into_access_token_payload({"merged": True, "role": None, "n": 2})
-    return echo(s)
+def data_sync(s: Any) -> dict[str, Any]:
+    """/flow/data in a sync view (Flask, Django): the session data before and after an update."""
+    before = s.sync_get_session_data_from_database()
+    s.sync_update_session_data_in_database({"note": "updated", "list": [1]})
+    after = s.sync_get_session_data_from_database()
+    return {"before": before, "after": after, "timeCreated": s.sync_get_time_created(), "expiry": s.sync_get_expiry()}
 
 
-@app.post("/flow/revoke")
-async def revoke(s: Any = Depends(verify_session())) -> Any:
-    await s.revoke_session()
-    return {"revoked": True}
-
-
-@app.post("/flow/data")
-async def data(s: Any = Depends(verify_session())) -> Any:
-    before = await s.get_session_data_from_database()
-    await s.update_session_data_in_database({"note": "updated", "list": [1]})
-    after = await s.get_session_data_from_database()
-    return {"before": before, "after": after, "timeCreated": await s.get_time_created(), "expiry": await s.get_expiry()}
-
-
-async def main() -> None:
+def listening_socket() -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
-    # The corpus sends 100 KB tokens: let them reach the library (h11's default limit is 16 KB).
-    config = uvicorn.Config(
-        app, http="h11", log_level="critical", h11_max_incomplete_event_size=1 << 22, access_log=False
+    return sock
+
+
+# --- FastAPI, on uvicorn -------------------------------------------------------------------------
+
+
+def serve_fastapi() -> None:
+    import uvicorn
+    from fastapi import Depends, FastAPI, Request
+    from fastapi.responses import JSONResponse
+
+    session_asyncio = importlib.import_module(f"{ROOT}.recipe.session.asyncio")
+    framework_fastapi = importlib.import_module(f"{ROOT}.framework.fastapi")
+    verify_session = importlib.import_module(f"{ROOT}.recipe.session.framework.fastapi").verify_session
+
+    app = FastAPI()
+    app.add_middleware(framework_fastapi.get_middleware())
+
+    @app.exception_handler(Exception)
+    async def unhandled(request: Request, exc: Exception) -> JSONResponse:
+        report_unhandled(request.method, str(request.url.path), exc)
+        return JSONResponse({"unhandledError": True}, status_code=500)
+
+    def add_route(path: str, options: dict[str, Any], answer: Callable[[Any], Any]) -> None:
+        async def route(s: Any = Depends(verify_session(**options))) -> Any:
+            return answer(s)
+
+        app.api_route(path, methods=ALL)(route)
+
+    for path, options in ROUTES:
+        add_route(path, options, session_answer)
+    for path, options in FLOW_ROUTES:
+        add_route(path, options, echo_or_none)
+
+    @app.post("/flow/signin")
+    async def signin(request: Request) -> Any:
+        user = request.query_params.get("user", "flow-user")
+        payload = PAYLOADS[request.query_params.get("payload", "plain")]
+        s = await session_asyncio.create_new_session(
+            request, "public", st.convert_to_recipe_user_id(user), dict(payload), {"note": "db"}
+        )
+        return echo(s)
+
+    @app.post("/flow/merge")
+    async def merge(s: Any = Depends(verify_session())) -> Any:
+        await s.merge_into_access_token_payload(MERGED)
+        return echo(s)
+
+    @app.post("/flow/revoke")
+    async def revoke(s: Any = Depends(verify_session())) -> Any:
+        await s.revoke_session()
+        return {"revoked": True}
+
+    @app.post("/flow/data")
+    async def data(s: Any = Depends(verify_session())) -> Any:
+        before = await s.get_session_data_from_database()
+        await s.update_session_data_in_database({"note": "updated", "list": [1]})
+        after = await s.get_session_data_from_database()
+        return {
+            "before": before,
+            "after": after,
+            "timeCreated": await s.get_time_created(),
+            "expiry": await s.get_expiry(),
+        }
+
+    async def main() -> None:
+        sock = listening_socket()
+        # The corpus sends 100 KB tokens: let them reach the library (h11's default limit is 16 KB).
+        config = uvicorn.Config(
+            app, http="h11", log_level="critical", h11_max_incomplete_event_size=1 << 22, access_log=False
+        )
+        server = uvicorn.Server(config)
+        print(f"listening {sock.getsockname()[1]}", flush=True)
+        await server.serve(sockets=[sock])
+
+    asyncio.run(main())
+
+
+# --- Flask and Django, on Werkzeug's WSGI server -------------------------------------------------
+
+
+def serve_wsgi(app: Any) -> None:
+    """Serves a WSGI app on Werkzeug's threaded development server. Header lines longer than
+    http.server's 64 KB limit get its 431 on both sides alike, before any library sees them."""
+    import logging
+
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+    class Handler(WSGIRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+    def without_head_bodies(environ: dict[str, Any], start_response: Any) -> Any:
+        # Werkzeug's server sends what the app gives for HEAD, and Django gives the GET body
+        # (its own runserver, gunicorn and uWSGI drop it): drop it here as they do.
+        body = app(environ, start_response)
+        if environ["REQUEST_METHOD"] != "HEAD":
+            return body
+        try:
+            for _ in body:
+                pass
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+        return []
+
+    server = make_server("127.0.0.1", 0, without_head_bodies, threaded=True, request_handler=Handler)
+    print(f"listening {server.server_port}", flush=True)
+    server.serve_forever()
+
+
+def flask_app() -> Any:
+    from flask import Flask, g, jsonify, request
+    from werkzeug.exceptions import HTTPException
+
+    syncio = importlib.import_module(f"{ROOT}.recipe.session.syncio")
+    framework_flask = importlib.import_module(f"{ROOT}.framework.flask")
+    verify_session = importlib.import_module(f"{ROOT}.recipe.session.framework.flask").verify_session
+
+    app = Flask("differential")
+    # Keep the keys in the order the views give them (Flask sorts them by default), as the other
+    # frameworks do: the flows compare an echoed payload with the token's own.
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    framework_flask.Middleware(app)
+
+    # Flask picks the handler of the closest class: the libraries' own (for their errors) and
+    # Werkzeug's HTTP errors (404, 405) keep theirs.
+    @app.errorhandler(Exception)
+    def unhandled(exc: Exception) -> Any:
+        if isinstance(exc, HTTPException):
+            return exc
+        report_unhandled(request.method, request.path, exc)
+        return jsonify({"unhandledError": True}), 500
+
+    def add_route(path: str, options: dict[str, Any], answer: Callable[[Any], Any]) -> None:
+        @verify_session(**options)
+        def route() -> Any:
+            return jsonify(answer(g.supertokens))
+
+        app.add_url_rule(path, endpoint=path, view_func=route, methods=ALL)
+
+    for path, options in ROUTES:
+        add_route(path, options, session_answer)
+    for path, options in FLOW_ROUTES:
+        add_route(path, options, echo_or_none)
+
+    @app.post("/flow/signin")
+    def signin() -> Any:
+        user = request.args.get("user", "flow-user")
+        payload = PAYLOADS[request.args.get("payload", "plain")]
+        s = syncio.create_new_session(
+            request, "public", st.convert_to_recipe_user_id(user), dict(payload), {"note": "db"}
+        )
+        return jsonify(echo(s))
+
+    @app.post("/flow/merge")
+    @verify_session()
+    def merge() -> Any:
+        g.supertokens.sync_merge_into_access_token_payload(MERGED)
+        return jsonify(echo(g.supertokens))
+
+    @app.post("/flow/revoke")
+    @verify_session()
+    def revoke() -> Any:
+        g.supertokens.sync_revoke_session()
+        return jsonify({"revoked": True})
+
+    @app.post("/flow/data")
+    @verify_session()
+    def data() -> Any:
+        return jsonify(data_sync(g.supertokens))
+
+    return app
+
+
+def unhandled_middleware(get_response: Any) -> Any:
+    """Django: answers an error no library handled as the other frameworks do (the libraries'
+    session errors pass through to their own middleware)."""
+    from django.http import JsonResponse
+
+    def middleware(request: Any) -> Any:
+        return get_response(request)
+
+    def process_exception(request: Any, exc: Exception) -> Any:
+        if isinstance(exc, SessionError):
+            return None
+        report_unhandled(request.method, request.path, exc)
+        return JsonResponse({"unhandledError": True}, status=500)
+
+    middleware.process_exception = process_exception  # type: ignore[attr-defined]
+    return middleware
+
+
+def django_app() -> Any:
+    import django
+    from django.conf import settings
+
+    settings.configure(
+        DEBUG=False,
+        ALLOWED_HOSTS=["*"],
+        SECRET_KEY="differential",
+        ROOT_URLCONF="differential_urls",
+        MIDDLEWARE=[f"{ROOT}.framework.django.django_middleware.middleware", "__main__.unhandled_middleware"],
+        INSTALLED_APPS=[],
+        USE_TZ=True,
     )
-    server = uvicorn.Server(config)
-    print(f"listening {sock.getsockname()[1]}", flush=True)
-    await server.serve(sockets=[sock])
+    django.setup()
+    import types
+
+    from django.core.wsgi import get_wsgi_application
+    from django.http import JsonResponse
+    from django.urls import path as route_path
+
+    syncio = importlib.import_module(f"{ROOT}.recipe.session.syncio")
+    verify_session = importlib.import_module(f"{ROOT}.recipe.session.framework.django.syncio").verify_session
+    urlpatterns = []
+
+    def add_route(path: str, options: dict[str, Any], answer: Callable[[Any], Any]) -> None:
+        @verify_session(**options)
+        def route(request: Any) -> Any:
+            return JsonResponse(answer(request.supertokens))
+
+        urlpatterns.append(route_path(path.lstrip("/"), route))
+
+    def post_only(view: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        from django.views.decorators.http import require_POST
+
+        return require_POST(view)
+
+    for path, options in ROUTES:
+        add_route(path, options, session_answer)
+    for path, options in FLOW_ROUTES:
+        add_route(path, options, echo_or_none)
+
+    @post_only
+    def signin(request: Any) -> Any:
+        user = request.GET.get("user", "flow-user")
+        payload = PAYLOADS[request.GET.get("payload", "plain")]
+        s = syncio.create_new_session(
+            request, "public", st.convert_to_recipe_user_id(user), dict(payload), {"note": "db"}
+        )
+        return JsonResponse(echo(s))
+
+    @post_only
+    @verify_session()
+    def merge(request: Any) -> Any:
+        request.supertokens.sync_merge_into_access_token_payload(MERGED)
+        return JsonResponse(echo(request.supertokens))
+
+    @post_only
+    @verify_session()
+    def revoke(request: Any) -> Any:
+        request.supertokens.sync_revoke_session()
+        return JsonResponse({"revoked": True})
+
+    @post_only
+    @verify_session()
+    def data(request: Any) -> Any:
+        return JsonResponse(data_sync(request.supertokens))
+
+    for name, view in [("signin", signin), ("merge", merge), ("revoke", revoke), ("data", data)]:
+        urlpatterns.append(route_path(f"flow/{name}", view))
+    urls = types.ModuleType("differential_urls")
+    urls.urlpatterns = urlpatterns  # type: ignore[attr-defined]
+    sys.modules["differential_urls"] = urls
+    return get_wsgi_application()
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    init()
+    if FRAMEWORK == "fastapi":
+        serve_fastapi()
+    elif FRAMEWORK == "flask":
+        serve_wsgi(flask_app())
+    elif FRAMEWORK == "django":
+        serve_wsgi(django_app())
+    else:
+        raise SystemExit(f"app.py: unknown framework {FRAMEWORK!r}")

@@ -1,8 +1,10 @@
 // The Python differential test: the corpus and the flows of tests/differential/ sent to a Tessera
-// FastAPI app and to a supertokens-python FastAPI app configured alike (app.py, each under its own
-// uvicorn process), the answers compared with the Node test's normalisation (harness.mjs
-// `compare`; flows.mjs `flowNormalise`, the front token's key order aside: normalise.mjs). A
-// difference fails the test unless allowlist.mjs excuses it.
+// app and to a supertokens-python app configured alike, on each framework both integrate with
+// (app.py: FastAPI on uvicorn, Flask and Django on Werkzeug's WSGI server; each app in a process
+// of its own), the answers compared with the Node test's normalisation (harness.mjs `compare`;
+// flows.mjs `flowNormalise`, the front token's key order aside: normalise.mjs). A difference
+// fails the test unless allowlist.mjs excuses it. $DIFF_FRAMEWORKS (comma-separated) narrows
+// the frameworks run.
 //
 // As in the Node test, supertokens-python talks to the stub core (stub-core.mjs): in the
 // "embedded" groups it serves Tessera's JWKS (Tessera runs its embedded authority on a SQLite
@@ -13,7 +15,7 @@
 //
 // Each group runs in processes of its own (both libraries keep process-wide state) with a stub
 // core of its own, a few groups at a time ($DIFF_CONCURRENCY, 3). $DIFF_PYTHON is the interpreter (a virtualenv with tessera,
-// supertokens-python, fastapi and uvicorn: scripts/differential-python.sh makes it).
+// supertokens-python, fastapi, uvicorn, flask and django: scripts/differential-python.sh makes it).
 // DIFF_REPORT=FILE writes every difference found, excused or not, with both raw answers.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -38,6 +40,7 @@ const ROOT = resolve(HERE, "..", "..");
 const PYTHON = process.env.DIFF_PYTHON ?? join(ROOT, "target", "differential-python-venv", "bin", "python");
 const SIDES = ["reference", "tessera"];
 const LIB = { reference: "supertokens-python", tessera: "tessera" };
+const FRAMEWORKS = (process.env.DIFF_FRAMEWORKS ?? "fastapi,flask,django").split(",").filter(Boolean);
 
 /** The shared groups, in supertokens-python's terms (app.py makes the options snake_case and
  * turns `transfer` into a get_token_transfer_method function, given to both): supertokens-python
@@ -100,10 +103,10 @@ function startApp(lib, config) {
   });
 }
 
-/** Both apps of a group: the reference on `stub`, Tessera on `connectionURI` (the stub if
- * undefined). */
-async function startApps(group, stub, connectionURI, tessera = {}) {
-  const base = { appInfo: group.appInfo, session: group.session, transfer: group.transfer };
+/** Both apps of a group on `framework`: the reference on `stub`, Tessera on `connectionURI` (the
+ * stub if undefined). */
+async function startApps(group, framework, stub, connectionURI, tessera = {}) {
+  const base = { appInfo: group.appInfo, session: group.session, transfer: group.transfer, framework };
   const started = await Promise.allSettled([
     startApp("supertokens-python", { ...base, connectionURI: stub.origin }),
     startApp("tessera", { ...base, connectionURI: connectionURI ?? stub.origin, tessera }),
@@ -117,17 +120,18 @@ async function startApps(group, stub, connectionURI, tessera = {}) {
   return apps;
 }
 
-/** Runs `body(stub, apps)` with a stub core of its own and the group's apps, and closes them. */
-async function withApps(group, connectionURI, tessera, body) {
+/** Runs `body(stub, apps)` with a stub core of its own and the group's apps on `framework`, and
+ * closes them. */
+async function withApps(group, framework, connectionURI, tessera, body) {
   const stub = await startStubCore();
   running.add(stub);
   let apps;
   try {
-    apps = await startApps(group, stub, connectionURI, tessera);
+    apps = await startApps(group, framework, stub, connectionURI, tessera);
     return await body(stub, apps);
   } finally {
     if (apps) await Promise.all(SIDES.map((side) => apps[side].close()));
-    stubUnexpected.push(...stub.state.unexpected.map((u) => `${group.name}: ${u}`));
+    stubUnexpected.push(...stub.state.unexpected.map((u) => `${framework} ${group.name}: ${u}`));
     running.delete(stub);
     await stub.close();
   }
@@ -195,9 +199,9 @@ function serially(fn) {
   return p;
 }
 
-async function runGroup(group) {
+async function runGroup(group, framework) {
   const embedded = group.keys === "embedded" ? await serially(() => embeddedTokens(group)) : null;
-  return withApps(group, embedded ? sqlite : undefined, {}, async (stub, apps) => {
+  return withApps(group, framework, embedded ? sqlite : undefined, {}, async (stub, apps) => {
     let tokens;
     if (embedded) {
       const res = await send(apps.tessera.port, { method: "GET", path: "/auth/jwt/jwks.json" });
@@ -214,16 +218,16 @@ async function runGroup(group) {
       names.add(c.name);
       const [ref, tes] = await Promise.all(SIDES.map((side) => send(apps[side].port, c)));
       const key = `${group.name}/${c.name}`;
-      findings.answer(key, ref, tes);
-      for (const d of compare(ref, tes)) findings.record(key, d, c, ref, tes, failures);
+      findings.answer(key, ref, tes, { framework });
+      for (const d of compare(ref, tes)) findings.record(key, d, c, ref, tes, failures, framework);
     }
     return failures;
   });
 }
 
-async function runFlowGroup(group) {
+async function runFlowGroup(group, framework) {
   const tessera = { refreshTokenRotationGracePeriod: GRACE_S, ...group.tessera };
-  return withApps(group, sqlite, tessera, async (stub, apps) => {
+  return withApps(group, framework, sqlite, tessera, async (stub, apps) => {
     stub.configure({ graceMs: GRACE_S * 1000, ...group.core });
     const clients = () => ({ cookie: new Client("cookie"), header: new Client("header"), saved: {} });
     const ctx = { reference: clients(), tessera: clients() };
@@ -248,10 +252,11 @@ async function runFlowGroup(group) {
       );
       const key = `${group.name}/${step.name}`;
       const [ref, tes] = [answers.reference, answers.tessera];
-      findings.answer(key, ref, tes, { normalised: normalised.reference });
+      findings.answer(key, ref, tes, { framework, normalised: normalised.reference });
       for (const field of Object.keys(normalised.reference)) {
         if (normalised.reference[field] === normalised.tessera[field]) continue;
-        findings.record(key, { field, reference: normalised.reference[field], tessera: normalised.tessera[field] }, requests.tessera, ref, tes, failures);
+        const d = { field, reference: normalised.reference[field], tessera: normalised.tessera[field] };
+        findings.record(key, d, requests.tessera, ref, tes, failures, framework);
       }
     }
     return failures;
@@ -270,28 +275,30 @@ const CONCURRENCY = Number(process.env.DIFF_CONCURRENCY ?? 3);
 // other's.
 const timed = (group) => Boolean(group.flows?.rotation || group.flows?.expiring);
 
-const flowTest = (group) =>
+const flowTest = (group, framework) =>
   test(`${group.name}: Tessera's session flows answer as supertokens-python's with a core`, async () => {
-    const failures = await runFlowGroup(group);
+    const failures = await runFlowGroup(group, framework);
     assert.equal(failures.length, 0, `${failures.length} differences not in allowlist.mjs:\n${report(failures)}`);
   });
 
-describe("flows", { concurrency: CONCURRENCY }, () => {
-  for (const group of FLOW_GROUPS.filter((g) => !timed(g))) flowTest(group);
-});
+for (const framework of FRAMEWORKS) {
+  describe(`${framework}: flows`, { concurrency: CONCURRENCY }, () => {
+    for (const group of FLOW_GROUPS.filter((g) => !timed(g))) flowTest(group, framework);
+  });
 
-describe("timed flows", { concurrency: 1 }, () => {
-  for (const group of FLOW_GROUPS.filter(timed)) flowTest(group);
-});
+  describe(`${framework}: timed flows`, { concurrency: 1 }, () => {
+    for (const group of FLOW_GROUPS.filter(timed)) flowTest(group, framework);
+  });
 
-describe("corpus", { concurrency: CONCURRENCY }, () => {
-  for (const group of GROUPS) {
-    test(`${group.name}: Tessera answers the corpus as supertokens-python does`, async () => {
-      const failures = await runGroup(group);
-      assert.equal(failures.length, 0, `${failures.length} differences not in allowlist.mjs:\n${report(failures)}`);
-    });
-  }
-});
+  describe(`${framework}: corpus`, { concurrency: CONCURRENCY }, () => {
+    for (const group of GROUPS) {
+      test(`${group.name}: Tessera answers the corpus as supertokens-python does`, async () => {
+        const failures = await runGroup(group, framework);
+        assert.equal(failures.length, 0, `${failures.length} differences not in allowlist.mjs:\n${report(failures)}`);
+      });
+    }
+  });
+}
 
 // Tessera must answer every request itself, except where an error is thrown to the app's own
 // route as the reference throws it (createNewSession refusing a misconfiguration).

@@ -17,8 +17,9 @@ const clip = (s, n = 160) => (s.length > n ? `${s.slice(0, n)}…(${s.length} ch
 const REPORTED_HEADERS = ["set-cookie", "front-token", "st-access-token", "st-refresh-token", "anti-csrf", "access-control-expose-headers", "content-type"];
 
 /** The differences one test found, judged against its allowlist. An entry excuses a difference
- * when its `match` matches the key (`group/case`), its `fields` (if given) hold the field, and
- * its `when(reference, tessera)` (if given) holds of the two values. */
+ * when its `match` matches the key (`group/case`), its `fields` (if given) hold the field, its
+ * `frameworks` (if given) the framework the apps ran on (a test over several frameworks passes it
+ * to `record`), and its `when(reference, tessera)` (if given) holds of the two values. */
 export class Findings {
   constructor(allowlist) {
     this.allowlist = allowlist;
@@ -36,12 +37,16 @@ export class Findings {
 
   /** Records difference `d` ({field, reference, tessera}) of `key`, and adds it to `failures`
    * unless an entry excuses it. */
-  record(key, d, request, ref, tes, failures) {
+  record(key, d, request, ref, tes, failures, framework = undefined) {
     const entry = this.allowlist.find(
-      (e) => e.match.test(key) && (e.fields === undefined || e.fields.includes(d.field)) && (e.when === undefined || e.when(d.reference, d.tessera)),
+      (e) =>
+        e.match.test(key) &&
+        (e.fields === undefined || e.fields.includes(d.field)) &&
+        (e.frameworks === undefined || e.frameworks.includes(framework)) &&
+        (e.when === undefined || e.when(d.reference, d.tessera)),
     );
     if (entry) this.used.add(entry);
-    const r = { key, ...d, excusedBy: entry ? `${entry.kind}: ${entry.why}` : null };
+    const r = { key: framework === undefined ? key : `${framework}: ${key}`, ...d, excusedBy: entry ? `${entry.kind}: ${entry.why}` : null };
     const shortRequest = { method: request.method, path: request.path, headers: request.headers.map(([k, v]) => [k, clip(v)]) };
     this.found.push({ ...r, request: shortRequest, referenceAnswer: rawAnswer(ref), tesseraAnswer: rawAnswer(tes) });
     if (!entry) failures.push(r);

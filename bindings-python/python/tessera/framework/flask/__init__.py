@@ -25,7 +25,7 @@ from flask import request as _flask_request
 from werkzeug.wrappers import Response
 
 from ... import _state
-from ...exceptions import SuperTokensSessionError, TesseraError
+from ...exceptions import SuperTokensSessionError
 from ...recipe.session.api import overridden_endpoint, serve_api_sync
 from ..errors import answer_error
 from ..request import serve_endpoint
@@ -59,7 +59,9 @@ class Middleware:
     """Registers Tessera's request hooks and error handler on a Flask app.
 
     The hooks are the app's own (``before_request``, ``after_request``,
-    ``teardown_request``, ``errorhandler(TesseraError)``), so they cover every blueprint.
+    ``teardown_request``, ``errorhandler(SuperTokensSessionError)``), so they cover every
+    blueprint. Other Tessera errors (an outage, a misconfiguration) are left to the app's own
+    error handlers, or to Flask's 500, as any other exception.
     """
 
     def __init__(self, app: Flask) -> None:
@@ -67,7 +69,10 @@ class Middleware:
         app.before_request(self._serve_endpoints)
         app.after_request(self._write_mutations)
         app.teardown_request(self._forget_session)
-        app.register_error_handler(TesseraError, self._answer_error)
+        # Session errors only: Flask gives an error the handler of its closest class, so a
+        # handler for every TesseraError would hide outages from the app's own
+        # ``errorhandler(Exception)``.
+        app.register_error_handler(SuperTokensSessionError, self._answer_error)
 
     @staticmethod
     def _serve_endpoints() -> Optional[Response]:
@@ -104,9 +109,6 @@ class Middleware:
         g.pop("supertokens", None)
 
     @staticmethod
-    def _answer_error(error: TesseraError) -> Response:
-        """Answers session errors; other Tessera errors are bugs or outages, raised again for
-        Flask to log and answer 500."""
-        if not isinstance(error, SuperTokensSessionError):
-            raise error
+    def _answer_error(error: SuperTokensSessionError) -> Response:
+        """Answers a session error with the protocol's response."""
         return error_response(error)
