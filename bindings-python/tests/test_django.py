@@ -46,7 +46,7 @@ from tessera.framework.response import apply_mutations  # noqa: E402
 from tessera.recipe import session  # noqa: E402
 from tessera.recipe.session import asyncio as session_asyncio  # noqa: E402
 from tessera.recipe.session import syncio as session_syncio  # noqa: E402
-from tessera.recipe.session.exceptions import UnauthorisedError  # noqa: E402
+from tessera.recipe.session.exceptions import TryRefreshTokenError, UnauthorisedError  # noqa: E402
 from tessera.recipe.session.framework.django.asyncio import verify_session as async_verify  # noqa: E402
 from tessera.recipe.session.framework.django.syncio import verify_session as sync_verify  # noqa: E402
 
@@ -719,6 +719,42 @@ def test_base_request_readers_on_a_django_request() -> None:
     assert asyncio.run(adapter.get_json_or_form_data()) == {"a": 1}
     form = DjangoRequest(RequestFactory().post("/f", data="k=v", content_type="application/x-www-form-urlencoded"))
     assert asyncio.run(form.get_json_or_form_data()) == {"k": "v"}
+
+
+def test_repeated_asgi_headers_reach_the_core_as_django_reads_them() -> None:
+    # Found by the differential test on Django's ASGI handler: two Authorization headers (a
+    # valid token, then garbage) verified there with the first alone, while Django (and so
+    # supertokens-python, and Tessera over WSGI) reads "first,second": a token that does not
+    # verify, so TRY_REFRESH_TOKEN, as supertokens-python answers.
+    import io
+
+    from django.core.handlers.asgi import ASGIRequest
+    from tessera.framework.django.request import DjangoRequest
+
+    init_django()
+    token = session_syncio.create_new_session_without_request_response("public", "user-1").get_access_token()
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/async/getJWT",
+        "query_string": b"",
+        "headers": [
+            (b"authorization", f"Bearer {token}".encode()),
+            (b"cookie", b"a=1"),
+            (b"Authorization", b"Bearer garbage"),
+            (b"cookie", b"b=2"),
+        ],
+    }
+    request = ASGIRequest(scope, io.BytesIO(b""))
+    headers = DjangoRequest(request).native_headers()
+    assert headers == [
+        ("authorization", f"Bearer {token},Bearer garbage"),
+        ("cookie", "a=1"),
+        ("cookie", "b=2"),
+    ]
+    assert ("authorization", request.headers["Authorization"]) in headers
+    with pytest.raises(TryRefreshTokenError):
+        _state.engine().verify_session("GET", "/async/getJWT", headers, True, None, False, True)
 
 
 # -- session.init(override=InputOverrideConfig(apis=...)) --------------------------------------

@@ -1,5 +1,6 @@
 """The app of the Python differential test, for Tessera or for supertokens-python, on FastAPI
-(uvicorn), Flask or Django (both on Werkzeug's threaded WSGI server).
+(uvicorn), Flask, Django with sync views (both on Werkzeug's threaded WSGI server) or Django
+with async views (uvicorn).
 
     python app.py tessera|supertokens-python   (configuration: JSON in $DIFF_CONFIG)
 
@@ -14,7 +15,7 @@ $DIFF_CONFIG: ``appInfo`` (appName, apiDomain, websiteDomain), ``session`` (the 
 camelCase Session.init options that supertokens-python has), ``transfer`` (``"header"``,
 ``"cookie"`` or ``"cookie-for-create"``: getTokenTransferMethod, as a function for both),
 ``connectionURI``, ``tessera`` (Tessera's own options, camelCase; Tessera only) and
-``framework`` (``"fastapi"``, the default, ``"flask"`` or ``"django"``).
+``framework`` (``"fastapi"``, the default, ``"flask"``, ``"django"`` or ``"django-async"``).
 """
 
 import asyncio
@@ -61,8 +62,8 @@ def init() -> None:
             api_domain=app_info["apiDomain"],
             website_domain=app_info["websiteDomain"],
         ),
-        framework=FRAMEWORK,
-        mode="asgi" if FRAMEWORK == "fastapi" else "wsgi",
+        framework=FRAMEWORK.removesuffix("-async"),
+        mode="asgi" if FRAMEWORK in ("fastapi", "django-async") else "wsgi",
         supertokens_config=st.SupertokensConfig(connection_uri=CONFIG["connectionURI"]),
         recipe_list=[session.init(**options)],
         telemetry=False,
@@ -153,7 +154,6 @@ def listening_socket() -> socket.socket:
 
 
 def serve_fastapi() -> None:
-    import uvicorn
     from fastapi import Depends, FastAPI, Request
     from fastapi.responses import JSONResponse
 
@@ -211,11 +211,23 @@ def serve_fastapi() -> None:
             "expiry": await s.get_expiry(),
         }
 
+    serve_asgi(app)
+
+
+def serve_asgi(app: Any) -> None:
+    """Serves an ASGI app on uvicorn (h11)."""
+    import uvicorn
+
     async def main() -> None:
         sock = listening_socket()
         # The corpus sends 100 KB tokens: let them reach the library (h11's default limit is 16 KB).
         config = uvicorn.Config(
-            app, http="h11", log_level="critical", h11_max_incomplete_event_size=1 << 22, access_log=False
+            app,
+            http="h11",
+            log_level="critical",
+            h11_max_incomplete_event_size=1 << 22,
+            access_log=False,
+            lifespan="off",
         )
         server = uvicorn.Server(config)
         print(f"listening {sock.getsockname()[1]}", flush=True)
@@ -341,7 +353,9 @@ def unhandled_middleware(get_response: Any) -> Any:
     return middleware
 
 
-def django_app() -> Any:
+def django_app(async_views: bool) -> Any:
+    """The Django app: sync views with the ``syncio`` decorator, served as WSGI, or async views
+    with the ``asyncio`` one, served as ASGI (as supertokens-python's docs run Django async)."""
     import django
     from django.conf import settings
 
@@ -357,32 +371,38 @@ def django_app() -> Any:
     django.setup()
     import types
 
-    from django.core.wsgi import get_wsgi_application
-    from django.http import JsonResponse
     from django.urls import path as route_path
+
+    urls = types.ModuleType("differential_urls")
+    urls.urlpatterns = [  # type: ignore[attr-defined]
+        route_path(path.lstrip("/"), view)
+        for path, view in (django_async_views() if async_views else django_sync_views())
+    ]
+    sys.modules["differential_urls"] = urls
+    if async_views:
+        from django.core.asgi import get_asgi_application
+
+        return get_asgi_application()
+    from django.core.wsgi import get_wsgi_application
+
+    return get_wsgi_application()
+
+
+def django_sync_views() -> list[tuple[str, Callable[..., Any]]]:
+    from django.http import JsonResponse
+    from django.views.decorators.http import require_POST
 
     syncio = importlib.import_module(f"{ROOT}.recipe.session.syncio")
     verify_session = importlib.import_module(f"{ROOT}.recipe.session.framework.django.syncio").verify_session
-    urlpatterns = []
 
-    def add_route(path: str, options: dict[str, Any], answer: Callable[[Any], Any]) -> None:
+    def route(options: dict[str, Any], answer: Callable[[Any], Any]) -> Callable[..., Any]:
         @verify_session(**options)
-        def route(request: Any) -> Any:
+        def view(request: Any) -> Any:
             return JsonResponse(answer(request.supertokens))
 
-        urlpatterns.append(route_path(path.lstrip("/"), route))
+        return view
 
-    def post_only(view: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        from django.views.decorators.http import require_POST
-
-        return require_POST(view)
-
-    for path, options in ROUTES:
-        add_route(path, options, session_answer)
-    for path, options in FLOW_ROUTES:
-        add_route(path, options, echo_or_none)
-
-    @post_only
+    @require_POST
     def signin(request: Any) -> Any:
         user = request.GET.get("user", "flow-user")
         payload = PAYLOADS[request.GET.get("payload", "plain")]
@@ -391,29 +411,86 @@ def django_app() -> Any:
         )
         return JsonResponse(echo(s))
 
-    @post_only
+    @require_POST
     @verify_session()
     def merge(request: Any) -> Any:
         request.supertokens.sync_merge_into_access_token_payload(MERGED)
         return JsonResponse(echo(request.supertokens))
 
-    @post_only
+    @require_POST
     @verify_session()
     def revoke(request: Any) -> Any:
         request.supertokens.sync_revoke_session()
         return JsonResponse({"revoked": True})
 
-    @post_only
+    @require_POST
     @verify_session()
     def data(request: Any) -> Any:
         return JsonResponse(data_sync(request.supertokens))
 
-    for name, view in [("signin", signin), ("merge", merge), ("revoke", revoke), ("data", data)]:
-        urlpatterns.append(route_path(f"flow/{name}", view))
-    urls = types.ModuleType("differential_urls")
-    urls.urlpatterns = urlpatterns  # type: ignore[attr-defined]
-    sys.modules["differential_urls"] = urls
-    return get_wsgi_application()
+    return [
+        *((path, route(options, session_answer)) for path, options in ROUTES),
+        *((path, route(options, echo_or_none)) for path, options in FLOW_ROUTES),
+        *(("/flow/" + v.__name__, v) for v in (signin, merge, revoke, data)),
+    ]
+
+
+def django_async_views() -> list[tuple[str, Callable[..., Any]]]:
+    from django.http import JsonResponse
+    from django.views.decorators.http import require_POST
+
+    session_asyncio = importlib.import_module(f"{ROOT}.recipe.session.asyncio")
+    verify_session = importlib.import_module(f"{ROOT}.recipe.session.framework.django.asyncio").verify_session
+
+    def route(options: dict[str, Any], answer: Callable[[Any], Any]) -> Callable[..., Any]:
+        @verify_session(**options)
+        async def view(request: Any) -> Any:
+            return JsonResponse(answer(request.supertokens))
+
+        return view
+
+    @require_POST
+    async def signin(request: Any) -> Any:
+        user = request.GET.get("user", "flow-user")
+        payload = PAYLOADS[request.GET.get("payload", "plain")]
+        s = await session_asyncio.create_new_session(
+            request, "public", st.convert_to_recipe_user_id(user), dict(payload), {"note": "db"}
+        )
+        return JsonResponse(echo(s))
+
+    @require_POST
+    @verify_session()
+    async def merge(request: Any) -> Any:
+        await request.supertokens.merge_into_access_token_payload(MERGED)
+        return JsonResponse(echo(request.supertokens))
+
+    @require_POST
+    @verify_session()
+    async def revoke(request: Any) -> Any:
+        await request.supertokens.revoke_session()
+        return JsonResponse({"revoked": True})
+
+    @require_POST
+    @verify_session()
+    async def data(request: Any) -> Any:
+        s = request.supertokens
+        before = await s.get_session_data_from_database()
+        await s.update_session_data_in_database({"note": "updated", "list": [1]})
+        after = await s.get_session_data_from_database()
+        return JsonResponse(
+            {
+                "before": before,
+                "after": after,
+                "timeCreated": await s.get_time_created(),
+                "expiry": await s.get_expiry(),
+            }
+        )
+
+    return [
+        *((path, route(options, session_answer)) for path, options in ROUTES),
+        *((path, route(options, echo_or_none)) for path, options in FLOW_ROUTES),
+        *(("/flow/" + v.__name__, v) for v in (signin, merge, revoke, data)),
+    ]
 
 
 if __name__ == "__main__":
@@ -423,6 +500,8 @@ if __name__ == "__main__":
     elif FRAMEWORK == "flask":
         serve_wsgi(flask_app())
     elif FRAMEWORK == "django":
-        serve_wsgi(django_app())
+        serve_wsgi(django_app(async_views=False))
+    elif FRAMEWORK == "django-async":
+        serve_asgi(django_app(async_views=True))
     else:
         raise SystemExit(f"app.py: unknown framework {FRAMEWORK!r}")

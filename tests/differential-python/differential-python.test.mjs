@@ -40,7 +40,7 @@ const ROOT = resolve(HERE, "..", "..");
 const PYTHON = process.env.DIFF_PYTHON ?? join(ROOT, "target", "differential-python-venv", "bin", "python");
 const SIDES = ["reference", "tessera"];
 const LIB = { reference: "supertokens-python", tessera: "tessera" };
-const FRAMEWORKS = (process.env.DIFF_FRAMEWORKS ?? "fastapi,flask,django").split(",").filter(Boolean);
+const FRAMEWORKS = (process.env.DIFF_FRAMEWORKS ?? "fastapi,flask,django,django-async").split(",").filter(Boolean);
 
 /** The shared groups, in supertokens-python's terms (app.py makes the options snake_case and
  * turns `transfer` into a get_token_transfer_method function, given to both): supertokens-python

@@ -52,14 +52,24 @@ class DjangoRequest(RequestAdapter):
         """The headers the core reads: from ``request.headers``, or under ASGI straight from
         the scope. Django's ``ASGIRequest`` joins repeated headers with ``","``, which breaks
         the several ``Cookie`` headers an HTTP/2 client sends; the core joins those itself
-        (with ``"; "``) when it gets them one by one."""
+        (with ``"; "``) when it gets them one by one. Other repeated headers are joined as
+        Django joins them, so that a view reads the same value over WSGI and ASGI (and as
+        supertokens-python reads it)."""
         scope = getattr(http_request(self.request), "scope", None)
         if isinstance(scope, dict):
-            return [
-                (name.decode("latin-1").lower(), value.decode("latin-1"))
-                for name, value in scope.get("headers", ())
-                if name.lower() in _WANTED
-            ]
+            out: List[Tuple[str, str]] = []
+            first: Dict[str, int] = {}
+            for raw_name, raw_value in scope.get("headers", ()):
+                if raw_name.lower() not in _WANTED:
+                    continue
+                name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+                at = first.get(name)
+                if name == "cookie" or at is None:
+                    first[name] = len(out)
+                    out.append((name, value))
+                else:
+                    out[at] = (name, f"{out[at][1]},{value}")
+            return out
         headers = self.request.headers
         out: List[Tuple[str, str]] = []
         for name in REQUEST_HEADERS:
