@@ -244,12 +244,9 @@ def serve_wsgi(app: Any) -> None:
     http.server's 64 KB limit get its 431 on both sides alike, before any library sees them."""
     import logging
 
-    from werkzeug.serving import WSGIRequestHandler, make_server
+    from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-
-    class Handler(WSGIRequestHandler):
-        protocol_version = "HTTP/1.1"
 
     def without_head_bodies(environ: dict[str, Any], start_response: Any) -> Any:
         # Werkzeug's server sends what the app gives for HEAD, and Django gives the GET body
@@ -266,7 +263,7 @@ def serve_wsgi(app: Any) -> None:
                 close()
         return []
 
-    server = make_server("127.0.0.1", 0, without_head_bodies, threaded=True, request_handler=Handler)
+    server = make_server("127.0.0.1", 0, without_head_bodies, threaded=True)
     print(f"listening {server.server_port}", flush=True)
     server.serve_forever()
 
@@ -285,8 +282,8 @@ def flask_app() -> Any:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     framework_flask.Middleware(app)
 
-    # Flask picks the handler of the closest class: the libraries' own (for their errors) and
-    # Werkzeug's HTTP errors (404, 405) keep theirs.
+    # Flask picks the handler of the closest class: the libraries' session errors keep their
+    # own handler, and Werkzeug's HTTP errors (404, 405) their default answer.
     @app.errorhandler(Exception)
     def unhandled(exc: Exception) -> Any:
         if isinstance(exc, HTTPException):
