@@ -17,9 +17,9 @@ supertokens_python="supertokens-python==0.31.4"
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c "import supertokens_python, fastapi, uvicorn, flask, django" 2>/dev/null \
+if ! "$venv/bin/python" -c "import supertokens_python, fastapi, uvicorn, flask, django, rest_framework" 2>/dev/null \
     || [ "$("$venv/bin/python" -c 'import supertokens_python.constants as c; print(c.VERSION)')" != "${supertokens_python#*==}" ]; then
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check maturin "$supertokens_python" fastapi uvicorn flask django
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check maturin "$supertokens_python" fastapi uvicorn flask django djangorestframework
 fi
 
 # stale ARTIFACT SOURCE...: ARTIFACT is missing or older than a source (as in examples-build.sh).

@@ -15,7 +15,8 @@ $DIFF_CONFIG: ``appInfo`` (appName, apiDomain, websiteDomain), ``session`` (the 
 camelCase Session.init options that supertokens-python has), ``transfer`` (``"header"``,
 ``"cookie"`` or ``"cookie-for-create"``: getTokenTransferMethod, as a function for both),
 ``connectionURI``, ``tessera`` (Tessera's own options, camelCase; Tessera only) and
-``framework`` (``"fastapi"``, the default, ``"flask"``, ``"django"`` or ``"django-async"``).
+``framework`` (``"fastapi"``, the default, ``"flask"``, ``"django"``, ``"django-drf"`` or
+``"django-async"``).
 """
 
 import asyncio
@@ -62,7 +63,7 @@ def init() -> None:
             api_domain=app_info["apiDomain"],
             website_domain=app_info["websiteDomain"],
         ),
-        framework=FRAMEWORK.removesuffix("-async"),
+        framework=FRAMEWORK.split("-")[0],
         mode="asgi" if FRAMEWORK in ("fastapi", "django-async") else "wsgi",
         supertokens_config=st.SupertokensConfig(connection_uri=CONFIG["connectionURI"]),
         recipe_list=[session.init(**options)],
@@ -350,9 +351,11 @@ def unhandled_middleware(get_response: Any) -> Any:
     return middleware
 
 
-def django_app(async_views: bool) -> Any:
-    """The Django app: sync views with the ``syncio`` decorator, served as WSGI, or async views
-    with the ``asyncio`` one, served as ASGI (as supertokens-python's docs run Django async)."""
+def django_app(views: str) -> Any:
+    """The Django app: sync views with the ``syncio`` decorator (``"sync"``, or ``"drf"``: the
+    same under Django REST framework's ``@api_view``), served as WSGI, or async views with the
+    ``asyncio`` one (``"async"``), served as ASGI (as supertokens-python's docs run Django
+    async)."""
     import django
     from django.conf import settings
 
@@ -364,6 +367,12 @@ def django_app(async_views: bool) -> Any:
         MIDDLEWARE=[f"{ROOT}.framework.django.django_middleware.middleware", "__main__.unhandled_middleware"],
         INSTALLED_APPS=[],
         USE_TZ=True,
+        # No authentication or permission of DRF's own: the session decorator decides.
+        REST_FRAMEWORK={
+            "DEFAULT_AUTHENTICATION_CLASSES": [],
+            "DEFAULT_PERMISSION_CLASSES": [],
+            "UNAUTHENTICATED_USER": None,
+        },
     )
     django.setup()
     import types
@@ -373,10 +382,10 @@ def django_app(async_views: bool) -> Any:
     urls = types.ModuleType("differential_urls")
     urls.urlpatterns = [  # type: ignore[attr-defined]
         route_path(path.lstrip("/"), view)
-        for path, view in (django_async_views() if async_views else django_sync_views())
+        for path, view in (django_async_views() if views == "async" else django_sync_views(drf=views == "drf"))
     ]
     sys.modules["differential_urls"] = urls
-    if async_views:
+    if views == "async":
         from django.core.asgi import get_asgi_application
 
         return get_asgi_application()
@@ -385,21 +394,30 @@ def django_app(async_views: bool) -> Any:
     return get_wsgi_application()
 
 
-def django_sync_views() -> list[tuple[str, Callable[..., Any]]]:
+def django_sync_views(drf: bool) -> list[tuple[str, Callable[..., Any]]]:
     from django.http import JsonResponse
     from django.views.decorators.http import require_POST
 
     syncio = importlib.import_module(f"{ROOT}.recipe.session.syncio")
     verify_session = importlib.import_module(f"{ROOT}.recipe.session.framework.django.syncio").verify_session
+    any_method: Callable[[Callable[..., Any]], Callable[..., Any]] = lambda view: view
+    require_post: Callable[[Callable[..., Any]], Callable[..., Any]] = require_POST
+    if drf:
+        # As DRF's docs and supertokens-python's write it: @api_view outside, so the session
+        # decorator gets DRF's Request wrapper.
+        from rest_framework.decorators import api_view
+
+        any_method, require_post = api_view(ALL), api_view(["POST"])
 
     def route(options: dict[str, Any], answer: Callable[[Any], Any]) -> Callable[..., Any]:
+        @any_method
         @verify_session(**options)
         def view(request: Any) -> Any:
             return JsonResponse(answer(request.supertokens))
 
         return view
 
-    @require_POST
+    @require_post
     def signin(request: Any) -> Any:
         user = request.GET.get("user", "flow-user")
         payload = PAYLOADS[request.GET.get("payload", "plain")]
@@ -408,19 +426,19 @@ def django_sync_views() -> list[tuple[str, Callable[..., Any]]]:
         )
         return JsonResponse(echo(s))
 
-    @require_POST
+    @require_post
     @verify_session()
     def merge(request: Any) -> Any:
         request.supertokens.sync_merge_into_access_token_payload(MERGED)
         return JsonResponse(echo(request.supertokens))
 
-    @require_POST
+    @require_post
     @verify_session()
     def revoke(request: Any) -> Any:
         request.supertokens.sync_revoke_session()
         return JsonResponse({"revoked": True})
 
-    @require_POST
+    @require_post
     @verify_session()
     def data(request: Any) -> Any:
         return JsonResponse(data_sync(request.supertokens))
@@ -497,8 +515,10 @@ if __name__ == "__main__":
     elif FRAMEWORK == "flask":
         serve_wsgi(flask_app())
     elif FRAMEWORK == "django":
-        serve_wsgi(django_app(async_views=False))
+        serve_wsgi(django_app("sync"))
+    elif FRAMEWORK == "django-drf":
+        serve_wsgi(django_app("drf"))
     elif FRAMEWORK == "django-async":
-        serve_asgi(django_app(async_views=True))
+        serve_asgi(django_app("async"))
     else:
         raise SystemExit(f"app.py: unknown framework {FRAMEWORK!r}")

@@ -1,7 +1,7 @@
 // The Python differential test: the corpus and the flows of tests/differential/ sent to a Tessera
 // app and to a supertokens-python app configured alike, on each framework both integrate with
-// (app.py: FastAPI on uvicorn, Flask and Django on Werkzeug's WSGI server; each app in a process
-// of its own), the answers compared with the Node test's normalisation (harness.mjs `compare`;
+// (app.py: FastAPI on uvicorn; Flask, Django and Django REST framework on Werkzeug's WSGI server;
+// Django's async views on uvicorn; each app in a process of its own), the answers compared with the Node test's normalisation (harness.mjs `compare`;
 // flows.mjs `flowNormalise`, the front token's key order aside: normalise.mjs). A difference
 // fails the test unless allowlist.mjs excuses it. $DIFF_FRAMEWORKS (comma-separated) narrows
 // the frameworks run.
@@ -15,7 +15,7 @@
 //
 // Each group runs in processes of its own (both libraries keep process-wide state) with a stub
 // core of its own, a few groups at a time ($DIFF_CONCURRENCY, 3). $DIFF_PYTHON is the interpreter (a virtualenv with tessera,
-// supertokens-python, fastapi, uvicorn, flask and django: scripts/differential-python.sh makes it).
+// supertokens-python, fastapi, uvicorn, flask, django and djangorestframework: scripts/differential-python.sh makes it).
 // DIFF_REPORT=FILE writes every difference found, excused or not, with both raw answers.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -40,7 +40,7 @@ const ROOT = resolve(HERE, "..", "..");
 const PYTHON = process.env.DIFF_PYTHON ?? join(ROOT, "target", "differential-python-venv", "bin", "python");
 const SIDES = ["reference", "tessera"];
 const LIB = { reference: "supertokens-python", tessera: "tessera" };
-const FRAMEWORKS = (process.env.DIFF_FRAMEWORKS ?? "fastapi,flask,django,django-async").split(",").filter(Boolean);
+const FRAMEWORKS = (process.env.DIFF_FRAMEWORKS ?? "fastapi,flask,django,django-drf,django-async").split(",").filter(Boolean);
 
 /** The shared groups, in supertokens-python's terms (app.py makes the options snake_case and
  * turns `transfer` into a get_token_transfer_method function, given to both): supertokens-python
