@@ -15,8 +15,8 @@ $DIFF_CONFIG: ``appInfo`` (appName, apiDomain, websiteDomain), ``session`` (the 
 camelCase Session.init options that supertokens-python has), ``transfer`` (``"header"``,
 ``"cookie"`` or ``"cookie-for-create"``: getTokenTransferMethod, as a function for both),
 ``connectionURI``, ``tessera`` (Tessera's own options, camelCase; Tessera only) and
-``framework`` (``"fastapi"``, the default, ``"flask"``, ``"django"``, ``"django-drf"`` or
-``"django-async"``).
+``framework`` (``"fastapi"``, the default, ``"fastapi-get-session"``, ``"flask"``,
+``"django"``, ``"django-drf"`` or ``"django-async"``).
 """
 
 import asyncio
@@ -64,7 +64,7 @@ def init() -> None:
             website_domain=app_info["websiteDomain"],
         ),
         framework=FRAMEWORK.split("-")[0],
-        mode="asgi" if FRAMEWORK in ("fastapi", "django-async") else "wsgi",
+        mode="asgi" if FRAMEWORK.startswith("fastapi") or FRAMEWORK == "django-async" else "wsgi",
         supertokens_config=st.SupertokensConfig(connection_uri=CONFIG["connectionURI"]),
         recipe_list=[session.init(**options)],
         telemetry=False,
@@ -135,6 +135,14 @@ def echo_or_none(s: Any) -> dict[str, Any]:
 MERGED = {"merged": True, "role": None, "n": 2}
 
 
+async def data_async(s: Any) -> dict[str, Any]:
+    """/flow/data in an async view: the session data before and after an update."""
+    before = await s.get_session_data_from_database()
+    await s.update_session_data_in_database({"note": "updated", "list": [1]})
+    after = await s.get_session_data_from_database()
+    return {"before": before, "after": after, "timeCreated": await s.get_time_created(), "expiry": await s.get_expiry()}
+
+
 def data_sync(s: Any) -> dict[str, Any]:
     """/flow/data in a sync view (Flask, Django): the session data before and after an update."""
     before = s.sync_get_session_data_from_database()
@@ -154,7 +162,10 @@ def listening_socket() -> socket.socket:
 # --- FastAPI, on uvicorn -------------------------------------------------------------------------
 
 
-def serve_fastapi() -> None:
+def serve_fastapi(get_session: bool) -> None:
+    """The FastAPI app: its session routes take the session from ``Depends(verify_session())``,
+    or, with ``get_session``, call ``await get_session(request, ...)`` themselves (the other
+    way supertokens-python's docs protect a route)."""
     from fastapi import Depends, FastAPI, Request
     from fastapi.responses import JSONResponse
 
@@ -174,7 +185,10 @@ def serve_fastapi() -> None:
         async def route(s: Any = Depends(verify_session(**options))) -> Any:
             return answer(s)
 
-        app.api_route(path, methods=ALL)(route)
+        async def route_calling_get_session(request: Request) -> Any:
+            return answer(await session_asyncio.get_session(request, **options))
+
+        app.api_route(path, methods=ALL)(route_calling_get_session if get_session else route)
 
     for path, options in ROUTES:
         add_route(path, options, session_answer)
@@ -202,15 +216,7 @@ def serve_fastapi() -> None:
 
     @app.post("/flow/data")
     async def data(s: Any = Depends(verify_session())) -> Any:
-        before = await s.get_session_data_from_database()
-        await s.update_session_data_in_database({"note": "updated", "list": [1]})
-        after = await s.get_session_data_from_database()
-        return {
-            "before": before,
-            "after": after,
-            "timeCreated": await s.get_time_created(),
-            "expiry": await s.get_expiry(),
-        }
+        return await data_async(s)
 
     serve_asgi(app)
 
@@ -488,18 +494,7 @@ def django_async_views() -> list[tuple[str, Callable[..., Any]]]:
     @require_POST
     @verify_session()
     async def data(request: Any) -> Any:
-        s = request.supertokens
-        before = await s.get_session_data_from_database()
-        await s.update_session_data_in_database({"note": "updated", "list": [1]})
-        after = await s.get_session_data_from_database()
-        return JsonResponse(
-            {
-                "before": before,
-                "after": after,
-                "timeCreated": await s.get_time_created(),
-                "expiry": await s.get_expiry(),
-            }
-        )
+        return JsonResponse(await data_async(request.supertokens))
 
     return [
         *((path, route(options, session_answer)) for path, options in ROUTES),
@@ -510,8 +505,8 @@ def django_async_views() -> list[tuple[str, Callable[..., Any]]]:
 
 if __name__ == "__main__":
     init()
-    if FRAMEWORK == "fastapi":
-        serve_fastapi()
+    if FRAMEWORK in ("fastapi", "fastapi-get-session"):
+        serve_fastapi(get_session=FRAMEWORK == "fastapi-get-session")
     elif FRAMEWORK == "flask":
         serve_wsgi(flask_app())
     elif FRAMEWORK == "django":

@@ -1,7 +1,8 @@
 // The Python differential test: the corpus and the flows of tests/differential/ sent to a Tessera
 // app and to a supertokens-python app configured alike, on each framework both integrate with
-// (app.py: FastAPI on uvicorn; Flask, Django and Django REST framework on Werkzeug's WSGI server;
-// Django's async views on uvicorn; each app in a process of its own), the answers compared with the Node test's normalisation (harness.mjs `compare`;
+// (app.py: FastAPI on uvicorn, its routes taking the session from Depends(verify_session()) or
+// calling get_session; Flask, Django and Django REST framework on Werkzeug's WSGI server; Django's
+// async views on uvicorn; each app in a process of its own), the answers compared with the Node test's normalisation (harness.mjs `compare`;
 // flows.mjs `flowNormalise`, the front token's key order aside: normalise.mjs). A difference
 // fails the test unless allowlist.mjs excuses it. $DIFF_FRAMEWORKS (comma-separated) narrows
 // the frameworks run.
@@ -40,7 +41,7 @@ const ROOT = resolve(HERE, "..", "..");
 const PYTHON = process.env.DIFF_PYTHON ?? join(ROOT, "target", "differential-python-venv", "bin", "python");
 const SIDES = ["reference", "tessera"];
 const LIB = { reference: "supertokens-python", tessera: "tessera" };
-const FRAMEWORKS = (process.env.DIFF_FRAMEWORKS ?? "fastapi,flask,django,django-drf,django-async").split(",").filter(Boolean);
+const FRAMEWORKS = (process.env.DIFF_FRAMEWORKS ?? "fastapi,fastapi-get-session,flask,django,django-drf,django-async").split(",").filter(Boolean);
 
 /** The shared groups, in supertokens-python's terms (app.py makes the options snake_case and
  * turns `transfer` into a get_token_transfer_method function, given to both): supertokens-python
