@@ -748,9 +748,9 @@ def test_repeated_asgi_headers_reach_the_core_as_django_reads_them() -> None:
     request = ASGIRequest(scope, io.BytesIO(b""))
     headers = DjangoRequest(request).native_headers()
     assert headers == [
-        ("authorization", f"Bearer {token},Bearer garbage"),
         ("cookie", "a=1"),
         ("cookie", "b=2"),
+        ("authorization", f"Bearer {token},Bearer garbage"),
     ]
     assert ("authorization", request.headers["Authorization"]) in headers
     with pytest.raises(TryRefreshTokenError):

@@ -2,7 +2,7 @@
 ``Request`` wrapped around one)."""
 
 import json
-from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 from urllib.parse import parse_qsl
 
 from django.http import HttpRequest
@@ -16,8 +16,8 @@ __all__ = ["DjangoRequest", "http_request", "wrap_request"]
 
 #: The attribute of Django's ``HttpRequest`` holding the request-level mutations.
 MUTATIONS_ATTR = "_tessera_response_mutations"
-#: The headers the core reads, as ASGI spells header names (lowercase bytes).
-_WANTED: FrozenSet[bytes] = frozenset(name.encode("latin-1") for name in REQUEST_HEADERS)
+#: The ``Cookie`` header's name as ASGI spells header names (lowercase bytes).
+_COOKIE = b"cookie"
 #: Where users read the session: ``request.supertokens``, as in supertokens-python.
 SESSION_ATTR = "supertokens"
 
@@ -49,30 +49,20 @@ class DjangoRequest(RequestAdapter):
         return value
 
     def native_headers(self) -> List[Tuple[str, str]]:
-        """The headers the core reads: from ``request.headers``, or under ASGI straight from
-        the scope. Django's ``ASGIRequest`` joins repeated headers with ``","``, which breaks
-        the several ``Cookie`` headers an HTTP/2 client sends; the core joins those itself
-        (with ``"; "``) when it gets them one by one. Other repeated headers are joined as
-        Django joins them, so that a view reads the same value over WSGI and ASGI (and as
-        supertokens-python reads it)."""
+        """The headers the core reads, from ``request.headers``: a repeated header reads as
+        Django joins it (``"first,second"``), over WSGI and ASGI alike, as supertokens-python
+        reads it. Under ASGI the ``Cookie`` headers come straight from the scope instead,
+        one by one: Django's ``","`` breaks the several ``Cookie`` headers an HTTP/2 client
+        sends, and the core joins those itself (with ``"; "``)."""
         scope = getattr(http_request(self.request), "scope", None)
-        if isinstance(scope, dict):
-            out: List[Tuple[str, str]] = []
-            first: Dict[str, int] = {}
-            for raw_name, raw_value in scope.get("headers", ()):
-                if raw_name.lower() not in _WANTED:
-                    continue
-                name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
-                at = first.get(name)
-                if name == "cookie" or at is None:
-                    first[name] = len(out)
-                    out.append((name, value))
-                else:
-                    out[at] = (name, f"{out[at][1]},{value}")
-            return out
         headers = self.request.headers
         out: List[Tuple[str, str]] = []
         for name in REQUEST_HEADERS:
+            if name == "cookie" and isinstance(scope, dict):
+                out.extend(
+                    (name, value.decode("latin-1")) for key, value in scope.get("headers", ()) if key.lower() == _COOKIE
+                )
+                continue
             value = headers.get(name)
             if value is not None:
                 out.append((name, value))
