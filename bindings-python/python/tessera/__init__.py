@@ -16,7 +16,7 @@ replaced by ``tessera`` in its imports::
 """
 
 from .exceptions import SuperTokensError, TesseraError
-from .supertokens import InputAppInfo, SupertokensConfig, get_all_cors_headers, init
+from .supertokens import InputAppInfo, SupertokensConfig, get_all_cors_headers, get_request_from_user_context, init
 from .types import RecipeUserId
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "TesseraError",
     "convert_to_recipe_user_id",
     "get_all_cors_headers",
+    "get_request_from_user_context",
     "init",
 ]
 

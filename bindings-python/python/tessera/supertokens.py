@@ -1,12 +1,15 @@
 """``tessera.init`` and its inputs (supertokens-python's ``supertokens_python.supertokens``)."""
 
 import json
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Optional, Union
 
 from . import _native, _state
 from .exceptions import InvalidConfigError, NotSupportedError
 
-__all__ = ["InputAppInfo", "SupertokensConfig", "init", "get_all_cors_headers"]
+if TYPE_CHECKING:
+    from .framework.request import RequestAdapter
+
+__all__ = ["InputAppInfo", "SupertokensConfig", "get_all_cors_headers", "get_request_from_user_context", "init"]
 
 _FRAMEWORKS = ("fastapi", "flask", "django")
 _MODES = ("asgi", "wsgi")
@@ -191,3 +194,13 @@ def init(
 def get_all_cors_headers() -> List[str]:
     """The request headers a CORS setup must allow for the SuperTokens frontend SDKs."""
     return list(_native.CORS_ALLOWED_HEADERS)
+
+
+def get_request_from_user_context(user_context: Optional[Dict[str, Any]]) -> Optional["RequestAdapter"]:
+    """The request a request-level call (``verify_session``, ``create_new_session(request,
+    ...)``, the refresh and sign-out endpoints) put in ``user_context``, as the framework
+    request wrapper (``get_header``, ``get_cookie``, ...), or ``None`` when the call had no
+    request (``*_without_request_response``, say)."""
+    from .recipe.session.recipe_implementation import request_in_user_context
+
+    return request_in_user_context(user_context)

@@ -14,7 +14,7 @@ from .interfaces import SessionContainer, SessionInformationResult
 from .recipe import SessionRecipeInit
 from .recipe_implementation import ENDPOINT_FUNCTIONS
 from .recipe_implementation import build as _build_implementation
-from .utils import InputErrorHandlers, InputOverrideConfig, SessionOverrideConfig
+from .utils import InputErrorHandlers, InputOverrideConfig, SessionConfig, SessionOverrideConfig
 
 __all__ = [
     "InputErrorHandlers",
@@ -93,6 +93,8 @@ def init(
 
     Wrong values are reported by ``tessera.init`` as ``InvalidConfigError`` naming the option.
     """
+    given = dict(locals())
+    config = SessionConfig(**given)
     choose_transfer_method = None
     if callable(get_token_transfer_method):
         choose_transfer_method = get_token_transfer_method
@@ -106,16 +108,15 @@ def init(
         if not isinstance(override, InputOverrideConfig):
             raise TypeError(f"override must be an InputOverrideConfig, not {type(override).__name__}")
         if override.functions is not None:
-            implementation, overridden = _build_implementation(override.functions)
+            implementation, overridden = _build_implementation(override.functions, config)
         if override.apis is not None:
             apis = _build_apis(override.apis)
         elif overridden & ENDPOINT_FUNCTIONS:
             # The endpoints call these functions: the binding serves them, not the core alone.
             apis = APIImplementation()
-    given = locals()
     options: Dict[str, Any] = {}
     for snake, camel in _OPTION_NAMES:
-        value = given[snake]
+        value = given[snake] if snake != "get_token_transfer_method" else get_token_transfer_method
         if value is not None:
             options[camel] = value
     return SessionRecipeInit(options, choose_transfer_method, error_handlers, implementation, apis, overridden)

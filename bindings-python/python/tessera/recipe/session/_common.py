@@ -240,8 +240,7 @@ async def _get_session_through_functions(
         )
         if session is not None:
             adopt_transport(session, token_transfer)
-            if session.access_token_updated:
-                session._add_mutations(state.engine.attach_tokens(session._native))
+            session._add_mutations(session._tokens_to_write())
     if session is not None or for_route:
         adapter.set_session(session)
     return session

@@ -3,10 +3,11 @@ interfaces an override receives: :class:`RecipeInterface` (``functions``) and
 :class:`APIInterface` with :class:`APIOptions` (``apis``)."""
 
 import json
-from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, TypedDict, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, TypedDict, TypeVar, Union, overload
 
 from ... import _native, _state
 from ..._util import off_loop, resolved, run_sync, to_json
+from ...exceptions import InvalidInputError, NotSupportedError
 from ...framework.request import Mutations, has_mutations
 from ...types import RecipeUserId
 from ...types.response import APIResponse, GeneralErrorResponse
@@ -26,6 +27,7 @@ __all__ = [
     "GetSessionTokensDangerouslyDict",
     "JSONObject",
     "RecipeInterface",
+    "ReqResInfo",
     "RegenerateAccessTokenOkResult",
     "SessionClaim",
     "SessionClaimValidator",
@@ -34,6 +36,7 @@ __all__ = [
     "SessionInformationResult",
     "SessionObj",
     "SignOutOkayResponse",
+    "TokenInfo",
 ]
 
 _SESSION_GONE = "Session does not exist anymore."
@@ -301,6 +304,74 @@ class SessionClaimValidator:
         raise NotImplementedError
 
 
+class TokenInfo:
+    """A token with its expiry and creation time (milliseconds since the epoch), as
+    supertokens-python's ``TokenInfo``: the ``refresh_token`` of its ``SessionContainer``
+    constructor."""
+
+    def __init__(self, token: str, expiry: int, created_time: int) -> None:
+        self.token = token
+        self.expiry = expiry
+        self.created_time = created_time
+
+
+class ReqResInfo:
+    """The request a session belongs to and the transfer method of its tokens, as
+    supertokens-python's ``ReqResInfo``."""
+
+    def __init__(self, request: Any, transfer_method: str) -> None:
+        self.request = request
+        self.transfer_method = transfer_method
+
+
+class _FieldSession:
+    """The state behind a :class:`SessionContainer` built with supertokens-python's
+    constructor (by an app's subclass) rather than by the core: the values it was given, under
+    the native session's attribute names, so that every getter reads both alike."""
+
+    __slots__ = (
+        "access_token",
+        "front_token",
+        "refresh_token",
+        "refresh_token_expiry_ms",
+        "anti_csrf_token",
+        "handle",
+        "user_id",
+        "recipe_user_id",
+        "payload",
+        "access_token_updated",
+        "tenant_id",
+        "transfer",
+    )
+    access_token: str
+    front_token: str
+    refresh_token: Optional[str]
+    refresh_token_expiry_ms: Optional[int]
+    anti_csrf_token: Optional[str]
+    handle: str
+    user_id: str
+    recipe_user_id: str
+    payload: Dict[str, Any]
+    access_token_updated: bool
+    tenant_id: str
+    transfer: str
+
+    def __init__(self, **fields: Any) -> None:
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+    @property
+    def payload_json(self) -> str:
+        return json.dumps(self.payload)
+
+    def with_transfer(self, transfer: str) -> "_FieldSession":
+        if transfer not in ("cookie", "header"):
+            raise InvalidInputError(f'token transfer method {transfer!r} must be "cookie" or "header"')
+        fields = {name: getattr(self, name) for name in self.__slots__}
+        fields["transfer"] = transfer
+        return _FieldSession(**fields)
+
+
 class SessionContainer:
     """A verified (or new) session, as supertokens-python's ``SessionContainer``.
 
@@ -309,14 +380,47 @@ class SessionContainer:
     that change the session's tokens (:meth:`merge_into_access_token_payload`,
     :meth:`revoke_session`) add the response changes to :attr:`response_mutations`, which the
     framework middleware applies to the response.
+
+    Tessera makes its sessions itself. An app's subclass (an "empty" session that an
+    overridden ``create_new_session`` returns, say) may call supertokens-python's constructor
+    instead, ``(recipe_implementation, config, access_token, front_token, refresh_token,
+    anti_csrf_token, session_handle, user_id, recipe_user_id, user_data_in_access_token,
+    req_res_info, access_token_updated, tenant_id)``: the getters then return those values, the
+    store methods work on ``session_handle``, and the tokens are written to a response only
+    if ``access_token_updated`` is false (Tessera writes tokens it issued, not given ones).
     """
 
+    #: supertokens-python's: the request the session is attached to, with its transfer method
+    #: (set by :meth:`attach_to_request_response` and the constructor that takes it).
+    req_res_info: Optional[ReqResInfo] = None
+
+    @overload
+    def __init__(
+        self, engine: "_native.Engine", native: "_native.Session", mutations: Optional[Mutations] = None
+    ) -> None: ...
+
+    @overload
     def __init__(
         self,
-        engine: "_native.Engine",
-        native: "_native.Session",
-        mutations: Optional[Mutations] = None,
-    ) -> None:
+        recipe_implementation: "RecipeInterface",
+        config: Any,
+        access_token: str,
+        front_token: str,
+        refresh_token: Optional[TokenInfo],
+        anti_csrf_token: Optional[str],
+        session_handle: str,
+        user_id: str,
+        recipe_user_id: Union[RecipeUserId, str],
+        user_data_in_access_token: Optional[Dict[str, Any]],
+        req_res_info: Optional[ReqResInfo],
+        access_token_updated: bool,
+        tenant_id: str,
+    ) -> None: ...
+
+    def __init__(self, engine: Any, native: Any, mutations: Any = None, *fields: Any) -> None:
+        if fields:
+            self._init_from_fields(engine, native, mutations, *fields)
+            return
         self._engine = engine
         self._native = native
         self._payload: Optional[Dict[str, Any]] = None
@@ -325,9 +429,88 @@ class SessionContainer:
         if mutations is not None:
             self._add_mutations(mutations)
 
+    def _init_from_fields(
+        self,
+        recipe_implementation: Any,
+        config: Any,
+        access_token: str,
+        front_token: str,
+        refresh_token: Optional[TokenInfo],
+        anti_csrf_token: Optional[str],
+        session_handle: str,
+        user_id: str,
+        recipe_user_id: Union[RecipeUserId, str],
+        user_data_in_access_token: Optional[Dict[str, Any]],
+        req_res_info: Optional[ReqResInfo],
+        access_token_updated: bool,
+        tenant_id: str,
+    ) -> None:
+        """supertokens-python's constructor (see the class's documentation)."""
+        self.recipe_implementation = recipe_implementation
+        self.config = config
+        self.req_res_info = req_res_info
+        self._engine = _state.engine()
+        self._native = _FieldSession(  # type: ignore[assignment]
+            access_token=access_token,
+            front_token=front_token,
+            refresh_token=None if refresh_token is None else refresh_token.token,
+            refresh_token_expiry_ms=None if refresh_token is None else refresh_token.expiry,
+            anti_csrf_token=anti_csrf_token,
+            handle=session_handle,
+            user_id=user_id,
+            recipe_user_id=str(recipe_user_id),
+            payload=dict(user_data_in_access_token or {}),
+            access_token_updated=bool(access_token_updated),
+            tenant_id=tenant_id,
+            transfer=req_res_info.transfer_method if req_res_info is not None else "header",
+        )
+        self._payload = None
+        self.response_mutations = []
+
+    def _from_fields(self) -> bool:
+        """Whether the app built this session (see the class's documentation)."""
+        return isinstance(self._native, _FieldSession)
+
     def _add_mutations(self, mutations: Optional[Mutations]) -> None:
         if has_mutations(mutations):
             self.response_mutations.append(mutations)  # type: ignore[arg-type]
+
+    def _tokens_to_write(self) -> Optional[Mutations]:
+        """What writes this session's tokens to its transport, when it has new ones."""
+        if not self._native.access_token_updated:
+            return None
+        if self._from_fields():
+            raise NotSupportedError(
+                "a SessionContainer built with supertokens-python's constructor and access_token_updated=True "
+                "cannot write its tokens: Tessera writes only tokens it issued"
+            )
+        return self._engine.attach_tokens(self._native)
+
+    async def attach_to_request_response(
+        self, request: Any, transfer_method: str, user_context: Optional[Dict[str, Any]] = None
+    ) -> None:
+        """Makes this the session of ``request`` (a framework request or its wrapper) with its
+        tokens in ``transfer_method`` (``"cookie"`` or ``"header"``); a session with new
+        tokens (``create_new_session_without_request_response``, say) has them written to the
+        response by the framework middleware.
+
+        Raises:
+            NotSupportedError: see the class's documentation.
+        """
+        self.sync_attach_to_request_response(request, transfer_method, user_context)
+
+    def sync_attach_to_request_response(
+        self, request: Any, transfer_method: str, user_context: Optional[Dict[str, Any]] = None
+    ) -> None:
+        """:meth:`attach_to_request_response` for sync code."""
+        from ...framework.request import wrap_request
+        from ._common import adopt_transport
+
+        adapter = wrap_request(request)
+        adopt_transport(self, transfer_method)
+        self._add_mutations(self._tokens_to_write())
+        self.req_res_info = ReqResInfo(adapter, transfer_method)
+        adapter.set_session(self)
 
     # -- getters: the token, no I/O -------------------------------------------------------
 
@@ -463,6 +646,14 @@ class SessionContainer:
         self, access_token_payload_update: Dict[str, Any], user_context: Optional[Dict[str, Any]] = None
     ) -> None:
         """:meth:`merge_into_access_token_payload` for sync code."""
+        if self._from_fields():
+            from . import syncio
+
+            if not syncio.merge_into_access_token_payload(
+                self._native.handle, access_token_payload_update, user_context
+            ):
+                raise UnauthorisedError(_SESSION_GONE)
+            return
         if _state.overriding("regenerate_access_token") is not None:
             run_sync(self.merge_into_access_token_payload(access_token_payload_update, user_context))
             return
@@ -474,6 +665,11 @@ class SessionContainer:
 
     def sync_revoke_session(self, user_context: Optional[Dict[str, Any]] = None) -> None:
         """:meth:`revoke_session` for sync code."""
+        if self._from_fields():
+            from . import syncio
+
+            syncio.revoke_session(self._native.handle, user_context)
+            return
         if _state.overriding("revoke_session") is not None:
             run_sync(self.revoke_session(user_context))
             return
@@ -525,6 +721,14 @@ class SessionContainer:
             InvalidInputError: the update touches a protected claim.
         """
         functions = _state.overriding("regenerate_access_token")
+        if self._from_fields():
+            from . import asyncio
+
+            if not await asyncio.merge_into_access_token_payload(
+                self._native.handle, access_token_payload_update, user_context
+            ):
+                raise UnauthorisedError(_SESSION_GONE)
+            return
         if functions is None:
             await off_loop(self.sync_merge_into_access_token_payload, access_token_payload_update)
             return
@@ -546,6 +750,11 @@ class SessionContainer:
         """Revokes the session (through ``revoke_session``) and clears its tokens from the
         response."""
         functions = _state.overriding("revoke_session")
+        if self._from_fields():
+            from . import asyncio
+
+            await asyncio.revoke_session(self._native.handle, user_context)
+            return
         if functions is None:
             await off_loop(self.sync_revoke_session)
             return

@@ -26,6 +26,7 @@ from .interfaces import (
     SessionDoesNotExistError,
     SessionInformationResult,
 )
+from .utils import SessionConfig
 
 __all__ = [
     "RecipeImplementation",
@@ -87,7 +88,13 @@ def request_in_user_context(user_context: Optional[Dict[str, Any]]) -> Optional[
 class RecipeImplementation(RecipeInterface):
     """Tessera's own implementation: the native engine's work, run off the event loop, and
     the claim checks. ``create_new_session`` writes the tokens to the response when a
-    request-level call put its request in ``user_context``."""
+    request-level call put its request in ``user_context``.
+
+    ``config`` is the :class:`~tessera.recipe.session.utils.SessionConfig` given to
+    ``session.init`` (``None`` for the implementation used without an override)."""
+
+    def __init__(self, config: Optional["SessionConfig"] = None) -> None:
+        self.config = config
 
     async def create_new_session(
         self,
@@ -322,7 +329,9 @@ _DEFAULT = RecipeImplementation()
 ENDPOINT_FUNCTIONS = frozenset({"get_session", "refresh_session", "revoke_session"})
 
 
-def build(override: Callable[[RecipeImplementation], Any]) -> Tuple[RecipeInterface, FrozenSet[str]]:
+def build(
+    override: Callable[[RecipeImplementation], Any], config: Optional["SessionConfig"] = None
+) -> Tuple[RecipeInterface, FrozenSet[str]]:
     """The implementation an app's ``override.functions`` makes of Tessera's, and the names
     of the functions it replaced (an override may assign functions to the instance it is
     given, as supertokens-python's documentation does, or return a subclass).
@@ -330,7 +339,7 @@ def build(override: Callable[[RecipeImplementation], Any]) -> Tuple[RecipeInterf
     Raises:
         TypeError: it returned something that is not an implementation.
     """
-    original = RecipeImplementation()
+    original = RecipeImplementation(config)
     result = override(original)
     if not isinstance(result, RecipeInterface):
         raise TypeError(f"override functions must return the recipe implementation, not {type(result).__name__}")

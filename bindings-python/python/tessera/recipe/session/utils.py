@@ -8,7 +8,7 @@ from ...framework.response import ResponseAdapter
 from ...types import RecipeUserId
 from .exceptions import ClaimValidationError
 
-__all__ = ["InputErrorHandlers", "InputOverrideConfig", "SessionOverrideConfig", "TokenTransferMethod"]
+__all__ = ["InputErrorHandlers", "InputOverrideConfig", "SessionConfig", "SessionOverrideConfig", "TokenTransferMethod"]
 
 #: How a session's tokens travel: what ``get_token_transfer_method`` answers, besides ``"any"``.
 TokenTransferMethod = Literal["cookie", "header"]
@@ -89,3 +89,21 @@ class InputOverrideConfig:
 
 #: supertokens-python's other name for :class:`InputOverrideConfig`.
 SessionOverrideConfig = InputOverrideConfig
+
+
+class SessionConfig:
+    """The options given to ``session.init``, under its parameter names (``None`` where the
+    core's default applies), as supertokens-python's ``SessionConfig``: what an override's
+    ``original_implementation.config`` holds. The core validates and normalises them when
+    ``tessera.init`` makes the engine."""
+
+    def __init__(self, **options: Any) -> None:
+        self.__dict__.update(options)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for a name session.init does not take: the options are all set above.
+        raise AttributeError(f"session.init has no option {name!r}")
+
+    def __repr__(self) -> str:
+        given = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items() if v is not None)
+        return f"SessionConfig({given})"
