@@ -2,13 +2,14 @@
 # The example backends at once on one SQLite file: sessions cross languages (tests/e2e/).
 # The examples are code users copy, so they pass the linters first.
 # Then the differential test (tests/differential/): the same hostile and unusual requests sent to
-# a Tessera Express app and to a supertokens-node one, the answers compared; then the same for a
-# Tessera FastAPI app and a supertokens-python one (scripts/differential-python.sh).
+# a Tessera app and to a supertokens-node one on each Node framework both integrate with, the
+# answers compared; then the same for Tessera and supertokens-python apps on the Python frameworks
+# (scripts/differential-python.sh).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${TESSERA_VENV:-$root/.venv}"
-# tests/differential: its npm dependencies (supertokens-node, express), installed with npm ci.
+# tests/differential: its npm dependencies (supertokens-node, the frameworks), installed with npm ci.
 bash "$root/scripts/examples-build.sh" tests/differential
 cd "$root"
 

@@ -127,6 +127,19 @@ test("lambda: errors from the handler — session errors answered, others rethro
   assert.equal(nf.statusCode, 404);
 });
 
+test("lambda: middleware() without a handler answers what it does not serve with supertokens-node's 404", async () => {
+  // supertokens-node: {"error": "The middleware couldn't serve the API path <path>, method: <method>. If this
+  // is an unexpected behaviour, please create an issue here: <its tracker>"}; Tessera leaves out the tracker.
+  initTessera("awsLambda");
+  const noFallback = middleware();
+  const v1 = await noFallback({ ...event(1, "GET", "/auth/session/refresh"), queryStringParameters: { x: "1" } }, {}, () => {});
+  assert.equal(v1.statusCode, 404);
+  assert.deepEqual(JSON.parse(v1.body), { error: "The middleware couldn't serve the API path /auth/session/refresh, method: get." });
+  const v2 = await noFallback({ ...event(2, "PUT", "/auth/nothing"), rawQueryString: "x=1" }, {}, () => {});
+  assert.equal(v2.statusCode, 404);
+  assert.deepEqual(JSON.parse(v2.body), { error: "The middleware couldn't serve the API path /auth/nothing?x=1, method: put." });
+});
+
 test("lambda: with apiGatewayPath the stage is on the refresh cookie and routes match without it", async () => {
   // The SuperTokens docs' serverless setup: the stage "/dev" is the gateway's, stripped before the
   // handler sees the path (v1 `path`; v2's `rawPath` with the stage removed by the adapter).

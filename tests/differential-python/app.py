@@ -6,7 +6,7 @@ with async views (uvicorn).
 
 The same code runs on either library: Tessera takes supertokens-python's names, so only the
 import root and the options only one of them has differ. The routes are those of the Node
-differential test's Express apps (harness.mjs ROUTES, flows.mjs addFlowRoutes), answering the
+differential test's Express apps (harness.mjs ROUTES, flows.mjs FLOW_ROUTES), answering the
 same JSON. Prints ``listening PORT`` once it serves on a loopback port of its own. An error no
 library handler answered becomes a 500 ``{"unhandledError": true}`` and a ``DIFF-UNHANDLED``
 line (JSON) on stderr.

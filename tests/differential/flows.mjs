@@ -21,41 +21,62 @@ const PAYLOADS = {
   empty: {},
 };
 
-/** The routes of the flows, added to an app of harness.mjs `buildApp`. They echo the session
- * as it is (tokens, handle, payload); `flowNormalise` turns the echo into shapes. */
-export function addFlowRoutes(app, lib) {
-  const echo = (s) => ({
-    userId: s.getUserId(),
-    tenantId: s.getTenantId(),
-    handle: s.getHandle(),
-    accessToken: s.getAccessToken(),
-    payload: s.getAccessTokenPayload(),
-  });
-  app.post("/flow/signin", async (req, res) => {
-    const user = String(req.query.user ?? "flow-user");
-    const payload = PAYLOADS[String(req.query.payload ?? "plain")];
-    const s = await lib.Session.createNewSession(req, res, "public", lib.root.convertToRecipeUserId(user), payload, { note: "db" });
-    res.json(echo(s));
-  });
-  for (const [path, options] of [["/flow/me", {}], ["/flow/optional", { sessionRequired: false }], ["/flow/db", { checkDatabase: true }]]) {
-    app.all(path, lib.verifySession(options), (req, res) => res.json(req.session ? echo(req.session) : { session: null }));
-  }
-  app.post("/flow/merge", lib.verifySession(), async (req, res) => {
-    await req.session.mergeIntoAccessTokenPayload({ merged: true, role: null, n: 2 });
-    res.json(echo(req.session));
-  });
-  app.post("/flow/revoke", lib.verifySession(), async (req, res) => {
-    await req.session.revokeSession();
-    res.json({ revoked: true });
-  });
-  app.post("/flow/data", lib.verifySession(), async (req, res) => {
-    const s = req.session;
-    const before = await s.getSessionDataFromDatabase();
-    await s.updateSessionDataInDatabase({ note: "updated", list: [1] });
-    const after = await s.getSessionDataFromDatabase();
-    res.json({ before, after, timeCreated: await s.getTimeCreated(), expiry: await s.getExpiry() });
-  });
-}
+/** The session as the flow routes echo it (tokens, handle, payload); `flowNormalise` turns the
+ * echo into shapes. */
+const echo = (s) => ({
+  userId: s.getUserId(),
+  tenantId: s.getTenantId(),
+  handle: s.getHandle(),
+  accessToken: s.getAccessToken(),
+  payload: s.getAccessTokenPayload(),
+});
+
+/** The routes of the flows, in harness.mjs `ROUTES`'s form (frameworks.mjs serves both). */
+export const FLOW_ROUTES = [
+  {
+    method: "POST",
+    path: "/flow/signin",
+    answer: async ({ lib, req, res, query }) => {
+      const user = String(query.user ?? "flow-user");
+      const payload = PAYLOADS[String(query.payload ?? "plain")];
+      return echo(await lib.Session.createNewSession(req, res, "public", lib.root.convertToRecipeUserId(user), payload, { note: "db" }));
+    },
+  },
+  ...[
+    ["/flow/me", {}],
+    ["/flow/optional", { sessionRequired: false }],
+    ["/flow/db", { checkDatabase: true }],
+  ].map(([path, verify]) => ({ method: "ALL", path, verify, answer: ({ session }) => (session ? echo(session) : { session: null }) })),
+  {
+    method: "POST",
+    path: "/flow/merge",
+    verify: {},
+    answer: async ({ session }) => {
+      await session.mergeIntoAccessTokenPayload({ merged: true, role: null, n: 2 });
+      return echo(session);
+    },
+  },
+  {
+    method: "POST",
+    path: "/flow/revoke",
+    verify: {},
+    answer: async ({ session }) => {
+      await session.revokeSession();
+      return { revoked: true };
+    },
+  },
+  {
+    method: "POST",
+    path: "/flow/data",
+    verify: {},
+    answer: async ({ session: s }) => {
+      const before = await s.getSessionDataFromDatabase();
+      await s.updateSessionDataInDatabase({ note: "updated", list: [1] });
+      const after = await s.getSessionDataFromDatabase();
+      return { before, after, timeCreated: await s.getTimeCreated(), expiry: await s.getExpiry() };
+    },
+  },
+];
 
 // --- the client ------------------------------------------------------------------------------
 

@@ -1,16 +1,15 @@
 // The machinery of the differential test: the stub of the SuperTokens core for supertokens-node
-// (stub-core.mjs), the two Express apps (Tessera's and supertokens-node's, routes and options
-// alike), a raw HTTP client, and the normalisation that turns an answer into what the
-// comparison looks at.
+// (stub-core.mjs), the routes both apps serve (frameworks.mjs serves them on each framework), a
+// raw HTTP client, and the normalisation that turns an answer into what the comparison looks at.
 import http from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { addFlowRoutes, atEpoch } from "./flows.mjs";
+import { atEpoch } from "./flows.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "..", "..");
-// supertokens-node and express from this directory's package.json; the package under test
+// supertokens-node and the frameworks from this directory's package.json; the package under test
 // through its own name, resolved from inside bindings-node (its `exports` map).
 export const requireDep = createRequire(join(HERE, "package.json"));
 export const requireTessera = createRequire(join(ROOT, "bindings-node", "package.json"));
@@ -19,64 +18,31 @@ export const requireTessera = createRequire(join(ROOT, "bindings-node", "package
 
 export { startStubCore } from "./stub-core.mjs";
 
-// --- the two apps ----------------------------------------------------------------------------
+// --- the routes both apps serve ----------------------------------------------------------------
 
-/** The routes both apps serve; each answers what the session it got says (the same token gives
- * the same body in both). `app.all`: the corpus varies the method (GET, POST, HEAD, OPTIONS...). */
+/** The session as the routes of ROUTES answer it: the same token gives the same body in both. */
+function sessionAnswer(s) {
+  if (s === undefined || s === null) return { session: null };
+  return { session: { userId: s.getUserId(), handle: s.getHandle(), tenantId: s.getTenantId(), payload: s.getAccessTokenPayload() } };
+}
+
+/**
+ * The routes both apps serve, framework-neutral (frameworks.mjs turns them into each framework's
+ * routes): `method` ("ALL", or one method), `path`, `verify` (the options of the library's
+ * verifySession put before the route, or none), and `answer({session, query, lib, req, res})`,
+ * the JSON body (or a Promise of it); `req` and `res` are what the library's Session functions
+ * take on that framework. These answer what the session they got says; "ALL": the corpus varies
+ * the method (GET, POST, HEAD, OPTIONS...). The flows add theirs (flows.mjs `FLOW_ROUTES`).
+ */
 export const ROUTES = [
   ["/sess", {}],
   ["/optional", { sessionRequired: false }],
   ["/csrf", { antiCsrfCheck: true }],
   ["/nocsrf", { antiCsrfCheck: false }],
   ["/db", { checkDatabase: true }],
-];
+].map(([path, verify]) => ({ method: "ALL", path, verify, answer: ({ session }) => sessionAnswer(session) }));
 
-function sessionAnswer(req, res) {
-  const s = req.session;
-  if (s === undefined || s === null) return res.json({ session: null });
-  res.json({
-    session: {
-      userId: s.getUserId(),
-      handle: s.getHandle(),
-      tenantId: s.getTenantId(),
-      payload: s.getAccessTokenPayload(),
-    },
-  });
-}
-
-/** An Express app with `lib`'s middleware, the routes of ROUTES and of the flows (flows.mjs
- * `addFlowRoutes`) and `lib`'s error handler; errors
- * no handler answered end as 500 `{"unhandledError": true}` and are logged in `unhandled`. */
-export function buildApp(lib, unhandled) {
-  const express = requireDep("express");
-  const app = express();
-  app.disable("x-powered-by");
-  app.disable("etag");
-  app.use(lib.middleware());
-  for (const [path, options] of ROUTES) app.all(path, lib.verifySession(options), sessionAnswer);
-  addFlowRoutes(app, lib);
-  app.use(lib.errorHandler());
-  app.use((err, req, res, _next) => {
-    unhandled.push({ lib: lib.name, request: `${req.method} ${req.url.slice(0, 100)}`, error: String(err?.message ?? err).split("\n", 1)[0] });
-    if (!res.headersSent) res.status(500).json({ unhandledError: true });
-  });
-  return app;
-}
-
-/** Serves `app` on a loopback port. Headers up to 1 MiB: the corpus's 100 KB tokens must reach
- * the libraries, not Node's default 16 KB limit. */
-export async function serve(app) {
-  const server = http.createServer({ maxHeaderSize: 1 << 20 }, app);
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    port: server.address().port,
-    close: () =>
-      new Promise((r) => {
-        server.closeAllConnections?.();
-        server.close(r);
-      }),
-  };
-}
+// --- the client ------------------------------------------------------------------------------
 
 /** Sends one request. `headers` is a list of [name, value] pairs; a name given twice is sent
  * twice (Node's client joins `cookie` lines with "; ", as the server would). Values are sent as

@@ -39,13 +39,23 @@ function answerResult(event: LambdaEvent, answer: Mutations): LambdaResult {
   return sendResponse(event, coreResult(status, body));
 }
 
+/** The answer to a request `middleware()` does not serve and has no handler for: supertokens-node's
+ * 404, naming the path (v1: `event.path`; v2: the path without the stage, with the query) and the
+ * lowercase method, without its sentence sending the user to supertokens-node's issue tracker. */
+function notServed(event: LambdaEvent): LambdaResult {
+  const request = new AwsRequest(event);
+  const url = isV2(event) ? request.path() : (event.path ?? "/");
+  const error = `The middleware couldn't serve the API path ${url}, method: ${request.method().toLowerCase()}.`;
+  return coreResult(404, JSON.stringify({ error }));
+}
+
 /** The response adapter `handleApiRequest` writes an app's API functions' changes to: the
  * event's queue, merged into the result by {@link answerResult} with the answer. */
 const responseOf = (event: LambdaEvent) => new AwsResponse(event);
 
 /**
  * Serves the core's endpoints; any other request goes to `handler` (whose result gets the
- * changes a session function queued, e.g. `createNewSession`), or is answered 404.
+ * changes a session function queued, e.g. `createNewSession`), or is answered 404 (`notServed`).
  */
 export function middleware<E extends object = LambdaEvent>(handler?: Handler<E>) {
   return async (event: E, context?: unknown, callback?: unknown): Promise<LambdaResult> => {
@@ -53,7 +63,7 @@ export function middleware<E extends object = LambdaEvent>(handler?: Handler<E>)
     try {
       const answer = await handleApiRequest(new AwsRequest(ev), ev, responseOf);
       if (answer !== null) return answerResult(ev, answer);
-      if (handler === undefined) return coreResult(404, JSON.stringify({ message: "not found" }));
+      if (handler === undefined) return notServed(ev);
       return sendResponse(ev, await handler(event, context, callback));
     } catch (err) {
       const result = errorResult(ev, err);

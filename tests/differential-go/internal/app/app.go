@@ -1,5 +1,5 @@
 // Package app is the net/http application both servers of the Go differential test run: the
-// routes of tests/differential (harness.mjs ROUTES and flows.mjs addFlowRoutes) on Go's
+// routes of tests/differential (harness.mjs ROUTES and flows.mjs FLOW_ROUTES) on Go's
 // ServeMux, over one library, Tessera's Go binding (cmd/tessera) or supertokens-golang
 // (cmd/supertokens). Each command adapts its library to Lib; everything else is shared, so that
 // a difference in the answers is a difference between the libraries.
@@ -170,7 +170,7 @@ func Handler(lib *Lib) http.Handler {
 		mux.Handle(route.path, lib.VerifySession(route.options, sessionAnswer))
 	}
 
-	// flows.mjs addFlowRoutes.
+	// flows.mjs FLOW_ROUTES.
 	echo := func(s *Session) map[string]interface{} {
 		return map[string]interface{}{
 			"userId": s.UserID(), "tenantId": s.TenantID(), "handle": s.Handle(),
