@@ -303,3 +303,16 @@ def test_attach_to_request_response_rejects_an_unknown_transfer_method() -> None
 
     with pytest.raises(InvalidInputError):
         s.sync_attach_to_request_response(_request(), "carrier-pigeon")
+
+
+def test_assert_claims_raises_with_supertokens_pythons_message() -> None:
+    from tessera.recipe.session.claims import BooleanClaim
+    from tessera.recipe.session.exceptions import InvalidClaimsError
+
+    init_tessera()
+    claim = BooleanClaim("admin", lambda *_: False)
+    s = asyncio.run(create_new_session_without_request_response("public", "user-3"))
+    with pytest.raises(InvalidClaimsError) as raised:
+        s.sync_assert_claims([claim.validators.is_true()])
+    assert str(raised.value) == "INVALID_CLAIMS"
+    assert [e.id_ for e in raised.value.payload] == ["admin"]

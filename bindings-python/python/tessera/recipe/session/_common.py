@@ -5,7 +5,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ... import _native, _state
 from ..._util import off_loop, resolved, run_sync
-from ...exceptions import NotSupportedError, WouldBlockError
+from ...exceptions import InvalidClaimsError, NotSupportedError, WouldBlockError
 from ...framework.request import Mutations, NativeHeaders, RequestAdapter
 from .interfaces import APIInterface, SessionContainer
 
@@ -50,7 +50,14 @@ async def check_claims(
     if override is not None:
         validators = list(await resolved(override(validators, session, ctx)) or [])
     if validators or "validate_claims" in state.overridden:
-        await session.assert_claims(validators, ctx)
+        written = len(session.response_mutations)
+        try:
+            await session.assert_claims(validators, ctx)
+        except InvalidClaimsError:
+            # supertokens-python checks the claims before it puts the session on the response:
+            # the values fetched again stay in the store, but a 403 carries no new token.
+            del session.response_mutations[written:]
+            raise
 
 
 def check_claims_sync(

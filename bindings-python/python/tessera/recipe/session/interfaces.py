@@ -785,7 +785,7 @@ class SessionContainer:
             # The core ignores the protected claims a whole payload carries.
             await self.merge_into_access_token_payload(result.access_token_payload_update, ctx)
         if result.invalid_claims:
-            raise InvalidClaimsError("invalid claim", result.invalid_claims)
+            raise InvalidClaimsError("INVALID_CLAIMS", result.invalid_claims)
 
     async def fetch_and_set_claim(
         self, claim: SessionClaim[Any], user_context: Optional[Dict[str, Any]] = None
