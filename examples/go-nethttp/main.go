@@ -14,7 +14,7 @@ import (
 
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/sessmodels"
-	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/supertokens"
 )
 
 func getenv(name, fallback string) string {
@@ -41,15 +41,15 @@ func main() {
 		}
 		sessionConfig.AccessTokenValidity = &seconds
 	}
-	err := tessera.Init(tessera.TypeInput{
+	err := supertokens.Init(supertokens.TypeInput{
 		// No Supertokens.ConnectionURI: sessions live in the embedded SQLite file
 		// (.tessera/sessions.sqlite3, or $TESSERA_SQLITE_PATH).
-		AppInfo: tessera.AppInfo{
+		AppInfo: supertokens.AppInfo{
 			AppName:       "tessera-demo",
 			APIDomain:     getenv("API_DOMAIN", "http://localhost:"+port),
 			WebsiteDomain: websiteDomain,
 		},
-		RecipeList: []tessera.Recipe{session.Init(sessionConfig)},
+		RecipeList: []supertokens.Recipe{session.Init(sessionConfig)},
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -73,9 +73,9 @@ func main() {
 			})
 		}))
 
-	// tessera.Middleware serves POST /auth/session/refresh and POST /auth/signout; cors wraps
+	// supertokens.Middleware serves POST /auth/session/refresh and POST /auth/signout; cors wraps
 	// it so that those answer preflights too.
-	handler := cors(websiteDomain, tessera.Middleware(mux))
+	handler := cors(websiteDomain, supertokens.Middleware(mux))
 	addr := getenv("HOST", "localhost") + ":" + port
 	log.Printf("go-nethttp: listening on http://localhost:%s", port)
 	log.Fatal(http.ListenAndServe(addr, handler))
@@ -91,7 +91,7 @@ func signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	// Demo only: no password. A real app checks credentials before creating the session.
 	if _, err := session.CreateNewSession(r, w, "public", strings.TrimSpace(body.UserID), nil, nil); err != nil {
-		if err := tessera.ErrorHandler(err, r, w); err != nil {
+		if err := supertokens.ErrorHandler(err, r, w); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		}
 		return
@@ -109,7 +109,7 @@ func writeJSON(w http.ResponseWriter, status int, v interface{}) {
 // the SuperTokens frontend SDK sends; the core lists them. The core itself sets
 // Access-Control-Expose-Headers on the responses that carry tokens.
 func cors(websiteDomain string, next http.Handler) http.Handler {
-	allowedHeaders := strings.Join(append([]string{"Content-Type"}, tessera.GetAllCORSHeaders()...), ", ")
+	allowedHeaders := strings.Join(append([]string{"Content-Type"}, supertokens.GetAllCORSHeaders()...), ", ")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Origin") == websiteDomain {
 			w.Header().Set("Access-Control-Allow-Origin", websiteDomain)

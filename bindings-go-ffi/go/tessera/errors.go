@@ -2,8 +2,11 @@ package tessera
 
 import "github.com/tessera-session/tessera/bindings-go-ffi/go/internal/errs"
 
-// Error is every error the core returns. Test its kind with errors.Is against the Err*
-// sentinels; read Code, Message, Payload and ClearTokens with errors.As.
+// Error is the core's view of an error: its Code, Message, Payload and ClearTokens. The
+// kinds that are no session errors are returned as *Error; the session kinds as
+// recipe/session/errors' value types (errors.UnauthorizedError, ...), as supertokens-golang
+// returns them, from which errors.As gives the *Error. Test a kind with errors.Is against
+// the Err* sentinels, whichever form the error has.
 type Error = errs.Error
 
 // The sentinels, one per core error kind: errors.Is(err, tessera.ErrTryRefreshToken).

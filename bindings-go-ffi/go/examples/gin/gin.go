@@ -1,4 +1,4 @@
-// Package ginexample shows Tessera with gin: tessera.Middleware as global gin middleware,
+// Package ginexample shows Tessera with gin: supertokens.Middleware as global gin middleware,
 // and a verifySession gin.HandlerFunc that runs session.VerifySession and carries the
 // request context (with the session) on to the next handler.
 package ginexample
@@ -9,7 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/sessmodels"
-	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/supertokens"
 )
 
 // verifySession is session.VerifySession as gin middleware; in handlers, read the session
@@ -30,7 +30,7 @@ func Router(login, getJWT http.HandlerFunc) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	router := gin.New()
 	router.Use(func(c *gin.Context) {
-		tessera.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		supertokens.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c.Next()
 		})).ServeHTTP(c.Writer, c.Request)
 		c.Abort()

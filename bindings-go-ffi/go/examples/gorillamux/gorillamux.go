@@ -1,5 +1,5 @@
 // Package gorillamuxexample shows Tessera with gorilla/mux: session.VerifySession around
-// each protected handler, and tessera.Middleware around the whole router.
+// each protected handler, and supertokens.Middleware around the whole router.
 package gorillamuxexample
 
 import (
@@ -7,7 +7,7 @@ import (
 
 	"github.com/gorilla/mux"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session"
-	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/supertokens"
 )
 
 // Router serves the application; login and getJWT are the application's handlers.
@@ -17,5 +17,5 @@ func Router(login, getJWT http.HandlerFunc) http.Handler {
 	router.HandleFunc("/getJWT", session.VerifySession(nil, getJWT)).Methods("GET")
 	// Around the router rather than router.Use: mux runs its middleware only on matched
 	// routes, and /auth/session/refresh is not one of the application's.
-	return tessera.Middleware(router)
+	return supertokens.Middleware(router)
 }

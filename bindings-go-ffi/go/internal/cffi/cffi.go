@@ -37,6 +37,7 @@ import (
 
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/claimabi"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/errs"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/sesserr"
 )
 
 func init() {
@@ -92,7 +93,8 @@ func check(status C.TesseraStatus, errOut C.TesseraBytes) error {
 	if doc == nil {
 		return errs.New(errs.Internal.Code(), "tessera returned status %d without an error", int(status))
 	}
-	return errs.FromJSON(doc)
+	// Session errors leave the binding as recipe/session/errors' values, as supertokens-golang's.
+	return sesserr.Public(errs.FromJSON(doc))
 }
 
 // Engine is a configured core engine. Safe for concurrent use; freed when unreachable.

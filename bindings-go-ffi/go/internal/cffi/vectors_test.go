@@ -146,7 +146,7 @@ func runToken(engine *cffi.Engine, c *vectorCase, now *uint64) []string {
 	want, _ := c.Expect["error"].(string)
 	doc, err := engine.VerifyAccessToken(mustJSON(map[string]interface{}{"accessToken": c.Token, "nowMs": now}))
 	if err != nil {
-		e, _ := err.(*errs.Error)
+		e, _ := errs.FromSessionError(err)
 		if e == nil {
 			return []string{"not a tessera error: " + err.Error()}
 		}
@@ -198,7 +198,7 @@ func apply(doc []byte) (*httptest.ResponseRecorder, error) {
 // sessionOutcome reads a {session, mutations} answer, or answers the error as the protocol does.
 func sessionOutcome(engine *cffi.Engine, request json.RawMessage, doc []byte, err error) outcome {
 	if err != nil {
-		e, ok := err.(*errs.Error)
+		e, ok := errs.FromSessionError(err)
 		if !ok {
 			return outcome{name: "go error", detail: err.Error()}
 		}

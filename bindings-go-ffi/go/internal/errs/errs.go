@@ -1,15 +1,14 @@
-// Package errs holds the one error type of the Go binding and a sentinel per core error
-// kind. The tessera package re-exports them; they live here so that internal/cffi can make
-// errors without importing the public packages.
+// Package errs holds the core's error type and a sentinel per core error kind. The tessera
+// package re-exports them; they live here so that internal/cffi can make errors without
+// importing the public packages. Errors of the session kinds reach applications as
+// recipe/session/errors' value types (internal/sesserr converts), which give back an Error
+// through errors.As.
 package errs
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
-
-	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
-	sesserrors "github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/errors"
 )
 
 // Kind is a sentinel: one per core error code, compared with errors.Is.
@@ -52,8 +51,10 @@ func KindOf(code string) (*Kind, bool) {
 	return k, ok
 }
 
-// Error is every error the core returns, as the Go binding hands it out. errors.Is(err,
-// tessera.ErrTryRefreshToken) and friends test its kind.
+// Error is an error the core returns: as the Go binding hands it out for the kinds that are
+// no session errors (INVALID_CONFIG, STORAGE, ...), and reachable with errors.As from the
+// session errors' value types. errors.Is(err, tessera.ErrTryRefreshToken) and friends test
+// its kind.
 type Error struct {
 	// Code is the core's stable code ("UNAUTHORISED", "TRY_REFRESH_TOKEN", ...).
 	Code string `json:"code"`
@@ -92,93 +93,14 @@ func FromJSON(doc []byte) *Error {
 	return &e
 }
 
-// As lets errors.As find recipe/session/errors' types in a core error of their kind, so that
-// code written for supertokens-golang, errors.As(err, &errors.TryRefreshTokenError{}), keeps
-// working on the errors Tessera returns.
-func (e *Error) As(target any) bool {
-	switch t := target.(type) {
-	case *sesserrors.UnauthorizedError:
-		if e.Code != Unauthorised.code {
-			return false
-		}
-		clear := e.ClearTokens
-		*t = sesserrors.UnauthorizedError{Msg: e.Message, ClearTokens: &clear}
-	case *sesserrors.TryRefreshTokenError:
-		if e.Code != TryRefreshToken.code {
-			return false
-		}
-		*t = sesserrors.TryRefreshTokenError{Msg: e.Message}
-	case *sesserrors.TokenTheftDetectedError:
-		if e.Code != TokenTheftDetected.code {
-			return false
-		}
-		var p theftPayload
-		_ = json.Unmarshal(e.Payload, &p) // a payload that does not parse leaves the names empty
-		*t = sesserrors.TokenTheftDetectedError{
-			Msg:     e.Message,
-			Payload: sesserrors.TokenTheftDetectedErrorPayload{SessionHandle: p.SessionHandle, UserID: p.UserID},
-		}
-	case *sesserrors.InvalidClaimError:
-		if e.Code != InvalidClaims.code {
-			return false
-		}
-		var failed []claims.ClaimValidationError
-		_ = json.Unmarshal(e.Payload, &failed)
-		*t = sesserrors.InvalidClaimError{Msg: e.Message, InvalidClaims: failed}
-	case *sesserrors.ClearDuplicateSessionCookiesError:
-		if e.Code != ClearDuplicateSessionCookies.code {
-			return false
-		}
-		*t = sesserrors.ClearDuplicateSessionCookiesError{Msg: e.Message}
-	default:
-		return false
-	}
-	return true
-}
-
-type theftPayload struct {
-	UserID        string `json:"userId"`
-	RecipeUserID  string `json:"recipeUserId"`
-	SessionHandle string `json:"sessionHandle"`
-}
-
 // FromSessionError returns err as a core error: a Tessera error as it is, or one of
-// recipe/session/errors' types (as supertokens-golang code makes them: values) converted to
-// the core error of its kind. False for any other error.
+// recipe/session/errors' types (what Tessera returns for the session kinds, or what
+// supertokens-golang code makes: values) as the core error of its kind, which those types
+// give errors.As. False for any other error.
 func FromSessionError(err error) (*Error, bool) {
 	var core *Error
-	if errors.As(err, &core) {
+	if errors.As(err, &core) && core != nil {
 		return core, true
-	}
-	var (
-		unauthorised sesserrors.UnauthorizedError
-		refresh      sesserrors.TryRefreshTokenError
-		theft        sesserrors.TokenTheftDetectedError
-		invalid      sesserrors.InvalidClaimError
-		duplicate    sesserrors.ClearDuplicateSessionCookiesError
-	)
-	switch {
-	case errors.As(err, &unauthorised):
-		clear := unauthorised.ClearTokens == nil || *unauthorised.ClearTokens
-		return &Error{Code: Unauthorised.code, Message: unauthorised.Msg, ClearTokens: clear}, true
-	case errors.As(err, &refresh):
-		return &Error{Code: TryRefreshToken.code, Message: refresh.Msg}, true
-	case errors.As(err, &theft):
-		p := theft.Payload
-		doc, _ := json.Marshal(theftPayload{UserID: p.UserID, RecipeUserID: p.UserID, SessionHandle: p.SessionHandle})
-		return &Error{Code: TokenTheftDetected.code, Message: theft.Msg, Payload: doc, ClearTokens: true}, true
-	case errors.As(err, &invalid):
-		failed := invalid.InvalidClaims
-		if failed == nil {
-			failed = []claims.ClaimValidationError{}
-		}
-		doc, merr := json.Marshal(failed)
-		if merr != nil {
-			return New(Internal.code, "INVALID_CLAIMS payload: %v", merr), true
-		}
-		return &Error{Code: InvalidClaims.code, Message: invalid.Msg, Payload: doc}, true
-	case errors.As(err, &duplicate):
-		return &Error{Code: ClearDuplicateSessionCookies.code, Message: duplicate.Msg}, true
 	}
 	return nil, false
 }

@@ -1,5 +1,5 @@
 // Package openid is the OpenID recipe, in the shape of supertokens-golang's recipe/openid:
-// the discovery document (served by tessera.Middleware at
+// the discovery document (served by supertokens.Middleware at
 // {apiBasePath}/.well-known/openid-configuration) and the JWT functions of recipe/jwt. All
 // are the core's and exist in every app; Init is needed only for its options.
 package openid
@@ -9,7 +9,7 @@ import (
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/jwtfns"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/jwt/jwtmodels"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/openid/openidmodels"
-	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/supertokens"
 )
 
 // RECIPE_ID is the recipe's id, as in supertokens-golang.
@@ -18,9 +18,9 @@ const RECIPE_ID = "openid"
 // GetDiscoveryConfigUrl is the discovery endpoint's path below apiBasePath.
 const GetDiscoveryConfigUrl = "/.well-known/openid-configuration"
 
-// Init makes the OpenID recipe's entry for tessera.TypeInput.RecipeList; config may be nil.
-// tessera.Init refuses an Issuer or an Override with a NOT_SUPPORTED error.
-func Init(config *openidmodels.TypeInput) tessera.Recipe {
+// Init makes the OpenID recipe's entry for supertokens.TypeInput.RecipeList; config may be nil.
+// supertokens.Init refuses an Issuer or an Override with a NOT_SUPPORTED error.
+func Init(config *openidmodels.TypeInput) supertokens.Recipe {
 	var options recipeOptions
 	if config != nil {
 		options.issuer = config.Issuer != nil
@@ -40,7 +40,7 @@ type recipeOptions struct {
 	override bool
 }
 
-// JWTValiditySeconds is read by tessera.Init.
+// JWTValiditySeconds is read by supertokens.Init.
 func (o recipeOptions) JWTValiditySeconds() (*uint64, error) {
 	if o.issuer {
 		// The issuer is the iss of every access token and the base of the JWKS URL the
@@ -54,18 +54,18 @@ func (o recipeOptions) JWTValiditySeconds() (*uint64, error) {
 }
 
 // CreateJWT is jwt.CreateJWT with openid.Init's JwtValiditySeconds as the default validity.
-func CreateJWT(payload map[string]interface{}, validitySecondsPointer *uint64, useStaticSigningKey *bool, userContext ...tessera.UserContext) (jwtmodels.CreateJWTResponse, error) {
+func CreateJWT(payload map[string]interface{}, validitySecondsPointer *uint64, useStaticSigningKey *bool, userContext ...supertokens.UserContext) (jwtmodels.CreateJWTResponse, error) {
 	return jwtfns.CreateJWT(RECIPE_ID, payload, validitySecondsPointer, useStaticSigningKey)
 }
 
 // GetJWKS is jwt.GetJWKS.
-func GetJWKS(userContext ...tessera.UserContext) (jwtmodels.GetJWKSResponse, error) {
+func GetJWKS(userContext ...supertokens.UserContext) (jwtmodels.GetJWKSResponse, error) {
 	return jwtfns.GetJWKS()
 }
 
 // GetOpenIdDiscoveryConfiguration returns the issuer (apiDomain + apiBasePath, the iss of
 // the session's access tokens) and the JWKS URL, as the discovery endpoint serves them.
 // userContext is not read.
-func GetOpenIdDiscoveryConfiguration(userContext ...tessera.UserContext) (openidmodels.GetOpenIdDiscoveryConfigurationResponse, error) {
+func GetOpenIdDiscoveryConfiguration(userContext ...supertokens.UserContext) (openidmodels.GetOpenIdDiscoveryConfigurationResponse, error) {
 	return jwtfns.GetOpenIdDiscoveryConfiguration()
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/state"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/sessmodels"
-	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/supertokens"
 )
 
 // originalAPIImplementation is the APIInterface an Override.APIs is given: every field set,
@@ -26,11 +26,11 @@ func originalAPIImplementation() sessmodels.APIInterface {
 	}
 }
 
-func defaultRefreshPOST(options sessmodels.APIOptions, userContext tessera.UserContext) (sessmodels.SessionContainer, error) {
+func defaultRefreshPOST(options sessmodels.APIOptions, userContext supertokens.UserContext) (sessmodels.SessionContainer, error) {
 	return RefreshSession(options.Req, options.Res, userContext)
 }
 
-func defaultSignOutPOST(sessionContainer sessmodels.SessionContainer, options sessmodels.APIOptions, userContext tessera.UserContext) (sessmodels.SignOutPOSTResponse, error) {
+func defaultSignOutPOST(sessionContainer sessmodels.SessionContainer, options sessmodels.APIOptions, userContext supertokens.UserContext) (sessmodels.SignOutPOSTResponse, error) {
 	// nil only when an override calls this without a session; there is nothing to revoke then.
 	if sessionContainer != nil {
 		if err := sessionContainer.RevokeSessionWithContext(userContext); err != nil {
@@ -42,11 +42,11 @@ func defaultSignOutPOST(sessionContainer sessmodels.SessionContainer, options se
 
 // defaultVerifySession is what session.VerifySession does without an override; SessionRecipe
 // recognises it by its code, so that an override leaving it alone keeps the direct path.
-func defaultVerifySession(verifySessionOptions *sessmodels.VerifySessionOptions, options sessmodels.APIOptions, userContext tessera.UserContext) (sessmodels.SessionContainer, error) {
+func defaultVerifySession(verifySessionOptions *sessmodels.VerifySessionOptions, options sessmodels.APIOptions, userContext supertokens.UserContext) (sessmodels.SessionContainer, error) {
 	return GetSession(options.Req, options.Res, verifySessionOptions, userContext)
 }
 
-// APIs is called by tessera.Init: what tessera.Middleware serves refresh and sign-out
+// APIs is called by supertokens.Init: what supertokens.Middleware serves refresh and sign-out
 // through, or nil when the core's endpoints do what the recipe's would (no Override.APIs,
 // and no function replaced but CreateNewSession, which they do not call).
 func (impl *implementation) APIs() state.APIs {
@@ -81,7 +81,7 @@ type generalError struct {
 }
 
 // Serve answers refresh or sign-out through the application's API function; its errors,
-// and sign-out's session errors, are returned for tessera.Middleware to answer as the
+// and sign-out's session errors, are returned for supertokens.Middleware to answer as the
 // core's endpoints' errors are.
 func (impl *implementation) Serve(endpoint cffi.APIEndpoint, req *http.Request, res *httpx.DoneWriter, theirHandler http.Handler) error {
 	if !impl.Serves(endpoint) {
@@ -89,7 +89,7 @@ func (impl *implementation) Serve(endpoint cffi.APIEndpoint, req *http.Request, 
 		return nil
 	}
 	options := impl.apiOptions(req, res, theirHandler.ServeHTTP)
-	userContext := tessera.MakeDefaultUserContextFromAPI(req)
+	userContext := supertokens.MakeDefaultUserContextFromAPI(req)
 	if endpoint == cffi.APIEndpointRefresh {
 		if _, err := (*impl.apis.RefreshPOST)(options, userContext); err != nil {
 			return err
@@ -121,7 +121,7 @@ func (impl *implementation) Serve(endpoint cffi.APIEndpoint, req *http.Request, 
 	return nil
 }
 
-func noClaimValidators([]claims.SessionClaimValidator, sessmodels.SessionContainer, tessera.UserContext) ([]claims.SessionClaimValidator, error) {
+func noClaimValidators([]claims.SessionClaimValidator, sessmodels.SessionContainer, supertokens.UserContext) ([]claims.SessionClaimValidator, error) {
 	return []claims.SessionClaimValidator{}, nil
 }
 
@@ -129,7 +129,7 @@ func noClaimValidators([]claims.SessionClaimValidator, sessmodels.SessionContain
 func (impl *implementation) apiOptions(req *http.Request, res http.ResponseWriter, other http.HandlerFunc) sessmodels.APIOptions {
 	return sessmodels.APIOptions{
 		RecipeImplementation:               impl.fns,
-		Config:                             impl.config,
+		Config:                             impl.normalised,
 		RecipeID:                           "session",
 		Req:                                req,
 		Res:                                res,

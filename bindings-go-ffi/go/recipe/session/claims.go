@@ -1,11 +1,10 @@
 package session
 
 import (
-	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/errs"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/errors"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/sessmodels"
-	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/supertokens"
 )
 
 // The claim validation loop runs here rather than in the core because claim values are
@@ -14,12 +13,12 @@ import (
 
 // emptyContext is the user context of a session method called without one: a claim's
 // functions may write to it, as in supertokens-golang.
-func emptyContext() tessera.UserContext { return &map[string]interface{}{} }
+func emptyContext() supertokens.UserContext { return &map[string]interface{}{} }
 
 // validateClaims refetches the claims whose validators ask for it and validates every
 // validator against the payload with the fetched values. payload is not changed; the
 // fetched entries are AccessTokenPayloadUpdate (nil when nothing was fetched).
-func validateClaims(userID, tenantID string, payload map[string]interface{}, validators []claims.SessionClaimValidator, userContext tessera.UserContext) (sessmodels.ValidateClaimsResult, error) {
+func validateClaims(userID, tenantID string, payload map[string]interface{}, validators []claims.SessionClaimValidator, userContext supertokens.UserContext) (sessmodels.ValidateClaimsResult, error) {
 	current := make(map[string]interface{}, len(payload))
 	for k, v := range payload {
 		current[k] = v
@@ -48,7 +47,7 @@ func validateClaims(userID, tenantID string, payload map[string]interface{}, val
 }
 
 // validateClaimsInPayload runs every validator on payload, without fetching.
-func validateClaimsInPayload(payload map[string]interface{}, validators []claims.SessionClaimValidator, userContext tessera.UserContext) ([]claims.ClaimValidationError, error) {
+func validateClaimsInPayload(payload map[string]interface{}, validators []claims.SessionClaimValidator, userContext supertokens.UserContext) ([]claims.ClaimValidationError, error) {
 	invalid := []claims.ClaimValidationError{}
 	for _, v := range validators {
 		if v.Validate == nil {
@@ -65,7 +64,7 @@ func validateClaimsInPayload(payload map[string]interface{}, validators []claims
 // (the override's, if any), the fetched values merged into the session, and INVALID_CLAIMS
 // when a validator fails. The merge comes first so that the client gets the new values
 // with the 403.
-func (b *block) assertClaims(validators []claims.SessionClaimValidator, userContext tessera.UserContext) error {
+func (b *block) assertClaims(validators []claims.SessionClaimValidator, userContext supertokens.UserContext) error {
 	if userContext == nil {
 		userContext = emptyContext()
 	}
@@ -82,10 +81,7 @@ func (b *block) assertClaims(validators []claims.SessionClaimValidator, userCont
 		}
 	}
 	if len(result.InvalidClaims) > 0 {
-		// As a core error, errors.Is(err, tessera.ErrInvalidClaims) holds, and errors.As
-		// still finds an errors.InvalidClaimError in it.
-		core, _ := errs.FromSessionError(errors.InvalidClaimError{Msg: "invalid claims", InvalidClaims: result.InvalidClaims})
-		return core
+		return errors.InvalidClaimError{Msg: "invalid claims", InvalidClaims: result.InvalidClaims}
 	}
 	return nil
 }
@@ -96,8 +92,8 @@ func (b *block) assertClaims(validators []claims.SessionClaimValidator, userCont
 // Override.Functions, or nil. When neither the functions nor the options can give a
 // validator, and ValidateClaims is the default, there is nothing to assert: the step costs
 // nothing on the usual request.
-func checkClaims(impl *implementation, s sessmodels.SessionContainer, options *sessmodels.VerifySessionOptions, userContext tessera.UserContext) (sessmodels.SessionContainer, error) {
-	var override func([]claims.SessionClaimValidator, sessmodels.SessionContainer, tessera.UserContext) ([]claims.SessionClaimValidator, error)
+func checkClaims(impl *implementation, s sessmodels.SessionContainer, options *sessmodels.VerifySessionOptions, userContext supertokens.UserContext) (sessmodels.SessionContainer, error) {
+	var override func([]claims.SessionClaimValidator, sessmodels.SessionContainer, supertokens.UserContext) ([]claims.SessionClaimValidator, error)
 	if options != nil {
 		override = options.OverrideGlobalClaimValidators
 	}
@@ -130,11 +126,11 @@ func checkClaims(impl *implementation, s sessmodels.SessionContainer, options *s
 	return s, nil
 }
 
-func defaultGetGlobalClaimValidators(_ string, claimValidatorsAddedByOtherRecipes []claims.SessionClaimValidator, _ string, _ tessera.UserContext) ([]claims.SessionClaimValidator, error) {
+func defaultGetGlobalClaimValidators(_ string, claimValidatorsAddedByOtherRecipes []claims.SessionClaimValidator, _ string, _ supertokens.UserContext) ([]claims.SessionClaimValidator, error) {
 	return claimValidatorsAddedByOtherRecipes, nil
 }
 
-func defaultValidateClaims(userID string, accessTokenPayload map[string]interface{}, validators []claims.SessionClaimValidator, userContext tessera.UserContext) (sessmodels.ValidateClaimsResult, error) {
+func defaultValidateClaims(userID string, accessTokenPayload map[string]interface{}, validators []claims.SessionClaimValidator, userContext supertokens.UserContext) (sessmodels.ValidateClaimsResult, error) {
 	tenantID, ok := accessTokenPayload["tId"].(string)
 	if !ok {
 		tenantID = "public"
@@ -142,7 +138,7 @@ func defaultValidateClaims(userID string, accessTokenPayload map[string]interfac
 	return validateClaims(userID, tenantID, accessTokenPayload, validators, userContext)
 }
 
-func defaultValidateClaimsInJWTPayload(_ string, jwtPayload map[string]interface{}, validators []claims.SessionClaimValidator, userContext tessera.UserContext) ([]claims.ClaimValidationError, error) {
+func defaultValidateClaimsInJWTPayload(_ string, jwtPayload map[string]interface{}, validators []claims.SessionClaimValidator, userContext supertokens.UserContext) ([]claims.ClaimValidationError, error) {
 	return validateClaimsInPayload(jwtPayload, validators, userContext)
 }
 
@@ -151,7 +147,7 @@ func defaultValidateClaimsInJWTPayload(_ string, jwtPayload map[string]interface
 // MergeIntoAccessTokenPayload changes them too. The stored payload is what tokens carry from
 // the next refresh on.
 
-func defaultFetchAndSetClaim(sessionHandle string, claim *claims.TypeSessionClaim, userContext tessera.UserContext) (bool, error) {
+func defaultFetchAndSetClaim(sessionHandle string, claim *claims.TypeSessionClaim, userContext supertokens.UserContext) (bool, error) {
 	fns := recipeFunctions()
 	info, err := (*fns.GetSessionInformation)(sessionHandle, userContext)
 	if err != nil || info == nil {
@@ -164,12 +160,12 @@ func defaultFetchAndSetClaim(sessionHandle string, claim *claims.TypeSessionClai
 	return (*fns.MergeIntoAccessTokenPayload)(sessionHandle, update, userContext)
 }
 
-func defaultSetClaimValue(sessionHandle string, claim *claims.TypeSessionClaim, value interface{}, userContext tessera.UserContext) (bool, error) {
+func defaultSetClaimValue(sessionHandle string, claim *claims.TypeSessionClaim, value interface{}, userContext supertokens.UserContext) (bool, error) {
 	update := claim.AddToPayload_internal(map[string]interface{}{}, value, userContext)
 	return (*recipeFunctions().MergeIntoAccessTokenPayload)(sessionHandle, update, userContext)
 }
 
-func defaultGetClaimValue(sessionHandle string, claim *claims.TypeSessionClaim, userContext tessera.UserContext) (sessmodels.GetClaimValueResult, error) {
+func defaultGetClaimValue(sessionHandle string, claim *claims.TypeSessionClaim, userContext supertokens.UserContext) (sessmodels.GetClaimValueResult, error) {
 	info, err := (*recipeFunctions().GetSessionInformation)(sessionHandle, userContext)
 	if err != nil {
 		return sessmodels.GetClaimValueResult{}, err
@@ -182,32 +178,32 @@ func defaultGetClaimValue(sessionHandle string, claim *claims.TypeSessionClaim, 
 	}}, nil
 }
 
-func defaultRemoveClaim(sessionHandle string, claim *claims.TypeSessionClaim, userContext tessera.UserContext) (bool, error) {
+func defaultRemoveClaim(sessionHandle string, claim *claims.TypeSessionClaim, userContext supertokens.UserContext) (bool, error) {
 	update := claim.RemoveFromPayloadByMerge_internal(map[string]interface{}{}, userContext)
 	return (*recipeFunctions().MergeIntoAccessTokenPayload)(sessionHandle, update, userContext)
 }
 
 // FetchAndSetClaim fetches a claim's value for a stored session's user and merges it into
 // the session's access token payload; false when there is no such session.
-func FetchAndSetClaim(sessionHandle string, claim *claims.TypeSessionClaim, userContext ...tessera.UserContext) (bool, error) {
+func FetchAndSetClaim(sessionHandle string, claim *claims.TypeSessionClaim, userContext ...supertokens.UserContext) (bool, error) {
 	return (*recipeFunctions().FetchAndSetClaim)(sessionHandle, claim, contextOf(userContext))
 }
 
 // SetClaimValue merges a claim's value into a stored session's access token payload; false
 // when there is no such session.
-func SetClaimValue(sessionHandle string, claim *claims.TypeSessionClaim, value interface{}, userContext ...tessera.UserContext) (bool, error) {
+func SetClaimValue(sessionHandle string, claim *claims.TypeSessionClaim, value interface{}, userContext ...supertokens.UserContext) (bool, error) {
 	return (*recipeFunctions().SetClaimValue)(sessionHandle, claim, value, contextOf(userContext))
 }
 
 // GetClaimValue reads a claim's value from a stored session's access token payload: OK with
 // the value (nil when it is not set), or SessionDoesNotExistError.
-func GetClaimValue(sessionHandle string, claim *claims.TypeSessionClaim, userContext ...tessera.UserContext) (sessmodels.GetClaimValueResult, error) {
+func GetClaimValue(sessionHandle string, claim *claims.TypeSessionClaim, userContext ...supertokens.UserContext) (sessmodels.GetClaimValueResult, error) {
 	return (*recipeFunctions().GetClaimValue)(sessionHandle, claim, contextOf(userContext))
 }
 
 // RemoveClaim removes a claim from a stored session's access token payload; false when there
 // is no such session.
-func RemoveClaim(sessionHandle string, claim *claims.TypeSessionClaim, userContext ...tessera.UserContext) (bool, error) {
+func RemoveClaim(sessionHandle string, claim *claims.TypeSessionClaim, userContext ...supertokens.UserContext) (bool, error) {
 	return (*recipeFunctions().RemoveClaim)(sessionHandle, claim, contextOf(userContext))
 }
 
@@ -215,7 +211,7 @@ func RemoveClaim(sessionHandle string, claim *claims.TypeSessionClaim, userConte
 // global claim validators (after overrideGlobalClaimValidators, when given), refetching
 // those the validators ask for and merging them into the session: OK with the failed
 // claims, or SessionDoesNotExistError.
-func ValidateClaimsForSessionHandle(sessionHandle string, overrideGlobalClaimValidators func(globalClaimValidators []claims.SessionClaimValidator, sessionInfo sessmodels.SessionInformation, userContext tessera.UserContext) []claims.SessionClaimValidator, userContext ...tessera.UserContext) (sessmodels.ValidateClaimsResponse, error) {
+func ValidateClaimsForSessionHandle(sessionHandle string, overrideGlobalClaimValidators func(globalClaimValidators []claims.SessionClaimValidator, sessionInfo sessmodels.SessionInformation, userContext supertokens.UserContext) []claims.SessionClaimValidator, userContext ...supertokens.UserContext) (sessmodels.ValidateClaimsResponse, error) {
 	fns, uc := recipeFunctions(), contextOf(userContext)
 	gone := sessmodels.ValidateClaimsResponse{SessionDoesNotExistError: &struct{}{}}
 	info, err := (*fns.GetSessionInformation)(sessionHandle, uc)
@@ -253,7 +249,7 @@ func ValidateClaimsForSessionHandle(sessionHandle string, overrideGlobalClaimVal
 // ValidateClaimsInJWTPayload validates a JWT payload (of a token Tessera did not issue, say)
 // with the recipe's global claim validators for userID in tenantId, after
 // overrideGlobalClaimValidators when given, without fetching any value.
-func ValidateClaimsInJWTPayload(tenantId string, userID string, jwtPayload map[string]interface{}, overrideGlobalClaimValidators func(globalClaimValidators []claims.SessionClaimValidator, userID string, userContext ...tessera.UserContext) []claims.SessionClaimValidator, userContext ...tessera.UserContext) ([]claims.ClaimValidationError, error) {
+func ValidateClaimsInJWTPayload(tenantId string, userID string, jwtPayload map[string]interface{}, overrideGlobalClaimValidators func(globalClaimValidators []claims.SessionClaimValidator, userID string, userContext ...supertokens.UserContext) []claims.SessionClaimValidator, userContext ...supertokens.UserContext) ([]claims.ClaimValidationError, error) {
 	fns, uc := recipeFunctions(), contextOf(userContext)
 	validators, err := (*fns.GetGlobalClaimValidators)(userID, []claims.SessionClaimValidator{}, tenantId, uc)
 	if err != nil {

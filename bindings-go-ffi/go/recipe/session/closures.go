@@ -7,8 +7,8 @@ import (
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/sessmodels"
 )
 
-// A SessionContainer is a struct of 35 functions (supertokens-golang's shape), each a
-// closure over its session. Made by the compiler, they are 35 allocations per verified
+// A SessionContainer is a struct of 37 functions (supertokens-golang's shape), each a
+// closure over its session. Made by the compiler, they are 37 allocations per verified
 // request: most of what the binding allocated for one. fill makes the same closures inside
 // the session's block instead, from the code of the ones makeClosures makes: a Go closure
 // that captures one pointer is the word of its code followed by that pointer, which is all
@@ -22,7 +22,7 @@ type funcval struct {
 	env  unsafe.Pointer
 }
 
-const numFuncs = 35
+const numFuncs = 37
 
 // closureCode is the code of each of makeClosures' closures, in the order of the fields of
 // TypeSessionContainer, or ok false.
@@ -87,4 +87,21 @@ func blockOf(s *sessmodels.TypeSessionContainer) *block {
 		}
 	}
 	return nil
+}
+
+// attachIndex is the field of AttachToRequestResponseWithContext in TypeSessionContainer.
+var attachIndex = func() int {
+	f, _ := reflect.TypeOf(sessmodels.TypeSessionContainer{}).FieldByName("AttachToRequestResponseWithContext")
+	return f.Index[0]
+}()
+
+// ownAttach says whether s attaches itself as the sessions Tessera makes do: its
+// AttachToRequestResponseWithContext is makeClosures' (as fill copies it), not an
+// application's replacement.
+func ownAttach(s *sessmodels.TypeSessionContainer) bool {
+	if !closureCodeOK {
+		return false
+	}
+	f := funcsOf(s)[attachIndex]
+	return f != nil && (*funcval)(f).code == closureCode[attachIndex]
 }

@@ -10,8 +10,9 @@ import (
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/httpx"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/state"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/errors"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/sessmodels"
-	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/supertokens"
 )
 
 // container is the state behind a SessionContainer: the core's handle (with its fields in
@@ -119,9 +120,8 @@ func (c *container) tokens() sessmodels.SessionTokens {
 // sessionGone is the error of a session method whose session was revoked meanwhile: as in
 // the SDKs, answering it clears the client's tokens.
 func sessionGone() error {
-	e := errs.New(errs.Unauthorised.Code(), "Session does not exist anymore.")
-	e.ClearTokens = true
-	return e
+	clear := true
+	return errors.UnauthorizedError{Msg: "Session does not exist anymore.", ClearTokens: &clear}
 }
 
 // functions are the recipe's functions the session calls: after Override.Functions, or the
@@ -135,14 +135,14 @@ func (c *container) functions() *sessmodels.RecipeInterface {
 
 // orEmpty is the user context the recipe's functions get from a session method called
 // without one, as supertokens-golang's give them.
-func orEmpty(userContext tessera.UserContext) tessera.UserContext {
+func orEmpty(userContext supertokens.UserContext) supertokens.UserContext {
 	if userContext == nil {
 		return emptyContext()
 	}
 	return userContext
 }
 
-func (c *container) information(userContext tessera.UserContext) (*sessmodels.SessionInformation, error) {
+func (c *container) information(userContext supertokens.UserContext) (*sessmodels.SessionInformation, error) {
 	info, err := (*c.functions().GetSessionInformation)(c.current().SessionHandle, orEmpty(userContext))
 	if err == nil && info == nil {
 		err = sessionGone()
@@ -153,7 +153,7 @@ func (c *container) information(userContext tessera.UserContext) (*sessmodels.Se
 // merge is MergeIntoAccessTokenPayloadWithContext: the core merges and regenerates the
 // session's token, unless Override.Functions replaced RegenerateAccessToken (see
 // mergeThroughRegenerate).
-func (c *container) merge(update map[string]interface{}, userContext tessera.UserContext) error {
+func (c *container) merge(update map[string]interface{}, userContext supertokens.UserContext) error {
 	if impl := functionsOf(c.rt); impl != nil && impl.replaced.regenerateAccessToken {
 		return c.mergeThroughRegenerate(impl, update, userContext)
 	}
@@ -222,7 +222,7 @@ func (c *container) mergedCustomPayload(update map[string]interface{}) (map[stri
 // it returns becomes the session's, written to the response as the core's merge writes one.
 // A nil answer (the session is gone) is UNAUTHORISED; one without a token (the
 // given one had expired) writes nothing: the client gets the stored payload at its refresh.
-func (c *container) mergeThroughRegenerate(impl *implementation, update map[string]interface{}, userContext tessera.UserContext) error {
+func (c *container) mergeThroughRegenerate(impl *implementation, update map[string]interface{}, userContext supertokens.UserContext) error {
 	payload, err := c.mergedCustomPayload(update)
 	if err != nil {
 		return err
@@ -253,7 +253,7 @@ func (c *container) mergeThroughRegenerate(impl *implementation, update map[stri
 // revoke is RevokeSessionWithContext: the core revokes the session and clears its tokens in
 // one call, unless Override.Functions is given, when the recipe's RevokeSession revokes it
 // and the tokens are cleared after it (whatever it answered, as in supertokens-golang).
-func (c *container) revoke(userContext tessera.UserContext) error {
+func (c *container) revoke(userContext supertokens.UserContext) error {
 	impl := functionsOf(c.rt)
 	if impl != nil {
 		if _, err := (*impl.fns.RevokeSession)(c.current().SessionHandle, orEmpty(userContext)); err != nil {
@@ -305,7 +305,17 @@ func (c *container) attach(input map[string]interface{}, res http.ResponseWriter
 	return nil
 }
 
-func (c *container) updateData(data map[string]interface{}, userContext tessera.UserContext) error {
+// attachTo is AttachToRequestResponseWithContext: the core writes the session's tokens on
+// info's transport when its access token was updated, and the session's later changes go to
+// info.Res. As supertokens-golang's, it puts info.Req in userContext.
+func (c *container) attachTo(info sessmodels.RequestResponseInfo, userContext supertokens.UserContext) error {
+	if userContext != nil {
+		supertokens.SetRequestInUserContextIfNotDefined(userContext, info.Req)
+	}
+	return c.attach(map[string]interface{}{"transfer": string(info.TokenTransferMethod)}, info.Res)
+}
+
+func (c *container) updateData(data map[string]interface{}, userContext supertokens.UserContext) error {
 	ok, err := (*c.functions().UpdateSessionDataInDatabase)(c.current().SessionHandle, data, orEmpty(userContext))
 	if err == nil && !ok {
 		err = sessionGone()
@@ -319,60 +329,64 @@ func (c *container) updateData(data map[string]interface{}, userContext tessera.
 //
 //go:noinline
 func (b *block) makeClosures() {
-	b.s.GetAccessTokenWithContext = func(tessera.UserContext) string { return b.c.current().AccessToken }
-	b.s.GetUserIDWithContext = func(tessera.UserContext) string { return b.c.current().UserID }
-	b.s.GetRecipeUserIDWithContext = func(tessera.UserContext) string { return b.c.current().RecipeUserID }
-	b.s.GetTenantIdWithContext = func(tessera.UserContext) string { return b.c.current().TenantID }
-	b.s.GetHandleWithContext = func(tessera.UserContext) string { return b.c.current().SessionHandle }
-	b.s.GetAccessTokenPayloadWithContext = func(tessera.UserContext) map[string]interface{} {
+	b.s.GetAccessTokenWithContext = func(supertokens.UserContext) string { return b.c.current().AccessToken }
+	b.s.GetUserIDWithContext = func(supertokens.UserContext) string { return b.c.current().UserID }
+	b.s.GetRecipeUserIDWithContext = func(supertokens.UserContext) string { return b.c.current().RecipeUserID }
+	b.s.GetTenantIdWithContext = func(supertokens.UserContext) string { return b.c.current().TenantID }
+	b.s.GetHandleWithContext = func(supertokens.UserContext) string { return b.c.current().SessionHandle }
+	b.s.GetAccessTokenPayloadWithContext = func(supertokens.UserContext) map[string]interface{} {
 		return b.c.accessTokenPayload()
 	}
-	b.s.GetTimeCreatedWithContext = func(ctx tessera.UserContext) (uint64, error) {
+	b.s.GetTimeCreatedWithContext = func(ctx supertokens.UserContext) (uint64, error) {
 		info, err := b.c.information(ctx)
 		if err != nil {
 			return 0, err
 		}
 		return info.TimeCreated, nil
 	}
-	b.s.GetExpiryWithContext = func(ctx tessera.UserContext) (uint64, error) {
+	b.s.GetExpiryWithContext = func(ctx supertokens.UserContext) (uint64, error) {
 		info, err := b.c.information(ctx)
 		if err != nil {
 			return 0, err
 		}
 		return info.Expiry, nil
 	}
-	b.s.GetSessionDataInDatabaseWithContext = func(ctx tessera.UserContext) (map[string]interface{}, error) {
+	b.s.GetSessionDataInDatabaseWithContext = func(ctx supertokens.UserContext) (map[string]interface{}, error) {
 		info, err := b.c.information(ctx)
 		if err != nil {
 			return nil, err
 		}
 		return info.SessionDataInDatabase, nil
 	}
-	b.s.UpdateSessionDataInDatabaseWithContext = func(data map[string]interface{}, ctx tessera.UserContext) error {
+	b.s.UpdateSessionDataInDatabaseWithContext = func(data map[string]interface{}, ctx supertokens.UserContext) error {
 		return b.c.updateData(data, ctx)
 	}
-	b.s.MergeIntoAccessTokenPayloadWithContext = func(update map[string]interface{}, ctx tessera.UserContext) error {
+	b.s.MergeIntoAccessTokenPayloadWithContext = func(update map[string]interface{}, ctx supertokens.UserContext) error {
 		return b.c.merge(update, ctx)
 	}
-	b.s.RevokeSessionWithContext = func(ctx tessera.UserContext) error { return b.c.revoke(ctx) }
-	b.s.AssertClaimsWithContext = func(validators []claims.SessionClaimValidator, ctx tessera.UserContext) error {
+	b.s.RevokeSessionWithContext = func(ctx supertokens.UserContext) error { return b.c.revoke(ctx) }
+	b.s.AssertClaimsWithContext = func(validators []claims.SessionClaimValidator, ctx supertokens.UserContext) error {
 		return b.assertClaims(validators, ctx)
 	}
-	b.s.FetchAndSetClaimWithContext = func(claim *claims.TypeSessionClaim, ctx tessera.UserContext) error {
+	b.s.FetchAndSetClaimWithContext = func(claim *claims.TypeSessionClaim, ctx supertokens.UserContext) error {
 		update, err := claim.Build(b.s.GetUserIDWithContext(ctx), b.s.GetTenantIdWithContext(ctx), nil, ctx)
 		if err != nil {
 			return err
 		}
 		return b.s.MergeIntoAccessTokenPayloadWithContext(update, ctx)
 	}
-	b.s.SetClaimValueWithContext = func(claim *claims.TypeSessionClaim, value interface{}, ctx tessera.UserContext) error {
+	b.s.SetClaimValueWithContext = func(claim *claims.TypeSessionClaim, value interface{}, ctx supertokens.UserContext) error {
 		return b.s.MergeIntoAccessTokenPayloadWithContext(claim.AddToPayload_internal(map[string]interface{}{}, value, ctx), ctx)
 	}
-	b.s.GetClaimValueWithContext = func(claim *claims.TypeSessionClaim, ctx tessera.UserContext) interface{} {
+	b.s.GetClaimValueWithContext = func(claim *claims.TypeSessionClaim, ctx supertokens.UserContext) interface{} {
 		return claim.GetValueFromPayload(b.s.GetAccessTokenPayloadWithContext(ctx), ctx)
 	}
-	b.s.RemoveClaimWithContext = func(claim *claims.TypeSessionClaim, ctx tessera.UserContext) error {
+	b.s.RemoveClaimWithContext = func(claim *claims.TypeSessionClaim, ctx supertokens.UserContext) error {
 		return b.s.MergeIntoAccessTokenPayloadWithContext(claim.RemoveFromPayloadByMerge_internal(map[string]interface{}{}, ctx), ctx)
+	}
+
+	b.s.AttachToRequestResponseWithContext = func(info sessmodels.RequestResponseInfo, ctx supertokens.UserContext) error {
+		return b.c.attachTo(info, ctx)
 	}
 
 	b.s.GetAccessToken = func() string { return b.s.GetAccessTokenWithContext(nil) }
@@ -395,4 +409,7 @@ func (b *block) makeClosures() {
 	}
 	b.s.GetClaimValue = func(c *claims.TypeSessionClaim) interface{} { return b.s.GetClaimValueWithContext(c, emptyContext()) }
 	b.s.RemoveClaim = func(c *claims.TypeSessionClaim) error { return b.s.RemoveClaimWithContext(c, emptyContext()) }
+	b.s.AttachToRequestResponse = func(info sessmodels.RequestResponseInfo) error {
+		return b.s.AttachToRequestResponseWithContext(info, emptyContext())
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session"
@@ -79,35 +80,69 @@ func TestSupertokensStyleErrorsAreAnsweredByTheErrorHandler(t *testing.T) {
 	}
 }
 
-// errors.As finds supertokens-golang's types in the errors Tessera returns.
-func TestTesseraErrorsReadAsSupertokensStyleTypes(t *testing.T) {
+// Tessera returns its session errors as supertokens-golang's value types, whose Error() is
+// the message alone: type assertions and switches written for supertokens-golang match them.
+// What Tessera adds stays reachable: errors.Is against the tessera.Err* sentinels, and
+// errors.As to a *tessera.Error with the core's code, payload and ClearTokens.
+func TestSessionErrorsAreSupertokensValueTypes(t *testing.T) {
 	start(t, nil)
 	_, err := session.GetSessionWithoutRequestResponse("not a token", nil, nil)
-	if err == nil {
-		t.Fatal("a garbage token verified")
+	unauthorised, ok := err.(errors.UnauthorizedError)
+	if !ok || unauthorised.Msg == "" || err.Error() != unauthorised.Msg || strings.Contains(err.Error(), "UNAUTHORISED") {
+		t.Fatalf("a garbage token: %T %q", err, err)
 	}
-	var unauthorised errors.UnauthorizedError
-	if !defaultErrors.As(err, &unauthorised) || unauthorised.Msg == "" || unauthorised.ClearTokens == nil {
-		t.Fatalf("errors.As UnauthorizedError on %v: %+v", err, unauthorised)
+	if unauthorised.ClearTokens == nil {
+		t.Fatal("ClearTokens is nil: the core's choice is lost")
 	}
-	if defaultErrors.As(err, &errors.TryRefreshTokenError{}) || !defaultErrors.Is(err, tessera.ErrUnauthorised) {
-		t.Fatalf("%v reads as the wrong kind", err)
+	switch err.(type) {
+	case errors.TryRefreshTokenError, errors.TokenTheftDetectedError, errors.InvalidClaimError:
+		t.Fatalf("%T matched the wrong case", err)
+	case errors.UnauthorizedError:
+	default:
+		t.Fatalf("%T matched no case", err)
+	}
+	var viaAs errors.UnauthorizedError
+	if !defaultErrors.As(err, &viaAs) || defaultErrors.As(err, &errors.TryRefreshTokenError{}) {
+		t.Fatalf("errors.As on %T", err)
+	}
+	if !defaultErrors.Is(err, tessera.ErrUnauthorised) || defaultErrors.Is(err, tessera.ErrTryRefreshToken) {
+		t.Fatalf("errors.Is on %T", err)
+	}
+	var core *tessera.Error
+	if !defaultErrors.As(err, &core) || core.Code != "UNAUTHORISED" || core.Message != unauthorised.Msg || core.ClearTokens != *unauthorised.ClearTokens {
+		t.Fatalf("the core's view: %+v", core)
 	}
 
-	theft := &tessera.Error{Code: "TOKEN_THEFT_DETECTED", Message: "token theft detected",
-		Payload: []byte(`{"userId":"u","recipeUserId":"u","sessionHandle":"h"}`)}
-	var got errors.TokenTheftDetectedError
-	if !defaultErrors.As(theft, &got) || got.Payload != (errors.TokenTheftDetectedErrorPayload{SessionHandle: "h", UserID: "u"}) {
-		t.Fatalf("theft: %+v", got)
+	// A reused refresh token: the theft payload names the session.
+	created, err := session.CreateNewSessionWithoutRequestResponse("public", "user-1", nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	invalid := &tessera.Error{Code: "INVALID_CLAIMS", Message: "m", Payload: []byte(`[{"id":"st-role"}]`)}
-	var claimsErr errors.InvalidClaimError
-	if !defaultErrors.As(invalid, &claimsErr) || len(claimsErr.InvalidClaims) != 1 || claimsErr.InvalidClaims[0].ID != "st-role" {
-		t.Fatalf("invalid claims: %+v", claimsErr)
+	rt0 := *created.GetAllSessionTokensDangerously().RefreshToken
+	refreshed, err := session.RefreshSessionWithoutRequestResponse(rt0, nil, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !defaultErrors.As(&tessera.Error{Code: "TRY_REFRESH_TOKEN", Message: "m"}, &errors.TryRefreshTokenError{}) ||
-		!defaultErrors.As(&tessera.Error{Code: "CLEAR_DUPLICATE_SESSION_COOKIES"}, &errors.ClearDuplicateSessionCookiesError{}) {
-		t.Fatal("errors.As misses a kind")
+	if _, err := session.RefreshSessionWithoutRequestResponse(*refreshed.GetAllSessionTokensDangerously().RefreshToken, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, err = session.RefreshSessionWithoutRequestResponse(rt0, nil, nil)
+	theft, ok := err.(errors.TokenTheftDetectedError)
+	if !ok || theft.Payload != (errors.TokenTheftDetectedErrorPayload{SessionHandle: created.GetHandle(), UserID: "user-1"}) || err.Error() != theft.Msg {
+		t.Fatalf("theft: %T %+v", err, err)
+	}
+	if !defaultErrors.Is(err, tessera.ErrTokenTheftDetected) || !defaultErrors.As(err, &core) || core.Code != "TOKEN_THEFT_DETECTED" ||
+		!strings.Contains(string(core.Payload), created.GetHandle()) || !core.ClearTokens {
+		t.Fatalf("theft, the core's view: %+v", core)
+	}
+
+	invalid := errors.InvalidClaimError{Msg: "m", InvalidClaims: []claims.ClaimValidationError{{ID: "st-role"}}}
+	if !defaultErrors.Is(invalid, tessera.ErrInvalidClaims) || !defaultErrors.As(invalid, &core) || core.Code != "INVALID_CLAIMS" || string(core.Payload) != `[{"id":"st-role"}]` {
+		t.Fatalf("invalid claims, the core's view: %+v", core)
+	}
+	if !defaultErrors.Is(errors.TryRefreshTokenError{}, tessera.ErrTryRefreshToken) ||
+		!defaultErrors.Is(errors.ClearDuplicateSessionCookiesError{}, tessera.ErrClearDuplicateSessionCookies) {
+		t.Fatal("errors.Is misses a kind")
 	}
 }
 

@@ -10,11 +10,12 @@ import (
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/errs"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/httpx"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/state"
+	sesserrors "github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/errors"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/sessmodels"
-	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/supertokens"
 )
 
-// implementation is the recipe after the application's Override; tessera.Init keeps it in
+// implementation is the recipe after the application's Override; supertokens.Init keeps it in
 // state.Runtime.SessionRecipe.
 type implementation struct {
 	// fns are the recipe's functions, after Override.Functions if there is one.
@@ -30,9 +31,10 @@ type implementation struct {
 	apis *sessmodels.APIInterface
 	// verifySession is apis.VerifySession when the override replaced it, which
 	// session.VerifySession then calls; nil keeps VerifySession's direct path.
-	verifySession *func(verifySessionOptions *sessmodels.VerifySessionOptions, options sessmodels.APIOptions, userContext tessera.UserContext) (sessmodels.SessionContainer, error)
-	// config is APIOptions.Config.
-	config sessmodels.TypeInput
+	verifySession *func(verifySessionOptions *sessmodels.VerifySessionOptions, options sessmodels.APIOptions, userContext supertokens.UserContext) (sessmodels.SessionContainer, error)
+	// config is session.Init's input; normalised is APIOptions.Config, set by Normalise.
+	config     sessmodels.TypeInput
+	normalised sessmodels.TypeNormalisedInput
 }
 
 // replacedFunctions are the functions whose replacement changes a request path.
@@ -64,7 +66,7 @@ func (r *replacedFunctions) mark(name string) {
 	}
 }
 
-// SessionRecipe is called by tessera.Init: it calls Override.Functions, then Override.APIs,
+// SessionRecipe is called by supertokens.Init: it calls Override.Functions, then Override.APIs,
 // once each with the recipe's own implementation, and returns what the recipe's functions,
 // the endpoints and VerifySession are to call, or nil without an override. A function left
 // nil is an INVALID_CONFIG error here rather than a nil dereference on some later request.
@@ -149,7 +151,7 @@ func recipeFunctions() *sessmodels.RecipeInterface {
 
 // contextOf is the user context of a public function: the caller's, or a new one, as
 // supertokens-golang's give the recipe's functions.
-func contextOf(userContext []tessera.UserContext) tessera.UserContext {
+func contextOf(userContext []supertokens.UserContext) supertokens.UserContext {
 	if len(userContext) > 0 && userContext[0] != nil {
 		return userContext[0]
 	}
@@ -223,37 +225,42 @@ func originalImplementation() sessmodels.RecipeInterface {
 	}
 }
 
-// inRequest is what a request-level CreateNewSession leaves for the default CreateNewSession
-// besides the request in the user context: the response, and the transfer method the
-// application's GetTokenTransferMethod chose (asked once per call).
+// inRequest is what a request-level CreateNewSession leaves for the default CreateNewSession:
+// the request and its response, and the transfer method the application's
+// GetTokenTransferMethod chose (asked once per call). made is the session the default made
+// in the request, its tokens already written.
 type inRequest struct {
+	req            *http.Request
 	res            http.ResponseWriter
 	transferMethod string
+	made           *block
 }
 
-// pending holds the inRequest of each request-level CreateNewSession in progress, by its
-// request. The user context is the application's map, so the response is kept here rather
-// than in it, where it would outlive the call.
-var pending sync.Map // *http.Request → inRequest
+// pending holds the inRequest of each request-level CreateNewSession in progress, by the user
+// context it hands the recipe's CreateNewSession. supertokens-golang hands that context on as
+// the caller gave it (an empty one if none), with no request in it, so the request cannot
+// travel in it; an override that passes the context on to the original gets its session made
+// in the request, one that does not gets one made without it, attached afterwards.
+var pending sync.Map // supertokens.UserContext → *inRequest
 
-// createNewSession is the request-level CreateNewSession with an override: the request goes
-// in the user context (the caller's, if given, as supertokens-golang's request functions do)
-// and the response in pending, for the default implementation to find.
-func (impl *implementation) createNewSession(rt *state.Runtime, req *http.Request, res http.ResponseWriter, tenantId string, userID string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, userContext []tessera.UserContext) (sessmodels.SessionContainer, error) {
-	var given tessera.UserContext
-	if len(userContext) > 0 {
-		given = userContext[0]
-	}
-	uc := tessera.SetRequestInUserContextIfNotDefined(given, req)
+// createNewSession is the request-level CreateNewSession with an override, in the steps of
+// supertokens-golang's CreateNewSessionInRequest: the recipe's CreateNewSession with the
+// caller's user context, then the session attached to the response through its
+// AttachToRequestResponseWithContext. A session the default made in the request has its
+// tokens written already (the core makes it for the request, clearing the other transport's
+// tokens as supertokens-golang does before attaching), so only the context is updated.
+func (impl *implementation) createNewSession(rt *state.Runtime, req *http.Request, res http.ResponseWriter, tenantId string, userID string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, userContext []supertokens.UserContext) (sessmodels.SessionContainer, error) {
+	uc := contextOf(userContext)
 	method := rt.TransferMethod(req, true, []*map[string]interface{}{uc})
-	// A nested call on the same request (an override calling CreateNewSession) puts the
+	in := &inRequest{req: req, res: res, transferMethod: method}
+	// A nested call with the same context (an override calling CreateNewSession) puts the
 	// outer call's back when it returns.
-	previous, had := pending.Swap(req, inRequest{res: res, transferMethod: method})
+	previous, had := pending.Swap(uc, in)
 	defer func() {
 		if had {
-			pending.Store(req, previous)
+			pending.Store(uc, previous)
 		} else {
-			pending.Delete(req)
+			pending.Delete(uc)
 		}
 	}()
 	// What supertokens-golang passes (true for a header session), from the core's choice; the
@@ -263,7 +270,25 @@ func (impl *implementation) createNewSession(rt *state.Runtime, req *http.Reques
 		return nil, err
 	}
 	disableAntiCsrf := transport == sessmodels.HeaderTransferMethod
-	return (*impl.fns.CreateNewSession)(userID, nonNil(accessTokenPayload), sessionDataInDatabase, &disableAntiCsrf, tenantId, uc)
+	s, err := (*impl.fns.CreateNewSession)(userID, nonNil(accessTokenPayload), sessionDataInDatabase, &disableAntiCsrf, tenantId, uc)
+	if err != nil || s == nil {
+		return s, err
+	}
+	if b := blockOf(s); b != nil && b == in.made && ownAttach(s) {
+		supertokens.SetRequestInUserContextIfNotDefined(uc, req)
+		return s, nil
+	}
+	info := sessmodels.RequestResponseInfo{Req: req, Res: res, TokenTransferMethod: transport}
+	switch {
+	case s.AttachToRequestResponseWithContext != nil:
+		err = s.AttachToRequestResponseWithContext(info, uc)
+	case s.AttachToRequestResponse != nil:
+		err = s.AttachToRequestResponse(info)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // outputTransfer asks the core which transport a session created for req (with the transfer
@@ -286,8 +311,8 @@ func outputTransfer(rt *state.Runtime, req *http.Request, method string) (sessmo
 
 // createNewSessionWithoutRequestResponse is CreateNewSessionWithoutRequestResponse with an
 // override.
-func (impl *implementation) createNewSessionWithoutRequestResponse(tenantId string, userID string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, disableAntiCsrf *bool, userContext []tessera.UserContext) (sessmodels.SessionContainer, error) {
-	var uc tessera.UserContext
+func (impl *implementation) createNewSessionWithoutRequestResponse(tenantId string, userID string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, disableAntiCsrf *bool, userContext []supertokens.UserContext) (sessmodels.SessionContainer, error) {
+	var uc supertokens.UserContext
 	if len(userContext) > 0 && userContext[0] != nil {
 		uc = userContext[0]
 	} else {
@@ -306,17 +331,19 @@ func nonNil(m map[string]interface{}) map[string]interface{} {
 }
 
 // defaultCreateNewSession makes the session in the request a request-level CreateNewSession
-// is making, when userContext carries it, and otherwise without a request.
-func defaultCreateNewSession(userID string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, disableAntiCsrf *bool, tenantId string, userContext tessera.UserContext) (sessmodels.SessionContainer, error) {
+// is making, when userContext is the one it handed on, and otherwise without a request.
+func defaultCreateNewSession(userID string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, disableAntiCsrf *bool, tenantId string, userContext supertokens.UserContext) (sessmodels.SessionContainer, error) {
 	rt, err := state.Get()
 	if err != nil {
 		return nil, err
 	}
-	if req := tessera.GetRequestFromUserContext(userContext); req != nil {
-		if p, ok := pending.Load(req); ok {
-			in := p.(inRequest)
-			return createInRequest(rt, req, in.res, in.transferMethod, tenantId, userID, accessTokenPayload, sessionDataInDatabase)
+	if p, ok := pending.Load(userContext); ok {
+		in := p.(*inRequest)
+		s, err := createInRequest(rt, in.req, in.res, in.transferMethod, tenantId, userID, accessTokenPayload, sessionDataInDatabase)
+		if err == nil {
+			in.made = blockOf(s)
 		}
+		return s, err
 	}
 	return createWithoutRequest(rt, tenantId, userID, accessTokenPayload, sessionDataInDatabase, disableAntiCsrf)
 }
@@ -324,12 +351,13 @@ func defaultCreateNewSession(userID string, accessTokenPayload map[string]interf
 // defaultGetSession verifies an access token; without one there is no session: nil when
 // none is required, else UNAUTHORISED without clearing the client's tokens (a request sent
 // while another refreshes may carry none, supertokens-node#17).
-func defaultGetSession(accessToken *string, antiCSRFToken *string, options *sessmodels.VerifySessionOptions, userContext tessera.UserContext) (sessmodels.SessionContainer, error) {
+func defaultGetSession(accessToken *string, antiCSRFToken *string, options *sessmodels.VerifySessionOptions, userContext supertokens.UserContext) (sessmodels.SessionContainer, error) {
 	if accessToken == nil {
 		if options != nil && options.SessionRequired != nil && !*options.SessionRequired {
 			return nil, nil
 		}
-		return nil, errs.New(errs.Unauthorised.Code(), "Session does not exist. Are you sending the session tokens in the request with the appropriate token transfer method?")
+		clear := false
+		return nil, sesserrors.UnauthorizedError{Msg: "Session does not exist. Are you sending the session tokens in the request with the appropriate token transfer method?", ClearTokens: &clear}
 	}
 	rt, err := state.Get()
 	if err != nil {
@@ -338,11 +366,11 @@ func defaultGetSession(accessToken *string, antiCSRFToken *string, options *sess
 	return verifyToken(rt, *accessToken, antiCSRFToken, options)
 }
 
-func defaultRefreshSession(refreshToken string, antiCSRFToken *string, disableAntiCSRF bool, userContext tessera.UserContext) (sessmodels.SessionContainer, error) {
+func defaultRefreshSession(refreshToken string, antiCSRFToken *string, disableAntiCSRF bool, userContext supertokens.UserContext) (sessmodels.SessionContainer, error) {
 	return refreshWithoutRequest(refreshToken, disableAntiCSRF, antiCSRFToken)
 }
 
-func defaultGetSessionInformation(sessionHandle string, userContext tessera.UserContext) (*sessmodels.SessionInformation, error) {
+func defaultGetSessionInformation(sessionHandle string, userContext supertokens.UserContext) (*sessmodels.SessionInformation, error) {
 	return getSessionInformation(sessionHandle)
 }
 
@@ -365,31 +393,31 @@ func tenantArguments(tenantId *string) (string, *bool) {
 	return *tenantId, &one
 }
 
-func defaultRevokeAllSessionsForUser(userID string, tenantId string, revokeAcrossAllTenants *bool, userContext tessera.UserContext) ([]string, error) {
+func defaultRevokeAllSessionsForUser(userID string, tenantId string, revokeAcrossAllTenants *bool, userContext supertokens.UserContext) ([]string, error) {
 	return revokeAllSessionsForUser(userID, tenantOrAll(tenantId, revokeAcrossAllTenants))
 }
 
-func defaultGetAllSessionHandlesForUser(userID string, tenantId string, fetchAcrossAllTenants *bool, userContext tessera.UserContext) ([]string, error) {
+func defaultGetAllSessionHandlesForUser(userID string, tenantId string, fetchAcrossAllTenants *bool, userContext supertokens.UserContext) ([]string, error) {
 	return getAllSessionHandlesForUser(userID, tenantOrAll(tenantId, fetchAcrossAllTenants))
 }
 
-func defaultRevokeSession(sessionHandle string, userContext tessera.UserContext) (bool, error) {
+func defaultRevokeSession(sessionHandle string, userContext supertokens.UserContext) (bool, error) {
 	revoked, err := revokeMultipleSessions([]string{sessionHandle})
 	return len(revoked) > 0, err
 }
 
-func defaultRevokeMultipleSessions(sessionHandles []string, userContext tessera.UserContext) ([]string, error) {
+func defaultRevokeMultipleSessions(sessionHandles []string, userContext supertokens.UserContext) ([]string, error) {
 	return revokeMultipleSessions(sessionHandles)
 }
 
-func defaultUpdateSessionDataInDatabase(sessionHandle string, newSessionData map[string]interface{}, userContext tessera.UserContext) (bool, error) {
+func defaultUpdateSessionDataInDatabase(sessionHandle string, newSessionData map[string]interface{}, userContext supertokens.UserContext) (bool, error) {
 	return updateSessionDataInDatabase(sessionHandle, newSessionData)
 }
 
-func defaultMergeIntoAccessTokenPayload(sessionHandle string, accessTokenPayloadUpdate map[string]interface{}, userContext tessera.UserContext) (bool, error) {
+func defaultMergeIntoAccessTokenPayload(sessionHandle string, accessTokenPayloadUpdate map[string]interface{}, userContext supertokens.UserContext) (bool, error) {
 	return mergeIntoAccessTokenPayload(sessionHandle, accessTokenPayloadUpdate)
 }
 
-func defaultRegenerateAccessToken(accessToken string, newAccessTokenPayload *map[string]interface{}, userContext tessera.UserContext) (*sessmodels.RegenerateAccessTokenResponse, error) {
+func defaultRegenerateAccessToken(accessToken string, newAccessTokenPayload *map[string]interface{}, userContext supertokens.UserContext) (*sessmodels.RegenerateAccessTokenResponse, error) {
 	return regenerateAccessToken(accessToken, newAccessTokenPayload)
 }

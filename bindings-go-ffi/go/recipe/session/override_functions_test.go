@@ -428,7 +428,7 @@ func TestOverrideOfRefreshSessionIsCalledByTheRefreshEndpoint(t *testing.T) {
 			}
 			s, err := oRefreshSession(refreshToken, antiCSRFToken, disableAntiCSRF, userContext)
 			if err != nil {
-				c.add("failed: " + err.Error())
+				c.add(fmt.Sprintf("failed: %T: %v", err, err))
 				return nil, err
 			}
 			c.add(fmt.Sprintf("refreshed %s on %s, anti-CSRF disabled %v", s.GetUserID(), req.URL.Path, disableAntiCSRF))
@@ -461,7 +461,7 @@ func TestOverrideOfRefreshSessionIsCalledByTheRefreshEndpoint(t *testing.T) {
 	expectMessage(t, do(t, srv, "POST", "/auth/session/refresh", "rid", "session"), 401, "unauthorised")
 	got := c.all()
 	if len(got) != 3 || got[0] != "refreshed user-1 on /auth/session/refresh, anti-CSRF disabled false" ||
-		got[1] != "refreshed user-1 on /auth/session/refresh, anti-CSRF disabled true" || !strings.HasPrefix(got[2], "failed: TOKEN_THEFT_DETECTED") {
+		got[1] != "refreshed user-1 on /auth/session/refresh, anti-CSRF disabled true" || !strings.HasPrefix(got[2], "failed: errors.TokenTheftDetectedError: ") {
 		t.Fatalf("the replacement saw %q", got)
 	}
 	// RefreshSessionWithoutRequestResponse calls it too (without a request in the context).

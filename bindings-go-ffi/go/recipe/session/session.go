@@ -13,15 +13,16 @@ import (
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/cffi"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/errs"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/httpx"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/sesserr"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/state"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/errors"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/sessmodels"
-	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/supertokens"
 )
 
-// Init makes the session recipe for tessera.TypeInput.RecipeList; config may be nil.
-func Init(config *sessmodels.TypeInput) tessera.Recipe {
+// Init makes the session recipe for supertokens.TypeInput.RecipeList; config may be nil.
+func Init(config *sessmodels.TypeInput) supertokens.Recipe {
 	options := recipeOptions{}
 	if config != nil {
 		options.TypeInput = *config
@@ -29,7 +30,7 @@ func Init(config *sessmodels.TypeInput) tessera.Recipe {
 	return func() (string, interface{}) { return "session", options }
 }
 
-// recipeOptions are the options tessera.Init reads: TypeInput as JSON for the core, and the
+// recipeOptions are the options supertokens.Init reads: TypeInput as JSON for the core, and the
 // hooks, which only Go can call.
 type recipeOptions struct{ sessmodels.TypeInput }
 
@@ -54,15 +55,13 @@ func (o recipeOptions) SessionErrorHandlers() map[string]state.SessionErrorHandl
 	}
 	if f := h.OnTokenTheftDetected; f != nil {
 		out[errors.TokenTheftDetectedErrorStr] = func(e *errs.Error, req *http.Request, res http.ResponseWriter) error {
-			var theft errors.TokenTheftDetectedError
-			e.As(&theft)
+			theft, _ := sesserr.Public(e).(errors.TokenTheftDetectedError)
 			return f(theft.Payload.SessionHandle, theft.Payload.UserID, req, res)
 		}
 	}
 	if f := h.OnInvalidClaim; f != nil {
 		out[errors.InvalidClaimsErrorStr] = func(e *errs.Error, req *http.Request, res http.ResponseWriter) error {
-			var invalid errors.InvalidClaimError
-			e.As(&invalid)
+			invalid, _ := sesserr.Public(e).(errors.InvalidClaimError)
 			if invalid.InvalidClaims == nil {
 				invalid.InvalidClaims = []claims.ClaimValidationError{}
 			}
@@ -90,13 +89,10 @@ func (o recipeOptions) TokenTransferMethodHook() func(*http.Request, bool, *map[
 	}
 }
 
-// contextKey is unexported so that only GetSessionFromRequestContext reads the session.
-type contextKey struct{}
-
 // VerifySession wraps a handler: it verifies the request's session, writes whatever the
 // protocol asks on the response headers, and calls otherHandler with the session in the
 // request context (nil when SessionRequired is false and there is none). On an error the
-// handler is not called: tessera.ErrorHandler answers session errors (with the recipe's
+// handler is not called: supertokens.ErrorHandler answers session errors (with the recipe's
 // ErrorHandlers, if any), and OnSuperTokensAPIError anything else, including the error an
 // ErrorHandlers function returns.
 //
@@ -108,25 +104,25 @@ func VerifySession(options *sessmodels.VerifySessionOptions, otherHandler http.H
 	return func(w http.ResponseWriter, r *http.Request) {
 		var s sessmodels.SessionContainer
 		var err error
-		var userContext tessera.UserContext
+		var userContext supertokens.UserContext
 		var impl *implementation
 		if rt, rerr := state.Get(); rerr == nil {
 			impl = recipeImplementation(rt)
 		}
 		switch {
 		case impl != nil && impl.verifySession != nil:
-			userContext = tessera.MakeDefaultUserContextFromAPI(r)
+			userContext = supertokens.MakeDefaultUserContextFromAPI(r)
 			s, err = (*impl.verifySession)(options, impl.apiOptions(r, w, otherHandler), userContext)
 		case impl != nil && (impl.replaced.beyondCreation || (options != nil && options.OverrideGlobalClaimValidators != nil)):
 			// What the request may call gets the request in its user context, as in
 			// supertokens-golang; the usual request makes no user context.
-			userContext = tessera.MakeDefaultUserContextFromAPI(r)
+			userContext = supertokens.MakeDefaultUserContextFromAPI(r)
 			s, err = GetSession(r, w, options, userContext)
 		default:
 			s, err = GetSession(r, w, options)
 		}
 		if err != nil {
-			if herr := tessera.ErrorHandler(err, r, w, userContext); herr != nil {
+			if herr := supertokens.ErrorHandler(err, r, w, userContext); herr != nil {
 				if rt, rerr := state.Get(); rerr == nil {
 					rt.OnAPIError(herr, r, w)
 				} else {
@@ -135,13 +131,15 @@ func VerifySession(options *sessmodels.VerifySessionOptions, otherHandler http.H
 			}
 			return
 		}
-		otherHandler(w, r.WithContext(context.WithValue(r.Context(), contextKey{}, s)))
+		otherHandler(w, r.WithContext(context.WithValue(r.Context(), sessmodels.SessionContext, s)))
 	}
 }
 
-// GetSessionFromRequestContext returns the session VerifySession put in ctx, or nil.
+// GetSessionFromRequestContext returns the session VerifySession put in ctx (under
+// sessmodels.SessionContext, where an application's own VerifySession may put one too), or
+// nil.
 func GetSessionFromRequestContext(ctx context.Context) sessmodels.SessionContainer {
-	s, _ := ctx.Value(contextKey{}).(sessmodels.SessionContainer)
+	s, _ := ctx.Value(sessmodels.SessionContext).(sessmodels.SessionContainer)
 	return s
 }
 
@@ -195,7 +193,7 @@ var packBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return
 // GetSession is given what the request carries, as supertokens-golang's
 // getSessionFromRequest does; the session it returns is put on the request's transport, its
 // tokens written on res if they changed.
-func GetSession(req *http.Request, res http.ResponseWriter, options *sessmodels.VerifySessionOptions, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
+func GetSession(req *http.Request, res http.ResponseWriter, options *sessmodels.VerifySessionOptions, userContext ...supertokens.UserContext) (sessmodels.SessionContainer, error) {
 	rt, err := state.Get()
 	if err != nil {
 		return nil, err
@@ -231,7 +229,7 @@ func GetSession(req *http.Request, res http.ResponseWriter, options *sessmodels.
 	if !found {
 		return nil, nil
 	}
-	var uc tessera.UserContext
+	var uc supertokens.UserContext
 	if len(userContext) > 0 {
 		uc = userContext[0]
 	}
@@ -249,7 +247,7 @@ type sessionRequestInput struct {
 // getSessionInRequest is GetSession when Override.Functions replaced GetSession: the core
 // reads the request, the replacement verifies what was read, and the session it returns is
 // attached to the request.
-func (impl *implementation) getSessionInRequest(rt *state.Runtime, req *http.Request, res http.ResponseWriter, options *sessmodels.VerifySessionOptions, userContext tessera.UserContext) (sessmodels.SessionContainer, error) {
+func (impl *implementation) getSessionInRequest(rt *state.Runtime, req *http.Request, res http.ResponseWriter, options *sessmodels.VerifySessionOptions, userContext supertokens.UserContext) (sessmodels.SessionContainer, error) {
 	// As the core's verifySession: preflight and TRACE requests carry no session.
 	if req.Method == http.MethodOptions || req.Method == http.MethodTrace {
 		return nil, nil
@@ -298,22 +296,33 @@ func (impl *implementation) getSessionInRequest(rt *state.Runtime, req *http.Req
 	default:
 		transfer = "header"
 	}
-	return s, attach(s, map[string]interface{}{"transfer": transfer}, res, false)
+	return s, attach(s, req, res, transfer, map[string]interface{}{"transfer": transfer}, userContext, false)
 }
 
-// attach puts s, returned by a replaced GetSession or RefreshSession, into the request whose
-// response is res (see tessera_session_attach_to_request). A SessionContainer the
-// replacement made itself has no core session: it is left as it is, unless its tokens must
-// be written (required: a refresh), which Tessera cannot do for it.
-func attach(s sessmodels.SessionContainer, input map[string]interface{}, res http.ResponseWriter, required bool) error {
+// attach puts s, returned by a replaced GetSession or RefreshSession, into req, whose response
+// is res, on transfer. A session Tessera made is attached by the core (see
+// tessera_session_attach_to_request; input is what it reads: for a refresh, the request
+// too, for the refresh endpoint's answer); any other goes through its
+// AttachToRequestResponseWithContext, as supertokens-golang attaches every session. One with
+// neither attach function is left as it is, unless its tokens must be written (required: a
+// refresh), which Tessera cannot do for it.
+func attach(s sessmodels.SessionContainer, req *http.Request, res http.ResponseWriter, transfer string, input map[string]interface{}, userContext supertokens.UserContext, required bool) error {
 	b := blockOf(s)
-	if b == nil {
-		if required || (s.GetAllSessionTokensDangerously != nil && s.GetAllSessionTokensDangerously().AccessAndFrontendTokenUpdated) {
-			return errs.New(errs.NotSupported.Code(), "the overridden recipe function returned a session Tessera did not make: its tokens cannot be written to the response")
-		}
-		return nil
+	if b != nil && ownAttach(s) {
+		return b.c.attach(input, res)
 	}
-	return b.c.attach(input, res)
+	info := sessmodels.RequestResponseInfo{Req: req, Res: res, TokenTransferMethod: sessmodels.TokenTransferMethod(transfer)}
+	switch {
+	case s.AttachToRequestResponseWithContext != nil:
+		return s.AttachToRequestResponseWithContext(info, userContext)
+	case s.AttachToRequestResponse != nil:
+		return s.AttachToRequestResponse(info)
+	case b != nil:
+		return b.c.attach(input, res)
+	case required || (s.GetAllSessionTokensDangerously != nil && s.GetAllSessionTokensDangerously().AccessAndFrontendTokenUpdated):
+		return errs.New(errs.NotSupported.Code(), "the overridden recipe function returned a session Tessera did not make, without AttachToRequestResponse: its tokens cannot be written to the response")
+	}
+	return nil
 }
 
 // decodeMutations reads mutations JSON; nil (the usual case on the verify path) is none.
@@ -330,9 +339,10 @@ func decodeMutations(doc []byte) (*httpx.Mutations, error) {
 
 // CreateNewSession creates a session for recipeUserId in tenantId and writes its tokens on
 // res, on the transport the request asks for (st-auth-mode). With Override.Functions it
-// returns what the override's CreateNewSession returns, called with the request in the user
-// context (the caller's, if given).
-func CreateNewSession(req *http.Request, res http.ResponseWriter, tenantId string, recipeUserId string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
+// returns what the override's CreateNewSession returns, called as supertokens-golang calls it:
+// with the caller's user context as it is (an empty one if none; the request is not in it),
+// the session then attached to the response (see sessmodels.TypeSessionContainer).
+func CreateNewSession(req *http.Request, res http.ResponseWriter, tenantId string, recipeUserId string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, userContext ...supertokens.UserContext) (sessmodels.SessionContainer, error) {
 	rt, err := state.Get()
 	if err != nil {
 		return nil, err
@@ -366,7 +376,7 @@ func createInRequest(rt *state.Runtime, req *http.Request, res http.ResponseWrit
 // CreateNewSessionWithoutRequestResponse creates a session outside a request; read its
 // tokens with GetAllSessionTokensDangerously. With Override.Functions it returns what the
 // override's CreateNewSession returns.
-func CreateNewSessionWithoutRequestResponse(tenantId string, recipeUserId string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, disableAntiCSRF *bool, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
+func CreateNewSessionWithoutRequestResponse(tenantId string, recipeUserId string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, disableAntiCSRF *bool, userContext ...supertokens.UserContext) (sessmodels.SessionContainer, error) {
 	rt, err := state.Get()
 	if err != nil {
 		return nil, err
@@ -399,7 +409,7 @@ func createWithoutRequest(rt *state.Runtime, tenantId string, recipeUserId strin
 // directly. The anti-CSRF check is on unless options.AntiCsrfCheck says otherwise. With
 // Override.Functions it returns what the recipe's GetSession returns, after GetSession's
 // claim validators.
-func GetSessionWithoutRequestResponse(accessToken string, antiCSRFToken *string, options *sessmodels.VerifySessionOptions, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
+func GetSessionWithoutRequestResponse(accessToken string, antiCSRFToken *string, options *sessmodels.VerifySessionOptions, userContext ...supertokens.UserContext) (sessmodels.SessionContainer, error) {
 	rt, err := state.Get()
 	if err != nil {
 		return nil, err
@@ -410,7 +420,7 @@ func GetSessionWithoutRequestResponse(accessToken string, antiCSRFToken *string,
 		if err != nil || s == nil {
 			return nil, err
 		}
-		var uc tessera.UserContext
+		var uc supertokens.UserContext
 		if len(userContext) > 0 {
 			uc = userContext[0]
 		}
@@ -439,14 +449,14 @@ func verifyToken(rt *state.Runtime, accessToken string, antiCSRFToken *string, o
 // applications that serve their own. When Override.Functions replaced RefreshSession, that
 // function refreshes what the request carries, as supertokens-golang's
 // refreshSessionInRequest has it do, and must return a session Tessera made.
-func RefreshSession(req *http.Request, res http.ResponseWriter, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
+func RefreshSession(req *http.Request, res http.ResponseWriter, userContext ...supertokens.UserContext) (sessmodels.SessionContainer, error) {
 	rt, err := state.Get()
 	if err != nil {
 		return nil, err
 	}
 	request := rt.Request(req, false, userContext...)
 	if impl := functionsOf(rt); impl != nil && impl.replaced.refreshSession {
-		return impl.refreshInRequest(rt, request, res, contextOf(userContext))
+		return impl.refreshInRequest(rt, req, request, res, contextOf(userContext))
 	}
 	input, err := marshal(map[string]interface{}{"request": request})
 	if err != nil {
@@ -468,7 +478,7 @@ type refreshRequestInput struct {
 }
 
 // refreshInRequest is RefreshSession when Override.Functions replaced RefreshSession.
-func (impl *implementation) refreshInRequest(rt *state.Runtime, request httpx.Request, res http.ResponseWriter, userContext tessera.UserContext) (sessmodels.SessionContainer, error) {
+func (impl *implementation) refreshInRequest(rt *state.Runtime, req *http.Request, request httpx.Request, res http.ResponseWriter, userContext supertokens.UserContext) (sessmodels.SessionContainer, error) {
 	input, err := marshal(map[string]interface{}{"request": request})
 	if err != nil {
 		return nil, err
@@ -488,7 +498,7 @@ func (impl *implementation) refreshInRequest(rt *state.Runtime, request httpx.Re
 	if s == nil {
 		return nil, errs.New(errs.Internal.Code(), "the overridden RefreshSession returned neither a session nor an error")
 	}
-	if err := attach(s, map[string]interface{}{"transfer": in.Transfer, "request": request}, res, true); err != nil {
+	if err := attach(s, req, res, in.Transfer, map[string]interface{}{"transfer": in.Transfer, "request": request}, userContext, true); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -496,7 +506,7 @@ func (impl *implementation) refreshInRequest(rt *state.Runtime, request httpx.Re
 
 // RefreshSessionWithoutRequestResponse refreshes a session from its refresh token. With
 // Override.Functions it returns what the recipe's RefreshSession returns.
-func RefreshSessionWithoutRequestResponse(refreshToken string, disableAntiCSRF *bool, antiCSRFToken *string, userContext ...tessera.UserContext) (sessmodels.SessionContainer, error) {
+func RefreshSessionWithoutRequestResponse(refreshToken string, disableAntiCSRF *bool, antiCSRFToken *string, userContext ...supertokens.UserContext) (sessmodels.SessionContainer, error) {
 	disable := disableAntiCSRF != nil && *disableAntiCSRF
 	return (*recipeFunctions().RefreshSession)(refreshToken, antiCSRFToken, disable, contextOf(userContext))
 }
@@ -545,44 +555,44 @@ func manage(op string, input interface{}, out interface{}) error {
 // supertokens-golang's do; the defaults are the core's operations below.
 
 // RevokeSession revokes one session; it reports whether the session existed.
-func RevokeSession(sessionHandle string, userContext ...tessera.UserContext) (bool, error) {
+func RevokeSession(sessionHandle string, userContext ...supertokens.UserContext) (bool, error) {
 	return (*recipeFunctions().RevokeSession)(sessionHandle, contextOf(userContext))
 }
 
 // RevokeMultipleSessions revokes sessions; it returns the handles of those that existed.
-func RevokeMultipleSessions(sessionHandles []string, userContext ...tessera.UserContext) ([]string, error) {
+func RevokeMultipleSessions(sessionHandles []string, userContext ...supertokens.UserContext) ([]string, error) {
 	return (*recipeFunctions().RevokeMultipleSessions)(sessionHandles, contextOf(userContext))
 }
 
 // RevokeAllSessionsForUser revokes a user's sessions in one tenant (all tenants when
 // tenantId is nil) and returns their handles. The recipe's function is given the tenant
 // "public" and revokeAcrossAllTenants true for nil, the tenant and false otherwise.
-func RevokeAllSessionsForUser(userID string, tenantId *string, userContext ...tessera.UserContext) ([]string, error) {
+func RevokeAllSessionsForUser(userID string, tenantId *string, userContext ...supertokens.UserContext) ([]string, error) {
 	tenant, all := tenantArguments(tenantId)
 	return (*recipeFunctions().RevokeAllSessionsForUser)(userID, tenant, all, contextOf(userContext))
 }
 
 // GetAllSessionHandlesForUser lists a user's live sessions in one tenant (all tenants when
 // tenantId is nil), calling the recipe's function as RevokeAllSessionsForUser does.
-func GetAllSessionHandlesForUser(userID string, tenantId *string, userContext ...tessera.UserContext) ([]string, error) {
+func GetAllSessionHandlesForUser(userID string, tenantId *string, userContext ...supertokens.UserContext) ([]string, error) {
 	tenant, all := tenantArguments(tenantId)
 	return (*recipeFunctions().GetAllSessionHandlesForUser)(userID, tenant, all, contextOf(userContext))
 }
 
 // GetSessionInformation returns a stored session, or nil when there is no such live session.
-func GetSessionInformation(sessionHandle string, userContext ...tessera.UserContext) (*sessmodels.SessionInformation, error) {
+func GetSessionInformation(sessionHandle string, userContext ...supertokens.UserContext) (*sessmodels.SessionInformation, error) {
 	return (*recipeFunctions().GetSessionInformation)(sessionHandle, contextOf(userContext))
 }
 
 // UpdateSessionDataInDatabase replaces a session's data; it reports whether the session exists.
-func UpdateSessionDataInDatabase(sessionHandle string, newSessionData map[string]interface{}, userContext ...tessera.UserContext) (bool, error) {
+func UpdateSessionDataInDatabase(sessionHandle string, newSessionData map[string]interface{}, userContext ...supertokens.UserContext) (bool, error) {
 	return (*recipeFunctions().UpdateSessionDataInDatabase)(sessionHandle, newSessionData, contextOf(userContext))
 }
 
 // MergeIntoAccessTokenPayload merges an update into a stored session's access-token
 // payload (a nil value removes the key); tokens carry it from the next refresh on. It
 // reports whether the session exists.
-func MergeIntoAccessTokenPayload(sessionHandle string, accessTokenPayloadUpdate map[string]interface{}, userContext ...tessera.UserContext) (bool, error) {
+func MergeIntoAccessTokenPayload(sessionHandle string, accessTokenPayloadUpdate map[string]interface{}, userContext ...supertokens.UserContext) (bool, error) {
 	return (*recipeFunctions().MergeIntoAccessTokenPayload)(sessionHandle, accessTokenPayloadUpdate, contextOf(userContext))
 }
 

@@ -10,16 +10,16 @@ import (
 	"testing"
 
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session"
-	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/supertokens"
 )
 
 // Init initialises Tessera on a private in-memory store.
 func Init(t *testing.T) {
 	t.Helper()
-	err := tessera.Init(tessera.TypeInput{
-		Supertokens: &tessera.ConnectionInfo{ConnectionURI: "sqlite::memory:"},
-		AppInfo:     tessera.AppInfo{AppName: "example", APIDomain: "http://localhost:3001", WebsiteDomain: "http://localhost:3000"},
-		RecipeList:  []tessera.Recipe{session.Init(nil)},
+	err := supertokens.Init(supertokens.TypeInput{
+		Supertokens: &supertokens.ConnectionInfo{ConnectionURI: "sqlite::memory:"},
+		AppInfo:     supertokens.AppInfo{AppName: "example", APIDomain: "http://localhost:3001", WebsiteDomain: "http://localhost:3000"},
+		RecipeList:  []supertokens.Recipe{session.Init(nil)},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +53,7 @@ func call(t *testing.T, h http.Handler, method, path string, headers ...string) 
 }
 
 // Check runs the seed flow on a router that serves POST /login and GET /getJWT behind
-// tessera.Middleware: sign in, read the token back, be refused without one, refresh.
+// supertokens.Middleware: sign in, read the token back, be refused without one, refresh.
 func Check(t *testing.T, h http.Handler) {
 	t.Helper()
 	login := call(t, h, "POST", "/login")

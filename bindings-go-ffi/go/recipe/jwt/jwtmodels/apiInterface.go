@@ -3,7 +3,7 @@ package jwtmodels
 import (
 	"net/http"
 
-	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/supertokens"
 )
 
 // APIOptions is what supertokens-golang gives the JWT recipe's API functions. Tessera
@@ -21,7 +21,7 @@ type APIOptions struct {
 // APIInterface is the JWT recipe's endpoint, for OverrideStruct.APIs (which Tessera
 // refuses).
 type APIInterface struct {
-	GetJWKSGET *func(options APIOptions, userContext tessera.UserContext) (GetJWKSAPIResponse, error)
+	GetJWKSGET *func(options APIOptions, userContext supertokens.UserContext) (GetJWKSAPIResponse, error)
 }
 
 // GetJWKSAPIResponse is GetJWKSGET's answer, as in supertokens-golang.
@@ -29,5 +29,5 @@ type GetJWKSAPIResponse struct {
 	OK *struct {
 		Keys []JsonWebKeys
 	}
-	GeneralError *tessera.GeneralErrorResponse
+	GeneralError *supertokens.GeneralErrorResponse
 }

@@ -1,12 +1,12 @@
 package jwtmodels
 
-import "github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+import "github.com/tessera-session/tessera/bindings-go-ffi/go/supertokens"
 
 // RecipeInterface is the JWT recipe's functions, supertokens-golang's struct of pointers to
 // functions, for OverrideStruct.Functions (which Tessera refuses).
 type RecipeInterface struct {
-	CreateJWT *func(payload map[string]interface{}, validitySeconds *uint64, useStaticSigningKey *bool, userContext tessera.UserContext) (CreateJWTResponse, error)
-	GetJWKS   *func(userContext tessera.UserContext) (GetJWKSResponse, error)
+	CreateJWT *func(payload map[string]interface{}, validitySeconds *uint64, useStaticSigningKey *bool, userContext supertokens.UserContext) (CreateJWTResponse, error)
+	GetJWKS   *func(userContext supertokens.UserContext) (GetJWKSResponse, error)
 }
 
 // CreateJWTResponse is CreateJWT's answer: OK with the signed JWT. Tessera signs only RS256,

@@ -3,7 +3,7 @@ package openidmodels
 import (
 	"net/http"
 
-	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/supertokens"
 )
 
 // APIOptions is what supertokens-golang gives the OpenID recipe's API functions. Tessera
@@ -21,7 +21,7 @@ type APIOptions struct {
 // APIInterface is the OpenID recipe's endpoint, for OverrideStruct.APIs (which Tessera
 // refuses).
 type APIInterface struct {
-	GetOpenIdDiscoveryConfigurationGET *func(options APIOptions, userContext tessera.UserContext) (GetOpenIdDiscoveryConfigurationAPIResponse, error)
+	GetOpenIdDiscoveryConfigurationGET *func(options APIOptions, userContext supertokens.UserContext) (GetOpenIdDiscoveryConfigurationAPIResponse, error)
 }
 
 // GetOpenIdDiscoveryConfigurationAPIResponse is GetOpenIdDiscoveryConfigurationGET's
@@ -31,5 +31,5 @@ type GetOpenIdDiscoveryConfigurationAPIResponse struct {
 		Issuer   string
 		Jwks_uri string
 	}
-	GeneralError *tessera.GeneralErrorResponse
+	GeneralError *supertokens.GeneralErrorResponse
 }

@@ -1,17 +1,25 @@
 // Package errors holds the session error types under supertokens-golang's names
-// (recipe/session/errors), so that code written for it builds and behaves the same:
+// (recipe/session/errors), and Tessera returns its session errors as these values, so that
+// code written for supertokens-golang builds and behaves the same:
 //
 //	// Answer a route with the protocol's 401 (tokens cleared):
-//	tessera.ErrorHandler(errors.UnauthorizedError{Msg: "the user was deleted"}, r, w)
+//	supertokens.ErrorHandler(errors.UnauthorizedError{Msg: "the user was deleted"}, r, w)
 //
 //	// Recognise an error of a session call:
+//	if _, ok := err.(errors.TryRefreshTokenError); ok { ... }
 //	if defaultErrors.As(err, &errors.TryRefreshTokenError{}) { ... }
 //
-// Errors returned by Tessera are *tessera.Error values; errors.As also finds these types in
-// them (tessera.Error implements As), and errors.Is works against the tessera.Err* sentinels.
+// Error() is the message alone, as there. What Tessera adds stays reachable: errors.Is
+// matches the tessera.Err* sentinel of each type's kind, and errors.As to a *tessera.Error
+// gives the core's view (Code, Message, Payload, ClearTokens).
 package errors
 
-import "github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
+import (
+	"encoding/json"
+
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/internal/errs"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
+)
 
 // The core's codes of the session error kinds.
 const (
@@ -31,6 +39,15 @@ type UnauthorizedError struct {
 
 func (err UnauthorizedError) Error() string { return err.Msg }
 
+// Is matches tessera.ErrUnauthorised.
+func (err UnauthorizedError) Is(target error) bool { return target == errs.Unauthorised }
+
+// As gives the core's view of the error to a *tessera.Error target.
+func (err UnauthorizedError) As(target any) bool {
+	clear := err.ClearTokens == nil || *err.ClearTokens
+	return setCore(target, &errs.Error{Code: UnauthorizedErrorStr, Message: err.Msg, ClearTokens: clear})
+}
+
 // TryRefreshTokenError: the access token cannot be used and the client should call the
 // refresh endpoint; answered 401 {"message":"try refresh token"}.
 type TryRefreshTokenError struct {
@@ -38,6 +55,14 @@ type TryRefreshTokenError struct {
 }
 
 func (err TryRefreshTokenError) Error() string { return err.Msg }
+
+// Is matches tessera.ErrTryRefreshToken.
+func (err TryRefreshTokenError) Is(target error) bool { return target == errs.TryRefreshToken }
+
+// As gives the core's view of the error to a *tessera.Error target.
+func (err TryRefreshTokenError) As(target any) bool {
+	return setCore(target, &errs.Error{Code: TryRefreshTokenErrorStr, Message: err.Msg})
+}
 
 // TokenTheftDetectedErrorPayload names the session of a TokenTheftDetectedError.
 type TokenTheftDetectedErrorPayload struct {
@@ -55,6 +80,24 @@ type TokenTheftDetectedError struct {
 
 func (err TokenTheftDetectedError) Error() string { return err.Msg }
 
+// Is matches tessera.ErrTokenTheftDetected.
+func (err TokenTheftDetectedError) Is(target error) bool { return target == errs.TokenTheftDetected }
+
+// theftPayload is the core's payload of a TOKEN_THEFT_DETECTED error.
+type theftPayload struct {
+	UserID        string `json:"userId"`
+	RecipeUserID  string `json:"recipeUserId"`
+	SessionHandle string `json:"sessionHandle"`
+}
+
+// As gives the core's view of the error to a *tessera.Error target. The payload's
+// recipeUserId, which supertokens-golang's payload has no field for, is UserID.
+func (err TokenTheftDetectedError) As(target any) bool {
+	p := err.Payload
+	doc, _ := json.Marshal(theftPayload{UserID: p.UserID, RecipeUserID: p.UserID, SessionHandle: p.SessionHandle})
+	return setCore(target, &errs.Error{Code: TokenTheftDetectedErrorStr, Message: err.Msg, Payload: doc, ClearTokens: true})
+}
+
 // InvalidClaimError: the session's claims failed validation; answered 403 with
 // InvalidClaims as the body's claimValidationErrors.
 type InvalidClaimError struct {
@@ -64,6 +107,23 @@ type InvalidClaimError struct {
 
 func (err InvalidClaimError) Error() string { return err.Msg }
 
+// Is matches tessera.ErrInvalidClaims.
+func (err InvalidClaimError) Is(target error) bool { return target == errs.InvalidClaims }
+
+// As gives the core's view of the error to a *tessera.Error target.
+func (err InvalidClaimError) As(target any) bool {
+	failed := err.InvalidClaims
+	if failed == nil {
+		failed = []claims.ClaimValidationError{}
+	}
+	doc, merr := json.Marshal(failed)
+	if merr != nil {
+		// A Reason that is no JSON: the core could not answer with it either.
+		return setCore(target, errs.New(errs.Internal.Code(), "INVALID_CLAIMS payload: %v", merr))
+	}
+	return setCore(target, &errs.Error{Code: InvalidClaimsErrorStr, Message: err.Msg, Payload: doc})
+}
+
 // ClearDuplicateSessionCookiesError: duplicate session cookies were cleared from the older
 // cookie domain; answered 200 so that the client refreshes again.
 type ClearDuplicateSessionCookiesError struct {
@@ -71,3 +131,21 @@ type ClearDuplicateSessionCookiesError struct {
 }
 
 func (err ClearDuplicateSessionCookiesError) Error() string { return err.Msg }
+
+// Is matches tessera.ErrClearDuplicateSessionCookies.
+func (err ClearDuplicateSessionCookiesError) Is(target error) bool {
+	return target == errs.ClearDuplicateSessionCookies
+}
+
+// As gives the core's view of the error to a *tessera.Error target.
+func (err ClearDuplicateSessionCookiesError) As(target any) bool {
+	return setCore(target, &errs.Error{Code: ClearDuplicateSessionCookiesErrorStr, Message: err.Msg})
+}
+
+func setCore(target any, e *errs.Error) bool {
+	t, ok := target.(**errs.Error)
+	if ok {
+		*t = e
+	}
+	return ok
+}

@@ -6,7 +6,7 @@ import (
 	"net/http"
 
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
-	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/supertokens"
 )
 
 // TokenTransferMethod is how session tokens travel.
@@ -37,14 +37,14 @@ type TypeInput struct {
 	// GetTokenTransferMethod decides per request which transports session tokens may use:
 	// forCreateNewSession is true in CreateNewSession (where "any" lets st-auth-mode choose)
 	// and false when verifying, refreshing or signing out. nil: TokenTransferMethod.
-	GetTokenTransferMethod func(req *http.Request, forCreateNewSession bool, userContext tessera.UserContext) TokenTransferMethod `json:"-"`
+	GetTokenTransferMethod func(req *http.Request, forCreateNewSession bool, userContext supertokens.UserContext) TokenTransferMethod `json:"-"`
 
 	// Override replaces the recipe's functions and endpoints, as in supertokens-golang (see
 	// OverrideStruct).
 	Override *OverrideStruct `json:"-"`
 
 	// ErrorHandlers replace the answers to session errors, as in supertokens-golang: those of
-	// tessera.ErrorHandler, VerifySession and the endpoints tessera.Middleware serves (a
+	// supertokens.ErrorHandler, VerifySession and the endpoints supertokens.Middleware serves (a
 	// refresh without a refresh token is OnUnauthorised, a reused one OnTokenTheftDetected).
 	// nil, or a nil function: the protocol's answer.
 	ErrorHandlers *ErrorHandlers `json:"-"`
@@ -72,9 +72,54 @@ type TypeInput struct {
 // OnClearDuplicateSessionCookies) and writes the status and body itself. Nothing else is done
 // for it: a custom OnTokenTheftDetected does not revoke the session (a theft the refresh
 // endpoint detects has revoked it already). An error it returns goes where supertokens-golang
-// sends it: returned by tessera.ErrorHandler, and handed to OnSuperTokensAPIError by
-// VerifySession and, when nothing was written yet, by tessera.Middleware.
+// sends it: returned by supertokens.ErrorHandler, and handed to OnSuperTokensAPIError by
+// VerifySession and, when nothing was written yet, by supertokens.Middleware.
 type ErrorHandlers struct {
+	OnUnauthorised                 func(message string, req *http.Request, res http.ResponseWriter) error
+	OnTryRefreshToken              func(message string, req *http.Request, res http.ResponseWriter) error
+	OnTokenTheftDetected           func(sessionHandle string, userID string, req *http.Request, res http.ResponseWriter) error
+	OnInvalidClaim                 func(validationErrors []claims.ClaimValidationError, req *http.Request, res http.ResponseWriter) error
+	OnClearDuplicateSessionCookies func(message string, req *http.Request, res http.ResponseWriter) error
+}
+
+// TypeNormalisedInput is the session recipe's configuration with the defaults applied, as
+// supertokens-golang hands it to the endpoints (APIOptions.Config). The core normalises the
+// configuration and keeps it; the binding reads the values the protocol shows from the core's
+// own answers, once at Init: CookieSecure, GetCookieSameSite's answer, CookieDomain and
+// RefreshTokenPath from the attributes of the cookies it clears, the status codes from its
+// error answers. The rest is session.Init's input with supertokens-golang's defaults:
+// AntiCsrfFunctionOrString ("VIA_CUSTOM_HEADER" when cookies are SameSite=None, else
+// "NONE", unless AntiCsrf is set), UseDynamicAccessTokenSigningKey (true),
+// JWKSRefreshIntervalSec (14400), GetTokenTransferMethod (the TokenTransferMethod setting,
+// "any" by default), and ErrorHandlers, whose functions the application did not give answer
+// as the protocol does (as session errors passed to supertokens.ErrorHandler: the tokens
+// cleared where it clears them, a stolen session revoked).
+type TypeNormalisedInput struct {
+	RefreshTokenPath                             supertokens.NormalisedURLPath
+	CookieDomain                                 *string
+	OlderCookieDomain                            *string
+	GetCookieSameSite                            func(request *http.Request, userContext supertokens.UserContext) (string, error)
+	CookieSecure                                 bool
+	SessionExpiredStatusCode                     int
+	InvalidClaimStatusCode                       int
+	AntiCsrfFunctionOrString                     AntiCsrfFunctionOrString
+	Override                                     OverrideStruct
+	ErrorHandlers                                NormalisedErrorHandlers
+	GetTokenTransferMethod                       func(req *http.Request, forCreateNewSession bool, userContext supertokens.UserContext) TokenTransferMethod
+	ExposeAccessTokenToFrontendInCookieBasedAuth bool
+	UseDynamicAccessTokenSigningKey              bool
+	JWKSRefreshIntervalSec                       uint64
+}
+
+// AntiCsrfFunctionOrString is the anti-CSRF mode: "VIA_TOKEN", "VIA_CUSTOM_HEADER" or
+// "NONE" in StrValue. Tessera's mode is a setting, never a function: FunctionValue is nil.
+type AntiCsrfFunctionOrString struct {
+	StrValue      string
+	FunctionValue func(request *http.Request, userContext supertokens.UserContext) (string, error)
+}
+
+// NormalisedErrorHandlers are ErrorHandlers with every function set.
+type NormalisedErrorHandlers struct {
 	OnUnauthorised                 func(message string, req *http.Request, res http.ResponseWriter) error
 	OnTryRefreshToken              func(message string, req *http.Request, res http.ResponseWriter) error
 	OnTokenTheftDetected           func(sessionHandle string, userID string, req *http.Request, res http.ResponseWriter) error
@@ -92,7 +137,7 @@ type VerifySessionOptions struct {
 	// GetGlobalClaimValidators: none unless an override adds some) and the verified session.
 	// The validators it returns are asserted (SessionContainer.AssertClaims); an error it
 	// returns answers the request.
-	OverrideGlobalClaimValidators func(globalClaimValidators []claims.SessionClaimValidator, sessionContainer SessionContainer, userContext tessera.UserContext) ([]claims.SessionClaimValidator, error)
+	OverrideGlobalClaimValidators func(globalClaimValidators []claims.SessionClaimValidator, sessionContainer SessionContainer, userContext supertokens.UserContext) ([]claims.SessionClaimValidator, error)
 }
 
 // SessionTokens are a session's tokens, as GetAllSessionTokensDangerously returns them.
@@ -116,9 +161,25 @@ type SessionInformation struct {
 	TenantId                         string
 }
 
+// RequestResponseInfo is the request a session is attached to, its response, and the
+// transport ("cookie" or "header") its tokens travel on there.
+type RequestResponseInfo struct {
+	Res                 http.ResponseWriter
+	Req                 *http.Request
+	TokenTransferMethod TokenTransferMethod
+}
+
 // TypeSessionContainer is a session, as a struct of functions (supertokens-golang's shape).
 // Functions that change the session also write its new tokens to the response of the
 // request it came from, if any; call them before the handler writes its body.
+//
+// AttachToRequestResponseWithContext makes info's request the session's and writes its tokens
+// on info.Res when its access token was updated (a new or refreshed session, or a merge).
+// The recipe calls it where supertokens-golang does, when a request-level CreateNewSession,
+// or a replaced GetSession or RefreshSession, returns a session whose tokens Tessera did not
+// write itself: one an override made (or whose attach functions it replaced), or one the
+// original made without the request. A session the original made in the request has its
+// tokens written by the core as it is made, with the clearing of the other transport's.
 type TypeSessionContainer struct {
 	RevokeSession                  func() error
 	GetSessionDataInDatabase       func() (map[string]interface{}, error)
@@ -141,25 +202,33 @@ type TypeSessionContainer struct {
 	SetClaimValue    func(claim *claims.TypeSessionClaim, value interface{}) error
 	GetClaimValue    func(claim *claims.TypeSessionClaim) interface{}
 	RemoveClaim      func(claim *claims.TypeSessionClaim) error
+	// AttachToRequestResponse is AttachToRequestResponseWithContext with an empty user context.
+	AttachToRequestResponse func(info RequestResponseInfo) error
 
-	RevokeSessionWithContext               func(userContext tessera.UserContext) error
-	GetSessionDataInDatabaseWithContext    func(userContext tessera.UserContext) (map[string]interface{}, error)
-	UpdateSessionDataInDatabaseWithContext func(newSessionData map[string]interface{}, userContext tessera.UserContext) error
-	GetUserIDWithContext                   func(userContext tessera.UserContext) string
-	GetRecipeUserIDWithContext             func(userContext tessera.UserContext) string
-	GetTenantIdWithContext                 func(userContext tessera.UserContext) string
-	GetAccessTokenPayloadWithContext       func(userContext tessera.UserContext) map[string]interface{}
-	GetHandleWithContext                   func(userContext tessera.UserContext) string
-	GetAccessTokenWithContext              func(userContext tessera.UserContext) string
-	GetTimeCreatedWithContext              func(userContext tessera.UserContext) (uint64, error)
-	GetExpiryWithContext                   func(userContext tessera.UserContext) (uint64, error)
-	MergeIntoAccessTokenPayloadWithContext func(accessTokenPayloadUpdate map[string]interface{}, userContext tessera.UserContext) error
-	AssertClaimsWithContext                func(claimValidators []claims.SessionClaimValidator, userContext tessera.UserContext) error
-	FetchAndSetClaimWithContext            func(claim *claims.TypeSessionClaim, userContext tessera.UserContext) error
-	SetClaimValueWithContext               func(claim *claims.TypeSessionClaim, value interface{}, userContext tessera.UserContext) error
-	GetClaimValueWithContext               func(claim *claims.TypeSessionClaim, userContext tessera.UserContext) interface{}
-	RemoveClaimWithContext                 func(claim *claims.TypeSessionClaim, userContext tessera.UserContext) error
+	RevokeSessionWithContext               func(userContext supertokens.UserContext) error
+	GetSessionDataInDatabaseWithContext    func(userContext supertokens.UserContext) (map[string]interface{}, error)
+	UpdateSessionDataInDatabaseWithContext func(newSessionData map[string]interface{}, userContext supertokens.UserContext) error
+	GetUserIDWithContext                   func(userContext supertokens.UserContext) string
+	GetRecipeUserIDWithContext             func(userContext supertokens.UserContext) string
+	GetTenantIdWithContext                 func(userContext supertokens.UserContext) string
+	GetAccessTokenPayloadWithContext       func(userContext supertokens.UserContext) map[string]interface{}
+	GetHandleWithContext                   func(userContext supertokens.UserContext) string
+	GetAccessTokenWithContext              func(userContext supertokens.UserContext) string
+	GetTimeCreatedWithContext              func(userContext supertokens.UserContext) (uint64, error)
+	GetExpiryWithContext                   func(userContext supertokens.UserContext) (uint64, error)
+	MergeIntoAccessTokenPayloadWithContext func(accessTokenPayloadUpdate map[string]interface{}, userContext supertokens.UserContext) error
+	AssertClaimsWithContext                func(claimValidators []claims.SessionClaimValidator, userContext supertokens.UserContext) error
+	FetchAndSetClaimWithContext            func(claim *claims.TypeSessionClaim, userContext supertokens.UserContext) error
+	SetClaimValueWithContext               func(claim *claims.TypeSessionClaim, value interface{}, userContext supertokens.UserContext) error
+	GetClaimValueWithContext               func(claim *claims.TypeSessionClaim, userContext supertokens.UserContext) interface{}
+	RemoveClaimWithContext                 func(claim *claims.TypeSessionClaim, userContext supertokens.UserContext) error
+	AttachToRequestResponseWithContext     func(info RequestResponseInfo, userContext supertokens.UserContext) error
 }
 
 // SessionContainer is what VerifySession puts in the request context; nil means no session.
 type SessionContainer = *TypeSessionContainer
+
+// SessionContext is the request context key of the session VerifySession verified, which
+// session.GetSessionFromRequestContext reads. An int, as in supertokens-golang, whose docs
+// have a hand-written VerifySession store the session under it with context.WithValue.
+const SessionContext int = iota

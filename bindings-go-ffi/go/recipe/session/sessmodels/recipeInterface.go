@@ -5,16 +5,16 @@ import (
 
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/openid/openidmodels"
 	"github.com/tessera-session/tessera/bindings-go-ffi/go/recipe/session/claims"
-	"github.com/tessera-session/tessera/bindings-go-ffi/go/tessera"
+	"github.com/tessera-session/tessera/bindings-go-ffi/go/supertokens"
 )
 
 // OverrideStruct is TypeInput.Override, as in supertokens-golang. Functions and APIs each get
-// the recipe's own implementation and return the one to use; tessera.Init calls them once.
+// the recipe's own implementation and return the one to use; supertokens.Init calls them once.
 // Every function of RecipeInterface may be replaced or wrapped (none may be left nil), and
 // the recipe calls the replacements where supertokens-golang does: the package's functions
 // of the same names, the SessionContainer's methods, VerifySession and GetSession, and the
 // refresh and sign-out endpoints. APIs may replace or wrap every endpoint of APIInterface, or
-// set RefreshPOST or SignOutPOST to nil. OpenIdFeature is refused by tessera.Init
+// set RefreshPOST or SignOutPOST to nil. OpenIdFeature is refused by supertokens.Init
 // (NOT_SUPPORTED): the JWT and OpenID functions are the core's.
 type OverrideStruct struct {
 	Functions     func(originalImplementation RecipeInterface) RecipeInterface
@@ -24,15 +24,16 @@ type OverrideStruct struct {
 
 // RecipeInterface is the session recipe's functions, supertokens-golang's struct of
 // pointers to functions. In the implementation an override is given:
-//   - CreateNewSession makes the session in the request a request-level
-//     session.CreateNewSession put in userContext (writing its tokens to that call's response,
-//     on the transport the request asks for; disableAntiCsrf is then only informative, the
-//     request decides) and otherwise without a request (honouring disableAntiCsrf);
+//   - CreateNewSession, given the user context a request-level session.CreateNewSession
+//     handed on, makes the session in that request (writing its tokens to that call's
+//     response, on the transport the request asks for; disableAntiCsrf is then only
+//     informative, the request decides), and otherwise without a request (honouring
+//     disableAntiCsrf), the request-level call then attaching it to the response;
 //   - GetSession verifies the access token it is given (none: nil when
 //     options.SessionRequired is false, else UNAUTHORISED without clearing tokens); a
-//     session a replacement returns for a request is put on that request's transport, so it
-//     must be one Tessera made (the original's, possibly with functions replaced) for its
-//     tokens to be written;
+//     session a replacement returns for a request is put on that request's transport, by
+//     the core for one Tessera made, else through its AttachToRequestResponseWithContext
+//     (one with neither cannot have its tokens written);
 //   - RefreshSession, GetSessionInformation and the functions on stored sessions are the
 //     core's, as this package's functions of the same names are without an override;
 //   - GetGlobalClaimValidators returns the validators other recipes added (Tessera has none);
@@ -47,25 +48,25 @@ type OverrideStruct struct {
 //     the token it returns the session's, as supertokens-golang's does; otherwise the core
 //     merges and regenerates the session's token itself there.
 type RecipeInterface struct {
-	CreateNewSession            *func(userID string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, disableAntiCsrf *bool, tenantId string, userContext tessera.UserContext) (SessionContainer, error)
-	GetSession                  *func(accessToken *string, antiCSRFToken *string, options *VerifySessionOptions, userContext tessera.UserContext) (SessionContainer, error)
-	RefreshSession              *func(refreshToken string, antiCSRFToken *string, disableAntiCSRF bool, userContext tessera.UserContext) (SessionContainer, error)
-	GetSessionInformation       *func(sessionHandle string, userContext tessera.UserContext) (*SessionInformation, error)
-	RevokeAllSessionsForUser    *func(userID string, tenantId string, revokeAcrossAllTenants *bool, userContext tessera.UserContext) ([]string, error)
-	GetAllSessionHandlesForUser *func(userID string, tenantId string, fetchAcrossAllTenants *bool, userContext tessera.UserContext) ([]string, error)
-	RevokeSession               *func(sessionHandle string, userContext tessera.UserContext) (bool, error)
-	RevokeMultipleSessions      *func(sessionHandles []string, userContext tessera.UserContext) ([]string, error)
-	UpdateSessionDataInDatabase *func(sessionHandle string, newSessionData map[string]interface{}, userContext tessera.UserContext) (bool, error)
-	MergeIntoAccessTokenPayload *func(sessionHandle string, accessTokenPayloadUpdate map[string]interface{}, userContext tessera.UserContext) (bool, error)
-	RegenerateAccessToken       *func(accessToken string, newAccessTokenPayload *map[string]interface{}, userContext tessera.UserContext) (*RegenerateAccessTokenResponse, error)
+	CreateNewSession            *func(userID string, accessTokenPayload map[string]interface{}, sessionDataInDatabase map[string]interface{}, disableAntiCsrf *bool, tenantId string, userContext supertokens.UserContext) (SessionContainer, error)
+	GetSession                  *func(accessToken *string, antiCSRFToken *string, options *VerifySessionOptions, userContext supertokens.UserContext) (SessionContainer, error)
+	RefreshSession              *func(refreshToken string, antiCSRFToken *string, disableAntiCSRF bool, userContext supertokens.UserContext) (SessionContainer, error)
+	GetSessionInformation       *func(sessionHandle string, userContext supertokens.UserContext) (*SessionInformation, error)
+	RevokeAllSessionsForUser    *func(userID string, tenantId string, revokeAcrossAllTenants *bool, userContext supertokens.UserContext) ([]string, error)
+	GetAllSessionHandlesForUser *func(userID string, tenantId string, fetchAcrossAllTenants *bool, userContext supertokens.UserContext) ([]string, error)
+	RevokeSession               *func(sessionHandle string, userContext supertokens.UserContext) (bool, error)
+	RevokeMultipleSessions      *func(sessionHandles []string, userContext supertokens.UserContext) ([]string, error)
+	UpdateSessionDataInDatabase *func(sessionHandle string, newSessionData map[string]interface{}, userContext supertokens.UserContext) (bool, error)
+	MergeIntoAccessTokenPayload *func(sessionHandle string, accessTokenPayloadUpdate map[string]interface{}, userContext supertokens.UserContext) (bool, error)
+	RegenerateAccessToken       *func(accessToken string, newAccessTokenPayload *map[string]interface{}, userContext supertokens.UserContext) (*RegenerateAccessTokenResponse, error)
 
-	GetGlobalClaimValidators   *func(userId string, claimValidatorsAddedByOtherRecipes []claims.SessionClaimValidator, tenantId string, userContext tessera.UserContext) ([]claims.SessionClaimValidator, error)
-	ValidateClaims             *func(userId string, accessTokenPayload map[string]interface{}, claimValidators []claims.SessionClaimValidator, userContext tessera.UserContext) (ValidateClaimsResult, error)
-	ValidateClaimsInJWTPayload *func(userId string, jwtPayload map[string]interface{}, claimValidators []claims.SessionClaimValidator, userContext tessera.UserContext) ([]claims.ClaimValidationError, error)
-	FetchAndSetClaim           *func(sessionHandle string, claim *claims.TypeSessionClaim, userContext tessera.UserContext) (bool, error)
-	SetClaimValue              *func(sessionHandle string, claim *claims.TypeSessionClaim, value interface{}, userContext tessera.UserContext) (bool, error)
-	GetClaimValue              *func(sessionHandle string, claim *claims.TypeSessionClaim, userContext tessera.UserContext) (GetClaimValueResult, error)
-	RemoveClaim                *func(sessionHandle string, claim *claims.TypeSessionClaim, userContext tessera.UserContext) (bool, error)
+	GetGlobalClaimValidators   *func(userId string, claimValidatorsAddedByOtherRecipes []claims.SessionClaimValidator, tenantId string, userContext supertokens.UserContext) ([]claims.SessionClaimValidator, error)
+	ValidateClaims             *func(userId string, accessTokenPayload map[string]interface{}, claimValidators []claims.SessionClaimValidator, userContext supertokens.UserContext) (ValidateClaimsResult, error)
+	ValidateClaimsInJWTPayload *func(userId string, jwtPayload map[string]interface{}, claimValidators []claims.SessionClaimValidator, userContext supertokens.UserContext) ([]claims.ClaimValidationError, error)
+	FetchAndSetClaim           *func(sessionHandle string, claim *claims.TypeSessionClaim, userContext supertokens.UserContext) (bool, error)
+	SetClaimValue              *func(sessionHandle string, claim *claims.TypeSessionClaim, value interface{}, userContext supertokens.UserContext) (bool, error)
+	GetClaimValue              *func(sessionHandle string, claim *claims.TypeSessionClaim, userContext supertokens.UserContext) (GetClaimValueResult, error)
+	RemoveClaim                *func(sessionHandle string, claim *claims.TypeSessionClaim, userContext supertokens.UserContext) (bool, error)
 }
 
 // APIInterface is the session recipe's endpoints, as supertokens-golang names them for
@@ -75,7 +76,7 @@ type RecipeInterface struct {
 // tokens on the response) and returns OK; VerifySession verifies the request's session as
 // session.GetSession does.
 //
-// With an override, tessera.Middleware serves refresh through RefreshPOST (answering 200 {}
+// With an override, supertokens.Middleware serves refresh through RefreshPOST (answering 200 {}
 // when it returns no error) and sign-out through SignOutPOST, given the request's session
 // (required, verified as session.GetSession does; its errors are answered as the endpoint's)
 // and answered 200 {"status":"OK"} or {"status":"GENERAL_ERROR","message":...}; a nil
@@ -83,20 +84,19 @@ type RecipeInterface struct {
 // stays the core's. session.VerifySession calls a VerifySession the override replaced, which
 // must not be nil.
 type APIInterface struct {
-	RefreshPOST   *func(options APIOptions, userContext tessera.UserContext) (SessionContainer, error)
-	SignOutPOST   *func(sessionContainer SessionContainer, options APIOptions, userContext tessera.UserContext) (SignOutPOSTResponse, error)
-	VerifySession *func(verifySessionOptions *VerifySessionOptions, options APIOptions, userContext tessera.UserContext) (SessionContainer, error)
+	RefreshPOST   *func(options APIOptions, userContext supertokens.UserContext) (SessionContainer, error)
+	SignOutPOST   *func(sessionContainer SessionContainer, options APIOptions, userContext supertokens.UserContext) (SignOutPOSTResponse, error)
+	VerifySession *func(verifySessionOptions *VerifySessionOptions, options APIOptions, userContext supertokens.UserContext) (SessionContainer, error)
 }
 
 // APIOptions is what an endpoint of APIInterface is given, as in supertokens-golang.
 // RecipeImplementation is the recipe's functions after Override.Functions; OtherHandler is
-// the application's handler (of tessera.Middleware, or of session.VerifySession).
+// the application's handler (of supertokens.Middleware, or of session.VerifySession).
 type APIOptions struct {
 	RecipeImplementation RecipeInterface
-	// Config is the session recipe's configuration as session.Init was given it:
-	// supertokens-golang's normalised form is kept by Tessera's core, which applies the
-	// defaults.
-	Config       TypeInput
+	// Config is the session recipe's configuration as Tessera uses it (see
+	// TypeNormalisedInput).
+	Config       TypeNormalisedInput
 	RecipeID     string
 	Req          *http.Request
 	Res          http.ResponseWriter
@@ -108,7 +108,7 @@ type APIOptions struct {
 // SignOutPOSTResponse is SignOutPOST's answer: OK, or a general error for the frontend.
 type SignOutPOSTResponse struct {
 	OK           *struct{}
-	GeneralError *tessera.GeneralErrorResponse
+	GeneralError *supertokens.GeneralErrorResponse
 }
 
 // SessionStruct is a session as RegenerateAccessTokenResponse describes it.

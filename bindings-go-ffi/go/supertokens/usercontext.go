@@ -1,4 +1,4 @@
-package tessera
+package supertokens
 
 import "net/http"
 
