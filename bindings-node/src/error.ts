@@ -26,11 +26,14 @@ export const KNOWN_ERROR_TYPES: readonly string[] = [
   "WOULD_BLOCK",
 ];
 
+/** The message of an error made without one. Where supertokens-node throws a type with a fixed
+ * message, it is that message (`assertClaims`'s `"INVALID_CLAIMS"`, `refreshSession`'s
+ * `"Token theft detected"`), so that code comparing `err.message` behaves the same. */
 const DEFAULT_MESSAGES: Record<string, string> = {
   UNAUTHORISED: "unauthorised",
   TRY_REFRESH_TOKEN: "try refresh token",
-  TOKEN_THEFT_DETECTED: "token theft detected",
-  INVALID_CLAIMS: "invalid claim",
+  TOKEN_THEFT_DETECTED: "Token theft detected",
+  INVALID_CLAIMS: "INVALID_CLAIMS",
   CLEAR_DUPLICATE_SESSION_COOKIES: "clear duplicate session cookies",
 };
 

@@ -14,14 +14,15 @@ import { RecipeUserId } from "./recipeUserId";
 import { FRAMEWORKS } from "./framework/wrap";
 import type { JWTRecipeInit } from "./recipe/jwt";
 import type { OpenIdRecipeInit } from "./recipe/openid";
-import type { InstalledErrorHandlers } from "./recipe/session/errorHandlers";
+import type { InstalledErrorHandlers, UserContext } from "./recipe/session/errorHandlers";
 import { originalImplementation } from "./recipe/session/implementation";
 import type { InstalledApis, RecipeInterface, ReplacedFunctions } from "./recipe/session/recipeInterface";
-import type { TokenTransferMethodFunction } from "./state";
+import type { BaseRequest, TokenTransferMethodFunction } from "./state";
 import { install } from "./state";
 
 export { TesseraError, RecipeUserId };
 export type { TesseraErrorInit } from "./error";
+export type { BaseRequest };
 
 export interface AppInfo {
   appName: string;
@@ -185,6 +186,19 @@ export function allErrorKinds(): string[] {
   return [...native().allErrorKinds()];
 }
 
+/**
+ * The request a `userContext` carries (supertokens-node's `getRequestFromUserContext`): the
+ * wrapper Tessera puts in `userContext._default.request` when a function runs for a request
+ * (an API function, a session function given `req`, a method of a request's session), with
+ * `getHeaderValue`, `getCookieValue`, `getMethod`, `getOriginalURL` and `original` (the
+ * framework's own request). `undefined` outside a request (a `...WithoutRequestResponse` call).
+ */
+export function getRequestFromUserContext(userContext: UserContext | undefined): BaseRequest | undefined {
+  const defaults = userContext?._default as { request?: unknown } | null | undefined;
+  const request = defaults?.request;
+  return request === null ? undefined : (request as BaseRequest | undefined);
+}
+
 export { TesseraError as Error };
 
 const Tessera = {
@@ -192,6 +206,7 @@ const Tessera = {
   convertToRecipeUserId,
   getAllCORSHeaders,
   allErrorKinds,
+  getRequestFromUserContext,
   Error: TesseraError,
   TesseraError,
   RecipeUserId,

@@ -161,3 +161,19 @@ test("lambda: with apiGatewayPath the stage is on the refresh cookie and routes 
     assert.match(setCookieList(version, refreshed).find((c) => c.startsWith("sRefreshToken=")), /; Path=\/dev\/auth\/session\/refresh;/);
   }
 });
+
+test("awsLambda: the response changes queued for an event are on event.supertokens.response, as supertokens-node keeps them", async () => {
+  initTessera("awsLambda");
+  // The docs' API Gateway authorizer: getSession outside middleware, then the Set-Cookie values
+  // passed on from event.supertokens.response.cookies.
+  const none = event(1, "GET", "/user", {});
+  assert.equal(await Session.getSession(none, none, { sessionRequired: false }), undefined);
+  assert.deepEqual(none.supertokens, { response: { headers: [], cookies: [] } });
+
+  const login = event(1, "POST", "/login", { "st-auth-mode": "cookie" });
+  await Session.createNewSession(login, login, "public", "user-1");
+  const { cookies, headers } = login.supertokens.response;
+  assert.deepEqual(cookies.map((c) => c.split("=")[0]).sort(), ["sAccessToken", "sRefreshToken"]);
+  assert.ok(headers.some((h) => h.key.toLowerCase() === "front-token" && h.value !== "" && h.allowDuplicateKey === false));
+  assert.ok(headers.some((h) => h.key.toLowerCase() === "access-control-expose-headers" && h.allowDuplicateKey === true));
+});

@@ -8,6 +8,7 @@ for (const [sample, options] of [
   ["test/loopback-typed.test.ts", { decorators: true }],
   ["test/nestjs-typed.test.ts", { decorators: true }],
   ["test/nextjs-typed.test.ts", {}],
+  ["test/docs-typed.test.ts", {}],
 ]) {
   test(`${sample} compiles under strict`, () => {
     const { status, output } = typeCheck(sample, options);

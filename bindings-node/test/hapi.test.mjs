@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import Hapi from "@hapi/hapi";
 import Session from "tessera-session/recipe/session";
 import { verifySession } from "tessera-session/recipe/session/framework/hapi";
+import Tessera from "tessera-session";
 import { plugin } from "tessera-session/framework/hapi";
 import { handlerChecks, initTessera, injected, seedSuite } from "../testlib/seed.mjs";
 
@@ -74,4 +75,39 @@ test("hapi: with Hapi's default cookie settings a malformed Cookie header is Hap
   const bad = await strict.inject({ method: "GET", url: "/getJWT", headers: { cookie: "sAccessToken=%%%; ;;==" } });
   assert.ok(bad.statusCode === 400 || bad.statusCode === 401, String(bad.statusCode));
   await strict.stop();
+});
+
+test("hapi: with Hapi's CORS (the quickstart's routes.cors) the session headers stay exposed", async () => {
+  // Hapi's CORS appends its exposed headers to the lowercase `access-control-expose-headers`;
+  // written under another spelling, Tessera's list was replaced by Hapi's on the wire.
+  initTessera("hapi");
+  const server = Hapi.server({
+    routes: { cors: { origin: ["http://localhost:3000"], credentials: true, additionalHeaders: Tessera.getAllCORSHeaders() } },
+  });
+  await server.register(plugin);
+  server.route(route("POST", "/signin", async (request, h) => {
+    await Session.createNewSession(request, h, "public", "user-1");
+    return { status: "OK" };
+  }));
+  await server.initialize();
+  try {
+    const origin = "http://localhost:3000";
+    const exposed = (res) => String(res.headers["access-control-expose-headers"] ?? "").split(",").map((v) => v.trim().toLowerCase());
+    const signin = await server.inject({ method: "POST", url: "/signin", headers: { origin, "st-auth-mode": "header" } });
+    assert.equal(signin.statusCode, 200);
+    for (const name of ["front-token", "st-access-token", "st-refresh-token", "www-authenticate"]) {
+      assert.ok(exposed(signin).includes(name), `${name} not in ${signin.headers["access-control-expose-headers"]}`);
+    }
+    // Listed once each (Tessera's de-duplication, Hapi's names appended after).
+    assert.equal(new Set(exposed(signin)).size, exposed(signin).length);
+    const refresh = await server.inject({
+      method: "POST",
+      url: "/auth/session/refresh",
+      headers: { origin, authorization: `Bearer ${signin.headers["st-refresh-token"]}` },
+    });
+    assert.equal(refresh.statusCode, 200);
+    for (const name of ["front-token", "st-access-token", "st-refresh-token"]) assert.ok(exposed(refresh).includes(name), name);
+  } finally {
+    await server.stop();
+  }
 });

@@ -48,6 +48,16 @@ export class DeferredResponse implements ResponseAdapter {
     this.cookies.set(cookieName, headerValue);
   }
 
+  /** The queued headers (removals left out) and `Set-Cookie` values, in the shape of
+   * supertokens-node's AWS Lambda `event.supertokens.response`. */
+  snapshot(): { headers: { key: string; value: string; allowDuplicateKey: boolean }[]; cookies: string[] } {
+    const headers: { key: string; value: string; allowDuplicateKey: boolean }[] = [];
+    for (const { name, value, merge } of this.headers.values()) {
+      if (value !== null) headers.push({ key: name, value, allowDuplicateKey: merge });
+    }
+    return { headers, cookies: [...this.cookies.values()] };
+  }
+
   isEmpty(): boolean {
     return this.headers.size === 0 && this.cookies.size === 0;
   }

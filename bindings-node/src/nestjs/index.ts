@@ -34,7 +34,8 @@ import type { ExpressLikeRequest, ExpressLikeResponse } from "../framework/expre
 import { ExpressRequest, ExpressResponse } from "../framework/express/adapter";
 import type { VerifySessionOptions } from "../recipe/session/common";
 import { verifyRoute } from "../recipe/session/common";
-import type { SessionContainer } from "../recipe/session/sessionContainer";
+// The session interface (supertokens-node's type): what apps may also store there.
+import type { SessionContainerInterface as SessionContainer } from "../recipe/session/sessionContainer";
 
 export type { VerifySessionOptions };
 

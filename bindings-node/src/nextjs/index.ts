@@ -36,7 +36,8 @@ import { applyMutations } from "../framework/response";
 import type { Mutations } from "../native";
 import type { VerifySessionOptions } from "../recipe/session/common";
 import { errorAnswer, verifyRequest, whenAnswered } from "../recipe/session/common";
-import type { SessionContainer } from "../recipe/session/sessionContainer";
+// The session interface (supertokens-node's type): what apps may also store there.
+import type { SessionContainerInterface as SessionContainer } from "../recipe/session/sessionContainer";
 import { engine } from "../state";
 import type { PartialNextRequest } from "./adapter";
 import { FetchHeadersResponse, FetchRequest } from "./adapter";

@@ -86,9 +86,52 @@ export class AwsRequest implements RequestAdapter {
   }
 }
 
-/** The response of a Lambda invocation: changes are queued on the event and merged into the
- * handler's result by `verifySession`/`middleware` (supertokens-node's `sendResponse`). */
-export class AwsResponse extends QueuedResponse<LambdaEvent> {}
+/** What supertokens-node keeps on a Lambda event (`event.supertokens`): the response headers
+ * and `Set-Cookie` values queued for the handler's result. */
+export interface SupertokensEventData {
+  response: {
+    headers: { key: string; value: boolean | number | string; allowDuplicateKey: boolean }[];
+    cookies: string[];
+  };
+}
+
+/**
+ * The response of a Lambda invocation: changes are queued on the event and merged into the
+ * handler's result by `verifySession`/`middleware` (supertokens-node's `sendResponse`).
+ *
+ * The queue is also shown on the event as `event.supertokens.response` (`{headers, cookies}`),
+ * as supertokens-node keeps it there: code written for it reads the `Set-Cookie` values from
+ * there (the docs' API Gateway authorizer passes them on in its context). It is a copy, kept up
+ * to date as changes are queued; the result is made from the queue.
+ */
+export class AwsResponse extends QueuedResponse<LambdaEvent> {
+  constructor(original: LambdaEvent) {
+    super(original);
+    if (original !== null && typeof original === "object") this.mirror();
+  }
+
+  override setHeader(name: string, value: string): void {
+    super.setHeader(name, value);
+    this.mirror();
+  }
+
+  override removeHeader(name: string): void {
+    super.removeHeader(name);
+    this.mirror();
+  }
+
+  override addSetCookie(cookieName: string, headerValue: string): void {
+    super.addSetCookie(cookieName, headerValue);
+    this.mirror();
+  }
+
+  /** Copies the event's queue to `event.supertokens.response`. */
+  private mirror(): void {
+    const queue = queuedFor(this.original);
+    const response = queue === undefined ? { headers: [], cookies: [] } : queue.snapshot();
+    (this.original as { supertokens?: SupertokensEventData }).supertokens = { response };
+  }
+}
 
 /** A handler's result in the shape API Gateway would give it (a v2 result may be a bare body). */
 function normalise(event: LambdaEvent, result: unknown): LambdaResult {

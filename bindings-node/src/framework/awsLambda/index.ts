@@ -6,25 +6,46 @@
  * export const handler = middleware(fallbackHandler);   // serves {apiBasePath}/session/refresh, /signout, JWKS
  * ```
  */
+import type { Callback, Context } from "aws-lambda";
 import { TesseraError } from "../../error";
-import type { SessionContainer } from "../../recipe/session/sessionContainer";
+// The session interface (supertokens-node's type): what apps may also store there.
+import type { SessionContainerInterface as SessionContainer } from "../../recipe/session/sessionContainer";
 import { errorAnswer, whenAnswered } from "../../recipe/session/common";
 import type { Mutations } from "../../native";
 import { engine } from "../../state";
 import { handleApiRequest } from "../api";
 import { applyMutations } from "../response";
-import type { LambdaEvent, LambdaResult } from "./adapter";
+import type { LambdaEvent, LambdaResult, SupertokensEventData } from "./adapter";
 import { AwsRequest, AwsResponse, coreResult, deferredFor, isV2, sendResponse } from "./adapter";
 
 export { AwsRequest, AwsResponse, sendResponse, isV2 };
-export type { LambdaEvent, LambdaResult };
+export type { LambdaEvent, LambdaResult, SupertokensEventData };
 
-/** An API Gateway v1 event with the session `verifySession` stores. */
-export type SessionEvent = import("aws-lambda").APIGatewayProxyEvent & { session?: SessionContainer };
-/** An API Gateway v2 event with the session `verifySession` stores. */
-export type SessionEventV2 = import("aws-lambda").APIGatewayProxyEventV2 & { session?: SessionContainer };
+/** An API Gateway v1 event with the session `verifySession` stores, and the response changes
+ * queued for it in `supertokens.response` (as supertokens-node's `SessionEvent`). */
+export type SessionEvent = import("aws-lambda").APIGatewayProxyEvent & {
+  session?: SessionContainer;
+  supertokens: SupertokensEventData;
+};
+/** An API Gateway v2 event with the session `verifySession` stores, and the response changes
+ * queued for it in `supertokens.response` (as supertokens-node's `SessionEventV2`). */
+export type SessionEventV2 = import("aws-lambda").APIGatewayProxyEventV2 & {
+  session?: SessionContainer;
+  supertokens: SupertokensEventData;
+};
 
-export type Handler<E = LambdaEvent> = (event: E, context: unknown, callback: unknown) => unknown;
+/**
+ * A Lambda handler `middleware` and `verifySession` wrap. The event is `any` unless given, as
+ * with aws-lambda's `Handler` that supertokens-node takes: a handler typed for one event
+ * (`SessionEvent`) may be wrapped and its wrapper called with another's. It may return its
+ * result or a Promise of it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- aws-lambda's Handler default, as supertokens-node types it
+export type Handler<E = any> = (
+  event: E,
+  context: import("aws-lambda").Context,
+  callback: import("aws-lambda").Callback,
+) => unknown;
 
 /** The result answering a session error (a Promise of it when the app's error handler answers),
  * or null for any other error. */
@@ -57,14 +78,15 @@ const responseOf = (event: LambdaEvent) => new AwsResponse(event);
  * Serves the core's endpoints; any other request goes to `handler` (whose result gets the
  * changes a session function queued, e.g. `createNewSession`), or is answered 404 (`notServed`).
  */
-export function middleware<E extends object = LambdaEvent>(handler?: Handler<E>) {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see Handler
+export function middleware<E extends object = any>(handler?: Handler<E>) {
   return async (event: E, context?: unknown, callback?: unknown): Promise<LambdaResult> => {
     const ev = event as unknown as LambdaEvent;
     try {
       const answer = await handleApiRequest(new AwsRequest(ev), ev, responseOf);
       if (answer !== null) return answerResult(ev, answer);
       if (handler === undefined) return notServed(ev);
-      return sendResponse(ev, await handler(event, context, callback));
+      return sendResponse(ev, await handler(event, context as Context, callback as Callback));
     } catch (err) {
       const result = errorResult(ev, err);
       if (result === null) throw err;

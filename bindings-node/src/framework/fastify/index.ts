@@ -8,7 +8,8 @@
  * ```
  */
 import { TesseraError } from "../../error";
-import type { SessionContainer } from "../../recipe/session/sessionContainer";
+// The session interface (supertokens-node's type): what apps may also store there.
+import type { SessionContainerInterface as SessionContainer } from "../../recipe/session/sessionContainer";
 import { errorAnswer, whenAnswered } from "../../recipe/session/common";
 import { engine } from "../../state";
 import { handleApiRequest } from "../api";

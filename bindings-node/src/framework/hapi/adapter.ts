@@ -32,9 +32,23 @@ export class HapiRequest implements RequestAdapter {
  */
 export class HapiResponse extends QueuedResponse<Request> {}
 
+/**
+ * A Hapi header record, whose keys Hapi keeps lowercase (its `response.header()` lowercases
+ * them, and its CORS appends its own `access-control-expose-headers` to the lowercase key). A
+ * header is written under its lowercase name, any other spelling of it removed: written as
+ * `Access-Control-Expose-Headers`, Hapi's CORS would make a second key and Node would send
+ * Hapi's alone, dropping `front-token` and the `st-*-token` names from what the browser may read.
+ */
+class HapiHeaders extends RecordResponse {
+  override setHeader(name: string, value: string): void {
+    this.removeHeader(name);
+    this.original[name.toLowerCase()] = value;
+  }
+}
+
 /** A built Hapi response (or a Boom's output headers) as a writable header record. */
 export function recordOf(headers: Record<string, unknown>): RecordResponse {
-  return new RecordResponse(headers, {
+  return new HapiHeaders(headers, {
     get: () => headerList(headers["set-cookie"] as string | string[] | undefined),
     set: (list) => {
       for (const k of Object.keys(headers)) if (k.toLowerCase() === "set-cookie") delete headers[k];

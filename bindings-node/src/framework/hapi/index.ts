@@ -10,7 +10,8 @@
  */
 import type { Request, ResponseToolkit, Server, ResponseObject } from "@hapi/hapi";
 import { TesseraError } from "../../error";
-import type { SessionContainer } from "../../recipe/session/sessionContainer";
+// The session interface (supertokens-node's type): what apps may also store there.
+import type { SessionContainerInterface as SessionContainer } from "../../recipe/session/sessionContainer";
 import { errorAnswer, whenAnswered } from "../../recipe/session/common";
 import type { Mutations } from "../../native";
 import { engine } from "../../state";

@@ -107,17 +107,24 @@ export async function assertRequiredClaims(
   await session.assertClaims(validators, userContext);
 }
 
-/** The session of a verification outcome, with its response changes written to `response`. */
+/**
+ * The session of a verification of `request`, with its response changes written to `response`;
+ * with `holdBack`, a session's changes are kept by the session instead, for
+ * {@link SessionContainer.releaseTo} to write once its claims passed (a request without a
+ * session gets its changes at once either way).
+ */
 function sessionOf(
   engine: NativeEngine,
   { session, mutations }: SessionWithMutations,
+  request: RequestAdapter,
   response: ResponseAdapter | null,
+  holdBack = false,
 ): SessionContainer | undefined {
   if (session === null) {
     if (response !== null) applyMutations(response, mutations);
     return undefined;
   }
-  const container = new SessionContainer(engine, session, response);
+  const container = new SessionContainer(engine, session, holdBack ? null : response, request);
   container.applyMutations(mutations);
   return container;
 }
@@ -138,7 +145,7 @@ export async function refreshInRequest(
   if (replaced?.refreshSession !== true) {
     const [method, path, headers, transfer] = nativeRequest(request);
     const result = await callAsync(() => e.refreshSession(method, path, headers, transfer));
-    return attach(new SessionContainer(e, requireSession(result.session), response), result.mutations);
+    return attach(new SessionContainer(e, requireSession(result.session), response, request), result.mutations);
   }
   const ctx = userContextForRequest(userContext, request, response);
   const args = nativeRequest(request, false, ctx);
@@ -150,7 +157,7 @@ export async function refreshInRequest(
     userContext: ctx,
   });
   const container = ownSession(session, "refreshSession");
-  container.rebind(response, input.transfer);
+  container.rebind(response, input.transfer, request);
   container.applyMutations(callSync(() => e.refreshedSessionResponse(...args, container.nativeSession())));
   return container;
 }
@@ -167,7 +174,11 @@ function ownSession(session: unknown, name: keyof RecipeInterface): SessionConta
 /**
  * supertokens-node's `getSessionFromRequest` for an app whose `override.functions` replaced
  * `getSession`: what the request carries, read by the core as it reads it for itself, is handed
- * to the implementation's `getSession`, and the session it returns is attached to the request.
+ * to the implementation's `getSession`; the session it returns has its claims checked, then is
+ * attached to the request. In that order, as in supertokens-node: a value the check refetched
+ * is merged (the store has it) but a failing check sends no new tokens with its 403, while a
+ * passing one sends the merged token on the request's transport (attaching writes the tokens
+ * of a session whose access token changed).
  */
 async function getSessionFromRequest(
   engine: NativeEngine,
@@ -185,8 +196,7 @@ async function getSessionFromRequest(
     userContext,
   });
   if (session === undefined) return undefined;
-  // Attached before its claims are checked, unlike supertokens-node, so that a payload update
-  // made by the check goes out on the request's transport, as on the core's direct path.
+  await assertRequiredClaims(session, options?.overrideGlobalClaimValidators, userContext);
   session.attachToRequestResponse({ req: baseRequest(request), res: response, transferMethod: input.transfer }, userContext);
   return session;
 }
@@ -210,14 +220,16 @@ async function verifyThroughImplementation(
   if (method === "options" || method === "trace") return undefined;
   const ctx = userContextForRequest(userContext, request, response);
   if (callSync(() => engine.apiEndpoint(method, request.path())) === "refresh") return refreshInRequest(request, response, ctx);
-  let session: SessionContainer | undefined;
-  if (state().replaced?.getSession === true) {
-    session = await getSessionFromRequest(engine, request, response, options, ctx);
-  } else {
-    const args = nativeRequest(request, false, ctx);
-    session = sessionOf(engine, verifyInline(engine, args, options) ?? (await verifyOffLoop(engine, args, options)), response);
-  }
-  if (session !== undefined) await assertRequiredClaims(session, options?.overrideGlobalClaimValidators, ctx);
+  if (state().replaced?.getSession === true) return getSessionFromRequest(engine, request, response, options, ctx);
+  const args = nativeRequest(request, false, ctx);
+  const verified = verifyInline(engine, args, options) ?? (await verifyOffLoop(engine, args, options));
+  // The session's response changes (the verification's, and the token of a payload update the
+  // claim check merges) are held back until the check passed: supertokens-node attaches the
+  // session to the request after its claims, so a failing check answers 403 without new tokens.
+  const session = sessionOf(engine, verified, request, response, true);
+  if (session === undefined) return undefined;
+  await assertRequiredClaims(session, options?.overrideGlobalClaimValidators, ctx);
+  session.releaseTo(response);
   return session;
 }
 
@@ -240,8 +252,8 @@ export function verifyRequestNow(
   }
   const args = nativeRequest(request);
   const result = verifyInline(engine, args, options);
-  if (result === null) return verifyOffLoop(engine, args, options).then((r) => sessionOf(engine, r, response));
-  return sessionOf(engine, result, response);
+  if (result === null) return verifyOffLoop(engine, args, options).then((r) => sessionOf(engine, r, request, response));
+  return sessionOf(engine, result, request, response);
 }
 
 /**

@@ -154,7 +154,7 @@ export function originalImplementation(): RecipeInterface {
           input.sessionDataInDatabase,
           input.userContext,
         );
-        return attach(new SessionContainer(e, requireSession(result.session), call.response), result.mutations);
+        return attach(new SessionContainer(e, requireSession(result.session), call.response, call.request), result.mutations);
       }
       const native = await createWithoutRequest(
         e,

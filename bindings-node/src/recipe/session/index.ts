@@ -34,15 +34,23 @@ import { createJWT, getJWKS } from "../jwt";
 import type { CreateJWTResult, GetJWKSResult, JsonWebKey } from "../jwt";
 import { getOpenIdDiscoveryConfiguration } from "../openid";
 import type { GetOpenIdDiscoveryConfigurationResult } from "../openid";
-import type { SessionInformation } from "./sessionContainer";
-import { SessionContainer } from "./sessionContainer";
+import type { SessionContainerInterface, SessionInformation } from "./sessionContainer";
+import { SessionContainer as SessionContainerClass } from "./sessionContainer";
 
-export { SessionContainer, TesseraError as Error, RecipeUserId };
+export { TesseraError as Error, RecipeUserId };
+
+/**
+ * `SessionContainer`: as a value, Tessera's session class (for `instanceof`); as a type, the
+ * session interface, as supertokens-node's `SessionContainer` type is, so that a plain object
+ * with a session's methods type-checks where a session is expected (the docs' stub session).
+ */
+export const SessionContainer = SessionContainerClass;
+export type SessionContainer = SessionContainerInterface;
 /** The JWT and OpenID functions, which supertokens-node's session recipe exports too: see
  * `tessera-session/recipe/jwt` and `tessera-session/recipe/openid`. */
 export { createJWT, getJWKS, getOpenIdDiscoveryConfiguration };
 export type { CreateJWTResult, GetJWKSResult, GetOpenIdDiscoveryConfigurationResult, JsonWebKey };
-export type { SessionInformation, VerifySessionOptions, TokenTransferMethodFunction };
+export type { SessionContainerInterface, SessionInformation, VerifySessionOptions, TokenTransferMethodFunction };
 export type { BaseResponse, ClaimValidationError, ErrorHandlers, UserContext };
 export type { APIInterface, APIOptions, OverrideInput, RecipeInterface, SessionClaim, SessionClaimValidator };
 
@@ -182,8 +190,9 @@ function originalApiImplementation(): APIInterface {
  * With `override.functions`, this is the app's `createNewSession({ userId, recipeUserId,
  * accessTokenPayload, sessionDataInDatabase, tenantId, userContext })`, with the request in
  * `userContext._default.request` (the caller's `userContext`, changed in place, as in
- * supertokens-node), and its answer. `disableAntiCsrf` is left out: the core decides it from
- * the transfer method, which it picks when the default implementation runs.
+ * supertokens-node), and its answer (typed, as in supertokens-node, as the session interface:
+ * an override may answer an object of its own). `disableAntiCsrf` is left out: the core decides
+ * it from the transfer method, which it picks when the default implementation runs.
  */
 export async function createNewSession(
   req: unknown,
@@ -193,7 +202,7 @@ export async function createNewSession(
   accessTokenPayload?: Record<string, unknown>,
   sessionDataInDatabase?: Record<string, unknown>,
   userContext?: unknown,
-): Promise<SessionContainer> {
+): Promise<SessionContainerInterface> {
   const { engine: e, implementation, replaced } = state();
   const request = wrapRequest(req);
   const response = wrapResponse(res);
@@ -203,7 +212,7 @@ export async function createNewSession(
     return implementation.createNewSession(input);
   }
   const result = await createInRequest(e, request, tenantId, recipeUserId, accessTokenPayload, sessionDataInDatabase);
-  return attach(new SessionContainer(e, requireSession(result.session), response), result.mutations);
+  return attach(new SessionContainer(e, requireSession(result.session), response, request), result.mutations);
 }
 
 /**
@@ -213,19 +222,39 @@ export async function createNewSession(
  * access token goes to it, as supertokens-node's `getSessionFromRequest` hands it.
  * @throws TesseraError the protocol's session errors.
  */
+// The overloads are supertokens-node's: a session is always given unless `sessionRequired: false`.
+export async function getSession(req: unknown, res: unknown): Promise<SessionContainerClass>;
+export async function getSession(
+  req: unknown,
+  res: unknown,
+  options?: VerifySessionOptions & { sessionRequired?: true },
+  userContext?: unknown,
+): Promise<SessionContainerClass>;
+export async function getSession(
+  req: unknown,
+  res: unknown,
+  options?: VerifySessionOptions & { sessionRequired: false },
+  userContext?: unknown,
+): Promise<SessionContainerClass | undefined>;
 export async function getSession(
   req: unknown,
   res: unknown,
   options?: VerifySessionOptions,
   userContext?: unknown,
-): Promise<SessionContainer | undefined> {
+): Promise<SessionContainerClass | undefined>;
+export async function getSession(
+  req: unknown,
+  res: unknown,
+  options?: VerifySessionOptions,
+  userContext?: unknown,
+): Promise<SessionContainerClass | undefined> {
   return verifyRequest(engine(), wrapRequest(req), wrapResponse(res), options, userContext);
 }
 
 /** Refreshes the request's session and writes the new tokens to `res`; with a `refreshSession`
  * from `override.functions`, through it.
  * @throws TesseraError `UNAUTHORISED`, `TOKEN_THEFT_DETECTED`. */
-export async function refreshSession(req: unknown, res: unknown, userContext?: unknown): Promise<SessionContainer> {
+export async function refreshSession(req: unknown, res: unknown, userContext?: unknown): Promise<SessionContainerClass> {
   return refreshInRequest(wrapRequest(req), wrapResponse(res), userContext);
 }
 
@@ -238,7 +267,7 @@ export async function createNewSessionWithoutRequestResponse(
   sessionDataInDatabase?: Record<string, unknown>,
   disableAntiCsrf = false,
   userContext?: unknown,
-): Promise<SessionContainer> {
+): Promise<SessionContainerInterface> {
   const { engine: e, implementation, replaced } = state();
   if (replaced !== undefined) {
     const context = asUserContext(userContext);
@@ -264,12 +293,32 @@ export async function createNewSessionWithoutRequestResponse(
  * answers inline when it can do so without I/O (a known key, no `checkDatabase`), else off the
  * event loop.
  */
+// The overloads are supertokens-node's: a session is always given unless `sessionRequired: false`.
+export async function getSessionWithoutRequestResponse(accessToken: string, antiCsrfToken?: string): Promise<SessionContainerClass>;
+export async function getSessionWithoutRequestResponse(
+  accessToken: string,
+  antiCsrfToken?: string,
+  options?: VerifySessionOptions & { sessionRequired?: true },
+  userContext?: unknown,
+): Promise<SessionContainerClass>;
+export async function getSessionWithoutRequestResponse(
+  accessToken: string,
+  antiCsrfToken?: string,
+  options?: VerifySessionOptions & { sessionRequired: false },
+  userContext?: unknown,
+): Promise<SessionContainerClass | undefined>;
 export async function getSessionWithoutRequestResponse(
   accessToken: string,
   antiCsrfToken?: string,
   options?: VerifySessionOptions,
   userContext?: unknown,
-): Promise<SessionContainer | undefined> {
+): Promise<SessionContainerClass | undefined>;
+export async function getSessionWithoutRequestResponse(
+  accessToken: string,
+  antiCsrfToken?: string,
+  options?: VerifySessionOptions,
+  userContext?: unknown,
+): Promise<SessionContainerClass | undefined> {
   const { implementation, replaced } = state();
   if (replaced?.verify !== true && options?.overrideGlobalClaimValidators === undefined) {
     return verifyAccessToken(accessToken, antiCsrfToken, options);
@@ -286,7 +335,7 @@ export async function refreshSessionWithoutRequestResponse(
   disableAntiCsrf = false,
   antiCsrfToken?: string,
   userContext?: unknown,
-): Promise<SessionContainer> {
+): Promise<SessionContainerClass> {
   return state().implementation.refreshSession({
     refreshToken,
     disableAntiCsrf: Boolean(disableAntiCsrf),

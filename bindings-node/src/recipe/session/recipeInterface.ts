@@ -23,7 +23,7 @@ import type { RecipeUserId } from "../../recipeUserId";
 import type { BaseRequest } from "../../state";
 import type { VerifySessionOptions } from "./common";
 import type { BaseResponse, ClaimValidationError, UserContext } from "./errorHandlers";
-import type { SessionContainer, SessionInformation } from "./sessionContainer";
+import type { SessionContainer, SessionContainerInterface, SessionInformation } from "./sessionContainer";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- payloads and session data are `any` in supertokens-node's types */
 
@@ -61,7 +61,8 @@ interface RegeneratedSession {
 export type RecipeInterface = {
   /** Creates a session. In a request-level `Session.createNewSession`, `userContext._default.request`
    * is the request, and the default writes the tokens to its response; elsewhere the session is
-   * made without a request (honouring `disableAntiCsrf`). */
+   * made without a request (honouring `disableAntiCsrf`). An override may answer any object with
+   * a session's methods (supertokens-node's `SessionContainerInterface`). */
   createNewSession(input: {
     userId: string;
     recipeUserId: RecipeUserId;
@@ -70,7 +71,7 @@ export type RecipeInterface = {
     disableAntiCsrf?: boolean;
     tenantId: string;
     userContext: UserContext;
-  }): Promise<SessionContainer>;
+  }): Promise<SessionContainerInterface>;
   getGlobalClaimValidators(input: {
     tenantId: string;
     userId: string;

@@ -6,6 +6,7 @@
  * exports.handler = verifySession(async (event) => ({ statusCode: 200, body: JSON.stringify({ token: event.session.getAccessToken() }) }));
  * ```
  */
+import type { Callback, Context } from "aws-lambda";
 import { TesseraError } from "../../../../error";
 import type { LambdaEvent, LambdaResult } from "../../../../framework/awsLambda/adapter";
 import { AwsRequest, AwsResponse, sendResponse } from "../../../../framework/awsLambda/adapter";
@@ -25,13 +26,14 @@ export type { SessionEvent, SessionEventV2 } from "../../../../framework/awsLamb
  * other errors are rethrown (to middy's `onError`).
  * The app's `override.apis` `verifySession`, when it replaced Tessera's, gives the session.
  */
-export function verifySession<E extends object = LambdaEvent>(handler: Handler<E>, options?: VerifySessionOptions) {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- aws-lambda's Handler default, as supertokens-node types it
+export function verifySession<E extends object = any>(handler: Handler<E>, options?: VerifySessionOptions) {
   return async (event: E, context?: unknown, callback?: unknown): Promise<LambdaResult> => {
     const ev = event as unknown as LambdaEvent;
     try {
       const session = await verifyRoute(new AwsRequest(ev), new AwsResponse(ev), options);
       (event as E & { session?: SessionContainer }).session = session;
-      return sendResponse(ev, await handler(event, context, callback));
+      return sendResponse(ev, await handler(event, context as Context, callback as Callback));
     } catch (err) {
       const result = errorResult(ev, err);
       if (result === null) throw err;

@@ -25,7 +25,10 @@ export type { SessionRequest } from "../../../../framework/express";
  * The app's `override.apis` `verifySession`, when it replaced Tessera's, gives the session.
  */
 export function verifySession(options?: VerifySessionOptions) {
-  return (req: ExpressLikeRequest, res: ExpressLikeResponse, next: (err?: unknown) => void): Promise<void> => {
+  // `next`'s argument is `any`, as in Express's `NextFunction` that supertokens-node takes: a
+  // callback written for it (`(res) => { err = res; }` into a `let err = undefined`) compiles.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return (req: ExpressLikeRequest, res: ExpressLikeResponse, next: (err?: any) => void): Promise<void> => {
     let outcome: SessionContainer | undefined | Promise<SessionContainer | undefined>;
     try {
       outcome = verifyRoute(new ExpressRequest(req), new ExpressResponse(res), options);

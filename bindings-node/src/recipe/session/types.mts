@@ -1,0 +1,2 @@
+// Types only (see types.ts): this module has nothing at runtime.
+export * from "./types.js";
