@@ -62,8 +62,11 @@ func validateClaimsInPayload(payload map[string]interface{}, validators []claims
 
 // assertClaims is SessionContainer.AssertClaimsWithContext: RecipeInterface.ValidateClaims
 // (the override's, if any), the fetched values merged into the session, and INVALID_CLAIMS
-// when a validator fails. The merge comes first so that the client gets the new values
-// with the 403.
+// when a validator fails, as supertokens-golang's (recipe/session/session.go). The merge
+// comes first, so the store keeps the fetched values even when a validator fails. Its new
+// token goes where the session's changes go: on a session attached to a request (a handler
+// calling AssertClaims), to the response, with the 403 too; while getSession asserts the
+// claims, nowhere until they pass (see checkClaims).
 func (b *block) assertClaims(validators []claims.SessionClaimValidator, userContext supertokens.UserContext) error {
 	if userContext == nil {
 		userContext = emptyContext()
@@ -92,6 +95,15 @@ func (b *block) assertClaims(validators []claims.SessionClaimValidator, userCont
 // Override.Functions, or nil. When neither the functions nor the options can give a
 // validator, and ValidateClaims is the default, there is nothing to assert: the step costs
 // nothing on the usual request.
+//
+// supertokens-golang's getSessionFromRequest asserts the claims before it attaches the
+// session to the request, so the merge of the values AssertClaims fetched updates the stored
+// session but writes no new token to the response, and a 403 INVALID_CLAIMS carries none;
+// the session gets it when it is attached, after the claims passed. The session GetSession
+// verifies itself is made with the response already, so its writes are held while the claims
+// are asserted: written when they pass, dropped when they fail. A session a replaced
+// GetSession returns (Tessera's or the application's own) has no response yet: it is
+// attached afterwards, as in supertokens-golang.
 func checkClaims(impl *implementation, s sessmodels.SessionContainer, options *sessmodels.VerifySessionOptions, userContext supertokens.UserContext) (sessmodels.SessionContainer, error) {
 	var override func([]claims.SessionClaimValidator, sessmodels.SessionContainer, supertokens.UserContext) ([]claims.SessionClaimValidator, error)
 	if options != nil {
@@ -119,11 +131,33 @@ func checkClaims(impl *implementation, s sessmodels.SessionContainer, options *s
 		}
 	}
 	if len(validators) > 0 || validate {
-		if err := s.AssertClaimsWithContext(validators, userContext); err != nil {
+		if err := assertHeld(s, validators, userContext); err != nil {
 			return nil, err
 		}
 	}
 	return s, nil
+}
+
+// assertHeld is s.AssertClaimsWithContext with the writes of s's block, if it has one, held
+// until it answers (see checkClaims).
+func assertHeld(s sessmodels.SessionContainer, validators []claims.SessionClaimValidator, userContext supertokens.UserContext) error {
+	b := blockOf(s)
+	if b == nil || !b.c.holdWrites() {
+		return s.AssertClaimsWithContext(validators, userContext)
+	}
+	released := false
+	// A validator that panics has the writes dropped, as a failure does.
+	defer func() {
+		if !released {
+			_ = b.c.releaseWrites(false)
+		}
+	}()
+	err := s.AssertClaimsWithContext(validators, userContext)
+	released = true
+	if rerr := b.c.releaseWrites(err == nil); err == nil {
+		err = rerr
+	}
+	return err
 }
 
 func defaultGetGlobalClaimValidators(_ string, claimValidatorsAddedByOtherRecipes []claims.SessionClaimValidator, _ string, _ supertokens.UserContext) ([]claims.SessionClaimValidator, error) {

@@ -40,8 +40,9 @@ func (r *roles) fetch(userID string, tenantID string, _ *map[string]interface{})
 }
 
 // A route guarded by a PrimitiveArrayClaim includes("admin") validator, as the SuperTokens
-// docs write it: a non-admin gets 403 with the failed claim and, on the same response, a new
-// access token carrying the fetched value (nothing cleared); an admin gets the route.
+// docs write it: a non-admin gets 403 with the failed claim and, as from supertokens-golang's
+// getSessionFromRequest, no new token (nothing cleared either); an admin gets the route, with
+// a new access token carrying the fetched value.
 func TestRoleClaimGuardsARoute(t *testing.T) {
 	srv := start(t, nil)
 	var r roles
@@ -69,22 +70,143 @@ func TestRoleClaimGuardsARoute(t *testing.T) {
 	if a.status != 403 || !reflect.DeepEqual(jsonBody(t, a), wantBody) {
 		t.Fatalf("non-admin: %d %s", a.status, a.body)
 	}
-	newToken := a.header.Get("st-access-token")
-	if newToken == "" || a.header.Get("front-token") == "" || a.header.Get("front-token") == "remove" || len(a.header.Values("Set-Cookie")) != 0 {
-		t.Fatalf("the 403 does not carry the new token alone: %v", a.header)
+	if a.header.Get("st-access-token") != "" || a.header.Get("front-token") != "" || len(a.header.Values("Set-Cookie")) != 0 {
+		t.Fatalf("the 403 writes tokens: %v", a.header)
 	}
-	if entry, ok := tokenPayload(t, newToken)["st-role"].(map[string]interface{}); !ok || !reflect.DeepEqual(entry["v"], []interface{}{"user"}) {
-		t.Fatalf("new token's payload: %v", tokenPayload(t, newToken))
-	}
-	// The new token's value is fresh: it is validated, not fetched again.
-	if a := do(t, app, "GET", "/", "Authorization", "Bearer "+newToken); a.status != 403 || r.fetches != 1 {
-		t.Fatalf("with the fetched value: %d %s, %d fetches", a.status, a.body, r.fetches)
+	// The client still has the token without the value: it is fetched again.
+	if a := do(t, app, "GET", "/", "Authorization", "Bearer "+token); a.status != 403 || r.fetches != 2 {
+		t.Fatalf("with the same token: %d %s, %d fetches", a.status, a.body, r.fetches)
 	}
 
 	r.set("admin")
 	token = do(t, srv, "POST", "/login").header.Get("st-access-token")
-	if a := do(t, app, "GET", "/", "Authorization", "Bearer "+token); a.status != 200 || a.body != "admin area" {
+	a = do(t, app, "GET", "/", "Authorization", "Bearer "+token)
+	if a.status != 200 || a.body != "admin area" {
 		t.Fatalf("admin: %d %q", a.status, a.body)
+	}
+	newToken := a.header.Get("st-access-token")
+	if newToken == "" || a.header.Get("front-token") == "" || a.header.Get("front-token") == "remove" || len(a.header.Values("Set-Cookie")) != 0 {
+		t.Fatalf("the 200 does not carry the new token alone: %v", a.header)
+	}
+	if entry, ok := tokenPayload(t, newToken)["st-role"].(map[string]interface{}); !ok || !reflect.DeepEqual(entry["v"], []interface{}{"admin"}) {
+		t.Fatalf("new token's payload: %v", tokenPayload(t, newToken))
+	}
+	// The new token's value is fresh: it is validated, not fetched again.
+	if a := do(t, app, "GET", "/", "Authorization", "Bearer "+newToken); a.status != 200 || r.fetches != 3 || a.header.Get("st-access-token") != "" {
+		t.Fatalf("with the fetched value: %d %s, %d fetches, %v", a.status, a.body, r.fetches, a.header)
+	}
+}
+
+// A VerifySession check of a BooleanClaim's IsTrue validator, on either transport, as
+// supertokens-golang's getSessionFromRequest makes it (AssertClaimsWithContext before
+// AttachToRequestResponseWithContext): the value ValidateClaims fetched is merged into the
+// stored session either way; a failed check answers 403 INVALID_CLAIMS writing no token
+// (no st-access-token, front-token or Set-Cookie), a passed one writes the new token.
+func TestVerifySessionWritesTheFetchedClaimOnlyWhenTheCheckPasses(t *testing.T) {
+	for _, transfer := range []string{"header", "cookie"} {
+		t.Run(transfer, func(t *testing.T) {
+			srv := start(t, nil)
+			var mu sync.Mutex
+			fetched := false
+			claim, validators := claims.BooleanClaim("st-ev", func(string, string, *map[string]interface{}) (interface{}, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				return fetched, nil
+			}, nil)
+			options := &sessmodels.VerifySessionOptions{
+				OverrideGlobalClaimValidators: func(global []claims.SessionClaimValidator, s sessmodels.SessionContainer, userContext tessera.UserContext) ([]claims.SessionClaimValidator, error) {
+					return append(global, validators.IsTrue(nil, nil)), nil
+				},
+			}
+			app := httptest.NewServer(tessera.Middleware(session.VerifySession(options, func(w http.ResponseWriter, req *http.Request) {
+				w.Write([]byte("passed"))
+			})))
+			t.Cleanup(app.Close)
+			// verify logs in on transfer and sends the new session's access token to app.
+			verify := func() (answer, string) {
+				login := do(t, srv, "POST", "/login", "st-auth-mode", transfer)
+				if transfer == "cookie" {
+					token := cookie(login, "sAccessToken").Value
+					return do(t, app, "GET", "/", "Cookie", "sAccessToken="+token), token
+				}
+				token := login.header.Get("st-access-token")
+				return do(t, app, "GET", "/", "Authorization", "Bearer "+token), token
+			}
+			// stored is the claim's value in the store, for the session of token.
+			stored := func(token string) interface{} {
+				t.Helper()
+				handle, _ := tokenPayload(t, token)["sessionHandle"].(string)
+				info, err := session.GetSessionInformation(handle)
+				if err != nil || info == nil {
+					t.Fatalf("GetSessionInformation(%q): %v, %v", handle, info, err)
+				}
+				return claim.GetValueFromPayload(info.CustomClaimsInAccessTokenPayload, nil)
+			}
+
+			a, token := verify()
+			expectMessage(t, a, 403, "invalid claim")
+			if a.header.Get("st-access-token") != "" || a.header.Get("front-token") != "" || len(a.header.Values("Set-Cookie")) != 0 {
+				t.Fatalf("the 403 writes tokens: %v", a.header)
+			}
+			if v := stored(token); v != false {
+				t.Fatalf("stored value after the failed check: %v", v)
+			}
+
+			mu.Lock()
+			fetched = true
+			mu.Unlock()
+			a, _ = verify()
+			if a.status != 200 || a.body != "passed" {
+				t.Fatalf("passing check: %d %q", a.status, a.body)
+			}
+			newToken := a.header.Get("st-access-token")
+			if transfer == "cookie" {
+				if c := cookie(a, "sAccessToken"); c != nil {
+					newToken = c.Value
+				}
+			}
+			if newToken == "" || a.header.Get("front-token") == "" || a.header.Get("front-token") == "remove" {
+				t.Fatalf("the passing check writes no new token: %v", a.header)
+			}
+			if v := claim.GetValueFromPayload(tokenPayload(t, newToken), nil); v != true {
+				t.Fatalf("new token's payload: %v", tokenPayload(t, newToken))
+			}
+			if v := stored(newToken); v != true {
+				t.Fatalf("stored value after the passing check: %v", v)
+			}
+		})
+	}
+}
+
+// A handler calling AssertClaims on the session VerifySession attached writes the new token
+// of the fetched value with its 403, as supertokens-golang's does (its merge has the
+// request's response then).
+func TestAssertClaimsInAHandlerWritesTheNewTokenWithThe403(t *testing.T) {
+	srv := start(t, nil)
+	claim, validators := claims.BooleanClaim("st-ev", func(string, string, *map[string]interface{}) (interface{}, error) {
+		return false, nil
+	}, nil)
+	app := httptest.NewServer(tessera.Middleware(session.VerifySession(nil, func(w http.ResponseWriter, req *http.Request) {
+		s := session.GetSessionFromRequestContext(req.Context())
+		err := s.AssertClaims([]claims.SessionClaimValidator{validators.IsTrue(nil, nil)})
+		if !defaultErrors.Is(err, tessera.ErrInvalidClaims) {
+			t.Errorf("AssertClaims: %v", err)
+		}
+		if herr := tessera.ErrorHandler(err, req, w); herr != nil {
+			t.Errorf("ErrorHandler: %v", herr)
+		}
+	})))
+	t.Cleanup(app.Close)
+
+	token := do(t, srv, "POST", "/login").header.Get("st-access-token")
+	a := do(t, app, "GET", "/", "Authorization", "Bearer "+token)
+	expectMessage(t, a, 403, "invalid claim")
+	newToken := a.header.Get("st-access-token")
+	if newToken == "" || a.header.Get("front-token") == "" || a.header.Get("front-token") == "remove" || len(a.header.Values("Set-Cookie")) != 0 {
+		t.Fatalf("the 403 does not carry the new token alone: %v", a.header)
+	}
+	if v := claim.GetValueFromPayload(tokenPayload(t, newToken), nil); v != false {
+		t.Fatalf("new token's payload: %v", tokenPayload(t, newToken))
 	}
 }
 

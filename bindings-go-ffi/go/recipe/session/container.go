@@ -25,6 +25,10 @@ type container struct {
 	res    http.ResponseWriter
 	// payload is the handle's access-token payload once decoded: most requests never read it.
 	payload map[string]interface{}
+	// holding says that what the session's methods would write to res is kept in held
+	// instead, until releaseWrites: while getSession asserts the claims (see checkClaims).
+	holding bool
+	held    []*httpx.Mutations
 }
 
 // block is one session as users see it: its state, its SessionContainer and the closures
@@ -170,18 +174,60 @@ func (c *container) merge(update map[string]interface{}, userContext supertokens
 	return c.takeNewToken(handle, doc)
 }
 
-// takeNewToken writes the mutations of doc (the core's answer to a merge) to the response and
-// makes handle, the session with the new access token, the container's, if there is one. The
-// caller holds c.mu.
+// write writes m, what a session method changed, to the response, if there is one, or keeps
+// it while the writes are held (see holdWrites). The caller holds c.mu.
+func (c *container) write(m *httpx.Mutations) error {
+	switch {
+	case c.res == nil:
+		return nil
+	case c.holding:
+		c.held = append(c.held, m)
+		return nil
+	}
+	return m.ApplyHeaders(c.res)
+}
+
+// holdWrites keeps what the session's methods write to the response from it, until
+// releaseWrites; false (and nothing done) when the writes are held already, by a caller that
+// will release them.
+func (c *container) holdWrites() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.holding {
+		return false
+	}
+	c.holding = true
+	return true
+}
+
+// releaseWrites ends holdWrites: what was held is written to the response, in order, when
+// apply, or else dropped.
+func (c *container) releaseWrites(apply bool) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	held := c.held
+	c.holding, c.held = false, nil
+	if !apply {
+		return nil
+	}
+	for _, m := range held {
+		if err := c.write(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// takeNewToken writes the mutations of doc (the core's answer to a merge) to the response (see
+// write) and makes handle, the session with the new access token, the container's, if there
+// is one. The caller holds c.mu.
 func (c *container) takeNewToken(handle *cffi.Session, doc []byte) error {
 	m, err := mutationsOf(doc)
 	if err != nil {
 		return err
 	}
-	if c.res != nil {
-		if err := m.ApplyHeaders(c.res); err != nil {
-			return err
-		}
+	if err := c.write(m); err != nil {
+		return err
 	}
 	if handle != nil {
 		c.handle, c.payload = handle, nil
@@ -276,7 +322,7 @@ func (c *container) revoke(userContext supertokens.UserContext) error {
 	if err != nil {
 		return err
 	}
-	return m.ApplyHeaders(c.res)
+	return c.write(m)
 }
 
 // attach puts the session into a request whose response is res: the core gives the session
