@@ -539,6 +539,18 @@ TesseraStatus tessera_engine_openid_discovery_configuration(const TesseraEngine 
                                                             TesseraBytes *out_json,
                                                             TesseraBytes *err_out);
 
+// The session options as the engine applies them, defaults filled in and normalised, under
+// the SDKs' camelCase names (`cookieSameSite`, `antiCsrf`, `sessionExpiredStatusCode`, ...):
+// what supertokens-golang's `TypeNormalisedInput` holds, read here rather than repeated by
+// the binding. No I/O.
+//
+// # Safety
+// `engine` must be live; `out_json` must be writable and `*out_json` is owned by the caller
+// (`tessera_bytes_free`). `err_out` may be NULL. Thread-safe.
+TesseraStatus tessera_engine_session_config(const TesseraEngine *engine,
+                                            TesseraBytes *out_json,
+                                            TesseraBytes *err_out);
+
 // What `getSession` on a request hands to the recipe's `getSession` function. Input
 // `{"request", "antiCsrfCheck": bool | null}` (null: the default, on unless GET);
 // `*out_json` is `{"accessToken", "antiCsrfToken", "antiCsrfCheck", "transfer"}`, where

@@ -109,6 +109,28 @@ pub unsafe extern "C" fn tessera_engine_openid_discovery_configuration(
     })
 }
 
+/// The session options as the engine applies them, defaults filled in and normalised, under
+/// the SDKs' camelCase names (`cookieSameSite`, `antiCsrf`, `sessionExpiredStatusCode`, ...):
+/// what supertokens-golang's `TypeNormalisedInput` holds, read here rather than repeated by
+/// the binding. No I/O.
+///
+/// # Safety
+/// `engine` must be live; `out_json` must be writable and `*out_json` is owned by the caller
+/// (`tessera_bytes_free`). `err_out` may be NULL. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn tessera_engine_session_config(
+    engine: *const TesseraEngine,
+    out_json: *mut TesseraBytes,
+    err_out: *mut TesseraBytes,
+) -> TesseraStatus {
+    run(err_out, || {
+        let out_json = out(out_json, TesseraBytes::EMPTY, "out_json")?;
+        let engine = live(engine, "engine")?;
+        *out_json = to_json_bytes(&engine.inner.config().normalised_session_options())?;
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::ptr;
@@ -244,6 +266,17 @@ mod tests {
         assert_eq!(doc["issuer"], "http://localhost:3001/auth");
         assert_eq!(doc["jwks_uri"], "http://localhost:3001/auth/jwt/jwks.json");
         let st = unsafe { tessera_engine_openid_discovery_configuration(engine, ptr::null_mut(), ptr::null_mut()) };
+        assert_eq!(st, TesseraStatus::InvalidInput);
+        let mut config = TesseraBytes::EMPTY;
+        let st = unsafe { tessera_engine_session_config(engine, &mut config, ptr::null_mut()) };
+        assert_eq!(st, TesseraStatus::Ok);
+        let config: Value = serde_json::from_str(&take(config)).unwrap();
+        assert_eq!(
+            (config["sessionExpiredStatusCode"].as_u64(), config["antiCsrf"].as_str()),
+            (Some(401), Some("NONE"))
+        );
+        let mut none = TesseraBytes::EMPTY;
+        let st = unsafe { tessera_engine_session_config(ptr::null(), &mut none, ptr::null_mut()) };
         assert_eq!(st, TesseraStatus::InvalidInput);
         let (mut out_json, mut max_age) = (TesseraBytes::EMPTY, 7u64);
         let st = unsafe { tessera_engine_jwks(ptr::null(), &mut out_json, &mut max_age, ptr::null_mut()) };

@@ -497,6 +497,35 @@ impl Config {
     pub fn jwks_path(&self) -> String {
         format!("{}{}", self.api_base_path, JWKS_SUFFIX)
     }
+
+    /// The session options as this engine applies them, defaults filled in and values
+    /// normalised, under the SDKs' camelCase names: what supertokens-golang's
+    /// `TypeNormalisedInput` (and supertokens-node's and -python's normalised config) hold, so
+    /// that a binding exposing it reads it here instead of repeating the defaults.
+    /// `cookieSameSite` and `antiCsrf` are written as those SDKs write them (`"lax"`,
+    /// `"VIA_TOKEN"`); `refreshTokenPath` is the refresh endpoint as browsers call it.
+    pub fn normalised_session_options(&self) -> serde_json::Value {
+        let s = &self.session;
+        serde_json::json!({
+            "refreshTokenPath": self.refresh_cookie_path(),
+            "accessTokenPath": s.access_token_path,
+            "cookieDomain": s.cookie_domain,
+            "olderCookieDomain": s.older_cookie_domain,
+            "cookieSameSite": s.cookie_same_site.as_str().to_ascii_lowercase(),
+            "cookieSecure": s.cookie_secure,
+            "sessionExpiredStatusCode": s.session_expired_status_code,
+            "invalidClaimStatusCode": s.invalid_claim_status_code,
+            "antiCsrf": match s.anti_csrf {
+                AntiCsrf::ViaToken => "VIA_TOKEN",
+                AntiCsrf::ViaCustomHeader => "VIA_CUSTOM_HEADER",
+                AntiCsrf::None => "NONE",
+            },
+            "exposeAccessTokenToFrontendInCookieBasedAuth": s.expose_access_token_to_frontend_in_cookie_based_auth,
+            "useDynamicAccessTokenSigningKey": s.use_dynamic_access_token_signing_key,
+            "jwksRefreshIntervalSec": s.jwks_refresh_interval_sec,
+            "tokenTransferMethod": s.token_transfer_method,
+        })
+    }
 }
 
 fn parse_connection(uri: Option<&str>) -> Result<Connection> {
@@ -655,6 +684,29 @@ mod tests {
 
     fn cfg(json: &str) -> Result<Config> {
         Config::from_json(json)
+    }
+
+    #[test]
+    fn normalised_session_options_are_what_the_engine_applies() {
+        let c = cfg(r#"{"appInfo":{"appName":"a","apiDomain":"https://api.example.com","websiteDomain":"https://example.org","apiGatewayPath":"/dev"},"session":{"cookieDomain":"Example.com","tokenTransferMethod":"header"}}"#).unwrap();
+        assert_eq!(
+            c.normalised_session_options(),
+            serde_json::json!({
+                "refreshTokenPath": "/dev/auth/session/refresh",
+                "accessTokenPath": "/",
+                "cookieDomain": "example.com",
+                "olderCookieDomain": null,
+                "cookieSameSite": "none",
+                "cookieSecure": true,
+                "sessionExpiredStatusCode": 401,
+                "invalidClaimStatusCode": 403,
+                "antiCsrf": "VIA_CUSTOM_HEADER",
+                "exposeAccessTokenToFrontendInCookieBasedAuth": false,
+                "useDynamicAccessTokenSigningKey": true,
+                "jwksRefreshIntervalSec": 14400,
+                "tokenTransferMethod": "header",
+            })
+        );
     }
 
     #[test]

@@ -636,6 +636,19 @@ func (en *Engine) OpenIDDiscoveryConfiguration() ([]byte, error) {
 	return doc, nil
 }
 
+// SessionConfig returns the session options as the engine applies them, normalised, under
+// the SDKs' camelCase names (see tessera_engine_session_config).
+func (en *Engine) SessionConfig() ([]byte, error) {
+	var out, e C.TesseraBytes
+	status := C.tessera_engine_session_config(en.p, &out, &e)
+	runtime.KeepAlive(en)
+	doc := take(out)
+	if err := check(status, e); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
 // ErrorKinds returns the core's error kinds as JSON ([{"code", "status", "sessionError"}]).
 func ErrorKinds() ([]byte, error) {
 	var out, e C.TesseraBytes

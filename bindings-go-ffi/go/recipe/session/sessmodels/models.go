@@ -83,17 +83,13 @@ type ErrorHandlers struct {
 }
 
 // TypeNormalisedInput is the session recipe's configuration with the defaults applied, as
-// supertokens-golang hands it to the endpoints (APIOptions.Config). The core normalises the
-// configuration and keeps it; the binding reads the values the protocol shows from the core's
-// own answers, once at Init: CookieSecure, GetCookieSameSite's answer, CookieDomain and
-// RefreshTokenPath from the attributes of the cookies it clears, the status codes from its
-// error answers. The rest is session.Init's input with supertokens-golang's defaults:
-// AntiCsrfFunctionOrString ("VIA_CUSTOM_HEADER" when cookies are SameSite=None, else
-// "NONE", unless AntiCsrf is set), UseDynamicAccessTokenSigningKey (true),
-// JWKSRefreshIntervalSec (14400), GetTokenTransferMethod (the TokenTransferMethod setting,
-// "any" by default), and ErrorHandlers, whose functions the application did not give answer
-// as the protocol does (as session errors passed to supertokens.ErrorHandler: the tokens
-// cleared where it clears them, a stolen session revoked).
+// supertokens-golang hands it to the endpoints (APIOptions.Config). The values are the
+// core's, read once at Init (tessera_engine_session_config), so that its defaults and
+// normalisation are not repeated in Go; GetCookieSameSite answers the configured SameSite,
+// GetTokenTransferMethod is session.Init's function or the TokenTransferMethod setting, and
+// ErrorHandlers' functions the application did not give answer as the protocol does (as
+// session errors passed to supertokens.ErrorHandler: the tokens cleared where it clears them,
+// a stolen session revoked).
 type TypeNormalisedInput struct {
 	RefreshTokenPath                             supertokens.NormalisedURLPath
 	CookieDomain                                 *string
