@@ -852,6 +852,74 @@ def test_claim_validators_answer_403_or_refresh_the_access_token() -> None:
     assert again.status_code == 200 and "set-cookie" not in again.headers
 
 
+def test_a_failed_claim_check_drops_the_token_a_database_check_brought() -> None:
+    """A ``check_database`` verification of a session whose payload changed in the store brings
+    a new access token; supertokens-python writes it when it attaches the session, after the
+    claims, so a 403 carries none."""
+    from tessera.recipe.session.asyncio import merge_into_access_token_payload
+    from tessera.recipe.session.claims import BooleanClaim
+
+    init_tessera()
+    app = make_app()
+    passing = {"value": False}
+    flag = BooleanClaim("flag", lambda *_: False)
+
+    def validators(gv: Any, s: Any, ctx: Any) -> Any:
+        return gv if passing["value"] else [*gv, flag.validators.is_true()]
+
+    @app.get("/checked")
+    async def checked(
+        session: SessionContainer = Depends(
+            verify_session(check_database=True, override_global_claim_validators=validators)
+        ),
+    ) -> Dict[str, Any]:
+        return {"plan": session.get_access_token_payload().get("plan")}
+
+    client = Client(app)
+    signin = client.post("/signin", headers={"st-auth-mode": "header"})
+    token = signin.headers["st-access-token"]
+    assert asyncio.run(merge_into_access_token_payload(signin.json()["handle"], {"plan": "pro"}))
+
+    r = client.get("/checked", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 403 and r.json()["message"] == "invalid claim"
+    assert "st-access-token" not in r.headers and "front-token" not in r.headers
+
+    passing["value"] = True
+    ok = client.get("/checked", headers={"Authorization": f"Bearer {token}"})
+    assert (ok.status_code, ok.json()) == (200, {"plan": "pro"})
+    assert ok.headers["st-access-token"] != token and ok.headers["front-token"]
+
+
+def test_verify_session_on_the_refresh_path_refreshes_without_claim_checks() -> None:
+    """A route's ``verify_session`` on a POST to the refresh path refreshes the session, as
+    supertokens-python's ``verify_session`` API does, and checks no claims."""
+    from tessera.recipe.session.claims import BooleanClaim
+
+    init_tessera()
+    app = make_app(middleware=False)
+    app.add_exception_handler(TesseraError, session_exception_handler)
+    never = BooleanClaim("never", lambda *_: False)
+
+    @app.post("/auth/session/refresh")
+    @app.post("/other")
+    async def refreshed(
+        session: SessionContainer = Depends(
+            verify_session(override_global_claim_validators=lambda gv, s, ctx: [*gv, never.validators.is_true()])
+        ),
+    ) -> Dict[str, Any]:
+        return {"user": session.get_user_id(), "refresh": session.get_all_session_tokens_dangerously()["refreshToken"]}
+
+    from tessera.recipe.session.syncio import create_new_session_without_request_response
+
+    tokens = create_new_session_without_request_response("public", "user-1").get_all_session_tokens_dangerously()
+    client = Client(app)
+    r = client.post("/auth/session/refresh", headers={"Authorization": f"Bearer {tokens['refreshToken']}"})
+    assert r.status_code == 200 and r.json()["user"] == "user-1"
+    assert r.json()["refresh"] not in (None, tokens["refreshToken"])
+    other = client.post("/other", headers={"Authorization": f"Bearer {tokens['accessToken']}"})
+    assert other.status_code == 403
+
+
 # -- supertokens-python's "revoking session during refresh" tests -----------------------------
 
 

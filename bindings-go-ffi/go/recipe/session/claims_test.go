@@ -302,3 +302,84 @@ func TestClaimValuesAreSetReadAndRemoved(t *testing.T) {
 		t.Fatalf("ExcludesAll: %v", err)
 	}
 }
+
+// A session whose stored payload changed (a merge by handle) gets a new access token from a
+// checkDatabase verification; with a claim check after it, that token is written only when
+// the check passes, as supertokens-golang attaches it after the claims.
+func TestVerifySessionWritesTheDatabaseUpdatedTokenOnlyWhenTheClaimsPass(t *testing.T) {
+	srv := start(t, nil)
+	var mu sync.Mutex
+	pass := false
+	options := &sessmodels.VerifySessionOptions{
+		CheckDatabase: ptr(true),
+		OverrideGlobalClaimValidators: func(global []claims.SessionClaimValidator, s sessmodels.SessionContainer, userContext tessera.UserContext) ([]claims.SessionClaimValidator, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if pass {
+				return global, nil
+			}
+			_, validators := claims.BooleanClaim("st-test", func(string, string, *map[string]interface{}) (interface{}, error) { return false, nil }, nil)
+			return append(global, validators.IsTrue(nil, nil)), nil
+		},
+	}
+	app := httptest.NewServer(session.VerifySession(options, func(w http.ResponseWriter, req *http.Request) {
+		w.Write([]byte("passed"))
+	}))
+	t.Cleanup(app.Close)
+	login := do(t, srv, "POST", "/login", "st-auth-mode", "header")
+	token := login.header.Get("st-access-token")
+	handle, _ := tokenPayload(t, token)["sessionHandle"].(string)
+	if ok, err := session.MergeIntoAccessTokenPayload(handle, map[string]interface{}{"plan": "pro"}); err != nil || !ok {
+		t.Fatalf("MergeIntoAccessTokenPayload: %v %v", ok, err)
+	}
+
+	a := do(t, app, "GET", "/", "Authorization", "Bearer "+token)
+	expectMessage(t, a, 403, "invalid claim")
+	if a.header.Get("st-access-token") != "" || a.header.Get("front-token") != "" {
+		t.Fatalf("the 403 writes the updated token: %v", a.header)
+	}
+
+	mu.Lock()
+	pass = true
+	mu.Unlock()
+	a = do(t, app, "GET", "/", "Authorization", "Bearer "+token)
+	if a.status != 200 || a.body != "passed" {
+		t.Fatalf("passing check: %d %q", a.status, a.body)
+	}
+	updated := a.header.Get("st-access-token")
+	if updated == "" || a.header.Get("front-token") == "" {
+		t.Fatalf("the passing check writes no updated token: %v", a.header)
+	}
+	payload := tokenPayload(t, updated)
+	if payload["plan"] != "pro" {
+		t.Fatalf("updated token's payload: %v", payload)
+	}
+}
+
+// VerifySession on a POST to the refresh path refreshes the session, as supertokens-golang's
+// VerifySession API does, without checking its claims (its refresh does not).
+func TestVerifySessionOnTheRefreshPathRefreshesWithoutClaimChecks(t *testing.T) {
+	srv := start(t, nil)
+	options := &sessmodels.VerifySessionOptions{
+		OverrideGlobalClaimValidators: func(global []claims.SessionClaimValidator, s sessmodels.SessionContainer, userContext tessera.UserContext) ([]claims.SessionClaimValidator, error) {
+			_, validators := claims.BooleanClaim("st-never", func(string, string, *map[string]interface{}) (interface{}, error) { return false, nil }, nil)
+			return append(global, validators.IsTrue(nil, nil)), nil
+		},
+	}
+	// No Middleware: the refresh path reaches the application's VerifySession.
+	app := httptest.NewServer(session.VerifySession(options, func(w http.ResponseWriter, req *http.Request) {
+		w.Write([]byte("user " + session.GetSessionFromRequestContext(req.Context()).GetUserID()))
+	}))
+	t.Cleanup(app.Close)
+	login := do(t, srv, "POST", "/login", "st-auth-mode", "header")
+	a := do(t, app, "POST", "/auth/session/refresh", "Authorization", "Bearer "+login.header.Get("st-refresh-token"))
+	if a.status != 200 || a.body != "user user-1" {
+		t.Fatalf("refresh through VerifySession: %d %q %v", a.status, a.body, a.header)
+	}
+	if a.header.Get("st-access-token") == "" || a.header.Get("st-refresh-token") == "" || a.header.Get("front-token") == "" {
+		t.Fatalf("refresh through VerifySession writes no new tokens: %v", a.header)
+	}
+	// Elsewhere the same claim check answers 403.
+	a = do(t, app, "POST", "/other", "Authorization", "Bearer "+login.header.Get("st-access-token"))
+	expectMessage(t, a, 403, "invalid claim")
+}

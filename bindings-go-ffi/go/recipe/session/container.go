@@ -66,11 +66,16 @@ func containerFrom(rt *state.Runtime, handle *cffi.Session, m *httpx.Mutations, 
 // containerOwning wraps own, an unmanaged session a verification wrote, in a SessionContainer
 // that frees it when unreachable.
 func containerOwning(rt *state.Runtime, own *cffi.Session, res http.ResponseWriter) sessmodels.SessionContainer {
+	return &blockOwning(rt, own, res).s
+}
+
+// blockOwning is containerOwning's block.
+func blockOwning(rt *state.Runtime, own *cffi.Session, res http.ResponseWriter) *block {
 	b := &block{c: container{rt: rt, res: res}, own: *own}
 	b.c.handle = &b.own
 	cffi.FreeWhenUnreachable(b, &b.own)
 	b.fill()
-	return &b.s
+	return b
 }
 
 // containerFromJSON is containerFrom for the calls that answer {"session", "mutations"}.

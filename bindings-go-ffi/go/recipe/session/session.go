@@ -217,8 +217,9 @@ func GetSession(req *http.Request, res http.ResponseWriter, options *sessmodels.
 		return nil, err
 	}
 	m, err := decodeMutations(mutations)
-	if err == nil {
+	if err == nil && (!found || m == nil || res == nil) {
 		err = applyMutations(m, res)
+		m = nil
 	}
 	if err != nil {
 		if found {
@@ -229,11 +230,38 @@ func GetSession(req *http.Request, res http.ResponseWriter, options *sessmodels.
 	if !found {
 		return nil, nil
 	}
+	// A POST to the refresh path was refreshed, as supertokens-golang's VerifySession API
+	// refreshes it: its claims are not checked, and its tokens are written at once.
+	if m != nil && req.Method == http.MethodPost {
+		if endpoint, _ := rt.Engine.APIEndpointOf(req.Method, req.URL.RequestURI()); endpoint == cffi.APIEndpointRefresh {
+			return containerOwning(rt, &own, res), applyMutations(m, res)
+		}
+	}
 	var uc supertokens.UserContext
 	if len(userContext) > 0 {
 		uc = userContext[0]
 	}
-	return checkClaims(impl, containerOwning(rt, &own, res), options, uc)
+	if m == nil {
+		return checkClaims(impl, containerOwning(rt, &own, res), options, uc)
+	}
+	// The verification brought a new access token (a session the core updated): like a value
+	// the claim check fetches, it is written once the claims passed, and a 403 carries none,
+	// as supertokens-golang writes it when it attaches the session, after the claims.
+	b := blockOwning(rt, &own, res)
+	c := &b.c
+	c.holding, c.held = true, []*httpx.Mutations{m}
+	released := false
+	defer func() {
+		if !released {
+			_ = c.releaseWrites(false)
+		}
+	}()
+	s, err := checkClaims(impl, &b.s, options, uc)
+	released = true
+	if rerr := c.releaseWrites(err == nil); err == nil && rerr != nil {
+		return nil, rerr
+	}
+	return s, err
 }
 
 // sessionRequestInput is what tessera_engine_session_request_input reads from a request.

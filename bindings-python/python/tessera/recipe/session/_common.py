@@ -50,13 +50,13 @@ async def check_claims(
     if override is not None:
         validators = list(await resolved(override(validators, session, ctx)) or [])
     if validators or "validate_claims" in state.overridden:
-        written = len(session.response_mutations)
         try:
             await session.assert_claims(validators, ctx)
         except InvalidClaimsError:
             # supertokens-python checks the claims before it puts the session on the response:
-            # the values fetched again stay in the store, but a 403 carries no new token.
-            del session.response_mutations[written:]
+            # the values fetched again stay in the store, but a 403 carries no new token, not
+            # even one the verification itself brought (a payload changed in the database).
+            del session.response_mutations[:]
             raise
 
 
@@ -172,8 +172,16 @@ def verify_session_sync(
         method, path, headers, required, anti_csrf, options.check_database, True, None, transfer
     )
     session = store_verified(adapter, state.engine, result, for_route)
-    check_claims_sync(options.override, session, options.user_context)
+    if not (for_route and _refreshed(state, method, path)):
+        check_claims_sync(options.override, session, options.user_context)
     return session
+
+
+def _refreshed(state: "_state._State", method: str, path: str) -> bool:
+    """Whether a route's verification refreshed the session: a POST to the refresh endpoint,
+    which supertokens-python's ``verify_session`` API refreshes, and whose claims it does not
+    check."""
+    return method.upper() == "POST" and state.engine.api_endpoint(method, path) == "refresh"
 
 
 async def verify_session(
@@ -190,6 +198,8 @@ async def verify_session(
     if for_route and state.api_implementation is not None:
         return await _verify_through_api(state.api_implementation, adapter, options)
     if state.get_session_overridden:
+        if for_route and _refreshed(state, *adapter.native_request()[:2]):
+            return await refresh_in_request(adapter, options.user_context)
         session = await _get_session_through_functions(state, adapter, options, for_route)
         await check_claims(options.override, session, options.user_context)
         return session
@@ -215,7 +225,8 @@ async def verify_session(
             transfer,
         )
     session = store_verified(adapter, engine, result, for_route)
-    if options.override is not None or state.claims_overridden:
+    claims = options.override is not None or state.claims_overridden
+    if claims and not (for_route and _refreshed(state, method, path)):
         await check_claims(options.override, session, options.user_context)
     return session
 
