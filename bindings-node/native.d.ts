@@ -17,11 +17,13 @@ export declare class Engine {
   static withJwks(configJson: string, jwksJson: string): Engine
   /**
    * Verifies the session of a request without I/O; throws code `WOULD_BLOCK` when the
-   * answer needs the store or a key fetch (then call `verifySessionAsync`).
+   * answer needs the store or a key fetch (then call `verifySessionAsync`). `apiRules`
+   * (default true): the `verifySession` API's rules (OPTIONS and TRACE requests have no
+   * session, a POST to the refresh path is refreshed); false: `getSession`'s.
    */
-  verifySession(method: string, path: string, headers: Array<string>, sessionRequired: boolean, antiCsrfCheck: boolean | undefined | null, checkDatabase: boolean, nowMs?: number | undefined | null, transfer?: "any" | "cookie" | "header" | null): Session | VerifyResult | null
+  verifySession(method: string, path: string, headers: Array<string>, sessionRequired: boolean, antiCsrfCheck: boolean | undefined | null, checkDatabase: boolean, nowMs?: number | undefined | null, transfer?: "any" | "cookie" | "header" | null, apiRules?: boolean | undefined | null): Session | VerifyResult | null
   /** Verifies the session of a request, off the event loop, with whatever I/O it needs. */
-  verifySessionAsync(method: string, path: string, headers: Array<string>, sessionRequired: boolean, antiCsrfCheck: boolean | undefined | null, checkDatabase: boolean, nowMs?: number | undefined | null, transfer?: "any" | "cookie" | "header" | null): Promise<Session | VerifyResult | null>
+  verifySessionAsync(method: string, path: string, headers: Array<string>, sessionRequired: boolean, antiCsrfCheck: boolean | undefined | null, checkDatabase: boolean, nowMs?: number | undefined | null, transfer?: "any" | "cookie" | "header" | null, apiRules?: boolean | undefined | null): Promise<Session | VerifyResult | null>
   /**
    * Parses and verifies an access token alone (no transfer, anti-CSRF or key-kind
    * checks); returns the verified token as JSON text.

@@ -93,6 +93,10 @@ typedef struct {
   bool check_database;
   // A `TesseraTransferMethod` value.
   uint32_t token_transfer_method;
+  // `false` (zero): the rules of the `verifySession` API, for a route's guard (an OPTIONS or
+  // TRACE request has no session, a POST to the refresh path is refreshed); `true`: those
+  // of `getSession`, which verifies what the request carries whatever its method and path.
+  bool get_session_rules;
 } TesseraVerifyOptions;
 
 // A UTF-8 string borrowed from a session handle: valid while the handle lives, not to be

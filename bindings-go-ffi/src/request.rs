@@ -126,6 +126,10 @@ pub struct TesseraVerifyOptions {
     pub check_database: bool,
     /// A `TesseraTransferMethod` value.
     pub token_transfer_method: u32,
+    /// `false` (zero): the rules of the `verifySession` API, for a route's guard (an OPTIONS or
+    /// TRACE request has no session, a POST to the refresh path is refreshed); `true`: those
+    /// of `getSession`, which verifies what the request carries whatever its method and path.
+    pub get_session_rules: bool,
 }
 
 fn transfer_setting(value: u32) -> Result<Option<TransferMethodSetting>> {
@@ -224,6 +228,7 @@ pub unsafe extern "C" fn tessera_engine_verify_request(
             session_required: options.session_required,
             anti_csrf_check: (options.anti_csrf_check >= 0).then_some(options.anti_csrf_check > 0),
             check_database: options.check_database,
+            api_rules: !options.get_session_rules,
         };
         let (state, mutations) = engine.inner.verify_session(&req, &verify, now_ms())?;
         if mutations != ResponseMutations::default() {
@@ -276,6 +281,7 @@ pub unsafe extern "C" fn tessera_engine_verify_token(
             session_required: options.session_required,
             anti_csrf_check: Some(options.anti_csrf_check != 0),
             check_database: options.check_database,
+            ..VerifyOptions::default()
         };
         let state = engine.inner.get_session_without_request_response(token, anti_csrf, &verify, now_ms())?;
         if let Some(state) = state {
@@ -369,6 +375,7 @@ mod tests {
         anti_csrf_check: -1,
         check_database: false,
         token_transfer_method: 0,
+        get_session_rules: false,
     };
 
     fn verify(

@@ -112,6 +112,16 @@ fn request(method: String, path: String, headers: Vec<String>, transfer: Option<
     Ok(HttpRequest::new(method, path, pairs).with_token_transfer_method(setting))
 }
 
+/// The options of `verifySession(Async)`; `api_rules` absent: the `verifySession` API's.
+fn verify_options(
+    session_required: bool,
+    anti_csrf_check: Option<bool>,
+    check_database: bool,
+    api_rules: Option<bool>,
+) -> VerifyOptions {
+    VerifyOptions { session_required, anti_csrf_check, check_database, api_rules: api_rules.unwrap_or(true) }
+}
+
 fn clock(now_ms: Option<f64>) -> CoreResult<u64> {
     match now_ms {
         None => Ok(tessera_core::engine::now_ms()),
@@ -357,7 +367,9 @@ impl Engine {
     }
 
     /// Verifies the session of a request without I/O; throws code `WOULD_BLOCK` when the
-    /// answer needs the store or a key fetch (then call `verifySessionAsync`).
+    /// answer needs the store or a key fetch (then call `verifySessionAsync`). `apiRules`
+    /// (default true): the `verifySession` API's rules (OPTIONS and TRACE requests have no
+    /// session, a POST to the refresh path is refreshed); false: `getSession`'s.
     #[napi(ts_return_type = "Session | VerifyResult | null")]
     #[allow(clippy::too_many_arguments)]
     pub fn verify_session(
@@ -371,8 +383,9 @@ impl Engine {
         check_database: bool,
         now_ms: Option<f64>,
         #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
+        api_rules: Option<bool>,
     ) -> napi::Result<Verified> {
-        let options = VerifyOptions { session_required, anti_csrf_check, check_database };
+        let options = verify_options(session_required, anti_csrf_check, check_database, api_rules);
         let t = &self.inner;
         run(&env, || {
             let req = request(method, path, headers, transfer)?;
@@ -394,8 +407,9 @@ impl Engine {
         check_database: bool,
         now_ms: Option<f64>,
         #[napi(ts_arg_type = "\"any\" | \"cookie\" | \"header\" | null")] transfer: Option<String>,
+        api_rules: Option<bool>,
     ) -> AsyncTask<Work<(Option<SessionState>, ResponseMutations), Verified>> {
-        let options = VerifyOptions { session_required, anti_csrf_check, check_database };
+        let options = verify_options(session_required, anti_csrf_check, check_database, api_rules);
         let t = Arc::clone(&self.inner);
         spawn(
             move || {
@@ -615,7 +629,7 @@ impl Engine {
         anti_csrf_check: Option<bool>,
         check_database: bool,
     ) -> napi::Result<Option<Session>> {
-        let options = VerifyOptions { session_required, anti_csrf_check, check_database };
+        let options = VerifyOptions { session_required, anti_csrf_check, check_database, ..VerifyOptions::default() };
         let t = &self.inner;
         run(&env, || {
             let csrf = anti_csrf_token.as_deref();
@@ -634,7 +648,7 @@ impl Engine {
         anti_csrf_check: Option<bool>,
         check_database: bool,
     ) -> AsyncTask<Work<Option<SessionState>, Option<Session>>> {
-        let options = VerifyOptions { session_required, anti_csrf_check, check_database };
+        let options = VerifyOptions { session_required, anti_csrf_check, check_database, ..VerifyOptions::default() };
         let t = Arc::clone(&self.inner);
         spawn(
             move || {

@@ -86,10 +86,27 @@ test("nextjs app router: merge in a handler writes the new token; session errors
   assert.equal(thrown.status, 401);
   assert.deepEqual(await thrown.json(), { message: "try refresh token" });
 
-  assert.equal((await app.fetch("/auth/nope")).status, 404);
+  // supertokens-node's getAppDirRequestHandler answers a path it does not serve 404 "Not found".
+  const unserved = await app.fetch("/auth/nope");
+  assert.equal(unserved.status, 404);
+  assert.equal(await unserved.text(), "Not found");
   const jwks = await app.fetch("/auth/jwt/jwks.json");
   assert.equal(jwks.status, 200);
   assert.ok(Array.isArray((await jwks.json()).keys));
+});
+
+test("nextjs app router: withSession is getSession, whatever the method: a preflight is verified too", async () => {
+  // supertokens-node's withSession calls Session.getSession, which has none of the verifySession
+  // API's method rules: an OPTIONS request without a session is answered 401, not handed on
+  // without one; with a token, the handler gets its session.
+  const app = await startAppRouter();
+  const token = (await signIn(app, "header")).headers.get("st-access-token");
+  const bare = await app.fetch("/getJWT", { method: "OPTIONS" });
+  assert.equal(bare.status, 401);
+  assert.deepEqual(await bare.json(), { message: "unauthorised" });
+  const withToken = await app.fetch("/getJWT", { method: "OPTIONS", headers: { authorization: `Bearer ${token}` } });
+  assert.equal(withToken.status, 200);
+  assert.deepEqual(await withToken.json(), { token });
 });
 
 test("nextjs app router: changes reach a response whose headers are immutable (Response.redirect)", async () => {

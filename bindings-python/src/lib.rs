@@ -244,7 +244,7 @@ impl Engine {
         Ok(Engine { inner: Arc::new(inner) })
     }
 
-    #[pyo3(signature = (method, path, headers, session_required=true, anti_csrf_check=None, check_database=false, allow_io=true, now_ms=None, token_transfer_method=None))]
+    #[pyo3(signature = (method, path, headers, session_required=true, anti_csrf_check=None, check_database=false, allow_io=true, now_ms=None, token_transfer_method=None, api_rules=true))]
     #[allow(clippy::too_many_arguments)]
     fn verify_session(
         &self,
@@ -258,9 +258,10 @@ impl Engine {
         allow_io: bool,
         now_ms: Option<u64>,
         token_transfer_method: Option<&str>,
+        api_rules: bool,
     ) -> PyResult<(Option<Session>, Option<Mutations>)> {
         let req = request_with(py, method, path, headers, token_transfer_method)?;
-        let options = VerifyOptions { session_required, anti_csrf_check, check_database };
+        let options = VerifyOptions { session_required, anti_csrf_check, check_database, api_rules };
         let now = now_ms.unwrap_or_else(tessera_core::engine::now_ms);
         let t = &self.inner;
         let (state, m) = run(py, || {
@@ -346,7 +347,7 @@ impl Engine {
         check_database: bool,
         allow_io: bool,
     ) -> PyResult<Option<Session>> {
-        let options = VerifyOptions { session_required, anti_csrf_check, check_database };
+        let options = VerifyOptions { session_required, anti_csrf_check, check_database, ..VerifyOptions::default() };
         let t = &self.inner;
         run(py, || {
             if allow_io {

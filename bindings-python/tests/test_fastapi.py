@@ -920,6 +920,32 @@ def test_verify_session_on_the_refresh_path_refreshes_without_claim_checks() -> 
     assert other.status_code == 403
 
 
+def test_get_session_verifies_a_preflight_request_as_supertokens_python() -> None:
+    """``get_session(request)`` has no method rules: an OPTIONS request without a session is
+    unauthorised (not ``None``: the session is required), and one with a token has its session;
+    a route's ``verify_session`` gives a preflight no session."""
+    init_tessera()
+    app = make_app()
+
+    @app.options("/gs")
+    async def gs(request: Request) -> Dict[str, Any]:
+        session = await get_session(request)
+        return {"user": session.get_user_id()}
+
+    @app.options("/vs")
+    async def vs(session: Optional[SessionContainer] = Depends(verify_session())) -> Dict[str, Any]:
+        return {"session": session is not None}
+
+    client = Client(app)
+    token = client.post("/signin", headers={"st-auth-mode": "header"}).headers["st-access-token"]
+    r = client.request("OPTIONS", "/gs")
+    assert (r.status_code, r.json()) == (401, {"message": "unauthorised"})
+    r = client.request("OPTIONS", "/gs", headers={"Authorization": f"Bearer {token}"})
+    assert (r.status_code, r.json()) == (200, {"user": "user-1"})
+    r = client.request("OPTIONS", "/vs", headers={"Authorization": f"Bearer {token}"})
+    assert (r.status_code, r.json()) == (200, {"session": False})
+
+
 # -- supertokens-python's "revoking session during refresh" tests -----------------------------
 
 

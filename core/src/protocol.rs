@@ -56,11 +56,16 @@ pub struct VerifyOptions {
     pub anti_csrf_check: Option<bool>,
     /// Also check the session in the store (revocation, payload updates).
     pub check_database: bool,
+    /// `true` (the default): the rules of the SDKs' `verifySession` API, which guards a
+    /// route: an OPTIONS or TRACE request has no session, and a POST to the refresh path is
+    /// refreshed. `false`: those of `getSession` on a request, which verifies what the
+    /// request carries whatever its method and path.
+    pub api_rules: bool,
 }
 
 impl Default for VerifyOptions {
     fn default() -> VerifyOptions {
-        VerifyOptions { session_required: true, anti_csrf_check: None, check_database: false }
+        VerifyOptions { session_required: true, anti_csrf_check: None, check_database: false, api_rules: true }
     }
 }
 
@@ -274,8 +279,9 @@ impl Tessera {
         }
     }
 
-    /// `verifySession` / `getSession` on a request (§5.2). `Ok((None, _))` is "no session"
-    /// with `session_required: false`, or an OPTIONS/TRACE request.
+    /// `verifySession` / `getSession` on a request (§5.2), as [`VerifyOptions::api_rules`]
+    /// says. `Ok((None, _))` is "no session" with `session_required: false`, or, with the
+    /// API's rules, an OPTIONS/TRACE request.
     ///
     /// # Errors
     /// The session errors of §6 (answer them with [`Tessera::error_response`]); `STORAGE`
@@ -312,10 +318,10 @@ impl Tessera {
         now_ms: u64,
         allow_io: bool,
     ) -> Result<(Option<SessionState>, ResponseMutations)> {
-        if req.is_method("options") || req.is_method("trace") {
+        if options.api_rules && (req.is_method("options") || req.is_method("trace")) {
             return Ok((None, ResponseMutations::default()));
         }
-        if req.is_method("post") && req.bare_path() == self.config().refresh_path() {
+        if options.api_rules && req.is_method("post") && req.bare_path() == self.config().refresh_path() {
             if !allow_io {
                 return Err(crate::engine::would_block());
             }
@@ -1137,7 +1143,8 @@ impl Tessera {
     }
 
     fn sign_out(&self, req: &HttpRequest, now_ms: u64) -> Result<ResponseMutations> {
-        let options = VerifyOptions { session_required: true, anti_csrf_check: None, check_database: false };
+        // The sign-out API gets the session as `getSession` does.
+        let options = VerifyOptions { api_rules: false, ..VerifyOptions::default() };
         let (state, mut m) = self.verify_session(req, &options, now_ms)?;
         if let Some(state) = state {
             m.extend(self.revoke_session_in_request(&state)?);

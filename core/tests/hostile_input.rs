@@ -617,11 +617,12 @@ fn any_request() -> BoxedStrategy<Req> {
 }
 
 fn verify_options() -> impl Strategy<Value = VerifyOptions> {
-    (any::<bool>(), proptest::option::of(any::<bool>()), proptest::bool::weighted(0.3)).prop_map(
-        |(session_required, anti_csrf_check, check_database)| VerifyOptions {
+    (any::<bool>(), proptest::option::of(any::<bool>()), proptest::bool::weighted(0.3), any::<bool>()).prop_map(
+        |(session_required, anti_csrf_check, check_database, api_rules)| VerifyOptions {
             session_required,
             anti_csrf_check,
             check_database,
+            api_rules,
         },
     )
 }

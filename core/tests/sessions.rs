@@ -1045,3 +1045,36 @@ fn the_payload_a_merge_hands_regenerate_is_the_custom_claims_merged() {
     // Protected props are neither kept from the token nor taken from the update; null deletes.
     assert_eq!(Value::Object(merged), json!({"a": 1, "c": 3, "iss": "https://api.example.com/auth"}));
 }
+
+/// `getSession` on a request verifies what an OPTIONS request or a POST to the refresh path
+/// carries; the `verifySession` API's rules give the first no session and refresh the second.
+#[test]
+fn get_session_rules_verify_preflight_and_refresh_path_requests() {
+    let t = mem(json!({}));
+    let req = HttpRequest::new("POST", "/login", vec![("st-auth-mode".to_owned(), "header".to_owned())]);
+    let (s, _) = t.create_new_session_in_request(&req, "public", "user-1", Map::new(), Map::new(), T0).unwrap();
+    let access = format!("Bearer {}", s.token.raw);
+    let refresh = format!("Bearer {}", s.refresh_token.clone().unwrap());
+    let get_session = VerifyOptions { api_rules: false, ..VerifyOptions::default() };
+    let api = VerifyOptions::default();
+    let with = |method: &str, path: &str, auth: &str| {
+        HttpRequest::new(method, path, vec![("authorization".to_owned(), auth.to_owned())])
+    };
+
+    // OPTIONS without a session: the API gives none, getSession answers unauthorised.
+    let bare = HttpRequest::new("OPTIONS", "/x", vec![]);
+    assert!(t.verify_session(&bare, &api, T0).unwrap().0.is_none());
+    assert_eq!(t.verify_session(&bare, &get_session, T0).unwrap_err().kind(), ErrorKind::Unauthorised);
+    // OPTIONS with a token: getSession verifies it.
+    let (found, _) = t.verify_session(&with("OPTIONS", "/x", &access), &get_session, T0).unwrap();
+    assert_eq!(found.unwrap().token.session_handle, s.token.session_handle);
+
+    // POST to the refresh path: getSession verifies the access token, the API refreshes.
+    let (found, m) = t.verify_session(&with("POST", "/auth/session/refresh", &access), &get_session, T0).unwrap();
+    assert_eq!(found.unwrap().token.raw, s.token.raw);
+    assert_eq!(m, Default::default());
+    let err = t.verify_session(&with("POST", "/auth/session/refresh", &refresh), &get_session, T0).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unauthorised);
+    let (refreshed, _) = t.verify_session(&with("POST", "/auth/session/refresh", &refresh), &api, T0).unwrap();
+    assert_ne!(refreshed.unwrap().refresh_token, s.refresh_token);
+}

@@ -86,8 +86,8 @@ fuzz_target!(|data: &[u8]| {
 
     let options = [
         VerifyOptions::default(),
-        VerifyOptions { session_required: false, anti_csrf_check: Some(flags & 1 != 0), check_database: false },
-        VerifyOptions { session_required: true, anti_csrf_check: None, check_database: true },
+        VerifyOptions { session_required: false, anti_csrf_check: Some(flags & 1 != 0), check_database: false, api_rules: flags & 2 != 0 },
+        VerifyOptions { session_required: true, anti_csrf_check: None, check_database: true, api_rules: true },
     ];
     for o in &options {
         match t.verify_session(&req, o, now) {

@@ -31,6 +31,18 @@ const ISSUE_TRACKER = " If this is an unexpected behaviour, please create an iss
 export const ALLOWLIST = [
   {
     kind: "INTENDED",
+    match: /\/(cookie\/(bad_percent_escape|bad_percent_in_other_cookie|bad_utf8_percent|truncated_percent_escape)(\/optional)?|refresh\/bad_percent_cookie|token\/junk_payload\/cookie)$/,
+    frameworks: ["nextjs"],
+    why:
+      "A Cookie header with a malformed percent escape (in any cookie): supertokens-node's app-router " +
+      "helpers decode every cookie with decodeURIComponent, which throws, so withSession hands the " +
+      "route's handler that error (the docs' handler answers 500) and getAppDirRequestHandler rejects " +
+      "(Next answers 500). Tessera keeps such a value as sent and answers as for any bad token (or " +
+      "verifies the session when the bad escape is in another cookie): bad input gets the protocol's " +
+      "answer, never a 500.",
+  },
+  {
+    kind: "INTENDED",
     match: /^remote(-via-token)?\/token\/(v5_missing_tId|v4_without_tId|v5_tId_number)\//,
     fields: ["body"],
     why:

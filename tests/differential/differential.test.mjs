@@ -4,8 +4,9 @@
 // attributes, front-token, st-access-token, st-refresh-token, anti-csrf,
 // Access-Control-Expose-Headers). A difference fails the test unless allowlist.mjs excuses it.
 // It runs on each framework both libraries integrate with (frameworks.mjs: Express, Fastify, Koa,
-// Hapi, and AWS Lambda behind a local stand-in for API Gateway; each library through its own
-// integration for it), so that each of Tessera's framework adapters is compared as well as the
+// Hapi, AWS Lambda behind a local stand-in for API Gateway, LoopBack 4, and Next.js App Router
+// route handlers; each library through its own integration for it), so that each of Tessera's
+// framework adapters is compared as well as the
 // core: every group on every framework. $DIFF_FRAMEWORKS (comma-separated) narrows the frameworks
 // run.
 //
@@ -35,7 +36,7 @@ import { join } from "node:path";
 import { ALLOWLIST } from "./allowlist.mjs";
 import { corpus } from "./corpus.mjs";
 import { Client, flowNormalise, flowSteps } from "./flows.mjs";
-import { FRAMEWORKS as ALL_FRAMEWORKS, libraryFor, startApp } from "./frameworks.mjs";
+import { FRAMEWORKS as ALL_FRAMEWORKS, initFramework, libraryFor, startApp } from "./frameworks.mjs";
 import { compare, requireDep, send, startStubCore } from "./harness.mjs";
 import { FLOW_GROUPS as SHARED_FLOW_GROUPS, GRACE_S, GROUPS as SHARED_GROUPS, LOCAL, transferFunction } from "./groups.mjs";
 import { Findings, embeddedTokenSet, makeRemoteKeys } from "./findings.mjs";
@@ -63,7 +64,7 @@ const tessera = librariesFor("express").tessera;
 
 function initTessera(appInfo, session, { connectionURI = sqlite, framework = "express" } = {}) {
   tessera.root.init({
-    framework,
+    framework: initFramework(framework),
     supertokens: { connectionURI },
     appInfo,
     recipeList: [tessera.Session.init(session)],
@@ -81,7 +82,7 @@ function initReference(appInfo, session, framework) {
     for (const r of REFERENCE_RECIPES) requireDep(`supertokens-node/lib/build/recipe/${r}/recipe`).default.reset?.();
   }
   reference.root.init({
-    framework,
+    framework: initFramework(framework),
     supertokens: { connectionURI: stub.origin },
     appInfo,
     recipeList: [reference.Session.init(session)],

@@ -30,8 +30,9 @@ export function libraryFor(name, framework) {
     name,
     root: name === "tessera" ? load("").default : load(""),
     Session: name === "tessera" ? load("/recipe/session").default : load("/recipe/session"),
-    ...load(`/framework/${framework}`),
-    ...load(`/recipe/session/framework/${framework}`),
+    ...(framework === "nextjs"
+      ? load("/nextjs")
+      : { ...load(`/framework/${framework}`), ...load(`/recipe/session/framework/${framework}`) }),
   };
 }
 
@@ -199,7 +200,118 @@ async function awsLambda(lib, unhandled) {
   return listen(httpServer(apiGateway(route, onError)));
 }
 
-const APPS = { express, fastify, koa, hapi, awsLambda };
+/** The HTTP methods of "ALL" routes where a framework needs one route per method (the corpus
+ * sends these). */
+const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+
+/**
+ * LoopBack 4: `app.middleware(middleware)`, routes as controllers whose method carries
+ * `@intercept(verifySession(options))` (applied with `Reflect.decorate`, as TypeScript emits the
+ * decorators), the HTTP context injected: the session is on it, and it is both `req` and `res` of
+ * the Session functions. LoopBack's own CORS middleware answers OPTIONS before any route, in both
+ * apps alike. Errors reach LoopBack's reject action, the last error handler.
+ */
+async function loopback(lib, unhandled) {
+  requireDep("reflect-metadata");
+  const { inject, intercept } = requireDep("@loopback/core");
+  const { RestApplication, RestBindings, operation } = requireDep("@loopback/rest");
+  const app = new RestApplication({ rest: { port: 0, host: "127.0.0.1", requestBodyParser: { json: { strict: false } } }, shutdown: { signals: [] } });
+  app.bind(RestBindings.SequenceActions.REJECT).to((context, err) => {
+    const { request, response } = context;
+    // LoopBack's own answers (404 for a path no controller serves...), as its reject action
+    // writes them; anything else is an error nobody answered.
+    if (err?.statusCode >= 400 && err.statusCode < 500) {
+      if (!response.headersSent) response.status(err.statusCode).json({ error: { statusCode: err.statusCode, name: err.name, message: err.message } });
+      return;
+    }
+    logUnhandled(unhandled, lib, request.method, request.url, err);
+    if (!response.headersSent) response.status(500).json(UNHANDLED_BODY);
+  });
+  app.middleware(lib.middleware);
+  let n = 0;
+  for (const r of APP_ROUTES) {
+    for (const method of r.method === "ALL" ? METHODS.filter((m) => m !== "OPTIONS") : [r.method]) {
+      class Controller {
+        constructor(ctx) {
+          this.ctx = ctx;
+        }
+        handler() {
+          const ctx = this.ctx;
+          return r.answer({ session: ctx.session, query: ctx.request.query, lib, req: ctx, res: ctx });
+        }
+      }
+      inject(RestBindings.Http.CONTEXT)(Controller, undefined, 0);
+      const decorators = [operation(method.toLowerCase(), r.path, { responses: {} }), ...(r.verify ? [intercept(lib.verifySession(r.verify))] : [])];
+      Reflect.decorate(decorators, Controller.prototype, "handler", Object.getOwnPropertyDescriptor(Controller.prototype, "handler"));
+      app.controller(Controller, `controller${n++}`);
+    }
+  }
+  await app.start();
+  // LoopBack makes its server without options; Node reads the header limit per connection.
+  app.restServer.httpServer.server.maxHeaderSize = 1 << 20;
+  return { port: Number(new URL(app.restServer.url).port), close: () => app.stop() };
+}
+
+/**
+ * Next.js App Router, without Next's server: a route handler is a function from a `NextRequest`
+ * to a `Response`, and this server makes the `NextRequest` as Next does and writes the answer.
+ * The paths under apiBasePath go to `getAppDirRequestHandler()` (the docs' catch-all
+ * `app/auth/[[...path]]/route.ts`); a route with verify options to `withSession(request, handler,
+ * options)`, whose handler answers an error it is given 500 and no session 401 "Authentication
+ * required" (the docs' handler); sign-in to `withPreParsedRequestResponse`, the request and
+ * response it gives being those of the Session functions.
+ */
+async function nextjs(lib, unhandled) {
+  const { NextRequest, NextResponse } = requireDep("next/server");
+  const handleAuth = lib.getAppDirRequestHandler();
+  const serve = async (request, r, query) => {
+    if (request.nextUrl.pathname === API_BASE_PATH || request.nextUrl.pathname.startsWith(`${API_BASE_PATH}/`)) return handleAuth(request);
+    if (r === undefined) return new NextResponse("Not found", { status: 404 });
+    if (!r.verify) {
+      return lib.withPreParsedRequestResponse(request, async (req, res) => NextResponse.json(await r.answer({ session: undefined, query, lib, req, res })));
+    }
+    return lib.withSession(
+      request,
+      async (err, session) => {
+        if (err) return NextResponse.json(err, { status: 500 });
+        if (!session && r.verify.sessionRequired !== false) return new NextResponse("Authentication required", { status: 401 });
+        return NextResponse.json(await r.answer({ session, query, lib, req: request, res: undefined }));
+      },
+      r.verify,
+    );
+  };
+  return listen(
+    httpServer(async (req, res) => {
+      const chunks = [];
+      for await (const chunk of req) chunks.push(chunk);
+      const url = new URL(req.url, `http://${req.headers.host ?? "127.0.0.1"}`);
+      const headers = new Headers();
+      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
+      const withBody = req.method !== "GET" && req.method !== "HEAD";
+      const request = new NextRequest(url, { method: req.method, headers, ...(withBody ? { body: Buffer.concat(chunks) } : {}) });
+      const r = APP_ROUTES.find((x) => x.path === url.pathname && (x.method === "ALL" || x.method === req.method));
+      let response;
+      try {
+        response = await serve(request, r, Object.fromEntries(url.searchParams));
+      } catch (err) {
+        // What Next answers for a route handler that throws.
+        logUnhandled(unhandled, lib, req.method, req.url, err);
+        response = Response.json(UNHANDLED_BODY, { status: 500 });
+      }
+      res.statusCode = response.status;
+      for (const [k, v] of response.headers) if (k !== "set-cookie") res.setHeader(k, v);
+      const cookies = response.headers.getSetCookie();
+      if (cookies.length > 0) res.setHeader("set-cookie", cookies);
+      res.end(Buffer.from(await response.arrayBuffer()));
+    }),
+  );
+}
+
+const APPS = { express, fastify, koa, hapi, awsLambda, loopback, nextjs };
+
+/** The `framework` both libraries' `init` takes for an app of APPS: the App Router is the
+ * "custom" framework to supertokens-node. */
+export const initFramework = (framework) => (framework === "nextjs" ? "custom" : framework);
 
 /** The frameworks the apps run on, the names both libraries' `init({framework})` and module paths use. */
 export const FRAMEWORKS = Object.keys(APPS);

@@ -34,8 +34,40 @@ export class FetchRequest implements RequestAdapter {
 
   headerValues(name: string): string[] {
     const value = this.original.headers.get(name);
-    return value === null ? [] : [value];
+    if (value === null) return [];
+    return [name.toLowerCase() === "cookie" ? appRouterCookies(value) : value];
   }
+}
+
+/**
+ * The Cookie header as supertokens-node's app-router helpers read it (`withSession`,
+ * `withPreParsedRequestResponse`, `getAppDirRequestHandler`), written again for the core's
+ * parser, so that a route handler sees the cookies supertokens-node's would: each `;`-separated
+ * pair split at `=` (the value ends at a second `=`), percent-decoded, the last of a repeated
+ * name kept, quotes and inner spaces left as they are. Where supertokens-node's decoding throws
+ * (a malformed escape), the value stays as sent: the request is answered as any bad token is,
+ * rather than with the error supertokens-node hands the handler.
+ */
+function appRouterCookies(header: string): string {
+  const cookies = new Map<string, { value: string; count: number }>();
+  for (const pair of header.split(";")) {
+    const [name, value] = pair.trim().split("=");
+    let decoded = String(value);
+    try {
+      decoded = decodeURIComponent(decoded);
+    } catch {
+      // Kept as sent (see above).
+    }
+    cookies.set(name, { value: decoded, count: (cookies.get(name)?.count ?? 0) + 1 });
+  }
+  // A repeated name is written as often as it came: supertokens-node still sees the repetition
+  // in the raw header (its duplicate-cookie answers), though it reads the last value.
+  const out: string[] = [];
+  for (const [name, { value, count }] of cookies) {
+    const pair = `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
+    for (let i = 0; i < count; i++) out.push(pair);
+  }
+  return out.join("; ");
 }
 
 /** Writes onto a WHATWG `Headers` (a `Response`'s). `Set-Cookie` values are kept apart, as

@@ -183,7 +183,8 @@ const itself = (response: DeferredResponse) => response;
 
 /**
  * A route handler for `app/api/auth/[...path]/route.ts` serving the core's endpoints
- * (`{apiBasePath}/session/refresh`, `/signout`, the JWKS); any other request gets 404.
+ * (`{apiBasePath}/session/refresh`, `/signout`, the JWKS); any other request gets 404 "Not found"
+ * (text), as from supertokens-node.
  */
 export function getAppDirRequestHandler(): (req: PartialNextRequest) => Promise<Response> {
   return async (req) => {
@@ -197,10 +198,8 @@ export function getAppDirRequestHandler(): (req: PartialNextRequest) => Promise<
       if (isSessionError(err)) return errorResponse(request, err, collected);
       throw err;
     }
-    return new Response(JSON.stringify({ message: "not found" }), {
-      status: 404,
-      headers: { "Content-Type": "application/json; charset=utf-8" },
-    });
+    // supertokens-node's answer, word for word.
+    return new Response("Not found", { status: 404 });
   };
 }
 

@@ -122,12 +122,16 @@ class Engine:
         allow_io: bool = True,
         now_ms: Optional[int] = None,
         token_transfer_method: Optional[str] = None,
+        api_rules: bool = True,
     ) -> Tuple[Optional[Session], Optional[_Mutations]]:
         """``verifySession``. With ``allow_io=False`` a call that would need disk or network
         raises ``WouldBlockError`` instead (retry it with ``allow_io=True`` off the event loop).
         Mutations are ``None`` when there is nothing to write. ``token_transfer_method``
         (``"any"``, ``"cookie"``, ``"header"``) replaces the configured one for this request,
-        as does the same argument of the other request functions."""
+        as does the same argument of the other request functions. ``api_rules``: the
+        ``verify_session`` API's (an OPTIONS or TRACE request has no session, a POST to the
+        refresh path is refreshed); false, ``get_session``'s (what the request carries is
+        verified, whatever its method and path)."""
     def verify_access_token(self, access_token: str, now_ms: Optional[int] = None) -> str:
         """Parses and verifies a token alone (no transfer, anti-CSRF or key-kind checks);
         the verified token as JSON (camelCase: ``userId``, ``recipeUserId``, ``tenantId``,

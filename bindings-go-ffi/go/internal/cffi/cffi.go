@@ -289,12 +289,16 @@ type VerifyOptions struct {
 	AntiCsrfCheck   int32
 	CheckDatabase   bool
 	TransferMethod  uint32
+	// GetSessionRules: getSession's rules, not the verifySession API's (see
+	// TesseraVerifyOptions.get_session_rules).
+	GetSessionRules bool
 }
 
 func (o VerifyOptions) c() C.TesseraVerifyOptions {
 	return C.TesseraVerifyOptions{
 		session_required: C.bool(o.SessionRequired), anti_csrf_check: C.int32_t(o.AntiCsrfCheck),
 		check_database: C.bool(o.CheckDatabase), token_transfer_method: C.uint32_t(o.TransferMethod),
+		get_session_rules: C.bool(o.GetSessionRules),
 	}
 }
 

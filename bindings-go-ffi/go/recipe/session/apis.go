@@ -43,7 +43,7 @@ func defaultSignOutPOST(sessionContainer sessmodels.SessionContainer, options se
 // defaultVerifySession is what session.VerifySession does without an override; SessionRecipe
 // recognises it by its code, so that an override leaving it alone keeps the direct path.
 func defaultVerifySession(verifySessionOptions *sessmodels.VerifySessionOptions, options sessmodels.APIOptions, userContext supertokens.UserContext) (sessmodels.SessionContainer, error) {
-	return GetSession(options.Req, options.Res, verifySessionOptions, userContext)
+	return getSession(options.Req, options.Res, verifySessionOptions, true, userContext)
 }
 
 // APIs is called by supertokens.Init: what supertokens.Middleware serves refresh and sign-out

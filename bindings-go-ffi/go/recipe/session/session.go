@@ -117,9 +117,9 @@ func VerifySession(options *sessmodels.VerifySessionOptions, otherHandler http.H
 			// What the request may call gets the request in its user context, as in
 			// supertokens-golang; the usual request makes no user context.
 			userContext = supertokens.MakeDefaultUserContextFromAPI(r)
-			s, err = GetSession(r, w, options, userContext)
+			s, err = getSession(r, w, options, true, userContext)
 		default:
-			s, err = GetSession(r, w, options)
+			s, err = getSession(r, w, options, true)
 		}
 		if err != nil {
 			if herr := supertokens.ErrorHandler(err, r, w, userContext); herr != nil {
@@ -194,15 +194,29 @@ var packBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return
 // getSessionFromRequest does; the session it returns is put on the request's transport, its
 // tokens written on res if they changed.
 func GetSession(req *http.Request, res http.ResponseWriter, options *sessmodels.VerifySessionOptions, userContext ...supertokens.UserContext) (sessmodels.SessionContainer, error) {
+	return getSession(req, res, options, false, userContext...)
+}
+
+// getSession is GetSession, or with apiRules the verification of supertokens-golang's
+// VerifySession API, which guards a route: an OPTIONS or TRACE request has no session, and a
+// POST to the refresh path is refreshed (its claims unchecked). GetSession itself verifies
+// what the request carries whatever its method and path, as supertokens-golang's.
+func getSession(req *http.Request, res http.ResponseWriter, options *sessmodels.VerifySessionOptions, apiRules bool, userContext ...supertokens.UserContext) (sessmodels.SessionContainer, error) {
 	rt, err := state.Get()
 	if err != nil {
 		return nil, err
 	}
 	impl := functionsOf(rt)
 	if impl != nil && impl.replaced.getSession {
-		return impl.getSessionInRequest(rt, req, res, options, contextOf(userContext))
+		if apiRules && req.Method == http.MethodPost {
+			if endpoint, _ := rt.Engine.APIEndpointOf(req.Method, req.URL.RequestURI()); endpoint == cffi.APIEndpointRefresh {
+				return RefreshSession(req, res, userContext...)
+			}
+		}
+		return impl.getSessionInRequest(rt, req, res, options, apiRules, contextOf(userContext))
 	}
 	o := verifyOptions(options)
+	o.GetSessionRules = !apiRules
 	if o.TransferMethod, err = state.TransferMethodCode(rt.TransferMethod(req, false, userContext)); err != nil {
 		return nil, err
 	}
@@ -232,7 +246,7 @@ func GetSession(req *http.Request, res http.ResponseWriter, options *sessmodels.
 	}
 	// A POST to the refresh path was refreshed, as supertokens-golang's VerifySession API
 	// refreshes it: its claims are not checked, and its tokens are written at once.
-	if m != nil && req.Method == http.MethodPost {
+	if apiRules && m != nil && req.Method == http.MethodPost {
 		if endpoint, _ := rt.Engine.APIEndpointOf(req.Method, req.URL.RequestURI()); endpoint == cffi.APIEndpointRefresh {
 			return containerOwning(rt, &own, res), applyMutations(m, res)
 		}
@@ -275,9 +289,9 @@ type sessionRequestInput struct {
 // getSessionInRequest is GetSession when Override.Functions replaced GetSession: the core
 // reads the request, the replacement verifies what was read, and the session it returns is
 // attached to the request.
-func (impl *implementation) getSessionInRequest(rt *state.Runtime, req *http.Request, res http.ResponseWriter, options *sessmodels.VerifySessionOptions, userContext supertokens.UserContext) (sessmodels.SessionContainer, error) {
-	// As the core's verifySession: preflight and TRACE requests carry no session.
-	if req.Method == http.MethodOptions || req.Method == http.MethodTrace {
+func (impl *implementation) getSessionInRequest(rt *state.Runtime, req *http.Request, res http.ResponseWriter, options *sessmodels.VerifySessionOptions, apiRules bool, userContext supertokens.UserContext) (sessmodels.SessionContainer, error) {
+	// As the verifySession API: preflight and TRACE requests carry no session.
+	if apiRules && (req.Method == http.MethodOptions || req.Method == http.MethodTrace) {
 		return nil, nil
 	}
 	method := rt.TransferMethod(req, false, []*map[string]interface{}{userContext})

@@ -426,3 +426,37 @@ func TestErrorsAreSentinelsAndUnknownHandlesAreHandled(t *testing.T) {
 		t.Fatalf("answer: %d %v", rec.Code, rec.Header())
 	}
 }
+
+// GetSession has no method rules, as supertokens-golang's: an OPTIONS request without a
+// session is unauthorised (the session is required) and one with a token has its session;
+// VerifySession, the API's rules, gives a preflight no session.
+func TestGetSessionVerifiesAPreflightRequest(t *testing.T) {
+	srv := start(t, nil)
+	token := do(t, srv, "POST", "/login", "st-auth-mode", "header").header.Get("st-access-token")
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, err := session.GetSession(r, w, nil)
+		if err != nil {
+			if herr := tessera.ErrorHandler(err, r, w); herr != nil {
+				t.Errorf("ErrorHandler: %v", herr)
+			}
+			return
+		}
+		w.Write([]byte("user " + s.GetUserID()))
+	}))
+	t.Cleanup(app.Close)
+	expectMessage(t, do(t, app, "OPTIONS", "/x"), 401, "unauthorised")
+	if a := do(t, app, "OPTIONS", "/x", "Authorization", "Bearer "+token); a.status != 200 || a.body != "user user-1" {
+		t.Fatalf("GetSession on OPTIONS with a token: %d %q", a.status, a.body)
+	}
+	guarded := httptest.NewServer(session.VerifySession(nil, func(w http.ResponseWriter, r *http.Request) {
+		if session.GetSessionFromRequestContext(r.Context()) != nil {
+			w.Write([]byte("session"))
+			return
+		}
+		w.Write([]byte("none"))
+	}))
+	t.Cleanup(guarded.Close)
+	if a := do(t, guarded, "OPTIONS", "/x", "Authorization", "Bearer "+token); a.status != 200 || a.body != "none" {
+		t.Fatalf("VerifySession on OPTIONS: %d %q", a.status, a.body)
+	}
+}

@@ -38,10 +38,14 @@ export function splitResult(result: unknown): SessionWithMutations {
 
 type NativeRequest = ReturnType<typeof nativeRequest>;
 
-/** The arguments of the native `verifySession` and `verifySessionAsync` (the same list). */
+/** The arguments of the native `verifySession` and `verifySessionAsync` (the same list).
+ * `apiRules`: the `verifySession` API's (a route's guard: OPTIONS and TRACE requests have no
+ * session, a POST to the refresh path is refreshed); false: `Session.getSession`'s, which
+ * verifies what the request carries whatever its method and path, as supertokens-node's. */
 function verifyArgs(
   [method, path, headers, transfer]: NativeRequest,
   options: VerifySessionOptions | undefined,
+  apiRules: boolean,
 ): Parameters<NativeEngine["verifySession"]> {
   return [
     method,
@@ -52,6 +56,7 @@ function verifyArgs(
     options?.checkDatabase ?? false,
     null,
     transfer,
+    apiRules,
   ];
 }
 
@@ -61,9 +66,10 @@ function verifyInline(
   engine: NativeEngine,
   request: NativeRequest,
   options: VerifySessionOptions | undefined,
+  apiRules: boolean,
 ): SessionWithMutations | null {
   try {
-    return splitResult(engine.verifySession(...verifyArgs(request, options)));
+    return splitResult(engine.verifySession(...verifyArgs(request, options, apiRules)));
   } catch (err) {
     if ((err as { code?: unknown } | null)?.code !== "WOULD_BLOCK") throw fromNative(err);
     return null;
@@ -75,9 +81,10 @@ async function verifyOffLoop(
   engine: NativeEngine,
   request: NativeRequest,
   options: VerifySessionOptions | undefined,
+  apiRules: boolean,
 ): Promise<SessionWithMutations> {
   try {
-    return splitResult(await engine.verifySessionAsync(...verifyArgs(request, options)));
+    return splitResult(await engine.verifySessionAsync(...verifyArgs(request, options, apiRules)));
   } catch (err) {
     throw fromNative(err);
   }
@@ -204,10 +211,10 @@ async function getSessionFromRequest(
 /**
  * Verification through the recipe implementation, for an app whose `override.functions`
  * replaced `getSession`, `getGlobalClaimValidators` or `validateClaims`, or a call with
- * `overrideGlobalClaimValidators`: as supertokens-node's `verifySession` API, OPTIONS and TRACE
- * requests have no session and a POST to the refresh endpoint is refreshed; any other request
- * gets its session from `getSession` (the core's when not replaced), whose claims are then
- * checked.
+ * `overrideGlobalClaimValidators`: with `apiRules`, as supertokens-node's `verifySession` API,
+ * OPTIONS and TRACE requests have no session and a POST to the refresh endpoint is refreshed;
+ * any other request (every request, for `Session.getSession`) gets its session from
+ * `getSession` (the core's when not replaced), whose claims are then checked.
  */
 async function verifyThroughImplementation(
   engine: NativeEngine,
@@ -215,14 +222,15 @@ async function verifyThroughImplementation(
   response: ResponseAdapter | null,
   options: VerifySessionOptions | undefined,
   userContext: unknown,
+  apiRules: boolean,
 ): Promise<SessionContainer | undefined> {
   const method = request.method().toLowerCase();
-  if (method === "options" || method === "trace") return undefined;
+  if (apiRules && (method === "options" || method === "trace")) return undefined;
   const ctx = userContextForRequest(userContext, request, response);
-  if (callSync(() => engine.apiEndpoint(method, request.path())) === "refresh") return refreshInRequest(request, response, ctx);
+  if (apiRules && callSync(() => engine.apiEndpoint(method, request.path())) === "refresh") return refreshInRequest(request, response, ctx);
   if (state().replaced?.getSession === true) return getSessionFromRequest(engine, request, response, options, ctx);
   const args = nativeRequest(request, false, ctx);
-  const verified = verifyInline(engine, args, options) ?? (await verifyOffLoop(engine, args, options));
+  const verified = verifyInline(engine, args, options, apiRules) ?? (await verifyOffLoop(engine, args, options, apiRules));
   // The session's response changes (the verification's, and the token of a payload update the
   // claim check merges) are held back until the check passed: supertokens-node attaches the
   // session to the request after its claims, so a failing check answers 403 without new tokens.
@@ -238,7 +246,9 @@ async function verifyThroughImplementation(
  * session itself when the core answers without I/O and nothing of the app's is to run (no claim
  * validators, no replaced `getSession`: the usual case), else a Promise of it: an integration
  * that can go on synchronously then spends no Promise and no turn of the microtask queue on a
- * verified request. Throws, or rejects, with the session error.
+ * verified request. Throws, or rejects, with the session error. `apiRules` (default): the
+ * `verifySession` API's rules, for a route's guard; false: `Session.getSession`'s (see
+ * `verifyArgs`).
  */
 export function verifyRequestNow(
   engine: NativeEngine,
@@ -246,13 +256,14 @@ export function verifyRequestNow(
   response: ResponseAdapter | null,
   options: VerifySessionOptions | undefined,
   userContext?: unknown,
+  apiRules = true,
 ): SessionContainer | undefined | Promise<SessionContainer | undefined> {
   if (options?.overrideGlobalClaimValidators !== undefined || state().replaced?.verify === true) {
-    return verifyThroughImplementation(engine, request, response, options, userContext);
+    return verifyThroughImplementation(engine, request, response, options, userContext, apiRules);
   }
   const args = nativeRequest(request);
-  const result = verifyInline(engine, args, options);
-  if (result === null) return verifyOffLoop(engine, args, options).then((r) => sessionOf(engine, r, request, response));
+  const result = verifyInline(engine, args, options, apiRules);
+  if (result === null) return verifyOffLoop(engine, args, options, apiRules).then((r) => sessionOf(engine, r, request, response));
   return sessionOf(engine, result, request, response);
 }
 
@@ -284,15 +295,18 @@ async function verifyThroughApi(
   return apis.implementation.verifySession({ verifySessionOptions, options, userContext });
 }
 
-/** Verifies the request's session, writing any response changes to `response`. */
+/** Verifies the request's session, writing any response changes to `response`: by default
+ * as `Session.getSession` (whatever the request's method and path), with `apiRules` as the
+ * `verifySession` API (see {@link verifyRequestNow}). */
 export async function verifyRequest(
   engine: NativeEngine,
   request: RequestAdapter,
   response: ResponseAdapter | null,
   options: VerifySessionOptions | undefined,
   userContext?: unknown,
+  apiRules = false,
 ): Promise<SessionContainer | undefined> {
-  return verifyRequestNow(engine, request, response, options, userContext);
+  return verifyRequestNow(engine, request, response, options, userContext, apiRules);
 }
 
 /**

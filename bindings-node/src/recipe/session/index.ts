@@ -178,7 +178,8 @@ function originalApiImplementation(): APIInterface {
       return { status: "OK" };
     },
     verifySession: function ({ verifySessionOptions, options, userContext }) {
-      return getSession(options.req, options.res, verifySessionOptions, userContext);
+      // The API's rules, not getSession's: a preflight has no session, the refresh path refreshes.
+      return verifyRequest(engine(), wrapRequest(options.req), wrapResponse(options.res), verifySessionOptions, userContext, true);
     },
   };
 }

@@ -154,25 +154,33 @@ def _verify_args(
 
 
 def verify_session_sync(
-    adapter: RequestAdapter, options: VerifySessionOptions, *, for_route: bool = True
+    adapter: RequestAdapter,
+    options: VerifySessionOptions,
+    *,
+    for_route: bool = True,
+    api_rules: Optional[bool] = None,
 ) -> Optional[SessionContainer]:
     """Verifies the request's session (the native call may do I/O), stores it on the request
     and checks the claim override; the session, or ``None``. Raises session errors.
 
     ``for_route``: for a framework's ``verify_session`` (not ``get_session``): ``None`` is
     stored too when there is no session, and an app's ``override.apis`` ``verify_session``,
-    if any, decides."""
+    if any, decides. ``api_rules`` (default: ``for_route``): the ``verify_session`` API's rules,
+    as supertokens-python's: an OPTIONS or TRACE request has no session, a POST to the refresh
+    path is refreshed (and its claims are not checked); without them, ``get_session``'s, which
+    verifies what the request carries whatever its method and path."""
     state = _state.current()
     if for_route and state.api_implementation is not None:
         return run_sync(_verify_through_api(state.api_implementation, adapter, options))
     if state.get_session_overridden:
-        return run_sync(verify_session(adapter, options, for_route=for_route))
+        return run_sync(verify_session(adapter, options, for_route=for_route, api_rules=api_rules))
+    api = for_route if api_rules is None else api_rules
     method, path, headers, required, anti_csrf, transfer = _verify_args(adapter, state, options)
     result = state.engine.verify_session(
-        method, path, headers, required, anti_csrf, options.check_database, True, None, transfer
+        method, path, headers, required, anti_csrf, options.check_database, True, None, transfer, api
     )
     session = store_verified(adapter, state.engine, result, for_route)
-    if not (for_route and _refreshed(state, method, path)):
+    if not (api and _refreshed(state, method, path)):
         check_claims_sync(options.override, session, options.user_context)
     return session
 
@@ -185,7 +193,11 @@ def _refreshed(state: "_state._State", method: str, path: str) -> bool:
 
 
 async def verify_session(
-    adapter: RequestAdapter, options: VerifySessionOptions, *, for_route: bool = True
+    adapter: RequestAdapter,
+    options: VerifySessionOptions,
+    *,
+    for_route: bool = True,
+    api_rules: Optional[bool] = None,
 ) -> Optional[SessionContainer]:
     """:func:`verify_session_sync` on an event loop: the native call runs inline when the core
     can answer without I/O (the usual case, a token whose key is known), else in a worker
@@ -197,10 +209,11 @@ async def verify_session(
     state = _state.current()
     if for_route and state.api_implementation is not None:
         return await _verify_through_api(state.api_implementation, adapter, options)
+    api = for_route if api_rules is None else api_rules
     if state.get_session_overridden:
-        if for_route and _refreshed(state, *adapter.native_request()[:2]):
+        if api and _refreshed(state, *adapter.native_request()[:2]):
             return await refresh_in_request(adapter, options.user_context)
-        session = await _get_session_through_functions(state, adapter, options, for_route)
+        session = await _get_session_through_functions(state, adapter, options, for_route, api)
         await check_claims(options.override, session, options.user_context)
         return session
     engine = state.engine
@@ -208,7 +221,9 @@ async def verify_session(
     result: Optional[VerifyResult] = None
     if not options.check_database:
         try:
-            result = engine.verify_session(method, path, headers, required, anti_csrf, False, False, None, transfer)
+            result = engine.verify_session(
+                method, path, headers, required, anti_csrf, False, False, None, transfer, api
+            )
         except WouldBlockError:
             pass
     if result is None:
@@ -223,25 +238,27 @@ async def verify_session(
             True,
             None,
             transfer,
+            api,
         )
     session = store_verified(adapter, engine, result, for_route)
     claims = options.override is not None or state.claims_overridden
-    if claims and not (for_route and _refreshed(state, method, path)):
+    if claims and not (api and _refreshed(state, method, path)):
         await check_claims(options.override, session, options.user_context)
     return session
 
 
 async def _get_session_through_functions(
-    state: "_state._State", adapter: RequestAdapter, options: VerifySessionOptions, for_route: bool
+    state: "_state._State", adapter: RequestAdapter, options: VerifySessionOptions, for_route: bool, api_rules: bool
 ) -> Optional[SessionContainer]:
     """A request's verification by the app's ``get_session``: it gets what the request
     carries (the core reads it as it does for its own verification) and what it returns is
-    the request's session, on the request's transport, with its new tokens if it made any."""
+    the request's session, on the request's transport, with its new tokens if it made any.
+    With the API's rules, an OPTIONS or TRACE request has none."""
     from .recipe_implementation import functions, with_request
 
     method, path, headers, _required, anti_csrf, transfer = _verify_args(adapter, state, options)
     session: Optional[SessionContainer] = None
-    if method.upper() not in ("OPTIONS", "TRACE"):
+    if not (api_rules and method.upper() in ("OPTIONS", "TRACE")):
         access_token, anti_csrf_token, check, token_transfer = state.engine.session_request_input(
             method, path, headers, anti_csrf, transfer
         )

@@ -41,7 +41,7 @@ class APIImplementation(APIInterface):
         options = _common.VerifySessionOptions(
             anti_csrf_check, session_required, check_database, override_global_claim_validators, user_context
         )
-        return await _common.verify_session(api_options.request, options, for_route=False)
+        return await _common.verify_session(api_options.request, options, for_route=False, api_rules=True)
 
 
 def api_options(request: RequestAdapter, response: Optional[ResponseAdapter]) -> APIOptions:
