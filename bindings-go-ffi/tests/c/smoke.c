@@ -83,7 +83,7 @@ int main(void) {
       memcpy(packed + n, parts[i], len);
       n += len;
     }
-    TesseraVerifyOptions options = {true, -1, false, TESSERA_TRANSFER_METHOD_HEADER};
+    TesseraVerifyOptions options = {true, -1, false, TESSERA_TRANSFER_METHOD_HEADER, false};
     for (int i = 0; i < 200; i++) {
       TesseraSession *s = NULL;
       TesseraSessionFields f;
@@ -103,7 +103,7 @@ int main(void) {
       tessera_session_free(s);
     }
     /* The token alone (getSessionWithoutRequestResponse), anti-CSRF check off. */
-    TesseraVerifyOptions no_csrf = {true, 0, false, TESSERA_TRANSFER_METHOD_CONFIGURED};
+    TesseraVerifyOptions no_csrf = {true, 0, false, TESSERA_TRANSFER_METHOD_CONFIGURED, false};
     TesseraSession *alone = NULL;
     TesseraSessionFields alone_fields;
     CHECK(tessera_engine_verify_token(engine, (const uint8_t *)token, strlen(token), NULL, 0, no_csrf, &alone,
