@@ -56,3 +56,19 @@ export function POST(request: NextRequest): Promise<NextResponse> {
 // app/api/auth/[...path]/route.ts
 const handleCall = getAppDirRequestHandler();
 export const PUT = (request: NextRequest): Promise<Response> => handleCall(request);
+
+// app/page.tsx: a server component reading the session, as the SuperTokens docs write it.
+import { getSSRSession } from "tessera-session/nextjs";
+import { getSessionForSSR, handleAuthAPIRequest } from "tessera-session/custom";
+export async function Page(cookies: { getAll(): { name: string; value: string }[] }): Promise<string> {
+  const { accessTokenPayload, hasToken, error } = await getSSRSession(cookies.getAll());
+  if (error) return `Something went wrong: ${error.message}`;
+  if (!hasToken) return "redirect to login";
+  if (accessTokenPayload === undefined) return "refresh";
+  return `user ${accessTokenPayload.sub}`;
+}
+export async function remixLoader(request: Request): Promise<boolean> {
+  const handle: (req: Request) => Promise<Response> = handleAuthAPIRequest();
+  void handle;
+  return (await getSessionForSSR(request)).hasToken;
+}

@@ -109,6 +109,51 @@ test("nextjs app router: withSession is getSession, whatever the method: a prefl
   assert.deepEqual(await withToken.json(), { token });
 });
 
+test("nextjs server components: getSSRSession reads the access token cookie, verified, writing nothing", async () => {
+  const { getSSRSession } = await import("tessera-session/nextjs");
+  const app = await startAppRouter();
+  const signin = await signIn(app, "header");
+  const token = signin.headers.get("st-access-token");
+  assert.deepEqual(await getSSRSession([]), { accessTokenPayload: undefined, hasToken: false, error: undefined });
+  const found = await getSSRSession([{ name: "other", value: "x" }, { name: "sAccessToken", value: token }]);
+  assert.equal(found.hasToken, true);
+  assert.equal(found.error, undefined);
+  assert.equal(found.accessTokenPayload.sub, "user-1");
+  assert.equal(found.accessTokenPayload.role, "admin");
+  // A token that does not verify: no payload and no error (the page sends the user to refresh).
+  const [h, p] = token.split(".");
+  for (const bad of ["garbage", `${h}.${p}.forged`]) {
+    assert.deepEqual(await getSSRSession([{ name: "sAccessToken", value: bad }]), { accessTokenPayload: undefined, hasToken: true, error: undefined });
+  }
+});
+
+test("tessera-session/custom: supertokens-node/custom's helpers on a WHATWG Request", async () => {
+  const custom = await import("tessera-session/custom");
+  const app = await startAppRouter();
+  const token = (await signIn(app, "header")).headers.get("st-access-token");
+  const request = (path, headers = {}) => new Request(new URL(path, appInfo.apiDomain), { headers });
+
+  const ssr = await custom.getSessionForSSR(request("/page", { cookie: `theme=dark; sAccessToken=${token}` }));
+  assert.equal(ssr.hasToken, true);
+  assert.equal(ssr.accessTokenPayload.sub, "user-1");
+  assert.deepEqual(await custom.getSessionForSSR(request("/page")), { accessTokenPayload: undefined, hasToken: false, error: undefined });
+
+  // supertokens-node's own cookie reading: a value ends at a second "=", the last of a name wins,
+  // quotes stay; percent escapes are decoded.
+  assert.deepEqual(custom.getCookieFromRequest(request("/", { cookie: 'a=1=2; a=3; b="q"; c=%41' })), { a: "3", b: '"q"', c: "A" });
+  assert.deepEqual(custom.getQueryFromRequest(request("/x?k=1&k=2&j=v")), { k: "2", j: "v" });
+
+  const handle = custom.handleAuthAPIRequest();
+  const unserved = await handle(request("/auth/nope"));
+  assert.equal(unserved.status, 404);
+  assert.equal(await unserved.text(), "Not found");
+  const answered = await custom.withSession(request("/x", { authorization: `Bearer ${token}` }), async (err, session) =>
+    Response.json({ user: session?.getUserId(), err: err?.message }),
+  );
+  assert.deepEqual(await answered.json(), { user: "user-1" });
+  assert.equal(typeof custom.default.withPreParsedRequestResponse, "function");
+});
+
 test("nextjs app router: changes reach a response whose headers are immutable (Response.redirect)", async () => {
   const app = await startAppRouter();
   const cookies = setCookies(await signIn(app, "cookie"));

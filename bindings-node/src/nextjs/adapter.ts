@@ -49,6 +49,19 @@ export class FetchRequest implements RequestAdapter {
  * rather than with the error supertokens-node hands the handler.
  */
 function appRouterCookies(header: string): string {
+  // A repeated name is written as often as it came: supertokens-node still sees the repetition
+  // in the raw header (its duplicate-cookie answers), though it reads the last value.
+  const out: string[] = [];
+  for (const [name, { value, count }] of parseAppRouterCookies(header)) {
+    const pair = `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
+    for (let i = 0; i < count; i++) out.push(pair);
+  }
+  return out.join("; ");
+}
+
+/** A Cookie header's cookies as supertokens-node's app-router helpers read them (see
+ * `appRouterCookies`), each with how often its name came. */
+function parseAppRouterCookies(header: string): Map<string, { value: string; count: number }> {
   const cookies = new Map<string, { value: string; count: number }>();
   for (const pair of header.split(";")) {
     const [name, value] = pair.trim().split("=");
@@ -56,18 +69,30 @@ function appRouterCookies(header: string): string {
     try {
       decoded = decodeURIComponent(decoded);
     } catch {
-      // Kept as sent (see above).
+      // Kept as sent (see appRouterCookies).
     }
     cookies.set(name, { value: decoded, count: (cookies.get(name)?.count ?? 0) + 1 });
   }
-  // A repeated name is written as often as it came: supertokens-node still sees the repetition
-  // in the raw header (its duplicate-cookie answers), though it reads the last value.
-  const out: string[] = [];
-  for (const [name, { value, count }] of cookies) {
-    const pair = `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
-    for (let i = 0; i < count; i++) out.push(pair);
-  }
-  return out.join("; ");
+  return cookies;
+}
+
+/** The request's cookies by name, as supertokens-node's `getCookieFromRequest` gives them
+ * (`supertokens-node/custom`): the app-router helpers' reading (see `appRouterCookies`). */
+export function getCookieFromRequest(request: PartialNextRequest): Record<string, string> {
+  const header = request.headers.get("cookie");
+  const out: Record<string, string> = {};
+  if (header) for (const [name, { value }] of parseAppRouterCookies(header)) out[name] = value;
+  return out;
+}
+
+/** The request's query parameters, the last of a repeated one kept, as supertokens-node's
+ * `getQueryFromRequest`. */
+export function getQueryFromRequest(request: PartialNextRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  new URL(request.url).searchParams.forEach((value, key) => {
+    out[key] = value;
+  });
+  return out;
 }
 
 /** Writes onto a WHATWG `Headers` (a `Response`'s). `Set-Cookie` values are kept apart, as

@@ -38,6 +38,7 @@ import type { VerifySessionOptions } from "../recipe/session/common";
 import { errorAnswer, verifyRequest, whenAnswered } from "../recipe/session/common";
 // The session interface (supertokens-node's type): what apps may also store there.
 import type { SessionContainerInterface as SessionContainer } from "../recipe/session/sessionContainer";
+import { verifyAccessToken } from "../recipe/session/implementation";
 import { engine } from "../state";
 import type { PartialNextRequest } from "./adapter";
 import { FetchHeadersResponse, FetchRequest } from "./adapter";
@@ -203,5 +204,49 @@ export function getAppDirRequestHandler(): (req: PartialNextRequest) => Promise<
   };
 }
 
+/** What {@link getSSRSession} finds: the verified access token's payload (undefined when there
+ * is no token or it does not verify), whether the request had a token at all, and the error that
+ * kept it from looking (Tessera not initialised), as supertokens-node's. */
+export interface SSRSession {
+  accessTokenPayload: Record<string, any> | undefined;
+  hasToken: boolean;
+  error: Error | undefined;
+}
+
+/**
+ * The session of a server component's request from its access token alone (supertokens-node's
+ * `getSessionForSSRUsingAccessToken`): the token's signature and expiry are checked, not the
+ * anti-CSRF token nor the store, and nothing is written (a server component cannot send new
+ * tokens). A token that does not verify, expired included, gives no payload and no error: the
+ * page then sends the user to refresh, as the docs show.
+ */
+export async function getSessionForSSRUsingAccessToken(accessToken: string | undefined): Promise<SSRSession> {
+  const hasToken = Boolean(accessToken);
+  try {
+    engine();
+  } catch (err) {
+    return { accessTokenPayload: undefined, hasToken, error: err as Error };
+  }
+  if (!accessToken) return { accessTokenPayload: undefined, hasToken, error: undefined };
+  try {
+    const session = await verifyAccessToken(accessToken, undefined, { antiCsrfCheck: false });
+    return { accessTokenPayload: session?.getAccessTokenPayload(), hasToken, error: undefined };
+  } catch {
+    return { accessTokenPayload: undefined, hasToken, error: undefined };
+  }
+}
+
+/**
+ * The session of a server component from its cookies (`(await cookies()).getAll()` from
+ * `next/headers`), as supertokens-node's `getSSRSession`:
+ *
+ * ```ts
+ * const { accessTokenPayload, hasToken, error } = await getSSRSession((await cookies()).getAll());
+ * ```
+ */
+export async function getSSRSession(cookies: Array<{ name: string; value: string }>): Promise<SSRSession> {
+  return getSessionForSSRUsingAccessToken(cookies.find((c) => c.name === "sAccessToken")?.value);
+}
+
 export { TesseraError as Error };
-export default { superTokensNextWrapper, withSession, withPreParsedRequestResponse, getAppDirRequestHandler };
+export default { superTokensNextWrapper, withSession, withPreParsedRequestResponse, getAppDirRequestHandler, getSSRSession };

@@ -1,0 +1,3 @@
+export * from "./index.js";
+import cjs from "./index.js";
+export default cjs;
