@@ -74,7 +74,22 @@ test("hapi: with Hapi's default cookie settings a malformed Cookie header is Hap
   await strict.initialize();
   const bad = await strict.inject({ method: "GET", url: "/getJWT", headers: { cookie: "sAccessToken=%%%; ;;==" } });
   assert.ok(bad.statusCode === 400 || bad.statusCode === 401, String(bad.statusCode));
+  // The endpoints too, as supertokens-node's plugin (which serves them after Hapi's cookie
+  // parsing): a Cookie header Hapi refuses is Hapi's 400, whatever the endpoint.
+  for (const url of ["/auth/session/refresh", "/auth/signout"]) {
+    const refused = await strict.inject({ method: "POST", url, headers: { rid: "session", cookie: "other=a b; sRefreshToken=garbage" } });
+    assert.equal(refused.statusCode, 400, url);
+    assert.deepEqual(JSON.parse(refused.payload), { statusCode: 400, error: "Bad Request", message: "Invalid cookie value" });
+  }
   await strict.stop();
+});
+
+test("hapi: with routes.state.failAction other than \"error\" the endpoints read a Cookie header Hapi refuses", async () => {
+  const app = await start();
+  const refresh = await app.fetch("/auth/session/refresh", { method: "POST", headers: { rid: "session", cookie: "other=a b; sRefreshToken=garbage" } });
+  assert.equal(refresh.status, 401);
+  assert.deepEqual(await refresh.json(), { message: "unauthorised" });
+  await app.close();
 });
 
 test("hapi: with Hapi's CORS (the quickstart's routes.cors) the session headers stay exposed", async () => {

@@ -215,6 +215,10 @@ export function corpus(t, { embedded }) {
     legacy_id_refresh_with_access: [...rid, ...cookie(`sIdRefreshToken=legacy; sAccessToken=${T}`)],
     anti_csrf_garbage: [...rid, ["anti-csrf", "garbage"], ...cookie("sRefreshToken=garbage")],
     front_token_cookie_only: [...rid, ...cookie("sFrontToken=x")],
+    // Values and names a strict cookie parser (Hapi's) refuses.
+    space_in_cookie_value: [...rid, ...cookie("sRefreshToken=garbage with spaces")],
+    backslash_in_other_cookie: [...rid, ...cookie("other=a\\b; sRefreshToken=garbage")],
+    space_in_cookie_name: [...rid, ...cookie("bad name=1; sRefreshToken=garbage")],
   };
   for (const [name, headers] of Object.entries(refreshCases)) add(`refresh/${name}`, "POST", REFRESH, headers);
   const garbageRefresh = [...rid, ...cookie("sRefreshToken=garbage")];
@@ -254,6 +258,7 @@ export function corpus(t, { embedded }) {
     refresh_cookie_only: [...rid, ...cookie("sRefreshToken=garbage")],
     legacy_id_refresh_only: [...rid, ...cookie("sIdRefreshToken=legacy")],
     valid_cookie_no_rid: access(T),
+    space_in_other_cookie: [...rid, ...cookie(`other=a b; sAccessToken=garbage`)],
   };
   for (const [name, headers] of Object.entries(signoutCases)) add(`signout/${name}`, "POST", SIGNOUT, headers);
   for (const [name, path] of Object.entries({ trailing_slash: `${SIGNOUT}/`, upper_case: "/AUTH/signout", query: `${SIGNOUT}?x=1` })) {

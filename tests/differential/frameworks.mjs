@@ -143,9 +143,9 @@ async function koa(lib, unhandled) {
  * Session functions take `request` and the toolkit `h`). An `onPreResponse` extension added
  * after the plugin's is the last error handler: a 500 Boom is an error nobody answered. Hapi's
  * defaults are kept: its own cookie parser answers 400 to a Cookie header it cannot parse, before
- * a route's `pre` methods (on both apps alike) and before supertokens-node's plugin serves its
- * endpoints (onPreHandler), but after Tessera's does (onRequest); no request of the corpus to an
- * endpoint has such a header. */
+ * a route's `pre` methods and before supertokens-node's plugin serves its endpoints
+ * (onPreHandler); Tessera's, which serves them earlier (onRequest), answers such a request with
+ * Hapi's own error (the corpus's `refresh/space_in_cookie_value`...). */
 async function hapi(lib, unhandled) {
   const Hapi = requireDep("@hapi/hapi");
   const server = Hapi.server({ listener: httpServer(), host: "127.0.0.1", port: 0, autoListen: true });

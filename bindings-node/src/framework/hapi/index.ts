@@ -44,10 +44,35 @@ export function errorResponse(request: Request, h: ResponseToolkit, err: unknown
  * request's queue, written by {@link answerResponse} with the answer. */
 const responseOf = (request: Request) => new HapiResponse(request);
 
+/**
+ * Hapi's error for the request's Cookie header when a route would refuse it (its cookie parsing
+ * fails and the routes' `state.failAction` is "error", Hapi's default), else null.
+ * supertokens-node's plugin serves its endpoints after that parsing, on a catch-all route of its
+ * own under apiBasePath, so such a request gets Hapi's 400 there; Tessera's serves them at
+ * onRequest, before the parsing, and answers it with the same error.
+ */
+async function cookieError(request: Request): Promise<unknown> {
+  const header: unknown = request.headers.cookie;
+  if (typeof header !== "string" || header === "") return null;
+  const routes = request.server.settings.routes as { state?: { failAction?: unknown } } | undefined;
+  if ((routes?.state?.failAction ?? "error") !== "error") return null;
+  try {
+    await request.server.states.parse(header);
+    return null;
+  } catch (err) {
+    return err;
+  }
+}
+
 async function onRequest(request: Request, h: ResponseToolkit) {
+  const adapter = new HapiRequest(request);
+  if (request.headers.cookie !== undefined && engine().isApiRequest(adapter.method(), adapter.path())) {
+    const refused = await cookieError(request);
+    if (refused !== null) throw refused;
+  }
   let answer: Mutations | null;
   try {
-    answer = await handleApiRequest(new HapiRequest(request), request, responseOf);
+    answer = await handleApiRequest(adapter, request, responseOf);
   } catch (err) {
     const response = errorResponse(request, h, err);
     if (response === null) throw err;
