@@ -50,3 +50,74 @@ export async function main(): Promise<void> {
   app.useGlobalFilters(new SessionExceptionFilter());
   await app.listen(3001);
 }
+
+// The SuperTokens docs' NestJS guide (supertokens-nestjs), its imports moved to tessera-session.
+import { APP_GUARD } from "@nestjs/core";
+import supertokens from "tessera-session";
+import {
+  PublicAccess,
+  Session as StSession,
+  SuperTokensAuthGuard,
+  SuperTokensExceptionFilter,
+  SuperTokensModule,
+  VerifySession,
+} from "tessera-session/nestjs";
+
+const appInfo = { appName: "...", apiDomain: "http://localhost:3001", websiteDomain: "http://localhost:3000" };
+
+@Controller()
+class DocsController {
+  @Get("/user")
+  @VerifySession()
+  async getUserInfo(@StSession("userId") userId: string): Promise<string> {
+    return userId;
+  }
+
+  @Get("/user/:userId")
+  @VerifySession({ roles: ["admin"] })
+  async deleteUser(@StSession() session: SessionContainer): Promise<string> {
+    return session.getHandle();
+  }
+
+  @Get("/user/profile")
+  @PublicAccess()
+  async getUserProfile(): Promise<void> {}
+}
+
+@Module({
+  imports: [
+    SuperTokensModule.forRoot({
+      framework: "express",
+      supertokens: { connectionURI: "..." },
+      appInfo,
+      recipeList: [SessionRecipe.init()],
+    }),
+  ],
+  controllers: [DocsController],
+  providers: [{ provide: APP_GUARD, useClass: SuperTokensAuthGuard }],
+})
+export class DocsAppModule {}
+
+@Controller()
+@UseGuards(SuperTokensAuthGuard)
+export class GuardedController {}
+
+export async function docsBootstrap(): Promise<void> {
+  const app = await NestFactory.create(DocsAppModule);
+  app.enableCors({
+    origin: [appInfo.websiteDomain],
+    allowedHeaders: ["content-type", ...supertokens.getAllCORSHeaders()],
+    credentials: true,
+  });
+  app.useGlobalFilters(new SuperTokensExceptionFilter());
+  await app.listen(3001);
+}
+
+@Module({
+  imports: [
+    SuperTokensModule.forRootAsync({
+      useFactory: async () => ({ framework: "express" as const, appInfo, recipeList: [SessionRecipe.init()] }),
+    }),
+  ],
+})
+export class DocsAsyncModule {}

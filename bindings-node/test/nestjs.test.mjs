@@ -72,3 +72,86 @@ test("nestjs: the guard as a class, session methods in a handler; the module's f
 
 test("nestjs: override.apis: verifySession runs for protected routes (the guard), refresh and sign-out go through the API", () =>
   apiOverrideChecks(start));
+
+// ---- supertokens-nestjs's names (the SuperTokens docs' NestJS guide) ------------------------
+
+test("nestjs: SuperTokensModule.forRoot, the global SuperTokensAuthGuard and its decorators, as supertokens-nestjs", async () => {
+  const { APP_GUARD } = await import("@nestjs/core");
+  const { SuperTokensModule, SuperTokensAuthGuard, SuperTokensExceptionFilter, VerifySession, PublicAccess } = await import("tessera-session/nestjs");
+  const { appInfo } = await import("../testlib/seed.mjs");
+
+  class DocsController {
+    async signin(req, res) {
+      await SessionRecipe.createNewSession(req, res, "public", "user-1", { role: "admin" });
+      return { status: "OK" };
+    }
+    user(userId) {
+      return { userId };
+    }
+    whole(session) {
+      return { user: session.getUserId() };
+    }
+    open() {
+      return { open: true };
+    }
+    optional(session) {
+      return { hasSession: session !== undefined };
+    }
+    admin() {
+      return { admin: true };
+    }
+  }
+  decorate(DocsController, "signin", [Post("signin"), HttpCode(200), PublicAccess()], [Req(), Res({ passthrough: true })]);
+  decorate(DocsController, "user", [Get("user"), VerifySession()], [Session("userId")]);
+  decorate(DocsController, "whole", [Get("whole")], [Session()]);
+  decorate(DocsController, "open", [Get("open"), PublicAccess()]);
+  decorate(DocsController, "optional", [Get("optional"), VerifySession({ options: { sessionRequired: false } })], [Session()]);
+  decorate(DocsController, "admin", [Get("admin"), VerifySession({ roles: ["admin"] })]);
+  Reflect.decorate([Controller()], DocsController);
+
+  class DocsModule {}
+  const supertokensModule = SuperTokensModule.forRoot({
+    framework: "express",
+    supertokens: { connectionURI: "sqlite::memory:" },
+    appInfo,
+    recipeList: [SessionRecipe.init()],
+  });
+  Reflect.decorate(
+    [Module({ imports: [supertokensModule], controllers: [DocsController], providers: [{ provide: APP_GUARD, useClass: SuperTokensAuthGuard }] })],
+    DocsModule,
+  );
+  const app = await NestFactory.create(DocsModule, { logger: false });
+  app.useGlobalFilters(new SuperTokensExceptionFilter());
+  await app.listen(0, "127.0.0.1");
+  const base = (await app.getUrl()).replace("[::1]", "127.0.0.1");
+  const get = (path, token) => fetch(base + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  try {
+    // Guarded by default, with or without @VerifySession; the session error is the filter's answer.
+    for (const path of ["/user", "/whole"]) {
+      const res = await get(path);
+      assert.equal(res.status, 401, path);
+      assert.deepEqual(await res.json(), { message: "unauthorised" });
+    }
+    assert.deepEqual(await (await get("/open")).json(), { open: true });
+    assert.deepEqual(await (await get("/optional")).json(), { hasSession: false });
+
+    const signin = await fetch(base + "/signin", { method: "POST", headers: { "st-auth-mode": "header" } });
+    assert.equal(signin.status, 200);
+    const token = signin.headers.get("st-access-token");
+    assert.deepEqual(await (await get("/user", token)).json(), { userId: "user-1" });
+    assert.deepEqual(await (await get("/whole", token)).json(), { user: "user-1" });
+    assert.deepEqual(await (await get("/optional", token)).json(), { hasSession: true });
+    // Roles need the user roles recipe, which Tessera does not have: refused, not ignored.
+    assert.equal((await get("/admin", token)).status, 500);
+
+    // The module's middleware serves the core's endpoints.
+    const refreshed = await fetch(base + "/auth/session/refresh", {
+      method: "POST",
+      headers: { authorization: `Bearer ${signin.headers.get("st-refresh-token")}` },
+    });
+    assert.equal(refreshed.status, 200);
+    assert.ok(refreshed.headers.get("st-access-token"));
+  } finally {
+    await app.close();
+  }
+});
