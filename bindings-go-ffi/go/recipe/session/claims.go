@@ -141,23 +141,12 @@ func checkClaims(impl *implementation, s sessmodels.SessionContainer, options *s
 // assertHeld is s.AssertClaimsWithContext with the writes of s's block, if it has one, held
 // until it answers (see checkClaims).
 func assertHeld(s sessmodels.SessionContainer, validators []claims.SessionClaimValidator, userContext supertokens.UserContext) error {
+	assert := func() error { return s.AssertClaimsWithContext(validators, userContext) }
 	b := blockOf(s)
-	if b == nil || !b.c.holdWrites() {
-		return s.AssertClaimsWithContext(validators, userContext)
+	if b == nil || b.c.isHolding() {
+		return assert()
 	}
-	released := false
-	// A validator that panics has the writes dropped, as a failure does.
-	defer func() {
-		if !released {
-			_ = b.c.releaseWrites(false)
-		}
-	}()
-	err := s.AssertClaimsWithContext(validators, userContext)
-	released = true
-	if rerr := b.c.releaseWrites(err == nil); err == nil {
-		err = rerr
-	}
-	return err
+	return b.c.whileHeld(nil, assert)
 }
 
 func defaultGetGlobalClaimValidators(_ string, claimValidatorsAddedByOtherRecipes []claims.SessionClaimValidator, _ string, _ supertokens.UserContext) ([]claims.SessionClaimValidator, error) {

@@ -26,7 +26,7 @@ type container struct {
 	// payload is the handle's access-token payload once decoded: most requests never read it.
 	payload map[string]interface{}
 	// holding says that what the session's methods would write to res is kept in held
-	// instead, until releaseWrites: while getSession asserts the claims (see checkClaims).
+	// instead, until releaseWrites: while getSession asserts the claims (see whileHeld).
 	holding bool
 	held    []*httpx.Mutations
 }
@@ -180,7 +180,7 @@ func (c *container) merge(update map[string]interface{}, userContext supertokens
 }
 
 // write writes m, what a session method changed, to the response, if there is one, or keeps
-// it while the writes are held (see holdWrites). The caller holds c.mu.
+// it while the writes are held (see whileHeld). The caller holds c.mu.
 func (c *container) write(m *httpx.Mutations) error {
 	switch {
 	case c.res == nil:
@@ -192,21 +192,38 @@ func (c *container) write(m *httpx.Mutations) error {
 	return m.ApplyHeaders(c.res)
 }
 
-// holdWrites keeps what the session's methods write to the response from it, until
-// releaseWrites; false (and nothing done) when the writes are held already, by a caller that
-// will release them.
-func (c *container) holdWrites() bool {
+// isHolding says whether the writes are held already, by a caller that will release them.
+func (c *container) isHolding() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.holding {
-		return false
-	}
-	c.holding = true
-	return true
+	return c.holding
 }
 
-// releaseWrites ends holdWrites: what was held is written to the response, in order, when
-// apply, or else dropped.
+// whileHeld runs f with what the session's methods write to the response held back, after
+// first (if any), then writes it all if f succeeded and drops it if f failed or panicked.
+func (c *container) whileHeld(first *httpx.Mutations, f func() error) error {
+	c.mu.Lock()
+	c.holding = true
+	if first != nil {
+		c.held = append(c.held, first)
+	}
+	c.mu.Unlock()
+	released := false
+	defer func() {
+		if !released {
+			_ = c.releaseWrites(false)
+		}
+	}()
+	err := f()
+	released = true
+	if rerr := c.releaseWrites(err == nil); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// releaseWrites ends the holding of whileHeld: what was held is written to the response, in
+// order, when apply, or else dropped.
 func (c *container) releaseWrites(apply bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -208,10 +208,8 @@ func getSession(req *http.Request, res http.ResponseWriter, options *sessmodels.
 	}
 	impl := functionsOf(rt)
 	if impl != nil && impl.replaced.getSession {
-		if apiRules && req.Method == http.MethodPost {
-			if endpoint, _ := rt.Engine.APIEndpointOf(req.Method, req.URL.RequestURI()); endpoint == cffi.APIEndpointRefresh {
-				return RefreshSession(req, res, userContext...)
-			}
+		if apiRules && refreshesHere(rt, req) {
+			return RefreshSession(req, res, userContext...)
 		}
 		return impl.getSessionInRequest(rt, req, res, options, apiRules, contextOf(userContext))
 	}
@@ -246,10 +244,8 @@ func getSession(req *http.Request, res http.ResponseWriter, options *sessmodels.
 	}
 	// A POST to the refresh path was refreshed, as supertokens-golang's VerifySession API
 	// refreshes it: its claims are not checked, and its tokens are written at once.
-	if apiRules && m != nil && req.Method == http.MethodPost {
-		if endpoint, _ := rt.Engine.APIEndpointOf(req.Method, req.URL.RequestURI()); endpoint == cffi.APIEndpointRefresh {
-			return containerOwning(rt, &own, res), applyMutations(m, res)
-		}
+	if apiRules && m != nil && refreshesHere(rt, req) {
+		return containerOwning(rt, &own, res), applyMutations(m, res)
 	}
 	var uc supertokens.UserContext
 	if len(userContext) > 0 {
@@ -262,20 +258,24 @@ func getSession(req *http.Request, res http.ResponseWriter, options *sessmodels.
 	// the claim check fetches, it is written once the claims passed, and a 403 carries none,
 	// as supertokens-golang writes it when it attaches the session, after the claims.
 	b := blockOwning(rt, &own, res)
-	c := &b.c
-	c.holding, c.held = true, []*httpx.Mutations{m}
-	released := false
-	defer func() {
-		if !released {
-			_ = c.releaseWrites(false)
-		}
-	}()
-	s, err := checkClaims(impl, &b.s, options, uc)
-	released = true
-	if rerr := c.releaseWrites(err == nil); err == nil && rerr != nil {
-		return nil, rerr
+	var s sessmodels.SessionContainer
+	if err := b.c.whileHeld(m, func() (err error) {
+		s, err = checkClaims(impl, &b.s, options, uc)
+		return err
+	}); err != nil {
+		return nil, err
 	}
-	return s, err
+	return s, nil
+}
+
+// refreshesHere says whether supertokens-golang's VerifySession API refreshes req: a POST to
+// the refresh path.
+func refreshesHere(rt *state.Runtime, req *http.Request) bool {
+	if req.Method != http.MethodPost {
+		return false
+	}
+	endpoint, _ := rt.Engine.APIEndpointOf(req.Method, req.URL.RequestURI())
+	return endpoint == cffi.APIEndpointRefresh
 }
 
 // sessionRequestInput is what tessera_engine_session_request_input reads from a request.
