@@ -98,6 +98,18 @@ impl KeyProvider for WithoutIo<'_> {
     }
 }
 
+/// How far a verification may go before it answers `WOULD_BLOCK` instead, so that the
+/// caller can run it again where that work is welcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Work {
+    /// Anything: signature checks, key reloads and fetches, the store.
+    Any,
+    /// No disk or network I/O: signatures checked with the keys in memory.
+    NoIo,
+    /// Only what the verified-token cache answers: no signature check either.
+    Cached,
+}
+
 pub(crate) fn would_block() -> Error {
     Error::new(ErrorKind::WouldBlock, "this call needs I/O; run it off the event loop")
 }
@@ -268,29 +280,33 @@ impl Tessera {
         candidate: TokenCandidate<'_>,
         now_ms: u64,
     ) -> Result<Arc<VerifiedToken>> {
-        self.verify_candidate_with(raw, candidate, now_ms, true)
+        self.verify_candidate_with(raw, candidate, now_ms, Work::Any)
     }
 
-    /// As [`Tessera::verify_candidate`]; with `allow_io: false` a key that is not in memory
-    /// is `WOULD_BLOCK` instead of a reload or a fetch.
+    /// As [`Tessera::verify_candidate`], doing no more than `work` allows: past it, the
+    /// answer is `WOULD_BLOCK`.
     pub(crate) fn verify_candidate_with(
         &self,
         raw: &str,
         candidate: TokenCandidate<'_>,
         now_ms: u64,
-        allow_io: bool,
+        work: Work,
     ) -> Result<Arc<VerifiedToken>> {
         let without_io = WithoutIo { keys: &self.keys };
-        let provider: &dyn KeyProvider = if allow_io { self.keys.provider() } else { &without_io };
+        let provider: &dyn KeyProvider = if work == Work::Any { self.keys.provider() } else { &without_io };
         let verified = match candidate {
             TokenCandidate::Known(hit) => {
                 let key_present = hit.kid.as_deref().is_none_or(|kid| self.keys.has_key(kid));
                 if hit.is_valid_at(now_ms) && key_present {
                     return Ok(hit);
                 }
+                if work == Work::Cached {
+                    return Err(would_block());
+                }
                 self.cache.remove(raw);
                 token::verify(raw, provider, now_ms)?
             }
+            TokenCandidate::Parsed(_) if work == Work::Cached => return Err(would_block()),
             TokenCandidate::Parsed(parsed) => token::verify_parsed(parsed, provider, now_ms)?,
         };
         let verified = Arc::new(verified);

@@ -13,7 +13,7 @@ use crate::config::{
     AntiCsrf, TokenTransfer, TransferMethodSetting, JWKS_SUFFIX, OPENID_CONFIGURATION_SUFFIX, REFRESH_SUFFIX,
     SIGNOUT_SUFFIX,
 };
-use crate::engine::{Tessera, TokenCandidate};
+use crate::engine::{Tessera, TokenCandidate, Work};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{
     cookie_name_is, cookie_value, count_cookie, encode_component, get_cookie, http_date, HttpRequest,
@@ -292,7 +292,7 @@ impl Tessera {
         options: &VerifyOptions,
         now_ms: u64,
     ) -> Result<(Option<SessionState>, ResponseMutations)> {
-        self.verify_session_with(req, options, now_ms, true)
+        self.verify_session_with(req, options, now_ms, Work::Any)
     }
 
     /// [`Tessera::verify_session`] for an event loop: answers whenever that needs no disk
@@ -308,7 +308,24 @@ impl Tessera {
         options: &VerifyOptions,
         now_ms: u64,
     ) -> Result<(Option<SessionState>, ResponseMutations)> {
-        self.verify_session_with(req, options, now_ms, false)
+        self.verify_session_with(req, options, now_ms, Work::NoIo)
+    }
+
+    /// [`Tessera::verify_session_without_io`] that does not check a signature either: it
+    /// answers when the request's token is in the verified-token cache (or when no token
+    /// needs verifying), and otherwise fails with `WOULD_BLOCK`. For a binding that would
+    /// rather not give up its interpreter's lock for the microsecond a cached token takes,
+    /// and does for a signature check.
+    ///
+    /// # Errors
+    /// As [`Tessera::verify_session_without_io`].
+    pub fn verify_session_from_cache(
+        &self,
+        req: &HttpRequest,
+        options: &VerifyOptions,
+        now_ms: u64,
+    ) -> Result<(Option<SessionState>, ResponseMutations)> {
+        self.verify_session_with(req, options, now_ms, Work::Cached)
     }
 
     fn verify_session_with(
@@ -316,13 +333,13 @@ impl Tessera {
         req: &HttpRequest,
         options: &VerifyOptions,
         now_ms: u64,
-        allow_io: bool,
+        work: Work,
     ) -> Result<(Option<SessionState>, ResponseMutations)> {
         if options.api_rules && (req.is_method("options") || req.is_method("trace")) {
             return Ok((None, ResponseMutations::default()));
         }
         if options.api_rules && req.is_method("post") && req.bare_path() == self.config().refresh_path() {
-            if !allow_io {
+            if work != Work::Any {
                 return Err(crate::engine::would_block());
             }
             let (s, m) = self.refresh_session_in_request(req, now_ms)?;
@@ -345,7 +362,7 @@ impl Tessera {
                 options.check_database,
                 transfer,
                 now_ms,
-                allow_io,
+                work,
             )?;
             let mut m = ResponseMutations::default();
             if state.access_token_updated {
@@ -459,7 +476,7 @@ impl Tessera {
         options: &VerifyOptions,
         now_ms: u64,
     ) -> Result<Option<SessionState>> {
-        self.get_session_without_request_response_with(access_token, anti_csrf_token, options, now_ms, true)
+        self.get_session_without_request_response_with(access_token, anti_csrf_token, options, now_ms, Work::Any)
     }
 
     /// [`Tessera::get_session_without_request_response`] for an event loop: answers whenever
@@ -475,7 +492,7 @@ impl Tessera {
         options: &VerifyOptions,
         now_ms: u64,
     ) -> Result<Option<SessionState>> {
-        self.get_session_without_request_response_with(access_token, anti_csrf_token, options, now_ms, false)
+        self.get_session_without_request_response_with(access_token, anti_csrf_token, options, now_ms, Work::NoIo)
     }
 
     fn get_session_without_request_response_with(
@@ -484,7 +501,7 @@ impl Tessera {
         anti_csrf_token: Option<&str>,
         options: &VerifyOptions,
         now_ms: u64,
-        allow_io: bool,
+        work: Work,
     ) -> Result<Option<SessionState>> {
         let Ok(candidate) = self.examine_access_token(access_token) else {
             if !options.session_required {
@@ -507,7 +524,7 @@ impl Tessera {
             options.check_database,
             TokenTransfer::Header,
             now_ms,
-            allow_io,
+            work,
         )
         .map(Some)
     }
@@ -522,11 +539,11 @@ impl Tessera {
         check_database: bool,
         transfer: TokenTransfer,
         now_ms: u64,
-        allow_io: bool,
+        work: Work,
     ) -> Result<SessionState> {
         let s = &self.config().session;
         let via_token = s.anti_csrf == AntiCsrf::ViaToken;
-        let token = self.verify_candidate_with(raw, candidate, now_ms, allow_io)?;
+        let token = self.verify_candidate_with(raw, candidate, now_ms, work)?;
         if via_token && do_anti_csrf && token.anti_csrf_token.is_none() {
             return Err(Error::try_refresh("Access token does not contain the anti-csrf token"));
         }
@@ -553,7 +570,7 @@ impl Tessera {
         // promote them, so with an embedded store they go through it like checkDatabase.
         let needs_store = check_database || (token.parent_refresh_token_hash1.is_some() && self.authority().is_ok());
         if needs_store {
-            if !allow_io {
+            if work != Work::Any {
                 return Err(crate::engine::would_block());
             }
             if let Some(issued) = self.authority()?.check_database(&token, now_ms)? {

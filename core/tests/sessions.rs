@@ -542,6 +542,47 @@ fn event_loop_verification_never_does_io() {
 }
 
 #[test]
+fn cache_only_verification_answers_known_tokens_and_defers_signature_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = format!("sqlite:{}", dir.path().join("cached.db").display());
+    let a = engine(json!({}), &uri);
+    let b = engine(json!({}), &uri);
+    let bearer = |raw: &str| HttpRequest::new("GET", "/x", vec![("authorization".into(), format!("Bearer {raw}"))]);
+    let opts = VerifyOptions::default();
+    let first =
+        a.create_new_session_without_request_response("public", "u1", Map::new(), Map::new(), false, T0).unwrap();
+    // b loads the signing key with the first token.
+    assert!(b.verify_session(&bearer(&first.token.raw), &opts, T0 + 1).unwrap().0.is_some());
+    // A token b has not verified yet needs a signature check: deferred, though the key is known.
+    let s = a.create_new_session_without_request_response("public", "u2", Map::new(), Map::new(), false, T0).unwrap();
+    let req = bearer(&s.token.raw);
+    assert_eq!(b.verify_session_from_cache(&req, &opts, T0 + 1).unwrap_err().kind(), ErrorKind::WouldBlock);
+    assert!(b.verify_session_without_io(&req, &opts, T0 + 1).unwrap().0.is_some());
+    // Once verified, the cache answers, with the same session.
+    let (state, m) = b.verify_session_from_cache(&req, &opts, T0 + 2).unwrap();
+    assert_eq!(state.unwrap().token.user_id, "u2");
+    assert!(m.headers.is_empty() && m.cookies.is_empty());
+    // A cached token past its expiry is checked again, where that may run: TRY_REFRESH_TOKEN there.
+    let expired = s.token.expiry_ms + 1;
+    assert_eq!(b.verify_session_from_cache(&req, &opts, expired).unwrap_err().kind(), ErrorKind::WouldBlock);
+    assert_eq!(b.verify_session_without_io(&req, &opts, expired).unwrap_err().kind(), ErrorKind::TryRefreshToken);
+    // Answers that need no signature come straight away.
+    let none = HttpRequest::new("GET", "/x", vec![]);
+    assert_eq!(b.verify_session_from_cache(&none, &opts, T0).unwrap_err().kind(), ErrorKind::Unauthorised);
+    let optional = VerifyOptions { session_required: false, ..opts };
+    assert!(b.verify_session_from_cache(&none, &optional, T0).unwrap().0.is_none());
+    assert_eq!(
+        b.verify_session_from_cache(&bearer("not.a.token"), &opts, T0).unwrap_err().kind(),
+        ErrorKind::Unauthorised
+    );
+    let preflight = HttpRequest::new("OPTIONS", "/x", vec![]);
+    assert!(b.verify_session_from_cache(&preflight, &opts, T0).unwrap().0.is_none());
+    // checkDatabase and the refresh path still go where the store is.
+    let check = VerifyOptions { check_database: true, ..opts };
+    assert_eq!(b.verify_session_from_cache(&req, &check, T0 + 3).unwrap_err().kind(), ErrorKind::WouldBlock);
+}
+
+#[test]
 fn a_per_request_transfer_method_overrides_the_configured_one() {
     use tessera_core::config::TokenTransfer;
     use tessera_core::config::TransferMethodSetting::{Cookie, Header};
