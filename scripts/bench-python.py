@@ -121,7 +121,7 @@ def make_app(kind: str, sqlite_path: str, jwks_origin: str) -> Any:
 
         return app
 
-    if kind in ("tessera", "tessera-nocache"):
+    if kind in ("tessera", "tessera-nocache", "tessera-unverified"):
         from tessera import InputAppInfo, SupertokensConfig, init
         from tessera.framework.fastapi import get_middleware
         from tessera.recipe import session
@@ -156,6 +156,31 @@ def make_app(kind: str, sqlite_path: str, jwks_origin: str) -> Any:
         raise SystemExit(f"bench-python: unknown app {kind!r}")
 
     app.add_middleware(get_middleware())
+
+    if kind == "tessera-unverified":
+        # The integration without the verification: Tessera's middleware and a dependency that
+        # hands out a session verified once, at the first request, as verify_session stores
+        # it. What it costs beyond the floor is the integration's; what "tessera" costs beyond
+        # it, the verification's.
+        from fastapi import Request
+        from tessera import _state
+
+        engine = _state.engine()
+        verified: List[Any] = []
+
+        async def verified_once(request: Request) -> SessionContainer:
+            scope = request.scope
+            if not verified:
+                verified.append(engine.verify_session(scope["method"], scope["path"], scope["headers"])[0])
+            session = SessionContainer(engine, verified[0])
+            scope.setdefault("state", {})["supertokens"] = session
+            return session
+
+        @app.get("/getJWT")
+        async def get_jwt_unverified(session: SessionContainer = Depends(verified_once)) -> Dict[str, str]:
+            return {"token": session.get_access_token()}
+
+        return app
 
     @app.get("/getJWT")
     async def get_jwt(session: SessionContainer = Depends(verify_session())) -> Dict[str, str]:
@@ -767,7 +792,7 @@ def http_benchmarks(
 
 #: The apps measured side by side with the same-body bare route (see :func:`paired_shares`);
 #: :data:`PLAIN_KIND` joins them when the plain build is given.
-PAIRED_APPS = ["tessera", "floor"]
+PAIRED_APPS = ["tessera", "floor", "tessera-unverified"]
 #: The Tessera app served from the plain release build (``--plain-build``).
 PLAIN_KIND = "tessera-plain-build"
 PLAIN_BUILD_DIR = ""
@@ -966,6 +991,7 @@ def report(
     )
 
     goals: List[Tuple[str, bool, str]] = []
+    beyond: List[Tuple[str, bool, str]] = []
     whole = per_s["tessera_whole"]
     goals.append(
         (
@@ -1069,6 +1095,15 @@ def report(
                     f"(rounds {', '.join(f'{r:.1%}' for r in paired['floor'])}); Tessera is "
                     f"{same_share / floor_share:.1%} of the floor"
                 )
+                unverified = paired.get("tessera-unverified")
+                if unverified:
+                    lines.append(
+                        f"  Tessera's middleware and a session verified once, no verification per request, "
+                        f"side by side: {statistics.median(unverified):.1%} "
+                        f"(rounds {', '.join(f'{r:.1%}' for r in unverified)}): the integration's share of "
+                        f"Tessera's cost is the floor's figure minus this one, the verification's this one minus "
+                        f"Tessera's"
+                    )
                 plain = paired.get(PLAIN_KIND)
                 if plain:
                     lines.append(
@@ -1077,7 +1112,10 @@ def report(
                     )
             # Judged against the bare route answering a body of the same size: the share of a
             # request that is the library's, not the cost of a larger JSON answer.
-            goals.append(
+            # The issue's "FastAPI + uvicorn" is uvicorn as `pip install uvicorn` installs it (h11);
+            # uvicorn[standard]'s cheaper parser leaves every app a bigger share of the request,
+            # the floor's too, and is reported beside the goal, not as it.
+            (goals if server == "h11" else beyond).append(
                 (
                     f"/getJWT with Tessera >= {GOAL_GETJWT_SHARE:.0%} of the bare route answering the same body "
                     f"({server})",
@@ -1096,6 +1134,10 @@ def report(
     lines.append("Goals (issue 3):")
     for text, met, shown in goals:
         lines.append(f"  [{'MET' if met else 'MISSED'}] {text}: {shown}")
+    if beyond:
+        lines.append("Beside the goals (uvicorn[standard]: httptools and uvloop):")
+        for text, met, shown in beyond:
+            lines.append(f"  [{'ABOVE' if met else 'BELOW'}] {text}: {shown}")
     all_met = all(met for _, met, _ in goals)
     lines.append("")
     lines.append(("All goals met." if all_met else "Some goals were missed.") + f" ({elapsed_s:.0f} s)")
