@@ -19,52 +19,52 @@ interface QueuedHeader {
 
 export class DeferredResponse implements ResponseAdapter {
   readonly wrapperUsed = true;
-  private readonly headers = new Map<string, QueuedHeader>();
-  private readonly cookies = new Map<string, string>();
+  private readonly queuedHeaders = new Map<string, QueuedHeader>();
+  private readonly queuedCookies = new Map<string, string>();
   /** The header last read: `applyMutations` reads a list header right before appending to it. */
   private lastRead: string | null = null;
 
   getHeader(name: string): string | null {
     const key = name.toLowerCase();
     this.lastRead = key;
-    return this.headers.get(key)?.value ?? null;
+    return this.queuedHeaders.get(key)?.value ?? null;
   }
 
   setHeader(name: string, value: string): void {
     const key = name.toLowerCase();
     const merge = this.lastRead === key;
     this.lastRead = null;
-    this.headers.set(key, { name, value, merge });
+    this.queuedHeaders.set(key, { name, value, merge });
   }
 
   removeHeader(name: string): void {
     this.lastRead = null;
-    this.headers.set(name.toLowerCase(), { name, value: null, merge: false });
+    this.queuedHeaders.set(name.toLowerCase(), { name, value: null, merge: false });
   }
 
   addSetCookie(cookieName: string, headerValue: string): void {
     this.lastRead = null;
-    this.cookies.delete(cookieName);
-    this.cookies.set(cookieName, headerValue);
+    this.queuedCookies.delete(cookieName);
+    this.queuedCookies.set(cookieName, headerValue);
   }
 
   /** The queued headers (removals left out) and `Set-Cookie` values, in the shape of
    * supertokens-node's AWS Lambda `event.supertokens.response`. */
   snapshot(): { headers: { key: string; value: string; allowDuplicateKey: boolean }[]; cookies: string[] } {
     const headers: { key: string; value: string; allowDuplicateKey: boolean }[] = [];
-    for (const { name, value, merge } of this.headers.values()) {
+    for (const { name, value, merge } of this.queuedHeaders.values()) {
       if (value !== null) headers.push({ key: name, value, allowDuplicateKey: merge });
     }
-    return { headers, cookies: [...this.cookies.values()] };
+    return { headers, cookies: [...this.queuedCookies.values()] };
   }
 
   isEmpty(): boolean {
-    return this.headers.size === 0 && this.cookies.size === 0;
+    return this.queuedHeaders.size === 0 && this.queuedCookies.size === 0;
   }
 
   /** Writes the queued changes onto `target` and forgets them. */
   applyTo(target: ResponseAdapter): void {
-    for (const { name, value, merge } of this.headers.values()) {
+    for (const { name, value, merge } of this.queuedHeaders.values()) {
       if (value === null) target.removeHeader(name);
       else if (merge) {
         let merged = target.getHeader(name);
@@ -75,9 +75,9 @@ export class DeferredResponse implements ResponseAdapter {
         target.setHeader(name, merged ?? "");
       } else target.setHeader(name, value);
     }
-    for (const [name, header] of this.cookies) target.addSetCookie(name, header);
-    this.headers.clear();
-    this.cookies.clear();
+    for (const [name, header] of this.queuedCookies) target.addSetCookie(name, header);
+    this.queuedHeaders.clear();
+    this.queuedCookies.clear();
     this.lastRead = null;
   }
 }

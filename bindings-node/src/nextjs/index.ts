@@ -41,15 +41,14 @@ import type { SessionContainerInterface as SessionContainer } from "../recipe/se
 import { verifyAccessToken } from "../recipe/session/implementation";
 import { engine } from "../state";
 import type { PartialNextRequest } from "./adapter";
-import { FetchHeadersResponse, FetchRequest } from "./adapter";
+import { FetchHeadersResponse, FetchRequest, getCookieFromRequest } from "./adapter";
+import { CollectingResponse, PreParsedRequest } from "../framework/custom";
 
 export { FetchRequest, FetchHeadersResponse };
 export type { PartialNextRequest, VerifySessionOptions };
-/** The request handed to `withPreParsedRequestResponse`'s callback (supertokens-node's name). */
-export type PreParsedRequest = FetchRequest;
-/** The response handed to `withPreParsedRequestResponse`'s callback (supertokens-node's name):
- * changes made to it are copied onto the `Response` the callback returns. */
-export type CollectingResponse = DeferredResponse;
+// The request and response handed to `withPreParsedRequestResponse`'s callback: changes made
+// to the response are copied onto the `Response` the callback returns.
+export { CollectingResponse, PreParsedRequest };
 
 /**
  * Runs an Express-style middleware (`verifySession()`, `middleware()`) in a pages-router API
@@ -168,8 +167,16 @@ export async function withPreParsedRequestResponse<NextRequest extends PartialNe
   req: NextRequest,
   handler: (baseRequest: PreParsedRequest, baseResponse: CollectingResponse) => Promise<NextResponse>,
 ): Promise<NextResponse> {
-  const request = new FetchRequest(req);
-  const collected = new DeferredResponse();
+  // As supertokens-node's: the cookies are the app-router reading of the Cookie header.
+  const request = new PreParsedRequest({
+    method: req.method,
+    url: req.url,
+    headers: req.headers,
+    cookies: getCookieFromRequest(req),
+    getJSONBody: () => (req as Partial<Request>).json?.() ?? Promise.resolve({}),
+    getFormBody: () => (req as Partial<Request>).formData?.() ?? Promise.resolve({}),
+  });
+  const collected = new CollectingResponse();
   try {
     return withChanges(await handler(request, collected), collected);
   } catch (err) {
