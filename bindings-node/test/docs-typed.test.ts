@@ -11,7 +11,8 @@ import type { SessionContainer, VerifySessionOptions } from "tessera-session/rec
 import { verifySession } from "tessera-session/recipe/session/framework/express";
 import { verifySession as lambdaVerifySession } from "tessera-session/recipe/session/framework/awsLambda";
 import { middleware as lambdaMiddleware, SessionEvent } from "tessera-session/framework/awsLambda";
-import { CollectingResponse, PreParsedRequest } from "tessera-session/framework/custom";
+import { CollectingResponse, PreParsedRequest, middleware as customMiddleware } from "tessera-session/framework/custom";
+import { getCookieFromRequest } from "tessera-session/custom";
 import { withPreParsedRequestResponse } from "tessera-session/nextjs";
 
 // tessera-session/types: the config typed as the docs' backendConfig() types it.
@@ -112,4 +113,34 @@ export function POST(request: NextRequest) {
     const session = await Session.getSession(baseRequest, baseResponse);
     return NextResponse.json({ userId: session.getUserId() });
   });
+}
+
+// A route handler made of the custom framework's pieces, as the docs wrote one before
+// getAppDirRequestHandler: a PreParsedRequest from the parsed request, a CollectingResponse,
+// middleware() for the core's endpoints, the Response from statusCode, headers, cookies, body.
+export function handleAuthAPIRequest(CustomResponse: typeof Response) {
+  const stMiddleware = customMiddleware<PreParsedRequest>((req) => req);
+  return async function handleCall(req: Request) {
+    const baseRequest = new PreParsedRequest({
+      method: req.method,
+      url: req.url,
+      query: Object.fromEntries(new URL(req.url).searchParams.entries()),
+      headers: req.headers,
+      cookies: getCookieFromRequest(req),
+      getFormBody: () => req.formData(),
+      getJSONBody: () => req.json(),
+    });
+    const baseResponse = new CollectingResponse();
+    const { handled, error } = await stMiddleware(baseRequest, baseResponse);
+    if (error) throw error;
+    if (!handled) return new CustomResponse("Not found", { status: 404 });
+    for (const respCookie of baseResponse.cookies) {
+      const expires: Date = new Date(respCookie.expires);
+      const sameSite: "strict" | "lax" | "none" = respCookie.sameSite;
+      const attributes = [respCookie.path, respCookie.domain ?? "", respCookie.secure, respCookie.httpOnly, sameSite];
+      baseResponse.headers.append("Set-Cookie", `${respCookie.key}=${respCookie.value}; Expires=${expires.toUTCString()}`);
+      void attributes;
+    }
+    return new CustomResponse(baseResponse.body, { headers: baseResponse.headers, status: baseResponse.statusCode });
+  };
 }
