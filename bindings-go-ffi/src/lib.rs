@@ -135,22 +135,13 @@ pub struct TesseraSession {
     state: SessionState,
 }
 
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_owned())
-}
-
 /// Runs one call: clears `err_out`, catches panics, writes the error JSON.
 fn run(err_out: *mut TesseraBytes, work: impl FnOnce() -> Result<()>) -> TesseraStatus {
     if !err_out.is_null() {
         // SAFETY: the caller passes NULL or a writable TesseraBytes.
         unsafe { err_out.write(TesseraBytes::EMPTY) };
     }
-    let outcome = catch_unwind(AssertUnwindSafe(work))
-        .unwrap_or_else(|p| Err(Error::internal(format!("panic in tessera: {}", panic_message(&*p)))));
+    let outcome = catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|p| Err(Error::from_panic(&*p)));
     match outcome {
         Ok(()) => TesseraStatus::Ok,
         Err(e) => {

@@ -43,14 +43,7 @@ fn js_error(env: &Env, err: &Error) -> napi::Error {
 
 /// Runs core work; a panic becomes an `INTERNAL` error.
 fn guarded<T>(work: impl FnOnce() -> CoreResult<T>) -> CoreResult<T> {
-    catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
-        Err(Error::internal(format!("panic in tessera-core: {what}")))
-    })
+    catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| Err(Error::from_panic(&*panic)))
 }
 
 /// Runs sync core work on the calling thread and throws its error.

@@ -107,6 +107,20 @@ test("custom framework: the collected response has supertokens-node's fields", a
   assert.ok(access.expires > Date.now());
   const refresh = baseResponse.cookies.find((c) => c.key === "sRefreshToken");
   assert.equal(refresh.path, "/auth/session/refresh");
+  // supertokens-node's setCookie: kept as given, written percent-encoded.
+  const expires = Date.now() + 60_000;
+  baseResponse.setCookie("pref", "a b;c", undefined, true, false, expires, "/app", "strict");
+  const pref = baseResponse.cookies.find((c) => c.key === "pref");
+  assert.deepEqual({ ...pref, expires: Math.floor(pref.expires / 1000) }, {
+    key: "pref",
+    value: "a b;c",
+    domain: undefined,
+    secure: true,
+    httpOnly: false,
+    expires: Math.floor(expires / 1000),
+    path: "/app",
+    sameSite: "strict",
+  });
   // A session error answered on the collected response: 401, cookies cleared, front-token removed.
   const err = new Session.Error({ type: Session.Error.UNAUTHORISED, message: "no" });
   const answered = new CollectingResponse();

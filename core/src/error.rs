@@ -154,6 +154,17 @@ impl Error {
         Error::new(ErrorKind::Internal, message)
     }
 
+    /// `INTERNAL` for a panic a binding caught at its boundary (the payload `catch_unwind`
+    /// gives), with the panic's message: a host language gets a typed error, never a crash.
+    pub fn from_panic(panic: &(dyn std::any::Any + Send)) -> Error {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Error::internal(format!("panic in tessera-core: {what}"))
+    }
+
     /// Attaches a JSON payload.
     pub fn with_payload(mut self, payload: Value) -> Error {
         self.payload = Some(payload);
@@ -231,6 +242,21 @@ mod tests {
             assert_eq!(ErrorKind::from_code(k.code()), Some(*k));
         }
         assert_eq!(ErrorKind::from_code("NOPE"), None);
+    }
+
+    #[test]
+    fn a_caught_panic_is_internal_with_its_message() {
+        let quiet = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let literal = std::panic::catch_unwind(|| panic!("boom")).unwrap_err();
+        let formatted = std::panic::catch_unwind(|| panic!("boom {}", 2)).unwrap_err();
+        let other = std::panic::catch_unwind(|| std::panic::panic_any(7_u8)).unwrap_err();
+        std::panic::set_hook(quiet);
+        let e = Error::from_panic(&*literal);
+        assert_eq!(e.kind(), ErrorKind::Internal);
+        assert_eq!(e.message(), "panic in tessera-core: boom");
+        assert_eq!(Error::from_panic(&*formatted).message(), "panic in tessera-core: boom 2");
+        assert_eq!(Error::from_panic(&*other).message(), "panic in tessera-core: unknown panic");
     }
 
     #[test]

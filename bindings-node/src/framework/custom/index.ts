@@ -17,6 +17,7 @@
 import { TesseraError } from "../../error";
 import { getCookieFromRequest, getQueryFromRequest, FetchRequest } from "../../nextjs/adapter";
 import { errorAnswer, whenAnswered } from "../../recipe/session/common";
+import { setCookieHeader } from "../../recipe/session/errorHandlers";
 import type { SessionContainerInterface as SessionContainer } from "../../recipe/session/sessionContainer";
 import { engine } from "../../state";
 import { handleApiRequest } from "../api";
@@ -162,15 +163,6 @@ function cookieInfo(headerValue: string): CookieInfo {
   return info;
 }
 
-/** `Set-Cookie` of a cookie set by {@link CollectingResponse.setCookie}. */
-function setCookieHeader(c: CookieInfo): string {
-  let out = `${c.key}=${encodeURIComponent(c.value)}; Expires=${new Date(c.expires).toUTCString()}; Path=${c.path}`;
-  if (c.domain !== undefined) out += `; Domain=${c.domain}`;
-  if (c.httpOnly) out += "; HttpOnly";
-  if (c.secure) out += "; Secure";
-  return `${out}; SameSite=${c.sameSite.charAt(0).toUpperCase()}${c.sameSite.slice(1)}`;
-}
-
 /**
  * A response collected rather than sent (supertokens-node's `CollectingResponse`): the session
  * functions and {@link middleware} write to it, and the framework's own response is made from
@@ -214,7 +206,7 @@ export class CollectingResponse extends DeferredResponse {
     path: string,
     sameSite: "strict" | "lax" | "none",
   ): void {
-    this.addSetCookie(key, setCookieHeader({ key, value, domain, secure, httpOnly, expires, path, sameSite }));
+    this.addSetCookie(key, setCookieHeader(key, value, domain, secure, httpOnly, expires, path, sameSite));
   }
 
   setStatusCode(statusCode: number): void {
