@@ -1,7 +1,8 @@
 //! `tessera._native`: the Python binding of tessera-core. It converts arguments, calls the
 //! core with the GIL released (except for an event loop's verification of a token the core has
-//! verified before, which takes less than releasing the GIL does), maps errors through `tessera.exceptions._from_native`, and
-//! converts results back. The public API is the `tessera` Python package.
+//! verified before, which takes less than releasing the GIL does), maps errors through
+//! `tessera.exceptions._from_native`, and converts results back. The public API is the
+//! `tessera` Python package.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
